@@ -1,0 +1,214 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"stagecoach/internal/domain"
+)
+
+const jobColumns = `id, kind, queue_key, unique_key, args, status, attempt, max_attempts, run_at, last_error, created_at, updated_at`
+
+func scanJob(row interface{ Scan(...any) error }) (*domain.Job, error) {
+	var j domain.Job
+	var unique sql.NullString
+	var args string
+	var runAt, created, updated int64
+	if err := row.Scan(&j.ID, &j.Kind, &j.QueueKey, &unique, &args, &j.Status, &j.Attempt, &j.MaxAttempts, &runAt, &j.LastError, &created, &updated); err != nil {
+		return nil, err
+	}
+	j.UniqueKey, j.Args = unique.String, []byte(args)
+	j.RunAt, j.CreatedAt, j.UpdatedAt = fromMS(runAt), fromMS(created), fromMS(updated)
+	return &j, nil
+}
+
+// JobParams describes a job to enqueue.
+type JobParams struct {
+	Kind        string
+	QueueKey    string    // jobs with the same key run one at a time, in order; "" for none
+	UniqueKey   string    // a second job with the same key is not inserted; "" for none
+	Args        any       // marshalled to JSON
+	RunAt       time.Time // zero: now
+	MaxAttempts int       // zero: 25
+}
+
+// JobInsert enqueues a job in the transaction; it reports false when a job
+// with the same unique key exists.
+func (tx *Tx) JobInsert(ctx context.Context, p JobParams) (bool, error) {
+	args, err := json.Marshal(p.Args)
+	if err != nil {
+		return false, fmt.Errorf("job %s args: %w", p.Kind, err)
+	}
+	if p.RunAt.IsZero() {
+		p.RunAt = tx.now
+	}
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = 25
+	}
+	var unique any
+	if p.UniqueKey != "" {
+		unique = p.UniqueKey
+	}
+	res, err := tx.exec(ctx, `INSERT INTO jobs (kind, queue_key, unique_key, args, status, attempt, max_attempts, run_at, created_at, updated_at)
+		VALUES (?,?,?,?,?,0,?,?,?,?) ON CONFLICT (unique_key) DO NOTHING`,
+		p.Kind, p.QueueKey, unique, string(args), domain.JobAvailable, p.MaxAttempts, ms(p.RunAt), ms(tx.now), ms(tx.now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// JobClaim takes up to n jobs that are due, for worker, leasing them until
+// now+lease. A job waits while an earlier job with the same queue key is not
+// finished, so the events of one opportunity run in order. Jobs whose lease
+// ran out (their worker died) are taken again.
+func (d *DB) JobClaim(ctx context.Context, worker string, n int, lease time.Duration) ([]*domain.Job, error) {
+	var out []*domain.Job
+	err := d.InTx(ctx, func(tx *Tx) error {
+		now := ms(tx.now)
+		// Running jobs whose worker stopped renewing the lease are due again.
+		if _, err := tx.exec(ctx, `UPDATE jobs SET status = ?, run_at = ?, updated_at = ? WHERE status = ? AND locked_until < ?`,
+			domain.JobAvailable, now, now, domain.JobRunning, now); err != nil {
+			return err
+		}
+		q := `SELECT id FROM jobs j WHERE j.status = ? AND j.run_at <= ?
+			AND (j.queue_key = '' OR NOT EXISTS (
+				SELECT 1 FROM jobs p WHERE p.queue_key = j.queue_key AND p.id < j.id AND p.status IN (?, ?)))
+			ORDER BY j.run_at, j.id LIMIT ?`
+		if d.dialect == Postgres {
+			q += ` FOR UPDATE SKIP LOCKED`
+		}
+		rows, err := tx.query(ctx, q, domain.JobAvailable, now, domain.JobAvailable, domain.JobRunning, n)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			j, err := scanJob(tx.queryRow(ctx, `UPDATE jobs SET status = ?, attempt = attempt + 1, locked_until = ?, locked_by = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING `+jobColumns,
+				domain.JobRunning, now+lease.Milliseconds(), worker, now, id, domain.JobAvailable))
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, j)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// JobExtend renews worker's lease on a running job.
+func (d *DB) JobExtend(ctx context.Context, id int64, worker string, lease time.Duration) error {
+	return d.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE jobs SET locked_until = ? WHERE id = ? AND locked_by = ? AND status = ?`, ms(tx.now)+lease.Milliseconds(), id, worker, domain.JobRunning)
+		return err
+	})
+}
+
+// JobFinish records the outcome of a job run by worker: status done or dead,
+// or available again at runAt (a retry). A job no longer leased by worker is
+// left alone.
+func (d *DB) JobFinish(ctx context.Context, id int64, worker, status string, runAt time.Time, lastError string, countAttempt bool) error {
+	return d.InTx(ctx, func(tx *Tx) error {
+		adj := 0
+		if !countAttempt {
+			adj = 1
+		}
+		_, err := tx.exec(ctx, `UPDATE jobs SET status = ?, run_at = ?, last_error = ?, attempt = attempt - ?, locked_until = 0, locked_by = '', updated_at = ? WHERE id = ? AND locked_by = ? AND status = ?`,
+			status, ms(runAt), lastError, adj, ms(tx.now), id, worker, domain.JobRunning)
+		return err
+	})
+}
+
+// JobFilter narrows JobList.
+type JobFilter struct {
+	Status string
+	Kind   string
+	Limit  int // default 100
+}
+
+// JobList returns jobs, newest first.
+func (tx *Tx) JobList(ctx context.Context, f JobFilter) ([]*domain.Job, error) {
+	q := `SELECT ` + jobColumns + ` FROM jobs WHERE 1=1`
+	var args []any
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, f.Status)
+	}
+	if f.Kind != "" {
+		q += ` AND kind = ?`
+		args = append(args, f.Kind)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, f.Limit)
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*domain.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+// JobRetryDead makes a dead job available again with a fresh attempt count.
+func (tx *Tx) JobRetryDead(ctx context.Context, id int64) error {
+	res, err := tx.exec(ctx, `UPDATE jobs SET status = ?, attempt = 0, run_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		domain.JobAvailable, ms(tx.now), ms(tx.now), id, domain.JobDead)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return domain.Errorf(domain.ENotFound, "no dead job %d", id)
+	}
+	return nil
+}
+
+// JobCounts returns the number of jobs by status.
+func (d *DB) JobCounts(ctx context.Context) (map[string]int, error) {
+	return d.countBy(ctx, `SELECT status, COUNT(*) FROM jobs GROUP BY status`)
+}
+
+// JobPending reports the number of jobs not yet finished.
+func (d *DB) JobPending(ctx context.Context) (int, error) {
+	var n int
+	err := d.db.QueryRowContext(ctx, d.rebind(`SELECT COUNT(*) FROM jobs WHERE status IN (?, ?)`), domain.JobAvailable, domain.JobRunning).Scan(&n)
+	return n, err
+}
+
+// JobPrune deletes finished jobs older than before.
+func (d *DB) JobPrune(ctx context.Context, before time.Time) (int64, error) {
+	res, err := d.db.ExecContext(ctx, d.rebind(`DELETE FROM jobs WHERE status = ? AND updated_at < ?`), domain.JobDone, ms(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

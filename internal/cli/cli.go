@@ -20,8 +20,18 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"lever-sandbox": {"run a local Lever (API, OAuth, webhooks) for tests and demos", runLeverSandbox},
-		"version":       {"print the version", runVersion},
+		"serve":           {"serve Lever webhooks, the provider API, metrics and health", runServe},
+		"migrate":         {"apply database migrations", runMigrate},
+		"demo":            {"run the sandbox, stagecoach and a sample provider, and move a candidate through", runDemo},
+		"lever-sandbox":   {"run a local Lever (API, OAuth, webhooks) for tests and demos", runLeverSandbox},
+		"sample-provider": {"run a sample assessment provider built on the provider client", runSampleProvider},
+		"connection":      {"create, list, register webhooks for, disconnect and delete Lever connections", runConnection},
+		"provider":        {"create, list and delete providers", runProvider},
+		"integration":     {"enable a provider on a connection, list integrations", runIntegration},
+		"jobs":            {"list jobs (the dead letters by default) and retry dead ones", runJobs},
+		"events":          {"list received Lever events with their routing decisions", runEvents},
+		"reconcile":       {"queue a sweep of a connection for missed webhooks", runReconcile},
+		"version":         {"print the version", runVersion},
 	}
 }
 

@@ -1,0 +1,210 @@
+// Package app is stagecoach's composition root: it builds the store, the
+// engine, the job runner and the HTTP surfaces from a Config, and runs them.
+// The serve and demo commands and the end-to-end tests all use it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"stagecoach/internal/api"
+	"stagecoach/internal/engine"
+	"stagecoach/internal/inbound"
+	"stagecoach/internal/metrics"
+	"stagecoach/internal/queue"
+	"stagecoach/internal/secret"
+	"stagecoach/internal/store"
+)
+
+// Config configures a stagecoach server.
+type Config struct {
+	// Addr is where HTTP is served. Default 127.0.0.1:8080; port 0 picks one.
+	Addr string
+	// DataDir holds the SQLite database and the secret key file. Default "data".
+	DataDir string
+	// Database is a postgres:// URL; empty means SQLite in DataDir.
+	Database string
+	// SecretKey is the base64 AES-256 key for secrets at rest; empty reads
+	// (or creates) DataDir/secret.key.
+	SecretKey string
+	// Migrate applies pending migrations on start instead of refusing to run.
+	Migrate bool
+	Logger  *slog.Logger
+
+	Queue   queue.Config
+	Engine  engine.Config
+	Inbound inbound.Config
+}
+
+// DSN returns the database the config names.
+func (c Config) DSN() string {
+	if c.Database != "" {
+		return c.Database
+	}
+	return filepath.Join(c.dataDir(), "stagecoach.db")
+}
+
+func (c Config) dataDir() string {
+	if c.DataDir == "" {
+		return "data"
+	}
+	return c.DataDir
+}
+
+// OpenStore opens (and, with migrate, migrates) the configured database.
+func OpenStore(ctx context.Context, c Config) (*store.DB, error) {
+	key, err := secret.LoadKey(c.SecretKey, filepath.Join(c.dataDir(), "secret.key"))
+	if err != nil {
+		return nil, err
+	}
+	box, err := secret.New(key)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, c.DSN(), box)
+	if err != nil {
+		return nil, err
+	}
+	if c.Migrate {
+		if err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	ok, err := db.SchemaUpToDate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !ok {
+		db.Close()
+		return nil, errors.New("the database schema is not up to date: run `stagecoach migrate` first")
+	}
+	return db, nil
+}
+
+// App is a running stagecoach.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	DB      *store.DB
+	Engine  *engine.Engine
+	Queue   *queue.Runner
+	Metrics *metrics.Metrics
+	API     *api.API
+	ln      net.Listener
+	srv     *http.Server
+}
+
+// New builds an App and binds its listener; Run serves.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8080"
+	}
+	db, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: cfg.Logger, DB: db}
+	a.Metrics = metrics.New(db.JobCounts)
+	qc := cfg.Queue
+	qc.Logger = cfg.Logger
+	qc.ObserveFunc = a.Metrics.JobRun
+	a.Queue = queue.New(db, qc)
+	ec := cfg.Engine
+	ec.Logger, ec.Metrics = cfg.Logger, a.Metrics
+	a.Engine = engine.New(db, a.Queue, ec)
+	ic := cfg.Inbound
+	ic.Logger, ic.Metrics = cfg.Logger, a.Metrics
+	a.API = api.New(a.Engine, api.Config{Logger: cfg.Logger})
+
+	mux := http.NewServeMux()
+	inbound.New(a.Engine, ic).Register(mux)
+	mux.Handle("/v1/", a.API.Handler())
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", a.handleReady)
+
+	a.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	a.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	return a, nil
+}
+
+func (a *App) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.DB.Ping(ctx); err != nil {
+		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+		return
+	}
+	if ok, err := a.DB.SchemaUpToDate(ctx); err != nil || !ok {
+		http.Error(w, "database schema not up to date", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	fmt.Fprintln(w, "ready")
+}
+
+// Addr returns the address HTTP is served on.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// URL returns the base URL HTTP is served on.
+func (a *App) URL() string { return "http://" + a.Addr() }
+
+// Run serves HTTP and runs the jobs and the reconciliation schedule until ctx
+// ends; then it stops taking requests, lets running jobs finish, and closes
+// the database.
+func (a *App) Run(ctx context.Context) error {
+	defer a.DB.Close()
+	a.log.Info("stagecoach serving", slog.String("addr", a.URL()), slog.String("database", string(a.DB.Dialect())))
+	errc := make(chan error, 1)
+	go func() {
+		if err := a.srv.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for _, l := range []interface {
+		Name() string
+		Run(context.Context) error
+	}{a.Queue, a.Engine} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := l.Run(loopCtx); err != nil {
+				a.log.Error("loop stopped", slog.String("loop", l.Name()), slog.Any("error", err))
+			}
+		}()
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	// Drain: no new requests, then no new jobs.
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	_ = a.srv.Shutdown(sctx)
+	cancel()
+	stopLoops()
+	wg.Wait()
+	a.log.Info("stagecoach stopped")
+	return err
+}

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"stagecoach/internal/app"
+	"stagecoach/internal/secret"
+)
+
+// storeFlags adds the flags every command that opens the database takes.
+func storeFlags(fs *flag.FlagSet, c *app.Config) {
+	fs.StringVar(&c.DataDir, "data", envOr("STAGECOACH_DATA", "data"), "data folder (SQLite database and secret key file) [$STAGECOACH_DATA]")
+	fs.StringVar(&c.Database, "database", os.Getenv("STAGECOACH_DATABASE"), "postgres:// URL; empty for SQLite in the data folder [$STAGECOACH_DATABASE]")
+	c.SecretKey = os.Getenv(secret.KeyEnv)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: want text or json, got %q", format)
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("stagecoach "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	var cfg app.Config
+	storeFlags(fs, &cfg)
+	fs.StringVar(&cfg.Addr, "addr", envOr("STAGECOACH_ADDR", "127.0.0.1:8080"), "listen address [$STAGECOACH_ADDR]")
+	fs.BoolVar(&cfg.Migrate, "migrate", false, "apply pending migrations before serving")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	fs.DurationVar(&cfg.Engine.ReconcileInterval, "reconcile-interval", 10*time.Minute, "how often each connection is swept for missed webhooks (negative: never)")
+	fs.DurationVar(&cfg.Inbound.Window, "webhook-window", 72*time.Hour, "how old a Lever webhook's triggeredAt may be")
+	fs.DurationVar(&cfg.Queue.Lease, "job-lease", 30*time.Second, "how long a claimed job is held before another process may take it")
+	fs.IntVar(&cfg.Queue.Workers, "workers", 8, "jobs run at once")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = log
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "stagecoach serving on %s (database: %s)\n", a.URL(), a.DB.Dialect())
+	return a.Run(ctx)
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", stderr)
+	var cfg app.Config
+	storeFlags(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg.Migrate = true
+	db, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "schema up to date (%s)\n", db.Dialect())
+	return nil
+}

@@ -1,0 +1,246 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/outbound"
+	"stagecoach/internal/store"
+)
+
+var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// ConnectionInput describes a connection to create.
+type ConnectionInput struct {
+	ID           string
+	Name         string
+	Environment  string // production, sandbox or custom
+	BaseURL      string // custom only
+	APIKey       string
+	SigningToken string // optional: one token for every event (Lever's settings page)
+	PerformAs    string // optional: Lever user id or e-mail
+}
+
+// CreateConnection validates and stores a connection that uses an API key.
+// When a perform-as user is given it must be an active Lever user: it is
+// looked up (by e-mail or id) and stored by id.
+func (e *Engine) CreateConnection(ctx context.Context, in ConnectionInput) (*domain.Connection, error) {
+	var errs []domain.FieldError
+	bad := func(f, m string) { errs = append(errs, domain.FieldError{Field: f, Message: m}) }
+	if !slugRE.MatchString(in.ID) {
+		bad("id", "must be 1-63 lowercase letters, digits or dashes")
+	}
+	if in.Name == "" {
+		in.Name = in.ID
+	}
+	switch in.Environment {
+	case "production", "sandbox":
+	case "custom":
+		if u, err := url.Parse(in.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("baseUrl", "a custom environment needs an http(s) base URL")
+		}
+	default:
+		bad("environment", "must be production, sandbox or custom")
+	}
+	if in.APIKey == "" {
+		bad("apiKey", "is required")
+	}
+	if len(errs) > 0 {
+		return nil, &domain.Error{Code: domain.EInvalid, Message: errs[0].Field + " " + errs[0].Message, Fields: errs}
+	}
+	c := &domain.Connection{ID: in.ID, Name: in.Name, Environment: in.Environment, BaseURL: strings.TrimRight(in.BaseURL, "/"),
+		AuthKind: "api_key", Credentials: domain.Credentials{APIKey: in.APIKey}, Status: domain.ConnActive}
+	if in.PerformAs != "" {
+		u, err := e.findUser(ctx, c, in.PerformAs)
+		if err != nil {
+			return nil, err
+		}
+		c.PerformAs = u.ID
+	}
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.ConnectionCreate(ctx, c); err != nil {
+			return err
+		}
+		if in.SigningToken != "" {
+			return tx.ConnectionWebhookPut(ctx, &domain.ConnectionWebhook{ConnectionID: c.ID, Event: "*", SigningToken: in.SigningToken})
+		}
+		return nil
+	})
+	return c, err
+}
+
+// findUser finds an active Lever user by e-mail or id.
+func (e *Engine) findUser(ctx context.Context, c *domain.Connection, emailOrID string) (*lever.User, error) {
+	client, err := e.newLever(c)
+	if err != nil {
+		return nil, err
+	}
+	var u *lever.User
+	if strings.Contains(emailOrID, "@") {
+		u, err = client.FindUserByEmail(ctx, emailOrID)
+	} else {
+		u, err = client.GetUser(ctx, emailOrID)
+	}
+	if errors.Is(err, lever.ErrNotFound) {
+		return nil, domain.Errorf(domain.EInvalid, "perform-as user %q does not exist in Lever", emailOrID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up perform-as user: %w", err)
+	}
+	if u.DeactivatedAt != 0 {
+		return nil, domain.Errorf(domain.EInvalid, "perform-as user %q is deactivated in Lever", emailOrID)
+	}
+	return u, nil
+}
+
+// RegisterWebhooks creates, through Lever's webhooks API, one webhook per
+// event pointing at publicURL/hooks/lever/<connection>, and stores each
+// webhook's signing token. Webhooks it registered before are replaced.
+func (e *Engine) RegisterWebhooks(ctx context.Context, connID, publicURL string, events []string) ([]*domain.ConnectionWebhook, error) {
+	var conn *domain.Connection
+	var existing []*domain.ConnectionWebhook
+	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		if conn, err = tx.ConnectionGet(ctx, connID); err != nil {
+			return err
+		}
+		existing, err = tx.ConnectionWebhookList(ctx, connID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	client, err := e.Lever(conn)
+	if err != nil {
+		return nil, err
+	}
+	hookURL := strings.TrimRight(publicURL, "/") + "/hooks/lever/" + connID
+	var out []*domain.ConnectionWebhook
+	for _, ev := range events {
+		if !slices.Contains(lever.Events, ev) {
+			return nil, domain.Errorf(domain.EInvalid, "unknown Lever webhook event %q", ev)
+		}
+		for _, old := range existing {
+			if old.Event == ev && old.Managed && old.LeverWebhookID != "" {
+				if err := client.DeleteWebhook(ctx, old.LeverWebhookID); err != nil && !errors.Is(err, lever.ErrNotFound) {
+					return nil, fmt.Errorf("delete old webhook for %s: %w", ev, err)
+				}
+			}
+		}
+		wh, err := client.CreateWebhook(ctx, lever.WebhookInput{URL: hookURL, Event: ev})
+		if err != nil {
+			return nil, fmt.Errorf("register %s webhook: %w", ev, err)
+		}
+		cw := &domain.ConnectionWebhook{ConnectionID: connID, Event: ev, LeverWebhookID: wh.ID, URL: hookURL, SigningToken: wh.Configuration.SignatureToken, Managed: true}
+		if err := e.db.InTx(ctx, func(tx *store.Tx) error { return tx.ConnectionWebhookPut(ctx, cw) }); err != nil {
+			return nil, err
+		}
+		out = append(out, cw)
+	}
+	return out, nil
+}
+
+// Disconnect removes the webhooks stagecoach registered, deletes the stored
+// credentials and tokens, and stops the connection's work.
+func (e *Engine) Disconnect(ctx context.Context, connID string) error {
+	var conn *domain.Connection
+	var hooks []*domain.ConnectionWebhook
+	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		if conn, err = tx.ConnectionGet(ctx, connID); err != nil {
+			return err
+		}
+		hooks, err = tx.ConnectionWebhookList(ctx, connID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if client, err := e.Lever(conn); err == nil {
+		for _, h := range hooks {
+			if h.Managed && h.LeverWebhookID != "" {
+				if err := client.DeleteWebhook(ctx, h.LeverWebhookID); err != nil && !errors.Is(err, lever.ErrNotFound) {
+					e.log.Warn("could not remove a Lever webhook", "connection_id", connID, "error", err)
+				}
+			}
+		}
+	}
+	return e.db.InTx(ctx, func(tx *store.Tx) error {
+		for _, h := range hooks {
+			if err := tx.ConnectionWebhookDelete(ctx, connID, h.Event); err != nil {
+				return err
+			}
+		}
+		conn.Credentials = domain.Credentials{}
+		conn.Status, conn.StatusReason = domain.ConnDisconnected, "disconnected by an operator"
+		return tx.ConnectionUpdate(ctx, conn)
+	})
+}
+
+// ProviderInput describes a provider to create.
+type ProviderInput struct {
+	ID, Name, Kind, WebhookURL string
+}
+
+// HashAPIKey is how provider API keys are stored.
+func HashAPIKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateProvider stores a provider and returns it with its API key and
+// webhook secret, which are shown only now.
+func (e *Engine) CreateProvider(ctx context.Context, in ProviderInput) (p *domain.Provider, apiKey string, err error) {
+	var errs []domain.FieldError
+	if !slugRE.MatchString(in.ID) {
+		errs = append(errs, domain.FieldError{Field: "id", Message: "must be 1-63 lowercase letters, digits or dashes"})
+	}
+	if in.Name == "" {
+		errs = append(errs, domain.FieldError{Field: "name", Message: "is required"})
+	}
+	if !slices.Contains(domain.ProviderKinds, in.Kind) {
+		errs = append(errs, domain.FieldError{Field: "kind", Message: "must be one of " + strings.Join(domain.ProviderKinds, ", ")})
+	}
+	if in.WebhookURL != "" {
+		if u, err := url.Parse(in.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, domain.FieldError{Field: "webhookUrl", Message: "must be an http(s) URL"})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, "", &domain.Error{Code: domain.EInvalid, Message: errs[0].Field + " " + errs[0].Message, Fields: errs}
+	}
+	apiKey = "sc_" + domain.NewToken(24)
+	p = &domain.Provider{ID: in.ID, Name: in.Name, Kind: in.Kind, APIKeyHash: HashAPIKey(apiKey), WebhookURL: in.WebhookURL, WebhookSecret: outbound.NewSecret()}
+	err = e.db.InTx(ctx, func(tx *store.Tx) error { return tx.ProviderCreate(ctx, p) })
+	return p, apiKey, err
+}
+
+// CreateIntegration enables a provider on a connection with the given
+// settings (validated; empty for the defaults).
+func (e *Engine) CreateIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
+	if _, err := ParseSettings(settings); err != nil {
+		return nil, err
+	}
+	if len(settings) == 0 {
+		settings = json.RawMessage("{}")
+	}
+	in := &domain.Integration{ID: domain.NewID("int"), ConnectionID: connID, ProviderID: providerID, Settings: settings, Enabled: true}
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ConnectionGet(ctx, connID); err != nil {
+			return err
+		}
+		if _, err := tx.ProviderGet(ctx, providerID); err != nil {
+			return err
+		}
+		return tx.IntegrationCreate(ctx, in)
+	})
+	return in, err
+}

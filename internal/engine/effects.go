@@ -1,0 +1,367 @@
+package engine
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/queue"
+	"stagecoach/internal/store"
+)
+
+type orderEffectsArgs struct {
+	OrderID string `json:"orderId"`
+	EventID string `json:"eventId"`
+}
+
+// orderWork is everything the effects of one order event need.
+type orderWork struct {
+	conn     *domain.Connection
+	order    *domain.Order
+	event    *domain.OrderEvent
+	input    OrderEventInput
+	provider *domain.Provider
+	settings Settings
+	client   *lever.Client
+	as       string // perform_as
+}
+
+func (e *Engine) workOrderEffects(ctx context.Context, job *domain.Job) error {
+	var args orderEffectsArgs
+	if err := json.Unmarshal(job.Args, &args); err != nil {
+		return queue.Cancel(fmt.Errorf("job args: %w", err))
+	}
+	w := &orderWork{}
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if w.order, err = tx.OrderGet(ctx, args.OrderID); err != nil {
+			return err
+		}
+		events, err := tx.OrderEventList(ctx, args.OrderID)
+		if err != nil {
+			return err
+		}
+		for _, ev := range events {
+			if ev.ID == args.EventID {
+				w.event = ev
+			}
+		}
+		if w.event == nil {
+			return domain.Errorf(domain.ENotFound, "order event %s not found", args.EventID)
+		}
+		if w.conn, err = tx.ConnectionGet(ctx, w.order.ConnectionID); err != nil {
+			return err
+		}
+		if w.provider, err = tx.ProviderGet(ctx, w.order.ProviderID); err != nil {
+			return err
+		}
+		in, err := tx.IntegrationGet(ctx, w.order.IntegrationID)
+		if err != nil {
+			return err
+		}
+		w.settings, err = e.integrationSettings(in, w.provider)
+		return err
+	})
+	if store.IsNotFound(err) {
+		return queue.Cancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	switch w.conn.Status {
+	case domain.ConnBroken:
+		return queue.Snooze(time.Minute, "connection broken: waiting for it to be reconnected")
+	case domain.ConnDisconnected:
+		return queue.Cancel(fmt.Errorf("connection %s is disconnected", w.conn.ID))
+	}
+	if err := json.Unmarshal(w.event.Payload, &w.input); err != nil {
+		return queue.Cancel(fmt.Errorf("order event payload: %w", err))
+	}
+	if w.client, err = e.Lever(w.conn); err != nil {
+		return err
+	}
+	w.as = firstNonEmpty(w.settings.PerformAs, w.conn.PerformAs, w.order.Details.OwnerID)
+	switch w.provider.Kind {
+	case domain.KindAssessment:
+		return e.assessmentEffects(ctx, w)
+	case domain.KindVideoInterview:
+		return e.videoEffects(ctx, w)
+	}
+	return nil
+}
+
+func (e *Engine) run(ctx context.Context, w *orderWork, effs ...effect) error {
+	for _, ef := range effs {
+		if _, err := e.apply(ctx, w.conn, w.order, ef); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// assessmentEffects mirrors an assessment order's progress into Lever.
+func (e *Engine) assessmentEffects(ctx context.Context, w *orderWork) error {
+	o, c, opp := w.order, w.client, w.order.OpportunityID
+	k := o.ID + ":" + w.input.Type + ":"
+	switch w.input.Type {
+	case "invited":
+		text := fmt.Sprintf("%s: %s assessment invitation sent to %s.\nCandidate link: %s", w.provider.Name, o.PackageName, o.Candidate.Name, w.input.CandidateURL)
+		err := e.run(ctx, w,
+			noteEffect(c, k+"note", opp, text, w.as),
+			addTagsEffect(c, k+"tag", opp, []string{w.settings.InvitedTag}, w.as))
+		if err == nil {
+			e.observeInvite(ctx, o)
+		}
+		return err
+	case "completed":
+		var res Result
+		_ = json.Unmarshal(o.Result, &res)
+		tplID, err := e.apply(ctx, w.conn, o, e.formTemplateEffect(c, w))
+		if err != nil {
+			return err
+		}
+		effs := []effect{e.profileFormEffect(c, w, tplID, res)}
+		report, err := e.reportFile(ctx, w)
+		if err != nil {
+			return err
+		}
+		if report != nil {
+			effs = append(effs, fileEffect(c, k+"file", opp, *report, w.as))
+		}
+		effs = append(effs,
+			noteEffect(c, k+"note", opp, summaryText(w, res), w.as),
+			removeTagsEffect(c, k+"untag", opp, []string{w.settings.InvitedTag}, w.as),
+			addTagsEffect(c, k+"tag", opp, []string{w.settings.CompletedTag}, w.as))
+		if w.settings.CompletionStage != "-" {
+			st, err := e.ResolveStage(ctx, w.conn, w.settings.CompletionStage)
+			if err != nil {
+				if domain.ErrorCode(err) == domain.EInvalid {
+					return queue.Cancel(err)
+				}
+				return e.leverError(ctx, w.conn.ID, err)
+			}
+			effs = append(effs, stageEffect(c, k+"stage", opp, st.ID, w.as))
+		}
+		return e.run(ctx, w, effs...)
+	}
+	return nil
+}
+
+func summaryText(w *orderWork, r Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s assessment completed by %s. Score %s/%s", w.provider.Name, w.order.PackageName, w.order.Candidate.Name, num(r.Score), num(r.MaxScore))
+	if r.Result != "" {
+		fmt.Fprintf(&b, " (%s)", r.Result)
+	}
+	b.WriteString(".")
+	for _, k := range sortedKeys(r.Attributes) {
+		fmt.Fprintf(&b, "\n%s: %v", k, r.Attributes[k])
+	}
+	if r.ResultURL != "" {
+		fmt.Fprintf(&b, "\nFull report: %s", r.ResultURL)
+	}
+	return b.String()
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// assessmentFields are the fields of the profile form template stagecoach
+// creates for an assessment provider.
+var assessmentFields = []lever.FormField{
+	{Type: "text", Text: "Assessment", Required: true},
+	{Type: "text", Text: "Score", Required: true},
+	{Type: "text", Text: "Max score", Required: true},
+	{Type: "text", Text: "Result"},
+	{Type: "textarea", Text: "Details"},
+	{Type: "text", Text: "Report URL"},
+	{Type: "text", Text: "Reference", Description: "stagecoach order id"},
+}
+
+// formTemplateEffect finds the integration's profile form template by name,
+// or creates it.
+func (e *Engine) formTemplateEffect(c *lever.Client, w *orderWork) effect {
+	name := w.settings.FormTemplate
+	find := func(ctx context.Context) (bool, string, error) {
+		for t, err := range c.ListFormTemplates(ctx) {
+			if err != nil {
+				return false, "", err
+			}
+			if t.Text == name {
+				return true, t.ID, nil
+			}
+		}
+		return false, "", nil
+	}
+	return effect{
+		key: w.order.IntegrationID + ":form-template:" + name, kind: "form_template", payload: map[string]string{"text": name},
+		send: func(ctx context.Context) (string, error) {
+			if found, id, err := find(ctx); err != nil || found {
+				return id, err
+			}
+			t, err := c.CreateFormTemplate(ctx, lever.FormTemplateInput{Text: name, Instructions: "Results written by stagecoach.", Fields: assessmentFields})
+			if err != nil {
+				return "", err
+			}
+			return t.ID, nil
+		},
+		check: find,
+	}
+}
+
+func (e *Engine) profileFormEffect(c *lever.Client, w *orderWork, templateID string, r Result) effect {
+	o := w.order
+	values := map[string]any{
+		"assessment": o.PackageName, "score": num(r.Score), "max score": num(r.MaxScore),
+		"result": nilIfEmpty(r.Result), "report url": nilIfEmpty(r.ResultURL), "reference": o.ID,
+	}
+	var details []string
+	for _, k := range sortedKeys(r.Attributes) {
+		details = append(details, fmt.Sprintf("%s: %v", k, r.Attributes[k]))
+	}
+	values["details"] = nilIfEmpty(strings.Join(details, "\n"))
+	return effect{
+		key: o.ID + ":completed:form", kind: "profile_form", payload: values,
+		send: func(ctx context.Context) (string, error) {
+			tpl, err := c.GetFormTemplate(ctx, templateID)
+			if err != nil {
+				return "", err
+			}
+			fields := make([]lever.FormField, len(tpl.Fields))
+			for i, f := range tpl.Fields {
+				f.ID = ""
+				f.Value = values[strings.ToLower(f.Text)]
+				if f.Value == nil && f.Required {
+					return "", fmt.Errorf("%w: form template %q has a required field %q stagecoach cannot fill", lever.ErrBadRequest, tpl.Text, f.Text)
+				}
+				fields[i] = f
+			}
+			form, err := c.CreateProfileForm(ctx, o.OpportunityID, lever.ProfileFormInput{BaseTemplateID: templateID, Fields: fields}, w.as)
+			if err != nil {
+				return "", err
+			}
+			return form.ID, nil
+		},
+		check: func(ctx context.Context) (bool, string, error) {
+			for f, err := range c.ListProfileForms(ctx, o.OpportunityID) {
+				if err != nil {
+					return false, "", err
+				}
+				for _, fld := range f.Fields {
+					if s, ok := fld.Value.(string); ok && s == o.ID {
+						return true, f.ID, nil
+					}
+				}
+			}
+			return false, "", nil
+		},
+	}
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._ -]+`)
+
+// reportFile returns the order's PDF report, decoding it or fetching it.
+func (e *Engine) reportFile(ctx context.Context, w *orderWork) (*lever.File, error) {
+	r := w.input.Report
+	if r == nil {
+		return nil, nil
+	}
+	// The name carries the order id, so a retry can find the file in Lever.
+	name := unsafeName.ReplaceAllString(fmt.Sprintf("%s %s report %s.pdf", w.provider.Name, w.order.PackageName, w.order.ID), "")
+	if r.ContentBase64 != "" {
+		b, err := base64.StdEncoding.DecodeString(r.ContentBase64)
+		if err != nil {
+			return nil, queue.Cancel(err)
+		}
+		return &lever.File{Name: name, ContentType: "application/pdf", Data: b}, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
+	if err != nil {
+		return nil, queue.Cancel(err)
+	}
+	resp, err := e.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch report: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetch report: %s answered %s", r.URL, resp.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxReportBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch report: %w", err)
+	}
+	if len(b) > MaxReportBytes {
+		return nil, queue.Cancel(fmt.Errorf("report at %s is larger than 10 MiB", r.URL))
+	}
+	return &lever.File{Name: name, ContentType: "application/pdf", Data: b}, nil
+}
+
+// videoEffects mirrors a one-way video interview into Lever.
+func (e *Engine) videoEffects(ctx context.Context, w *orderWork) error {
+	o, c, opp := w.order, w.client, w.order.OpportunityID
+	k := o.ID + ":" + w.input.Type + ":"
+	switch w.input.Type {
+	case "invited":
+		text := fmt.Sprintf("%s interview invitation sent to %s (%s).\nInterview link: %s", w.provider.Name, o.Candidate.Name, o.PackageName, w.input.CandidateURL)
+		return e.run(ctx, w, noteEffect(c, k+"note", opp, text, w.as), addTagsEffect(c, k+"tag", opp, []string{w.settings.InvitedTag}, w.as))
+	case "completed":
+		text := fmt.Sprintf("%s interview completed by %s (%s).\nEvaluate it here (the link can be shared with your team): %s", w.provider.Name, o.Candidate.Name, o.PackageName, firstNonEmpty(w.input.EvaluationURL, o.EvaluationURL))
+		return e.run(ctx, w, noteEffect(c, k+"note", opp, text, w.as),
+			removeTagsEffect(c, k+"untag", opp, []string{w.settings.InvitedTag}, w.as),
+			addTagsEffect(c, k+"tag", opp, []string{w.settings.CompletedTag}, w.as))
+	}
+	return nil
+}
+
+// observeInvite records the time from the triggering stage change to the
+// invite note.
+func (e *Engine) observeInvite(ctx context.Context, o *domain.Order) {
+	_ = e.db.InTx(ctx, func(tx *store.Tx) error {
+		evs, err := tx.OrderEventList(ctx, o.ID)
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		var p struct {
+			TriggeredAt int64 `json:"triggeredAt"`
+		}
+		if json.Unmarshal(evs[0].Payload, &p) == nil && p.TriggeredAt > 0 {
+			e.cfg.Metrics.InviteLatency(time.Since(time.UnixMilli(p.TriggeredAt)))
+		}
+		return nil
+	})
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

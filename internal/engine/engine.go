@@ -1,0 +1,312 @@
+// Package engine is stagecoach's core: it routes Lever events to the flow of
+// each integration, keeps orders, writes to Lever through one effect journal,
+// tells providers what happened through signed webhooks, and sweeps Lever for
+// what a lost webhook would have ordered.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/metrics"
+	"stagecoach/internal/queue"
+	"stagecoach/internal/store"
+)
+
+// Job kinds. They are stored: never rename one.
+const (
+	JobLeverEvent      = "lever_event"
+	JobOrderEffects    = "order_effects"
+	JobProviderWebhook = "provider_webhook"
+	JobReconcile       = "reconcile"
+)
+
+// Config configures an Engine.
+type Config struct {
+	// LeverRate and LeverBurst bound calls to Lever per connection, across
+	// every process sharing the database. Defaults 10/s and 20.
+	LeverRate  float64
+	LeverBurst int
+	// LeverTimeout is the deadline of one Lever call. Default 30s.
+	LeverTimeout time.Duration
+	// ReconcileInterval is how often each connection is swept. Default 10m;
+	// negative disables the schedule (sweeps on demand still run).
+	ReconcileInterval time.Duration
+	// HTTPClient sends provider webhooks and fetches report URLs.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	Metrics    *metrics.Metrics
+}
+
+// Engine routes events and applies effects.
+type Engine struct {
+	db  *store.DB
+	q   *queue.Runner
+	cfg Config
+	log *slog.Logger
+
+	mu      sync.Mutex
+	clients map[string]*cachedClient
+	stages  map[string]stageCache
+}
+
+type cachedClient struct {
+	updated time.Time
+	client  *lever.Client
+}
+
+type stageCache struct {
+	at     time.Time
+	stages []lever.Stage
+}
+
+// New returns an Engine and registers its workers on q.
+func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
+	if cfg.LeverRate <= 0 {
+		cfg.LeverRate = 10
+	}
+	if cfg.LeverBurst <= 0 {
+		cfg.LeverBurst = 20
+	}
+	if cfg.LeverTimeout <= 0 {
+		cfg.LeverTimeout = 30 * time.Second
+	}
+	if cfg.ReconcileInterval == 0 {
+		cfg.ReconcileInterval = 10 * time.Minute
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{db: db, q: q, cfg: cfg, log: cfg.Logger.With("component", "engine"), clients: map[string]*cachedClient{}, stages: map[string]stageCache{}}
+	q.Register(JobLeverEvent, e.workLeverEvent)
+	q.Register(JobOrderEffects, e.workOrderEffects)
+	q.Register(JobProviderWebhook, e.workProviderWebhook)
+	q.Register(JobReconcile, e.workReconcile)
+	return e
+}
+
+// DB returns the engine's store.
+func (e *Engine) DB() *store.DB { return e.db }
+
+// Notify wakes the job runner.
+func (e *Engine) Notify() { e.q.Notify() }
+
+// Environment returns the Lever environment of a connection.
+func Environment(c *domain.Connection) (lever.Environment, error) {
+	switch c.Environment {
+	case "production":
+		return lever.Production, nil
+	case "sandbox":
+		return lever.Sandbox, nil
+	case "custom":
+		if c.BaseURL == "" {
+			return lever.Environment{}, domain.Errorf(domain.EInvalid, "connection %s: a custom environment needs a base URL", c.ID)
+		}
+		return lever.Custom(strings.TrimRight(c.BaseURL, "/")), nil
+	}
+	return lever.Environment{}, domain.Errorf(domain.EInvalid, "connection %s: unknown environment %q (want production, sandbox or custom)", c.ID, c.Environment)
+}
+
+// Lever returns a client for a connection, built once per version of the
+// connection's credentials.
+func (e *Engine) Lever(c *domain.Connection) (*lever.Client, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if cc, ok := e.clients[c.ID]; ok && cc.updated.Equal(c.UpdatedAt) {
+		return cc.client, nil
+	}
+	client, err := e.newLever(c)
+	if err != nil {
+		return nil, err
+	}
+	e.clients[c.ID] = &cachedClient{updated: c.UpdatedAt, client: client}
+	return client, nil
+}
+
+// NewLever builds a fresh client for a connection, for one-off checks.
+func (e *Engine) newLever(c *domain.Connection) (*lever.Client, error) {
+	env, err := Environment(c)
+	if err != nil {
+		return nil, err
+	}
+	cfg := lever.Config{
+		Environment: env,
+		Timeout:     e.cfg.LeverTimeout,
+		Limiter:     &dbLimiter{db: e.db, key: "lever:" + c.ID, rate: e.cfg.LeverRate, burst: e.cfg.LeverBurst},
+		Logger:      e.cfg.Logger,
+		ObserveFunc: e.cfg.Metrics.LeverCall,
+	}
+	switch c.AuthKind {
+	case "api_key":
+		cfg.APIKey = c.Credentials.APIKey
+	case "oauth":
+		oc := lever.OAuthConfig{Environment: env, ClientID: c.Credentials.ClientID, ClientSecret: c.Credentials.ClientSecret}
+		tok := &oauth2.Token{AccessToken: c.Credentials.AccessToken, RefreshToken: c.Credentials.RefreshToken, Expiry: c.Credentials.Expiry, TokenType: "Bearer"}
+		id := c.ID
+		cfg.TokenSource = lever.NewTokenSource(oc, tok, func(ctx context.Context, t *oauth2.Token) error {
+			return e.saveToken(ctx, id, t)
+		})
+	default:
+		return nil, domain.Errorf(domain.EInvalid, "connection %s: unknown auth kind %q", c.ID, c.AuthKind)
+	}
+	return lever.New(cfg)
+}
+
+// saveToken stores a refreshed token pair. The cached client keeps its token
+// source (it already holds the new pair), so the cache entry follows the row.
+func (e *Engine) saveToken(ctx context.Context, connID string, t *oauth2.Token) error {
+	var updated time.Time
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		c, err := tx.ConnectionGet(ctx, connID)
+		if err != nil {
+			return err
+		}
+		c.Credentials.AccessToken, c.Credentials.RefreshToken, c.Credentials.Expiry = t.AccessToken, t.RefreshToken, t.Expiry
+		if err := tx.ConnectionUpdate(ctx, c); err != nil {
+			return err
+		}
+		updated = c.UpdatedAt
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save refreshed token: %w", err)
+	}
+	e.mu.Lock()
+	if cc, ok := e.clients[connID]; ok {
+		cc.updated = updated
+	}
+	e.mu.Unlock()
+	return nil
+}
+
+// markBroken records that Lever refused a connection's credentials. Its work
+// waits (snoozed) until an operator reconnects it.
+func (e *Engine) markBroken(ctx context.Context, connID string, cause error) {
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		c, err := tx.ConnectionGet(ctx, connID)
+		if err != nil {
+			return err
+		}
+		if c.Status != domain.ConnActive {
+			return nil
+		}
+		c.Status = domain.ConnBroken
+		c.StatusReason = "Lever refused the credentials: " + cause.Error()
+		return tx.ConnectionUpdate(ctx, c)
+	})
+	if err != nil {
+		e.log.Error("mark connection broken failed", slog.String("connection_id", connID), slog.Any("error", err))
+		return
+	}
+	e.log.Warn("connection broken", slog.String("connection_id", connID), slog.Any("error", cause))
+}
+
+// leverError turns a Lever error into what the job runner should do.
+func (e *Engine) leverError(ctx context.Context, connID string, err error) error {
+	switch {
+	case errors.Is(err, lever.ErrConnectionBroken), errors.Is(err, lever.ErrUnauthorized):
+		e.markBroken(ctx, connID, err)
+		return queue.Snooze(time.Minute, "connection broken")
+	case errors.Is(err, lever.ErrRateLimited):
+		return queue.RetryAfter(2*time.Second, err)
+	case errors.Is(err, lever.ErrBadRequest), errors.Is(err, lever.ErrForbidden), errors.Is(err, lever.ErrNotFound):
+		return queue.Cancel(err)
+	}
+	return err
+}
+
+// Stages returns a connection's Lever stages, cached for a minute.
+func (e *Engine) Stages(ctx context.Context, c *domain.Connection) ([]lever.Stage, error) {
+	e.mu.Lock()
+	sc, ok := e.stages[c.ID]
+	e.mu.Unlock()
+	if ok && time.Since(sc.at) < time.Minute {
+		return sc.stages, nil
+	}
+	client, err := e.Lever(c)
+	if err != nil {
+		return nil, err
+	}
+	stages, err := client.ListStages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.stages[c.ID] = stageCache{at: time.Now(), stages: stages}
+	e.mu.Unlock()
+	return stages, nil
+}
+
+// ResolveStage finds a stage by id or by name (exact, then ignoring case).
+func (e *Engine) ResolveStage(ctx context.Context, c *domain.Connection, idOrName string) (lever.Stage, error) {
+	stages, err := e.Stages(ctx, c)
+	if err != nil {
+		return lever.Stage{}, err
+	}
+	return findStage(stages, idOrName)
+}
+
+func findStage(stages []lever.Stage, idOrName string) (lever.Stage, error) {
+	for _, s := range stages {
+		if s.ID == idOrName || s.Text == idOrName {
+			return s, nil
+		}
+	}
+	for _, s := range stages {
+		if strings.EqualFold(s.Text, idOrName) {
+			return s, nil
+		}
+	}
+	return lever.Stage{}, domain.Errorf(domain.EInvalid, "Lever has no stage %q", idOrName)
+}
+
+func stageText(stages []lever.Stage, id string) string {
+	for _, s := range stages {
+		if s.ID == id {
+			return s.Text
+		}
+	}
+	return id
+}
+
+// dbLimiter is a lever.Limiter whose token bucket lives in the database, so
+// that every stagecoach process sharing it keeps one connection under
+// Lever's limit.
+type dbLimiter struct {
+	db    *store.DB
+	key   string
+	rate  float64
+	burst int
+}
+
+func (l *dbLimiter) Wait(ctx context.Context) error {
+	for {
+		wait, err := l.db.RateTake(ctx, l.key, l.rate, l.burst)
+		if err != nil {
+			return fmt.Errorf("rate limiter: %w", err)
+		}
+		if wait == 0 {
+			return nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}

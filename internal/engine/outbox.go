@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/outbound"
+	"stagecoach/internal/queue"
+	"stagecoach/internal/store"
+)
+
+type providerWebhookArgs struct {
+	ProviderID string          `json:"providerId"`
+	MessageID  string          `json:"messageId"`
+	Type       string          `json:"type"`
+	Timestamp  time.Time       `json:"timestamp"`
+	Data       json.RawMessage `json:"data"`
+}
+
+// WebhookAttempts is how many times a provider webhook is tried before it is
+// dead-lettered: with the backoff, about a day.
+const WebhookAttempts = 12
+
+// enqueueWebhook records a webhook to a provider in tx. The message id is
+// fixed now, so every retry carries the same id and the provider can drop
+// repeats. Webhooks about one order are delivered in order.
+func (e *Engine) enqueueWebhook(ctx context.Context, tx *store.Tx, providerID string, o *domain.Order, typ string, extra map[string]any) error {
+	data := map[string]any{}
+	b, _ := json.Marshal(ViewOrder(o))
+	_ = json.Unmarshal(b, &data)
+	for k, v := range extra {
+		data[k] = v
+	}
+	return e.EnqueueProviderMessage(ctx, tx, providerID, "order:"+o.ID, typ, data)
+}
+
+// EnqueueProviderMessage records a webhook message to a provider; messages
+// with the same ordering key are delivered one after another.
+func (e *Engine) EnqueueProviderMessage(ctx context.Context, tx *store.Tx, providerID, orderingKey, typ string, data any) error {
+	id := domain.NewID("msg")
+	_, err := tx.JobInsert(ctx, store.JobParams{
+		Kind: JobProviderWebhook, QueueKey: "hook:" + providerID + ":" + orderingKey, UniqueKey: id, MaxAttempts: WebhookAttempts,
+		Args: providerWebhookArgs{ProviderID: providerID, MessageID: id, Type: typ, Timestamp: tx.Now(), Data: mustJSON(data)},
+	})
+	return err
+}
+
+func (e *Engine) workProviderWebhook(ctx context.Context, job *domain.Job) error {
+	var args providerWebhookArgs
+	if err := json.Unmarshal(job.Args, &args); err != nil {
+		return queue.Cancel(fmt.Errorf("job args: %w", err))
+	}
+	var p *domain.Provider
+	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		p, err = tx.ProviderGet(ctx, args.ProviderID)
+		return
+	})
+	if store.IsNotFound(err) {
+		return queue.Cancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if p.WebhookURL == "" {
+		return queue.Snooze(time.Minute, "provider has no webhook URL yet")
+	}
+	msg := outbound.Message{ID: args.MessageID, Type: args.Type, Timestamp: args.Timestamp, Data: args.Data}
+	status, err := outbound.Deliver(ctx, e.cfg.HTTPClient, p.WebhookURL, []string{p.WebhookSecret}, msg)
+	log := e.log.With(slog.String("provider_id", p.ID), slog.String("message_id", args.MessageID), slog.String("type", args.Type))
+	if err == nil {
+		e.cfg.Metrics.ProviderWebhook(args.Type, "delivered")
+		log.Info("provider webhook delivered", slog.Int("status", status))
+		return nil
+	}
+	e.cfg.Metrics.ProviderWebhook(args.Type, "failed")
+	var de *outbound.DeliveryError
+	if errors.As(err, &de) && de.Permanent() {
+		return queue.Cancel(err)
+	}
+	return err
+}

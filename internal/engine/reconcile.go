@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/queue"
+	"stagecoach/internal/store"
+)
+
+type reconcileArgs struct {
+	ConnectionID string `json:"connectionId"`
+}
+
+// Reconcile enqueues a sweep of a connection now.
+func (e *Engine) Reconcile(ctx context.Context, connectionID string) error {
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ConnectionGet(ctx, connectionID); err != nil {
+			return err
+		}
+		_, err := tx.JobInsert(ctx, store.JobParams{Kind: JobReconcile, QueueKey: "reconcile:" + connectionID, Args: reconcileArgs{ConnectionID: connectionID}, MaxAttempts: 3})
+		return err
+	})
+	if err == nil {
+		e.q.Notify()
+	}
+	return err
+}
+
+// Name names the scheduler loop.
+func (e *Engine) Name() string { return "reconcile-scheduler" }
+
+// Run enqueues a sweep of every active connection each ReconcileInterval,
+// once per interval across every process sharing the database.
+func (e *Engine) Run(ctx context.Context) error {
+	if e.cfg.ReconcileInterval < 0 {
+		<-ctx.Done()
+		return nil
+	}
+	t := time.NewTicker(e.cfg.ReconcileInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			slot := now.UnixMilli() / e.cfg.ReconcileInterval.Milliseconds()
+			err := e.db.InTx(ctx, func(tx *store.Tx) error {
+				conns, err := tx.ConnectionList(ctx)
+				if err != nil {
+					return err
+				}
+				for _, c := range conns {
+					if c.Status != domain.ConnActive {
+						continue
+					}
+					if _, err := tx.JobInsert(ctx, store.JobParams{Kind: JobReconcile, QueueKey: "reconcile:" + c.ID, UniqueKey: fmt.Sprintf("reconcile:%s:%d", c.ID, slot), Args: reconcileArgs{ConnectionID: c.ID}, MaxAttempts: 3}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil && ctx.Err() == nil {
+				e.log.Error("schedule reconciliation failed", slog.Any("error", err))
+			}
+			e.q.Notify()
+		}
+	}
+}
+
+// workReconcile lists the opportunities sitting in each integration's trigger
+// stage and, for each without a live order, stores the stage change a lost
+// webhook would have brought. The router then decides as for a webhook; the
+// event's dedupe key (opportunity and time of entering the stage) keeps one
+// stage entry from being swept twice.
+func (e *Engine) workReconcile(ctx context.Context, job *domain.Job) error {
+	var args reconcileArgs
+	if err := json.Unmarshal(job.Args, &args); err != nil {
+		return queue.Cancel(err)
+	}
+	var conn *domain.Connection
+	if err := e.db.InTx(ctx, func(tx *store.Tx) (err error) { conn, err = tx.ConnectionGet(ctx, args.ConnectionID); return }); err != nil {
+		if store.IsNotFound(err) {
+			return queue.Cancel(err)
+		}
+		return err
+	}
+	if conn.Status != domain.ConnActive {
+		return nil
+	}
+	routes, err := e.routes(ctx, conn.ID)
+	if err != nil {
+		return err
+	}
+	client, err := e.Lever(conn)
+	if err != nil {
+		return err
+	}
+	found := 0
+	for _, r := range routes {
+		if r.provider.Kind == domain.KindSourcing {
+			continue
+		}
+		trigger, err := e.ResolveStage(ctx, conn, r.settings.TriggerStage)
+		if err != nil {
+			continue // the setup check reports a missing stage
+		}
+		archived := false
+		for opp, err := range client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived}) {
+			if err != nil {
+				return e.leverError(ctx, conn.ID, err)
+			}
+			var live bool
+			err := e.db.InTx(ctx, func(tx *store.Tx) error {
+				_, err := tx.OrderLive(ctx, r.integ.ID, opp.ID)
+				live = err == nil
+				if store.IsNotFound(err) {
+					err = nil
+				}
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if live {
+				continue
+			}
+			entered := int64(opp.LastAdvancedAt)
+			ev := &domain.LeverEvent{
+				ID: domain.NewID("evt"), ConnectionID: conn.ID, Event: lever.EventCandidateStageChange, OpportunityID: opp.ID,
+				DedupeKey:   "reconcile:" + r.integ.ID + ":" + opp.ID + ":" + strconv.FormatInt(entered, 10),
+				TriggeredAt: entered, Source: SourceReconcile,
+				Payload: mustJSON(map[string]string{"opportunityId": opp.ID, "contactId": opp.Contact.ID, "toStageId": trigger.ID}),
+			}
+			ok, err := e.AcceptEvent(ctx, ev)
+			if err != nil {
+				return err
+			}
+			if ok {
+				found++
+			}
+		}
+	}
+	if found > 0 {
+		e.log.Info("reconciliation found opportunities no webhook ordered", slog.String("connection_id", conn.ID), slog.Int("count", found))
+	}
+	return nil
+}

@@ -1,0 +1,332 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/queue"
+	"stagecoach/internal/store"
+)
+
+// Event sources.
+const (
+	SourceWebhook   = "webhook"
+	SourceReconcile = "reconcile"
+)
+
+type leverEventArgs struct {
+	EventID string `json:"eventId"`
+}
+
+// QueueKey is the ordering key of the work of one opportunity.
+func QueueKey(connectionID, opportunityID string) string {
+	if opportunityID == "" {
+		return ""
+	}
+	return "opp:" + connectionID + ":" + opportunityID
+}
+
+// AcceptEvent stores a Lever event and enqueues its routing in one
+// transaction. It reports false when the event was a duplicate.
+func (e *Engine) AcceptEvent(ctx context.Context, ev *domain.LeverEvent) (bool, error) {
+	var inserted bool
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		inserted, err = tx.LeverEventInsert(ctx, ev)
+		if err != nil || !inserted {
+			return err
+		}
+		_, err = tx.JobInsert(ctx, store.JobParams{Kind: JobLeverEvent, QueueKey: QueueKey(ev.ConnectionID, ev.OpportunityID), Args: leverEventArgs{EventID: ev.ID}})
+		return err
+	})
+	if err == nil && inserted {
+		e.q.Notify()
+	}
+	return inserted, err
+}
+
+func (e *Engine) workLeverEvent(ctx context.Context, job *domain.Job) error {
+	var args leverEventArgs
+	if err := json.Unmarshal(job.Args, &args); err != nil {
+		return queue.Cancel(fmt.Errorf("job args: %w", err))
+	}
+	var ev *domain.LeverEvent
+	var conn *domain.Connection
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if ev, err = tx.LeverEventGet(ctx, args.EventID); err != nil {
+			return err
+		}
+		conn, err = tx.ConnectionGet(ctx, ev.ConnectionID)
+		return err
+	})
+	if store.IsNotFound(err) {
+		return queue.Cancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	switch conn.Status {
+	case domain.ConnBroken:
+		return queue.Snooze(time.Minute, "connection broken: waiting for it to be reconnected")
+	case domain.ConnDisconnected:
+		return queue.Cancel(fmt.Errorf("connection %s is disconnected", conn.ID))
+	}
+	var data lever.EventData
+	if len(ev.Payload) > 0 {
+		if err := json.Unmarshal(ev.Payload, &data); err != nil {
+			return queue.Cancel(fmt.Errorf("event data: %w", err))
+		}
+	}
+	log := e.log.With(slog.String("connection_id", conn.ID), slog.String("opportunity_id", ev.OpportunityID), slog.String("event_id", ev.ID), slog.String("event", ev.Event))
+	switch ev.Event {
+	case lever.EventCandidateStageChange:
+		return e.routeStageChange(ctx, log, conn, ev, data)
+	case lever.EventCandidateArchiveChange:
+		if data.ToArchived != nil {
+			return e.cancelOrders(ctx, conn, ev, "opportunity_archived", "the opportunity was archived")
+		}
+	case lever.EventCandidateDeleted:
+		return e.cancelOrders(ctx, conn, ev, "opportunity_deleted", "the opportunity was deleted")
+	}
+	return nil
+}
+
+// route is what routing needs about one integration.
+type route struct {
+	integ    *domain.Integration
+	provider *domain.Provider
+	settings Settings
+}
+
+func (e *Engine) routes(ctx context.Context, connID string) ([]route, error) {
+	var out []route
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		integs, err := tx.IntegrationList(ctx, store.IntegrationFilter{ConnectionID: connID, EnabledOnly: true})
+		if err != nil {
+			return err
+		}
+		for _, in := range integs {
+			p, err := tx.ProviderGet(ctx, in.ProviderID)
+			if err != nil {
+				return err
+			}
+			s, err := e.integrationSettings(in, p)
+			if err != nil {
+				return err
+			}
+			out = append(out, route{integ: in, provider: p, settings: s})
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (e *Engine) decide(ctx context.Context, d *domain.Decision) error {
+	return e.db.InTx(ctx, func(tx *store.Tx) error { return tx.DecisionInsert(ctx, d) })
+}
+
+func (e *Engine) routeStageChange(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData) error {
+	routes, err := e.routes(ctx, conn.ID)
+	if err != nil {
+		return err
+	}
+	var opp *lever.Opportunity
+	for _, r := range routes {
+		if r.provider.Kind == domain.KindSourcing {
+			continue
+		}
+		d := &domain.Decision{EventID: ev.ID, IntegrationID: r.integ.ID, OpportunityID: ev.OpportunityID, Decision: domain.DecisionIgnored}
+		trigger, err := e.ResolveStage(ctx, conn, r.settings.TriggerStage)
+		if err != nil {
+			if domain.ErrorCode(err) != domain.EInvalid {
+				return e.leverError(ctx, conn.ID, err)
+			}
+			d.Reason = fmt.Sprintf("the trigger stage %q does not exist in Lever", r.settings.TriggerStage)
+			if err := e.decide(ctx, d); err != nil {
+				return err
+			}
+			continue
+		}
+		if data.ToStageID != trigger.ID {
+			stages, _ := e.Stages(ctx, conn)
+			d.Reason = fmt.Sprintf("moved to %q, not to the trigger stage %q", stageText(stages, data.ToStageID), trigger.Text)
+			if err := e.decide(ctx, d); err != nil {
+				return err
+			}
+			continue
+		}
+		if opp == nil {
+			client, err := e.Lever(conn)
+			if err != nil {
+				return err
+			}
+			opp, err = client.GetOpportunity(ctx, ev.OpportunityID, "applications", "owner")
+			if errors.Is(err, lever.ErrNotFound) {
+				d.Reason = "the opportunity no longer exists in Lever"
+				return e.decide(ctx, d)
+			}
+			if err != nil {
+				return e.leverError(ctx, conn.ID, err)
+			}
+		}
+		if err := e.routeTrigger(ctx, log, conn, ev, r, trigger, opp, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// routeTrigger decides what an opportunity entering an integration's trigger
+// stage means: a new order, a re-invite, or nothing, and why.
+func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, r route, trigger lever.Stage, opp *lever.Opportunity, d *domain.Decision) error {
+	if opp.Archived != nil && opp.Archived.ArchivedAt != 0 {
+		d.Reason = "the opportunity is archived"
+		return e.decide(ctx, d)
+	}
+	if opp.Stage.ID != trigger.ID {
+		d.Reason = fmt.Sprintf("the opportunity has left the trigger stage %q since", trigger.Text)
+		return e.decide(ctx, d)
+	}
+	var pkgs []domain.Package
+	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		pkgs, err = tx.PackageList(ctx, r.provider.ID)
+		return
+	})
+	if err != nil {
+		return err
+	}
+	pkg, reason := choosePackage(r, pkgs, opp)
+	if pkg == nil {
+		d.Reason = reason
+		return e.decide(ctx, d)
+	}
+	order := &domain.Order{
+		ID: domain.NewID("ord"), IntegrationID: r.integ.ID, ConnectionID: conn.ID, ProviderID: r.provider.ID,
+		PackageID: pkg.ID, PackageName: pkg.Name, OpportunityID: opp.ID, PostingID: opp.PostingID(), Status: domain.OrderCreated,
+		Candidate: domain.Candidate{Name: opp.Name},
+		Details: domain.OrderDetails{OpportunityURL: opp.URLs.Show, StageID: trigger.ID,
+			OwnerID: opp.Owner.ID, OwnerName: opp.Owner.Name, OwnerEmail: opp.Owner.Email, OwnerUsername: opp.Owner.Username},
+	}
+	if len(opp.Emails) > 0 {
+		order.Candidate.Email = opp.Emails[0]
+	}
+	return e.db.InTx(ctx, func(tx *store.Tx) error {
+		live, err := tx.OrderLive(ctx, r.integ.ID, opp.ID)
+		if err != nil && !store.IsNotFound(err) {
+			return err
+		}
+		if live != nil {
+			d.OrderID = live.ID
+			switch {
+			case ev.Source == SourceReconcile:
+				d.Reason = fmt.Sprintf("order %s exists already (%s)", live.ID, live.Status)
+			case live.Status == domain.OrderInvited:
+				d.Decision = domain.DecisionReinvited
+				d.Reason = fmt.Sprintf("order %s is invited but not started: the provider refreshes the invitation and sends it again", live.ID)
+				if err := e.enqueueWebhook(ctx, tx, r.provider.ID, live, "order.reinvite", nil); err != nil {
+					return err
+				}
+			case live.Status == domain.OrderCreated:
+				d.Reason = fmt.Sprintf("order %s was placed and its invitation is on its way", live.ID)
+			default:
+				d.Reason = fmt.Sprintf("order %s is %s: re-entering the stage orders nothing and sends no e-mail", live.ID, live.Status)
+			}
+			return tx.DecisionInsert(ctx, d)
+		}
+		if err := tx.OrderInsert(ctx, order); err != nil {
+			return err
+		}
+		d.Decision, d.OrderID = domain.DecisionOrdered, order.ID
+		d.Reason = fmt.Sprintf("ordered %q for the opportunity", pkg.Name)
+		if err := tx.DecisionInsert(ctx, d); err != nil {
+			return err
+		}
+		if err := tx.OrderEventInsert(ctx, &domain.OrderEvent{ID: domain.NewID("oev"), OrderID: order.ID, Type: "created", Payload: mustJSON(map[string]any{"leverEventId": ev.ID, "triggeredAt": ev.TriggeredAt})}); err != nil {
+			return err
+		}
+		log.Info("order created", slog.String("order_id", order.ID), slog.String("package_id", pkg.ID))
+		return e.enqueueWebhook(ctx, tx, r.provider.ID, order, "order.created", nil)
+	})
+}
+
+// choosePackage picks the package an opportunity gets, or says why none.
+func choosePackage(r route, pkgs []domain.Package, opp *lever.Opportunity) (*domain.Package, string) {
+	switch r.provider.Kind {
+	case domain.KindAssessment:
+		for _, t := range opp.Tags {
+			for i := range pkgs {
+				if pkgs[i].LeverTag != "" && pkgs[i].LeverTag == t {
+					return &pkgs[i], ""
+				}
+			}
+		}
+		tags := "none"
+		if len(opp.Tags) > 0 {
+			tags = strings.Join(opp.Tags, ", ")
+		}
+		return nil, fmt.Sprintf("no tag on the opportunity names a package of %s (tags: %s)", r.provider.Name, tags)
+	case domain.KindVideoInterview:
+		id := r.settings.PostingPackages[opp.PostingID()]
+		if id == "" {
+			id = r.settings.DefaultPackage
+		}
+		for i := range pkgs {
+			if pkgs[i].ID == id {
+				return &pkgs[i], ""
+			}
+		}
+		if id == "" {
+			return nil, "no interview kit is mapped to the opportunity's posting and there is no default kit"
+		}
+		return nil, fmt.Sprintf("interview kit %q is not published by %s", id, r.provider.Name)
+	default:
+		if len(pkgs) > 0 {
+			return &pkgs[0], ""
+		}
+		p := domain.Package{ID: "interview", Name: r.provider.Name + " interview"}
+		return &p, ""
+	}
+}
+
+// cancelOrders cancels an opportunity's open orders and tells the providers.
+func (e *Engine) cancelOrders(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, reason, why string) error {
+	return e.db.InTx(ctx, func(tx *store.Tx) error {
+		orders, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100,
+			Statuses: []string{domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted}})
+		if err != nil {
+			return err
+		}
+		for _, o := range orders {
+			o.Status = domain.OrderCancelled
+			if err := tx.OrderUpdate(ctx, o); err != nil {
+				return err
+			}
+			if err := tx.OrderEventInsert(ctx, &domain.OrderEvent{ID: domain.NewID("oev"), OrderID: o.ID, Type: "cancelled", Payload: mustJSON(map[string]string{"reason": reason})}); err != nil {
+				return err
+			}
+			if err := tx.DecisionInsert(ctx, &domain.Decision{EventID: ev.ID, IntegrationID: o.IntegrationID, OpportunityID: o.OpportunityID, Decision: domain.DecisionCancelled, Reason: why, OrderID: o.ID}); err != nil {
+				return err
+			}
+			if err := e.enqueueWebhook(ctx, tx, o.ProviderID, o, "order.cancelled", map[string]any{"reason": reason}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

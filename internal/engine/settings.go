@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"stagecoach/internal/domain"
+)
+
+// Settings are an integration's flow settings. Which fields apply depends on
+// the provider's kind; empty fields take the defaults of WithDefaults.
+// Stages may be given by Lever id or by name.
+type Settings struct {
+	// TriggerStage is the stage whose entry orders the provider's package.
+	// Default: "Assessment" for assessments, the provider's name otherwise.
+	TriggerStage string `json:"triggerStage,omitempty"`
+	// PerformAs is the Lever user id writes are made as; default the
+	// connection's, then the opportunity's owner.
+	PerformAs string `json:"performAs,omitempty"`
+
+	// CompletionStage (assessment) is where a completed order moves the
+	// opportunity. Default "Assessment Complete"; "-" leaves it where it is.
+	CompletionStage string `json:"completionStage,omitempty"`
+	// InvitedTag and CompletedTag are the status tags. Defaults
+	// "<provider> Assessment Invited"/"… Completed" for assessments and
+	// "<provider> Interview Invited"/"… Completed" for video interviews.
+	InvitedTag   string `json:"invitedTag,omitempty"`
+	CompletedTag string `json:"completedTag,omitempty"`
+	// FormTemplate (assessment) is the name of the profile form template
+	// results are written to; created if missing. Default "<provider> Assessment".
+	FormTemplate string `json:"formTemplate,omitempty"`
+
+	// DefaultPackage and PostingPackages (video interview) choose the
+	// interview kit: by posting id, else the default.
+	DefaultPackage  string            `json:"defaultPackage,omitempty"`
+	PostingPackages map[string]string `json:"postingPackages,omitempty"`
+}
+
+// WithDefaults fills the empty fields for a provider.
+func (s Settings) WithDefaults(p *domain.Provider) Settings {
+	switch p.Kind {
+	case domain.KindAssessment:
+		if s.TriggerStage == "" {
+			s.TriggerStage = "Assessment"
+		}
+		if s.CompletionStage == "" {
+			s.CompletionStage = "Assessment Complete"
+		}
+		if s.InvitedTag == "" {
+			s.InvitedTag = p.Name + " Assessment Invited"
+		}
+		if s.CompletedTag == "" {
+			s.CompletedTag = p.Name + " Assessment Completed"
+		}
+		if s.FormTemplate == "" {
+			s.FormTemplate = p.Name + " Assessment"
+		}
+	case domain.KindVideoInterview:
+		if s.TriggerStage == "" {
+			s.TriggerStage = p.Name
+		}
+		if s.InvitedTag == "" {
+			s.InvitedTag = p.Name + " Interview Invited"
+		}
+		if s.CompletedTag == "" {
+			s.CompletedTag = p.Name + " Interview Completed"
+		}
+	case domain.KindInterviewService:
+		if s.TriggerStage == "" {
+			s.TriggerStage = p.Name
+		}
+	}
+	return s
+}
+
+// ParseSettings decodes an integration's settings, refusing unknown fields so
+// that a typo does not pass silently.
+func ParseSettings(raw json.RawMessage) (Settings, error) {
+	var s Settings
+	if len(raw) == 0 {
+		return s, nil
+	}
+	dec := json.NewDecoder(bytesReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return s, domain.Errorf(domain.EInvalid, "integration settings: %v", err)
+	}
+	return s, nil
+}
+
+func (e *Engine) integrationSettings(in *domain.Integration, p *domain.Provider) (Settings, error) {
+	s, err := ParseSettings(in.Settings)
+	if err != nil {
+		return s, fmt.Errorf("integration %s: %w", in.ID, err)
+	}
+	return s.WithDefaults(p), nil
+}

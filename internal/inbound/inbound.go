@@ -1,0 +1,182 @@
+// Package inbound receives Lever webhooks at POST /hooks/lever/{connection}:
+// it verifies the signature, answers Lever's verify-connection request,
+// refuses stale or malformed deliveries, drops redeliveries, and stores each
+// event durably (with its routing job) before answering 200. The work
+// happens after, in the engine's jobs.
+package inbound
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/metrics"
+	"stagecoach/internal/store"
+)
+
+// Config configures the receiver.
+type Config struct {
+	// Window is how far from now an event's triggeredAt may be. Lever
+	// retries failed deliveries for a while, so it is generous. Default 72h.
+	Window time.Duration
+	// MaxBody caps a delivery's size. Default 1 MiB.
+	MaxBody int64
+	Logger  *slog.Logger
+	Metrics *metrics.Metrics
+	NowFunc func() time.Time
+}
+
+// Receiver is the webhook endpoint.
+type Receiver struct {
+	eng *engine.Engine
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns a Receiver that hands events to eng.
+func New(eng *engine.Engine, cfg Config) *Receiver {
+	if cfg.Window <= 0 {
+		cfg.Window = 72 * time.Hour
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 1 << 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.NowFunc == nil {
+		cfg.NowFunc = time.Now
+	}
+	return &Receiver{eng: eng, cfg: cfg, log: cfg.Logger.With("component", "inbound")}
+}
+
+// Register adds the receiver's route to mux.
+func (rc *Receiver) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /hooks/lever/{connection}", rc.handleLeverWebhook)
+}
+
+type answer struct {
+	status int
+	result string // the metric label
+	msg    string
+}
+
+func (rc *Receiver) handleLeverWebhook(w http.ResponseWriter, r *http.Request) {
+	connID := r.PathValue("connection")
+	a := rc.receive(r, connID)
+	rc.cfg.Metrics.WebhookReceived(a.result)
+	level := slog.LevelInfo
+	if a.status >= 400 {
+		level = slog.LevelWarn
+	}
+	rc.log.Log(r.Context(), level, "lever webhook", slog.String("connection_id", connID), slog.String("result", a.result), slog.Int("status", a.status))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(a.status)
+	fmt.Fprintf(w, "{\"result\":%q,\"message\":%q}\n", a.result, a.msg)
+}
+
+func (rc *Receiver) receive(r *http.Request, connID string) answer {
+	ctx := r.Context()
+	var conn *domain.Connection
+	var hooks []*domain.ConnectionWebhook
+	err := rc.eng.DB().InTx(ctx, func(tx *store.Tx) (err error) {
+		if conn, err = tx.ConnectionGet(ctx, connID); err != nil {
+			return err
+		}
+		hooks, err = tx.ConnectionWebhookList(ctx, connID)
+		return err
+	})
+	if store.IsNotFound(err) {
+		return answer{http.StatusNotFound, "unknown_connection", fmt.Sprintf("no connection %q", connID)}
+	}
+	if err != nil {
+		rc.log.Error("load connection failed", slog.String("connection_id", connID), slog.Any("error", err))
+		return answer{http.StatusServiceUnavailable, "error", "try again"}
+	}
+	if conn.Status == domain.ConnDisconnected {
+		return answer{http.StatusGone, "disconnected", fmt.Sprintf("connection %q is disconnected", connID)}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, rc.cfg.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return answer{http.StatusRequestEntityTooLarge, "rejected_body", fmt.Sprintf("body larger than %d bytes", rc.cfg.MaxBody)}
+		}
+		return answer{http.StatusBadRequest, "rejected_body", "could not read the body"}
+	}
+	ev, err := lever.ParseEvent(body)
+	if err != nil {
+		return answer{http.StatusBadRequest, "rejected_body", "malformed webhook: " + err.Error()}
+	}
+	token := signingToken(hooks, ev.Event)
+	if token == "" {
+		return answer{http.StatusForbidden, "rejected_signature", fmt.Sprintf("connection %q has no signing token for %s", connID, ev.Event)}
+	}
+	if !ev.VerifySignature(token) {
+		return answer{http.StatusForbidden, "rejected_signature", "signature does not match"}
+	}
+	if ev.IsVerification() {
+		return answer{http.StatusOK, "verification", "connection verified"}
+	}
+	now := rc.cfg.NowFunc()
+	at := time.UnixMilli(ev.TriggeredAt)
+	if at.Before(now.Add(-rc.cfg.Window)) || at.After(now.Add(5*time.Minute)) {
+		return answer{http.StatusBadRequest, "rejected_window", fmt.Sprintf("triggeredAt %s is outside the accepted window", at.UTC().Format(time.RFC3339))}
+	}
+	stored := &domain.LeverEvent{
+		ID: domain.NewID("evt"), ConnectionID: connID, Event: ev.Event, DedupeKey: dedupeKey(ev),
+		OpportunityID: ev.OpportunityID(), TriggeredAt: ev.TriggeredAt, Payload: []byte(ev.Data), Source: engine.SourceWebhook,
+	}
+	if len(stored.Payload) == 0 {
+		stored.Payload = []byte("{}")
+	}
+	inserted, err := rc.eng.AcceptEvent(ctx, stored)
+	if err != nil {
+		rc.log.Error("store lever event failed", slog.String("connection_id", connID), slog.Any("error", err))
+		return answer{http.StatusServiceUnavailable, "error", "could not store the event; Lever will retry"}
+	}
+	if !inserted {
+		return answer{http.StatusOK, "duplicate", "already received"}
+	}
+	return answer{http.StatusOK, "accepted", stored.ID}
+}
+
+// signingToken returns the token for an event: its own, else the
+// connection-wide one.
+func signingToken(hooks []*domain.ConnectionWebhook, event string) string {
+	wide := ""
+	for _, h := range hooks {
+		if h.Event == event {
+			return h.SigningToken
+		}
+		if h.Event == "*" {
+			wide = h.SigningToken
+		}
+	}
+	return wide
+}
+
+// dedupeKey identifies one event across redeliveries. Lever makes a new
+// token for every delivery, so the key is the event id when Lever sends one,
+// else the event's name, time and data.
+func dedupeKey(ev *lever.Event) string {
+	if ev.ID != "" {
+		return "id:" + ev.ID
+	}
+	h := sha256.New()
+	h.Write([]byte(ev.Event))
+	h.Write([]byte{0})
+	h.Write([]byte(strconv.FormatInt(ev.TriggeredAt, 10)))
+	h.Write([]byte{0})
+	h.Write(compact(ev.Data))
+	return "h:" + hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,192 @@
+package lever
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// ScopeOfflineAccess is the scope that makes Lever issue a refresh token.
+const ScopeOfflineAccess = "offline_access"
+
+// OAuthConfig describes a registered Lever OAuth app in one environment.
+type OAuthConfig struct {
+	Environment  Environment
+	ClientID     string
+	ClientSecret string
+	RedirectURL  string   // must equal the registered callback exactly
+	Scopes       []string // e.g. "opportunities:write:admin"; offline_access is always added
+}
+
+func (c OAuthConfig) oauth2() *oauth2.Config {
+	scopes := slices.Clone(c.Scopes)
+	if !slices.Contains(scopes, ScopeOfflineAccess) {
+		scopes = append([]string{ScopeOfflineAccess}, scopes...)
+	}
+	return &oauth2.Config{
+		ClientID:     c.ClientID,
+		ClientSecret: c.ClientSecret,
+		RedirectURL:  c.RedirectURL,
+		Scopes:       scopes,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:  c.Environment.AuthorizeURL,
+			TokenURL: c.Environment.TokenURL,
+			// Lever reads client_id and client_secret from the form body.
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+	}
+}
+
+// audience returns the environment's audience with the trailing slash Lever
+// expects.
+func (c OAuthConfig) audience() string {
+	a := c.Environment.Audience
+	if a != "" && !strings.HasSuffix(a, "/") {
+		a += "/"
+	}
+	return a
+}
+
+// AuthCodeURL returns the URL of Lever's consent page. state is the
+// anti-CSRF value Lever echoes back to the redirect URL; check it there.
+func (c OAuthConfig) AuthCodeURL(state string) string {
+	return c.oauth2().AuthCodeURL(state, oauth2.SetAuthURLParam("audience", c.audience()))
+}
+
+// Exchange trades the one-time authorization code for a token pair.
+func (c OAuthConfig) Exchange(ctx context.Context, code string) (*oauth2.Token, error) {
+	tok, err := c.oauth2().Exchange(ctx, code)
+	if err != nil {
+		return nil, fmt.Errorf("lever: oauth exchange: %w", err)
+	}
+	return tok, nil
+}
+
+// TokenSaver stores a token pair. NewTokenSource calls it after every
+// refresh, before the new access token is used, because Lever's refresh
+// tokens are single-use: a pair that is not stored is lost.
+type TokenSaver func(ctx context.Context, tok *oauth2.Token) error
+
+const (
+	// refreshEarly is how long before expiry a token is refreshed, so a call
+	// never starts with a token about to die in flight.
+	refreshEarly = time.Minute
+	// refreshTimeout bounds one refresh (and save) round trip.
+	refreshTimeout = 30 * time.Second
+)
+
+// NewTokenSource returns a TokenSource that hands out tok's access token and
+// refreshes it shortly before it expires. At most one refresh runs at a time:
+// concurrent callers wait for it and share its result, since Lever rotates
+// the refresh token and a second refresh with the old one would be refused.
+// save (if not nil) is called with the new pair before the new access token
+// is returned; when it fails, Token returns the error and the next call tries
+// to save the same pair again before anything else. A refresh Lever refuses
+// (invalid_grant and other 4xx answers: revoked, expired or reused refresh
+// token) gives an error matching ErrConnectionBroken.
+//
+// The returned source serialises refreshes within one process only; replicas
+// sharing a connection must coordinate through the store (e.g. a row lock
+// held around Token).
+func NewTokenSource(cfg OAuthConfig, tok *oauth2.Token, save TokenSaver) oauth2.TokenSource {
+	return &tokenSource{
+		conf:    cfg.oauth2(),
+		save:    save,
+		tok:     tok,
+		nowFunc: time.Now,
+	}
+}
+
+type tokenSource struct {
+	conf    *oauth2.Config
+	save    TokenSaver
+	nowFunc func() time.Time
+
+	// mu is held for a whole refresh, which makes refreshes single-flight:
+	// waiters find the new token when they get the lock.
+	mu      sync.Mutex
+	tok     *oauth2.Token
+	pending *oauth2.Token // refreshed but not yet saved
+}
+
+// Token returns a valid access token, refreshing it when needed.
+func (s *tokenSource) Token() (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
+	defer cancel()
+
+	if s.pending != nil {
+		if err := s.store(ctx, s.pending); err != nil {
+			return nil, err
+		}
+	}
+	if s.fresh(s.tok) {
+		return copyToken(s.tok), nil
+	}
+	if s.tok == nil || s.tok.RefreshToken == "" {
+		return nil, fmt.Errorf("lever: refresh token: no refresh token stored: %w", ErrConnectionBroken)
+	}
+	// Passing only the refresh token forces the refresh; oauth2 keeps the
+	// old refresh token if the answer carries none.
+	next, err := s.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
+	if err != nil {
+		return nil, refreshError(err)
+	}
+	s.pending = next
+	if err := s.store(ctx, next); err != nil {
+		return nil, err
+	}
+	return copyToken(s.tok), nil
+}
+
+// store saves tok and makes it current.
+func (s *tokenSource) store(ctx context.Context, tok *oauth2.Token) error {
+	if s.save != nil {
+		if err := s.save(ctx, copyToken(tok)); err != nil {
+			return fmt.Errorf("lever: save refreshed token: %w", err)
+		}
+	}
+	s.tok, s.pending = tok, nil
+	return nil
+}
+
+// fresh reports whether tok can be used without refreshing. A token without
+// expiry never expires (oauth2's convention).
+func (s *tokenSource) fresh(tok *oauth2.Token) bool {
+	if tok == nil || tok.AccessToken == "" {
+		return false
+	}
+	return tok.Expiry.IsZero() || s.nowFunc().Add(refreshEarly).Before(tok.Expiry)
+}
+
+// refreshError classifies a failed refresh. A 4xx answer from the token
+// endpoint means the grant is gone; anything else (network, 5xx) may pass.
+func refreshError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil &&
+		re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 && re.Response.StatusCode != http.StatusTooManyRequests {
+		code := re.ErrorCode
+		if code == "" {
+			code = re.Response.Status
+		}
+		return fmt.Errorf("lever: refresh token refused (%s): %w", code, ErrConnectionBroken)
+	}
+	return fmt.Errorf("lever: refresh token: %w", err)
+}
+
+func copyToken(t *oauth2.Token) *oauth2.Token {
+	if t == nil {
+		return nil
+	}
+	cp := *t
+	return &cp
+}

@@ -140,7 +140,9 @@ func removeTagsEffect(c *lever.Client, key, oppID string, tags []string, perform
 func stageEffect(c *lever.Client, key, oppID, stageID, performAs string) effect {
 	return effect{
 		key: key, kind: "stage", payload: map[string]string{"stage": stageID},
-		send: func(ctx context.Context) (string, error) { return stageID, c.UpdateStage(ctx, oppID, stageID, performAs) },
+		send: func(ctx context.Context) (string, error) {
+			return stageID, c.UpdateStage(ctx, oppID, stageID, performAs)
+		},
 		check: func(ctx context.Context) (bool, string, error) {
 			o, err := c.GetOpportunity(ctx, oppID)
 			if err != nil {

@@ -15,20 +15,20 @@ import (
 
 // OrderJSON is an order as the provider API and webhooks show it.
 type OrderJSON struct {
-	ID            string          `json:"id"`
-	Status        string          `json:"status"`
-	ConnectionID  string          `json:"connectionId"`
-	IntegrationID string          `json:"integrationId"`
-	Package       PackageRef      `json:"package"`
+	ID            string           `json:"id"`
+	Status        string           `json:"status"`
+	ConnectionID  string           `json:"connectionId"`
+	IntegrationID string           `json:"integrationId"`
+	Package       PackageRef       `json:"package"`
 	Candidate     domain.Candidate `json:"candidate"`
-	Opportunity   OpportunityRef  `json:"opportunity"`
-	Posting       PostingRef      `json:"posting"`
-	Owner         OwnerRef        `json:"owner"`
-	CandidateURL  *string         `json:"candidateUrl"`
-	EvaluationURL *string         `json:"evaluationUrl"`
-	Result        json.RawMessage `json:"result"`
-	CreatedAt     time.Time       `json:"createdAt"`
-	UpdatedAt     time.Time       `json:"updatedAt"`
+	Opportunity   OpportunityRef   `json:"opportunity"`
+	Posting       PostingRef       `json:"posting"`
+	Owner         OwnerRef         `json:"owner"`
+	CandidateURL  *string          `json:"candidateUrl"`
+	EvaluationURL *string          `json:"evaluationUrl"`
+	Result        json.RawMessage  `json:"result"`
+	CreatedAt     time.Time        `json:"createdAt"`
+	UpdatedAt     time.Time        `json:"updatedAt"`
 }
 
 // PackageRef names a package.

@@ -178,7 +178,7 @@ func refreshError(err error) error {
 		if code == "" {
 			code = re.Response.Status
 		}
-		return fmt.Errorf("lever: refresh token refused (%s): %w", code, ErrConnectionBroken)
+		return fmt.Errorf("lever: refresh token refused (%s): %w: %w", code, ErrConnectionBroken, err)
 	}
 	return fmt.Errorf("lever: refresh token: %w", err)
 }

@@ -1,0 +1,254 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"stagecoach/internal/app"
+	"stagecoach/internal/demo"
+	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/leversandbox"
+	"stagecoach/internal/store"
+	"stagecoach/internal/store/storetest"
+	"stagecoach/provider"
+)
+
+// startDemo runs the demo installation on free ports with short delays.
+func startDemo(t *testing.T, delay time.Duration) *demo.Env {
+	t.Helper()
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: delay, DataDir: t.TempDir()}
+	if os.Getenv(storetest.EnvURL) != "" {
+		cfg.Database = storetest.DSN(t)
+	}
+	cfg.Sandbox = func(c *leversandbox.Config) {
+		c.WebhookRetryDelays = []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond}
+	}
+	cfg.App = func(c *app.Config) {
+		c.Queue.PollInterval = 20 * time.Millisecond
+		c.Queue.BaseBackoff = 50 * time.Millisecond
+		c.Queue.MaxBackoff = 500 * time.Millisecond
+		c.Engine.ReconcileInterval = -1
+	}
+	env, err := demo.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	return env
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// recruiterView is what a recruiter sees of an opportunity in Lever, read
+// through Lever's API.
+type recruiterView struct {
+	Stage string
+	Tags  []string
+	Notes []string
+	Forms []*lever.ProfileForm
+	Files []*lever.FileInfo
+}
+
+func view(t *testing.T, c *lever.Client, oppID string) recruiterView {
+	t.Helper()
+	ctx := context.Background()
+	var v recruiterView
+	opp, err := c.GetOpportunity(ctx, oppID, "stage")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Stage, v.Tags = opp.Stage.Text, opp.Tags
+	for n, err := range c.ListNotes(ctx, oppID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Notes = append(v.Notes, n.Value())
+	}
+	for f, err := range c.ListProfileForms(ctx, oppID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Forms = append(v.Forms, f)
+	}
+	for f, err := range c.ListFiles(ctx, oppID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Files = append(v.Files, f)
+	}
+	return v
+}
+
+func (v recruiterView) hasTag(tag string) bool {
+	for _, t := range v.Tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+func (v recruiterView) notesContaining(s string) int {
+	n := 0
+	for _, note := range v.Notes {
+		if strings.Contains(note, s) {
+			n++
+		}
+	}
+	return n
+}
+
+// findCandidate returns an active seeded opportunity in stage with tag (or
+// with no tag of the demo packages when tag is "").
+func findCandidate(t *testing.T, c *lever.Client, stage string, tag string, skip ...string) *lever.Opportunity {
+	t.Helper()
+	archived := false
+	for opp, err := range c.ListOpportunities(context.Background(), lever.ListOpportunitiesParams{Archived: &archived, Expand: []string{"stage"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opp.Stage.Text != stage || contains(skip, opp.ID) {
+			continue
+		}
+		demoTagged := contains(opp.Tags, "Demo: Go Coding") || contains(opp.Tags, "Demo: SQL Basics")
+		if (tag == "" && !demoTagged) || (tag != "" && contains(opp.Tags, tag)) {
+			return opp
+		}
+	}
+	t.Fatalf("the sandbox has no candidate in %q with tag %q", stage, tag)
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// testProvider is a hiring tool driven by the test: it records the webhooks
+// stagecoach sends it and reports events through the provider client.
+type testProvider struct {
+	ID     string
+	Client *provider.Client
+	mu     sync.Mutex
+	msgs   []*provider.WebhookMessage
+}
+
+func (p *testProvider) messages(typ string) []*provider.WebhookMessage {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []*provider.WebhookMessage
+	for _, m := range p.msgs {
+		if m.Type == typ {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// addTestProvider registers a provider of kind with one package on the
+// demo connection, with an integration using settings.
+func addTestProvider(t *testing.T, env *demo.Env, id, name, kind string, pkgs []provider.Package, settings string) *testProvider {
+	t.Helper()
+	ctx := context.Background()
+	eng := env.App.Engine
+	p, key, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: id, Name: name, Kind: kind})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := provider.NewWebhookVerifier(p.WebhookSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := &testProvider{ID: id, Client: provider.NewClient(env.App.URL(), key)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		m, err := verifier.Verify(r.Header, body)
+		if err != nil {
+			t.Errorf("webhook from stagecoach failed verification: %v", err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		tp.mu.Lock()
+		for _, prev := range tp.msgs {
+			if prev.ID == m.ID { // a redelivery
+				tp.mu.Unlock()
+				return
+			}
+		}
+		tp.msgs = append(tp.msgs, m)
+		tp.mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	p.WebhookURL = srv.URL
+	if err := eng.DB().InTx(ctx, func(tx *store.Tx) error { return tx.ProviderUpdate(ctx, p) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(pkgs) > 0 {
+		if _, err := tp.Client.PublishPackages(ctx, pkgs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := eng.CreateIntegration(ctx, demo.ConnectionID, id, json.RawMessage(settings)); err != nil {
+		t.Fatal(err)
+	}
+	return tp
+}
+
+// orderOf returns the order in a message's data.
+func orderOf(t *testing.T, m *provider.WebhookMessage) *provider.Order {
+	t.Helper()
+	o, err := m.Order()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// decisions returns the routing decisions recorded for an opportunity.
+func decisions(t *testing.T, env *demo.Env, oppID string) []*domain.Decision {
+	t.Helper()
+	ctx := context.Background()
+	var out []*domain.Decision
+	err := env.App.DB.InTx(ctx, func(tx *store.Tx) error {
+		evs, err := tx.LeverEventList(ctx, store.LeverEventFilter{OpportunityID: oppID})
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			ds, err := tx.DecisionList(ctx, ev.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, ds...)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

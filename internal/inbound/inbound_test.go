@@ -1,0 +1,147 @@
+package inbound_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"stagecoach/internal/engine"
+	"stagecoach/internal/inbound"
+	"stagecoach/internal/queue"
+	"stagecoach/internal/store"
+	"stagecoach/internal/store/storetest"
+)
+
+const signingToken = "f3a1c9e07b2d4a6f8e5c1b0a9d7e6f5a4b3c2d1e0f9a8b7c"
+
+type bundle struct {
+	db  *store.DB
+	url string
+}
+
+func setup(t *testing.T) bundle {
+	t.Helper()
+	db := storetest.Open(t)
+	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{})
+	_, err := eng.CreateConnection(context.Background(), engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: "http://127.0.0.1:1", APIKey: "k", SigningToken: signingToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	inbound.New(eng, inbound.Config{Window: time.Hour}).Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return bundle{db: db, url: srv.URL}
+}
+
+// sign computes Lever's signature independently of the code under test.
+func sign(token string, triggeredAt int64) string {
+	m := hmac.New(sha256.New, []byte(signingToken))
+	fmt.Fprintf(m, "%s%d", token, triggeredAt)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func delivery(token string, at int64, data string) string {
+	return fmt.Sprintf(`{"event":"candidateStageChange","triggeredAt":%d,"token":%q,"signature":%q,"data":%s}`, at, token, sign(token, at), data)
+}
+
+func post(t *testing.T, url, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func count(t *testing.T, db *store.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+const stageData = `{"opportunityId":"opp-1","candidateId":"opp-1","contactId":"c-1","fromStageId":"s1","toStageId":"s2"}`
+
+func TestAcceptsStoresAndDedupesRedeliveries(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	now := time.Now().UnixMilli()
+	status, body := post(t, b.url+"/hooks/lever/acme", delivery(strings.Repeat("a", 48), now, stageData))
+	if status != 200 || !strings.Contains(body, "accepted") {
+		t.Fatalf("first delivery: %d %s", status, body)
+	}
+	// Lever redelivers the same event with a fresh token.
+	status, body = post(t, b.url+"/hooks/lever/acme", delivery(strings.Repeat("b", 48), now, stageData))
+	if status != 200 || !strings.Contains(body, "duplicate") {
+		t.Fatalf("redelivery: %d %s", status, body)
+	}
+	if got := count(t, b.db, "lever_events"); got != 1 {
+		t.Fatalf("%d events stored, want 1", got)
+	}
+	if got := count(t, b.db, "jobs"); got != 1 {
+		t.Fatalf("%d jobs enqueued, want 1", got)
+	}
+}
+
+func TestRejections(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	now := time.Now().UnixMilli()
+	tok := strings.Repeat("c", 48)
+	tamperedSig := strings.Replace(delivery(tok, now, stageData), `"opp-1"`, `"opp-2"`, 1) // data is not signed; tamper the token instead
+	tamperedSig = strings.Replace(tamperedSig, tok, strings.Repeat("d", 48), 1)
+	big := `{"event":"candidateStageChange","triggeredAt":1,"token":"x","data":{"pad":"` + strings.Repeat("x", 1<<20) + `"}}`
+	old := now - 2*time.Hour.Milliseconds()
+	cases := []struct {
+		name, path, body string
+		status           int
+		want             string
+	}{
+		{"unknown connection", "/hooks/lever/nope", delivery(tok, now, stageData), 404, "unknown_connection"},
+		{"bad signature", "/hooks/lever/acme", tamperedSig, 403, "signature does not match"},
+		{"missing signature", "/hooks/lever/acme", fmt.Sprintf(`{"event":"candidateStageChange","triggeredAt":%d,"token":"%s","data":%s}`, now, tok, stageData), 403, "rejected_signature"},
+		{"malformed JSON", "/hooks/lever/acme", `{"event":`, 400, "malformed webhook"},
+		{"too large", "/hooks/lever/acme", big, 413, "larger than"},
+		{"outside the window", "/hooks/lever/acme", delivery(tok, old, stageData), 400, "outside the accepted window"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := post(t, b.url+c.path, c.body)
+			if status != c.status || !strings.Contains(body, c.want) {
+				t.Fatalf("got %d %s; want %d containing %q", status, body, c.status, c.want)
+			}
+		})
+	}
+	if got := count(t, b.db, "lever_events"); got != 0 {
+		t.Fatalf("%d events stored from rejected deliveries, want 0", got)
+	}
+}
+
+func TestAnswersVerifyConnection(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	now := time.Now().UnixMilli()
+	tok := strings.Repeat("e", 48)
+	body, _ := json.Marshal(map[string]any{"triggeredAt": now, "event": "candidateHired", "data": map[string]any{}, "token": tok, "signature": sign(tok, now)})
+	status, resp := post(t, b.url+"/hooks/lever/acme", string(body))
+	if status != 200 || !strings.Contains(resp, "verification") {
+		t.Fatalf("verify connection: %d %s", status, resp)
+	}
+	if got := count(t, b.db, "lever_events"); got != 0 {
+		t.Fatalf("the test request was stored as an event")
+	}
+}

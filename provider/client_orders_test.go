@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -146,9 +147,9 @@ func TestClientReportEvent(t *testing.T) {
 
 	t.Run("a random idempotency key, the same on retries", func(t *testing.T) {
 		t.Parallel()
-		n := 0
+		var calls atomic.Int32
 		c, b := setup(t, func(w http.ResponseWriter, r *http.Request) {
-			n++
+			n := calls.Add(1)
 			if n < 3 {
 				writeProblem(w, 503, "internal", "busy")
 				return
@@ -250,9 +251,9 @@ func TestClientRetries(t *testing.T) {
 
 	t.Run("429 with Retry-After, then success", func(t *testing.T) {
 		t.Parallel()
-		n := 0
+		var calls atomic.Int32
 		c, b := setup(t, func(w http.ResponseWriter, r *http.Request) {
-			n++
+			n := calls.Add(1)
 			if n == 1 {
 				w.Header().Set("Retry-After", "0")
 				writeProblem(w, 429, "too_many", "slow down")
@@ -303,9 +304,9 @@ func TestClientRetries(t *testing.T) {
 		t.Parallel()
 		release := make(chan struct{})
 		t.Cleanup(func() { close(release) })
-		n := 0
+		var calls atomic.Int32
 		c, b := setup(t, func(w http.ResponseWriter, r *http.Request) {
-			n++
+			n := calls.Add(1)
 			if n == 1 {
 				select {
 				case <-release:

@@ -59,6 +59,9 @@ func setup(tb testing.TB, h http.HandlerFunc, opts ...Option) (*Client, *testBun
 		h(w, r)
 	}))
 	tb.Cleanup(b.server.Close)
+	// The server's own client: closing another test's server cannot
+	// break its connections, as it can http.DefaultTransport's.
+	opts = append([]Option{WithHTTPClient(b.server.Client())}, opts...)
 	c := NewClient(b.server.URL+"/", testAPIKey, opts...)
 	c.backoffFunc = func(int) time.Duration { return 0 }
 	return c, b
@@ -99,7 +102,7 @@ func TestClientMe(t *testing.T) {
 
 	t.Run("a wrong API key", func(t *testing.T) {
 		t.Parallel()
-		c := NewClient(b.server.URL+"/v1", "wrong")
+		c := NewClient(b.server.URL+"/v1", "wrong", WithHTTPClient(b.server.Client()))
 		_, err := c.Me(context.Background())
 		var p *Problem
 		if !errors.As(err, &p) || p.Status != 401 || p.Code() != CodeUnauthorized {

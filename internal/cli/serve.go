@@ -61,6 +61,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.Inbound.Window, "webhook-window", 72*time.Hour, "how old a Lever webhook's triggeredAt may be")
 	fs.DurationVar(&cfg.Queue.Lease, "job-lease", 30*time.Second, "how long a claimed job is held before another process may take it")
 	fs.IntVar(&cfg.Queue.Workers, "workers", 8, "jobs run at once")
+	fs.Float64Var(&cfg.Engine.LeverRate, "lever-rate", 10, "Lever calls per second per connection, shared by every process on this database")
+	fs.IntVar(&cfg.Engine.LeverBurst, "lever-burst", 20, "Lever calls allowed in a burst per connection")
+	fs.DurationVar(&cfg.Engine.LeverTimeout, "lever-timeout", 30*time.Second, "deadline of one Lever call")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

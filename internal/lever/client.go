@@ -81,53 +81,61 @@ type Client struct {
 
 // New validates cfg, fills in defaults and returns a Client.
 func New(cfg Config) (*Client, error) {
-	if cfg.Environment.APIBaseURL == "" {
-		return nil, errors.New("lever: config: Environment.APIBaseURL is required")
+	cfg = cfg.withDefaults()
+	base, err := cfg.validate()
+	if err != nil {
+		return nil, err
 	}
-	base, err := url.Parse(strings.TrimRight(cfg.Environment.APIBaseURL, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("lever: config: Environment.APIBaseURL %q is not an absolute http(s) URL", cfg.Environment.APIBaseURL)
-	}
-	switch {
-	case cfg.APIKey == "" && cfg.TokenSource == nil:
-		return nil, errors.New("lever: config: one of APIKey and TokenSource is required")
-	case cfg.APIKey != "" && cfg.TokenSource != nil:
-		return nil, errors.New("lever: config: APIKey and TokenSource are mutually exclusive")
-	}
-	c := &Client{
+	return &Client{
 		base:       base,
 		apiKey:     cfg.APIKey,
 		tokens:     cfg.TokenSource,
+		hc:         withSafeRedirects(cfg.HTTPClient),
 		limiter:    cfg.Limiter,
 		timeout:    cfg.Timeout,
-		maxRetries: cfg.MaxRetries,
-		logger:     cfg.Logger,
+		maxRetries: max(cfg.MaxRetries, 0),
+		logger:     cfg.Logger.With("component", "lever"),
 		observe:    cfg.ObserveFunc,
 		retryBase:  defaultRetryBase,
 		retryMax:   defaultRetryMax,
+	}, nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Transport: defaultTransport()}
 	}
-	if c.limiter == nil {
-		c.limiter = NewTokenBucket(10, 20)
+	if c.Limiter == nil {
+		c.Limiter = NewTokenBucket(10, 20)
 	}
-	if c.timeout <= 0 {
-		c.timeout = defaultTimeout
+	if c.Timeout <= 0 {
+		c.Timeout = defaultTimeout
+	}
+	if c.MaxRetries == 0 {
+		c.MaxRetries = defaultMaxRetries
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// validate checks c and returns the parsed API root.
+func (c Config) validate() (*url.URL, error) {
+	if c.Environment.APIBaseURL == "" {
+		return nil, errors.New("lever: config: Environment.APIBaseURL is required")
+	}
+	base, err := url.Parse(strings.TrimRight(c.Environment.APIBaseURL, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("lever: config: Environment.APIBaseURL %q is not an absolute http(s) URL", c.Environment.APIBaseURL)
 	}
 	switch {
-	case c.maxRetries == 0:
-		c.maxRetries = defaultMaxRetries
-	case c.maxRetries < 0:
-		c.maxRetries = 0
+	case c.APIKey == "" && c.TokenSource == nil:
+		return nil, errors.New("lever: config: one of APIKey and TokenSource is required")
+	case c.APIKey != "" && c.TokenSource != nil:
+		return nil, errors.New("lever: config: APIKey and TokenSource are mutually exclusive")
 	}
-	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
-	}
-	c.logger = c.logger.With("component", "lever")
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Transport: defaultTransport()}
-	}
-	c.hc = withSafeRedirects(hc)
-	return c, nil
+	return base, nil
 }
 
 func defaultTransport() *http.Transport {

@@ -42,3 +42,8 @@ func (unlimited) Wait(ctx context.Context) error { return ctx.Err() }
 // Unlimited returns a Limiter that never waits. It is meant for tests and
 // benchmarks against a local server; never use it against Lever.
 func Unlimited() Limiter { return unlimited{} }
+
+var (
+	_ Limiter = (*rate.Limiter)(nil)
+	_ Limiter = unlimited{}
+)

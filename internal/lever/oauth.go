@@ -190,3 +190,5 @@ func copyToken(t *oauth2.Token) *oauth2.Token {
 	cp := *t
 	return &cp
 }
+
+var _ oauth2.TokenSource = (*tokenSource)(nil)

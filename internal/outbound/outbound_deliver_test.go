@@ -124,7 +124,7 @@ func TestDeliverRotation(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
 	oldSecret, newSecret := outbound.NewSecret(), outbound.NewSecret()
-	if _, err := outbound.Deliver(context.Background(), nil, b.srv.URL, []string{newSecret, oldSecret}, testMessage()); err != nil {
+	if _, err := outbound.Deliver(context.Background(), b.srv.Client(), b.srv.URL, []string{newSecret, oldSecret}, testMessage()); err != nil {
 		t.Fatal(err)
 	}
 	d := b.deliveries()[0]
@@ -148,7 +148,7 @@ func TestDeliverRetrySendsTheSameBody(t *testing.T) {
 	b := setup(t, nil)
 	secret := outbound.NewSecret()
 	for range 2 {
-		if _, err := outbound.Deliver(context.Background(), nil, b.srv.URL, []string{secret}, testMessage()); err != nil {
+		if _, err := outbound.Deliver(context.Background(), b.srv.Client(), b.srv.URL, []string{secret}, testMessage()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -178,9 +178,9 @@ func TestDeliverFailures(t *testing.T) {
 				w.WriteHeader(tc.status)
 				_, _ = io.WriteString(w, tc.body)
 			})
-			status, err := outbound.Deliver(context.Background(), nil, b.srv.URL, []string{outbound.NewSecret()}, testMessage())
+			status, err := outbound.Deliver(context.Background(), b.srv.Client(), b.srv.URL, []string{outbound.NewSecret()}, testMessage())
 			if status != tc.status {
-				t.Fatalf("status=%d, want %d", status, tc.status)
+				t.Fatalf("status=%d (%v), want %d", status, err, tc.status)
 			}
 			var de *outbound.DeliveryError
 			if !errors.As(err, &de) {
@@ -201,9 +201,10 @@ func TestDeliverFailures(t *testing.T) {
 
 	t.Run("no answer", func(t *testing.T) {
 		t.Parallel()
-		srv := httptest.NewServer(http.NotFoundHandler())
-		srv.Close()
-		status, err := outbound.Deliver(context.Background(), nil, srv.URL, []string{outbound.NewSecret()}, testMessage())
+		b := setup(t, func(http.ResponseWriter) {
+			panic(http.ErrAbortHandler) // drops the connection
+		})
+		status, err := outbound.Deliver(context.Background(), b.srv.Client(), b.srv.URL, []string{outbound.NewSecret()}, testMessage())
 		var de *outbound.DeliveryError
 		if status != 0 || err == nil || errors.As(err, &de) {
 			t.Fatalf("Deliver=%d, %v; want 0 and a transport error", status, err)
@@ -214,7 +215,7 @@ func TestDeliverFailures(t *testing.T) {
 		b := setup(t, nil)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if _, err := outbound.Deliver(ctx, nil, b.srv.URL, []string{outbound.NewSecret()}, testMessage()); !errors.Is(err, context.Canceled) {
+		if _, err := outbound.Deliver(ctx, b.srv.Client(), b.srv.URL, []string{outbound.NewSecret()}, testMessage()); !errors.Is(err, context.Canceled) {
 			t.Fatalf("err=%v, want context.Canceled", err)
 		}
 	})
@@ -223,7 +224,7 @@ func TestDeliverFailures(t *testing.T) {
 		b := setup(t, nil)
 		m := testMessage()
 		m.Data = json.RawMessage(`{"id":`)
-		if _, err := outbound.Deliver(context.Background(), nil, b.srv.URL, []string{outbound.NewSecret()}, m); err == nil {
+		if _, err := outbound.Deliver(context.Background(), b.srv.Client(), b.srv.URL, []string{outbound.NewSecret()}, m); err == nil {
 			t.Fatal("Deliver succeeded")
 		}
 		if n := len(b.deliveries()); n != 0 {
@@ -233,7 +234,7 @@ func TestDeliverFailures(t *testing.T) {
 	t.Run("no secret", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, nil)
-		if _, err := outbound.Deliver(context.Background(), nil, b.srv.URL, nil, testMessage()); err == nil {
+		if _, err := outbound.Deliver(context.Background(), b.srv.Client(), b.srv.URL, nil, testMessage()); err == nil {
 			t.Fatal("Deliver succeeded")
 		}
 	})

@@ -193,7 +193,8 @@ func New(cfg Config) (*Provider, error) {
 	return p, nil
 }
 
-// Ready is closed once Run listens and has published the packages.
+// Ready is closed once Run listens, before the packages are published:
+// the provider's webhook URL can be given to stagecoach then.
 func (p *Provider) Ready() <-chan struct{} { return p.ready }
 
 // Addr returns the address the provider listens on once Run has started
@@ -204,6 +205,11 @@ func (p *Provider) Addr() string {
 	}
 	return p.cfg.Addr
 }
+
+// URL returns the base of the links the provider hands out (Config.PublicURL,
+// or http:// and the listen address), e.g. http://127.0.0.1:8950. Its
+// webhook URL is URL() + "/webhooks".
+func (p *Provider) URL() string { return p.publicURL() }
 
 // publicURL is the base of the links the provider hands out.
 func (p *Provider) publicURL() string {
@@ -220,10 +226,12 @@ func (p *Provider) publicURL() string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// Run listens on Config.Addr, publishes the packages, resumes the orders
+// Run listens on Config.Addr (Ready is closed then), publishes the
+// packages (waiting for stagecoach to come up), resumes the orders
 // stagecoach still has open for them (after a restart), and serves webhooks
-// and pages until ctx is done. It returns nil then, or the error that stopped
-// it early (the address is taken, stagecoach refused the packages).
+// and pages until ctx is done. It returns nil then, or the error that
+// stopped it early: the address is taken, or stagecoach refused the
+// packages.
 func (p *Provider) Run(ctx context.Context) error {
 	if !p.started.CompareAndSwap(false, true) {
 		return errors.New("sample provider: Run called twice")
@@ -248,22 +256,34 @@ func (p *Provider) Run(ctx context.Context) error {
 		p.baseCancel()
 		p.wg.Wait()
 	}()
-
-	if err := p.publish(ctx); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("sample provider: %w", err)
-	}
-	p.log.Info("sample provider ready", slog.String("addr", p.Addr()), slog.String("public_url", p.publicURL()))
+	p.log.Info("sample provider listening", slog.String("addr", p.Addr()), slog.String("public_url", p.publicURL()))
 	close(p.ready)
-	p.resume(ctx)
 
-	select {
-	case <-ctx.Done():
-		return nil
-	case err := <-served:
-		return fmt.Errorf("sample provider: serve: %w", err)
+	// Publishing waits for stagecoach, which may start after the provider
+	// (it needs the provider's webhook URL).
+	published := make(chan error, 1)
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		err := p.publish(p.base)
+		if err == nil {
+			p.resume(p.base)
+		}
+		published <- err
+	}()
+
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-served:
+			return fmt.Errorf("sample provider: serve: %w", err)
+		case err := <-published:
+			if err != nil && p.base.Err() == nil {
+				return fmt.Errorf("sample provider: %w", err)
+			}
+			published = nil
+		}
 	}
 }
 
@@ -277,6 +297,9 @@ func (p *Provider) publish(ctx context.Context) error {
 		}
 		if permanent(err) {
 			return fmt.Errorf("publish packages: %w", err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 		p.log.Warn("cannot publish packages yet; retrying", slog.Any("error", err))
 		if !p.sleep(ctx, retryWait(n)) {
@@ -318,9 +341,10 @@ func permanent(err error) bool {
 	return false
 }
 
-// retryWait is the wait before retry n: 1s doubling up to 30s.
+// retryWait is the wait before retry n: 500ms doubling up to 5s, short
+// enough for a demo to carry on soon after stagecoach is back.
 func retryWait(n int) time.Duration {
-	return min(time.Second<<min(n-1, 5), 30*time.Second)
+	return min(500*time.Millisecond<<min(n-1, 4), 5*time.Second)
 }
 
 // sleep waits d or until ctx is done, and reports whether ctx is still

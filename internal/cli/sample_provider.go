@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"stagecoach/internal/sampleprovider"
+)
+
+// Environment variables the sample provider reads its secrets from when the
+// flags do not give them (flags show up in ps; the environment does not).
+const (
+	envProviderAPIKey        = "STAGECOACH_PROVIDER_API_KEY"
+	envProviderWebhookSecret = "STAGECOACH_PROVIDER_WEBHOOK_SECRET"
+)
+
+// runSampleProvider runs the sample assessment provider until ctx is done.
+func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sample-provider", stderr)
+	var cfg sampleprovider.Config
+	fs.StringVar(&cfg.StagecoachURL, "stagecoach-url", envOr("STAGECOACH_URL", "http://127.0.0.1:8080"), "the stagecoach server [$STAGECOACH_URL]")
+	// No defaults from the environment for the secrets, so that -h never
+	// prints them.
+	fs.StringVar(&cfg.APIKey, "api-key", "", "the provider's API key [$"+envProviderAPIKey+"]")
+	fs.StringVar(&cfg.WebhookSecret, "webhook-secret", "", "the provider's webhook secret, whsec_… [$"+envProviderWebhookSecret+"]")
+	fs.StringVar(&cfg.Addr, "addr", sampleprovider.DefaultAddr, "where to listen for webhooks and serve the candidate pages")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "base of the links handed to candidates (default http://<addr>)")
+	fs.DurationVar(&cfg.Delay, "delay", sampleprovider.DefaultDelay, "wait before each step of an order (invited, started, completed)")
+	fs.StringVar(&cfg.Name, "name", sampleprovider.DefaultName, "the provider's display name")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("sample-provider: unexpected arguments %q", fs.Args())
+	}
+	if cfg.APIKey == "" {
+		cfg.APIKey = os.Getenv(envProviderAPIKey)
+	}
+	if cfg.WebhookSecret == "" {
+		cfg.WebhookSecret = os.Getenv(envProviderWebhookSecret)
+	}
+	if cfg.APIKey == "" || cfg.WebhookSecret == "" {
+		return errors.New("sample-provider: --api-key and --webhook-secret (or $" + envProviderAPIKey + " and $" + envProviderWebhookSecret +
+			") are required; `stagecoach provider create` prints both")
+	}
+	if cfg.Delay <= 0 {
+		return fmt.Errorf("sample-provider: --delay must be positive, got %v", cfg.Delay)
+	}
+	log, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = log
+	p, err := sampleprovider.New(cfg)
+	if err != nil {
+		return err
+	}
+	ran := make(chan error, 1)
+	go func() { ran <- p.Run(ctx) }()
+	select {
+	case <-p.Ready():
+		fmt.Fprintf(stdout, "sample provider %q listening on %s (webhook URL: %s/webhooks)\n", cfg.Name, p.Addr(), p.URL())
+	case err := <-ran:
+		return err
+	}
+	return <-ran
+}

@@ -1,0 +1,267 @@
+package e2e
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"stagecoach/internal/app"
+	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/leversandbox"
+	"stagecoach/internal/queue"
+	"stagecoach/internal/sampleprovider"
+	"stagecoach/internal/store"
+	"stagecoach/internal/store/storetest"
+)
+
+// buildBinary builds cmd/stagecoach into a temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "stagecoach")
+	out, err := exec.Command("go", "build", "-o", bin, "stagecoach/cmd/stagecoach").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// createCandidates adds n opportunities tagged with a demo package to the
+// sandbox's first posting, in "New applicant".
+func createCandidates(t *testing.T, c *lever.Client, n int, prefix string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var as string
+	for u, err := range c.ListUsers(ctx, lever.ListUsersParams{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = u.ID
+		break
+	}
+	stages, err := c.ListStages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newApplicant := ""
+	for _, s := range stages {
+		if s.Text == "New applicant" {
+			newApplicant = s.ID
+		}
+	}
+	var posting string
+	for p, err := range c.ListPostings(ctx, lever.ListPostingsParams{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		posting = p.ID
+		break
+	}
+	ids := make([]string, n)
+	for i := range n {
+		o, err := c.CreateOpportunity(ctx, lever.CreateOpportunityInput{
+			Name: fmt.Sprintf("%s Candidate %03d", prefix, i), Emails: []string{fmt.Sprintf("%s%03d@example.org", strings.ToLower(prefix), i)},
+			Tags: []string{"Demo: Go Coding"}, Stage: newApplicant, Postings: []string{posting}, Origin: "applied",
+		}, as)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = o.ID
+	}
+	return ids
+}
+
+// assertExactlyOnce checks what a recruiter sees on each completed
+// opportunity: one invite note, one summary note, one form, one file, the
+// completed tag and the completion stage.
+func assertExactlyOnce(t *testing.T, c *lever.Client, ids []string) {
+	t.Helper()
+	for _, id := range ids {
+		v := view(t, c, id)
+		if v.Stage != "Assessment Complete" {
+			t.Errorf("%s: stage %q", id, v.Stage)
+		}
+		if n := v.notesContaining("Candidate link"); n != 1 {
+			t.Errorf("%s: %d invite notes", id, n)
+		}
+		if n := v.notesContaining("assessment completed"); n != 1 {
+			t.Errorf("%s: %d summary notes", id, n)
+		}
+		if len(v.Notes) != 2 {
+			t.Errorf("%s: %d notes, want 2", id, len(v.Notes))
+		}
+		if len(v.Forms) != 1 {
+			t.Errorf("%s: %d forms", id, len(v.Forms))
+		}
+		if len(v.Files) != 1 {
+			t.Errorf("%s: %d files", id, len(v.Files))
+		}
+		completed := 0
+		for _, tag := range v.Tags {
+			if tag == "Demo Assessments Assessment Completed" {
+				completed++
+			}
+			if tag == "Demo Assessments Assessment Invited" {
+				t.Errorf("%s: still tagged invited", id)
+			}
+		}
+		if completed != 1 {
+			t.Errorf("%s: completed tag %d times", id, completed)
+		}
+	}
+}
+
+// The server is killed with SIGKILL at random moments while 200 candidates go
+// through, and restarted each time: every candidate completes, and Lever
+// holds no duplicate note, file, form or tag.
+func TestCrashRecoveryUnderSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts a server many times")
+	}
+	const candidates = 200
+	ctx := context.Background()
+	bin := buildBinary(t)
+
+	sb, err := leversandbox.New(leversandbox.Config{APIKey: "crash-key", Seed: "demo", RatePerSecond: -1,
+		WebhookRetryDelays: []time.Duration{300 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sbSrv := httptest.NewServer(sb)
+	t.Cleanup(func() { sbSrv.Close(); sb.Close() })
+	lc, err := lever.New(lever.Config{Environment: lever.Custom(sbSrv.URL), APIKey: "crash-key", Limiter: lever.NewTokenBucket(1000, 1000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The operator's setup, written to the database the server will use.
+	dataDir := t.TempDir()
+	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	cfg := app.Config{DataDir: dataDir, SecretKey: key, Migrate: true}
+	if os.Getenv(storetest.EnvURL) != "" {
+		cfg.Database = storetest.DSN(t)
+	}
+	addr := freeAddr(t)
+	db, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{LeverRate: 1000, LeverBurst: 1000})
+	if _, err := eng.CreateConnection(ctx, engine.ConnectionInput{ID: "crash", Environment: "custom", BaseURL: sbSrv.URL, APIKey: "crash-key"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.RegisterWebhooks(ctx, "crash", "http://"+addr, []string{lever.EventCandidateStageChange}); err != nil {
+		t.Fatal(err)
+	}
+	p, apiKey, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: "demo-assessments", Name: "Demo Assessments", Kind: domain.KindAssessment})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.CreateIntegration(ctx, "crash", p.ID, json.RawMessage(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := sampleprovider.New(sampleprovider.Config{StagecoachURL: "http://" + addr, APIKey: apiKey, WebhookSecret: p.WebhookSecret, Addr: "127.0.0.1:0", Delay: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spCtx, stopSP := context.WithCancel(ctx)
+	defer stopSP()
+	go func() { _ = sp.Run(spCtx) }()
+	<-sp.Ready()
+	p.WebhookURL = "http://" + sp.Addr() + "/webhooks"
+	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.ProviderUpdate(ctx, p) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	// The server, as a separate process that can be killed.
+	var mu sync.Mutex
+	var cmd *exec.Cmd
+	logFile, _ := os.Create(filepath.Join(dataDir, "serve.log"))
+	defer logFile.Close()
+	startServer := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		args := []string{"serve", "--addr", addr, "--data", dataDir, "--job-lease", "2s", "--reconcile-interval", "3s",
+			"--lever-rate", "1000", "--lever-burst", "1000", "--lever-timeout", "5s", "--log-level", "warn"}
+		if cfg.Database != "" {
+			args = append(args, "--database", cfg.Database)
+		}
+		cmd = exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "STAGECOACH_SECRET_KEY="+key)
+		cmd.Stdout, cmd.Stderr = logFile, logFile
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kill := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+	}
+	startServer()
+	t.Cleanup(kill)
+
+	ids := createCandidates(t, lc, candidates, "Crash")
+	for _, id := range ids {
+		if err := postStage(sbSrv.URL, id, "Assessment"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Kill at random moments until every candidate is through.
+	done := func() bool {
+		n := 0
+		for opp, err := range lc.ListOpportunities(ctx, lever.ListOpportunitiesParams{Tags: []string{"Demo Assessments Assessment Completed"}, Expand: []string{"stage"}}) {
+			if err != nil {
+				return false
+			}
+			if opp.Stage.Text == "Assessment Complete" {
+				n++
+			}
+		}
+		return n >= candidates
+	}
+	kills := 0
+	deadline := time.Now().Add(6 * time.Minute)
+	for !done() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not every candidate completed after %d kills; see %s", kills, logFile.Name())
+		}
+		time.Sleep(time.Duration(300+rand.IntN(1200)) * time.Millisecond)
+		if kills < 15 {
+			kill()
+			kills++
+			startServer()
+		}
+	}
+	t.Logf("%d candidates completed across %d SIGKILLs", candidates, kills)
+	if kills < 3 {
+		t.Errorf("only %d kills happened; the test proves little", kills)
+	}
+	assertExactlyOnce(t, lc, ids)
+}

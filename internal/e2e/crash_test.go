@@ -51,7 +51,7 @@ func freeAddr(t *testing.T) string {
 
 // createCandidates adds n opportunities tagged with a demo package to the
 // sandbox's first posting, in "New applicant".
-func createCandidates(t *testing.T, c *lever.Client, n int, prefix string) []string {
+func createCandidates(t testing.TB, c *lever.Client, n int, prefix string) []string {
 	t.Helper()
 	ctx := context.Background()
 	var as string

@@ -121,3 +121,23 @@ func (c *jobCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[s]), s)
 	}
 }
+
+// LeverCalls returns the number of Lever API calls recorded so far.
+func (m *Metrics) LeverCalls() float64 {
+	if m == nil {
+		return 0
+	}
+	mfs, err := m.reg.Gather()
+	if err != nil {
+		return 0
+	}
+	total := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() == "stagecoach_lever_calls_total" {
+			for _, mt := range mf.GetMetric() {
+				total += mt.GetCounter().GetValue()
+			}
+		}
+	}
+	return total
+}

@@ -98,7 +98,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 		return nil, fmt.Errorf("sandbox: listen on %s: %w", cfg.SandboxAddr, err)
 	}
 	env.SandboxURL = "http://" + sln.Addr().String()
-	sc := leversandbox.Config{APIKey: cfg.SandboxAPIKey, Seed: "demo", BaseURL: env.SandboxURL, Logger: cfg.Logger.With("component", "lever-sandbox")}
+	sc := leversandbox.Config{APIKey: cfg.SandboxAPIKey, Seed: "demo", BaseURL: env.SandboxURL, Logger: cfg.Logger}
 	if cfg.Sandbox != nil {
 		cfg.Sandbox(&sc)
 	}
@@ -147,7 +147,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 		return nil, fmt.Errorf("create integration: %w", err)
 	}
 	if env.Provider, err = sampleprovider.New(sampleprovider.Config{StagecoachURL: env.App.URL(), APIKey: apiKey, WebhookSecret: p.WebhookSecret,
-		Addr: cfg.ProviderAddr, Delay: cfg.ProviderDelay, Logger: cfg.Logger.With("component", "sample-provider")}); err != nil {
+		Addr: cfg.ProviderAddr, Delay: cfg.ProviderDelay, Logger: cfg.Logger}); err != nil {
 		return nil, fmt.Errorf("sample provider: %w", err)
 	}
 	env.wg.Add(1)

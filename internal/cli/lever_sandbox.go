@@ -3,9 +3,83 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"stagecoach/internal/leversandbox"
 )
 
+// runLeverSandbox serves a local Lever (Data API, OAuth, webhooks, admin
+// endpoint and recruiter page) until ctx is cancelled.
 func runLeverSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("lever-sandbox: not built yet")
+	fs := newFlagSet("lever-sandbox", stderr)
+	addr := fs.String("addr", "127.0.0.1:8900", "listen address")
+	apiKey := fs.String("api-key", leversandbox.DefaultAPIKey, "API key with every permission")
+	seed := fs.String("seed", "demo", `seed data: "demo" or "" (an empty account)`)
+	dataPath := fs.String("data", "", "JSON file the state is loaded from and saved to (empty: memory only)")
+	tokenTTL := fs.Duration("token-ttl", time.Hour, "lifetime of OAuth access tokens")
+	baseURL := fs.String("base-url", "", "public URL of the sandbox (empty: taken from each request's Host)")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("lever-sandbox: unexpected arguments %q", fs.Args())
+	}
+	log, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	sb, err := leversandbox.New(leversandbox.Config{
+		APIKey: *apiKey, Seed: *seed, DataPath: *dataPath, BaseURL: *baseURL,
+		AccessTokenTTL: *tokenTTL, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("lever-sandbox: listen: %w", err)
+	}
+	url := strings.TrimRight(*baseURL, "/")
+	if url == "" {
+		url = "http://" + ln.Addr().String()
+	}
+	fmt.Fprintf(stdout, "Lever sandbox on %s (seed %q)\n", url, *seed)
+	fmt.Fprintf(stdout, "  API:        %s/v1   (basic auth: API key as user name, empty password)\n", url)
+	fmt.Fprintf(stdout, "  API key:    %s\n", *apiKey)
+	fmt.Fprintf(stdout, "  Page:       %s/\n", url)
+	fmt.Fprintf(stdout, "  Admin:      %s/_sandbox/\n", url)
+	fmt.Fprintf(stdout, "  OAuth:      authorize %s/oauth/authorize, token %s/oauth/token, audience %s/v1/\n", url, url, url)
+	fmt.Fprintf(stdout, "  OAuth client: id %s, secret %s, redirect URIs http://127.0.0.1:<any port>/… and http://localhost:<any port>/…\n",
+		leversandbox.DemoClientID, leversandbox.DemoClientSecret)
+	if *dataPath != "" {
+		fmt.Fprintf(stdout, "  State file: %s\n", *dataPath)
+	}
+
+	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("lever-sandbox: serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("lever-sandbox: shutdown: %w", err)
+	}
+	_ = srv.Close()
+	if err := sb.Close(); err != nil {
+		return fmt.Errorf("lever-sandbox: save state: %w", err)
+	}
+	return nil
 }

@@ -184,7 +184,7 @@ func (s *Sandbox) handleFileUpload(r *http.Request, c *credential) (*reply, erro
 	}
 	f := s.newFile(o.ID, u, by.ID, s.now())
 	s.st.Files[f.ID] = f
-	return ok(viewFile(f, fileDownloadURL(s.baseURL(r), f))), nil
+	return created(viewFile(f, fileDownloadURL(s.baseURL(r), f))), nil
 }
 
 // singleUpload reads the multipart field "file" (at most 30 MB).
@@ -293,7 +293,7 @@ func (s *Sandbox) handleUploadCreate(r *http.Request, _ *credential) (*reply, er
 		return nil, err
 	}
 	id := newID()
-	return ok(map[string]any{
+	return created(map[string]any{
 		"expiresAt": s.now() + (24 * time.Hour).Milliseconds(), "filename": u.name, "id": id,
 		"uri": s.baseURL(r) + "/uploads/" + id, "size": len(u.data),
 	}), nil

@@ -290,9 +290,9 @@ type oppFilter struct {
 	locations                                            []string
 	confidentiality                                      string
 
-	createdStart, createdEnd, updatedStart, updatedEnd   *int64
+	createdStart, createdEnd, updatedStart, updatedEnd     *int64
 	advancedStart, advancedEnd, archivedStart, archivedEnd *int64
-	archived, snoozed                                    *bool
+	archived, snoozed                                      *bool
 }
 
 func parseOppFilter(q url.Values, c *credential) (*oppFilter, error) {

@@ -294,3 +294,5 @@ func userIDOr(u *user, def string) string {
 	}
 	return u.ID
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -150,9 +150,9 @@ func buildDemo(st *state, now, day int64) *state {
 
 	type candSeed struct {
 		key, name, posting, stage, origin, source string
-		tags                                       []string
-		archive                                    *archiveReason
-		note                                       string
+		tags                                      []string
+		archive                                   *archiveReason
+		note                                      string
 	}
 	cands := []candSeed{
 		{"ada", "Ada Park", "backend", "New applicant", "applied", "Company website", []string{"Demo: Go Coding"}, nil, ""},

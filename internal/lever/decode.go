@@ -169,6 +169,11 @@ func unwrap(body []byte) (page, error) {
 	}
 	var p page
 	for level := 0; level < 2 && isObject(cur); level++ {
+		// Without a "data" string anywhere the object cannot be a wrapper;
+		// skipping the decode saves a pass over every single-wrapped answer.
+		if !bytes.Contains(cur, []byte(`"data"`)) {
+			break
+		}
 		var env struct {
 			Data    json.RawMessage `json:"data"`
 			ID      json.RawMessage `json:"id"`

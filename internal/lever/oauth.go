@@ -101,6 +101,7 @@ func NewTokenSource(cfg OAuthConfig, tok *oauth2.Token, save TokenSaver) oauth2.
 		save:    save,
 		tok:     tok,
 		nowFunc: time.Now,
+		early:   refreshEarly,
 	}
 }
 
@@ -114,6 +115,7 @@ type tokenSource struct {
 	mu      sync.Mutex
 	tok     *oauth2.Token
 	pending *oauth2.Token // refreshed but not yet saved
+	early   time.Duration // refresh this long before expiry
 }
 
 // Token returns a valid access token, refreshing it when needed.
@@ -141,6 +143,12 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 	if err != nil {
 		return nil, refreshError(err)
 	}
+	// A token that lives less than a few minutes (a test server) would
+	// otherwise always look due; refresh it in its last quarter instead.
+	s.early = refreshEarly
+	if life := next.Expiry.Sub(s.nowFunc()); !next.Expiry.IsZero() && life < 4*refreshEarly {
+		s.early = max(life/4, 0)
+	}
 	s.pending = next
 	if err := s.store(ctx, next); err != nil {
 		return nil, err
@@ -165,7 +173,7 @@ func (s *tokenSource) fresh(tok *oauth2.Token) bool {
 	if tok == nil || tok.AccessToken == "" {
 		return false
 	}
-	return tok.Expiry.IsZero() || s.nowFunc().Add(refreshEarly).Before(tok.Expiry)
+	return tok.Expiry.IsZero() || s.nowFunc().Add(s.early).Before(tok.Expiry)
 }
 
 // refreshError classifies a failed refresh. A 4xx answer from the token

@@ -28,6 +28,7 @@ type tokenServer struct {
 	seq       int
 	fail      int // answer refreshes with this status instead
 	delay     time.Duration
+	expiresIn int // seconds; 0 means 3600
 }
 
 func newTokenServer(t *testing.T, refreshTokens ...string) *tokenServer {
@@ -78,10 +79,14 @@ func (ts *tokenServer) handle(w http.ResponseWriter, r *http.Request) {
 	}
 	ts.seq++
 	next := fmt.Sprintf("rt-%d", ts.seq)
+	expiresIn := ts.expiresIn
+	if expiresIn == 0 {
+		expiresIn = 3600
+	}
 	ts.valid[next] = true
 	writeJSON(w, 200, map[string]any{
 		"access_token": fmt.Sprintf("at-%d", ts.seq), "refresh_token": next, "token_type": "Bearer",
-		"scope": "offline_access opportunities:write:admin", "expires_in": 3600,
+		"scope": "offline_access opportunities:write:admin", "expires_in": expiresIn,
 	})
 }
 
@@ -312,5 +317,27 @@ func TestTokenSourceRefreshesEarly(t *testing.T) {
 	soon := &oauth2.Token{AccessToken: "at-soon", RefreshToken: "rt-0", Expiry: time.Now().Add(30 * time.Second)}
 	if tok, err := NewTokenSource(ts.config(), soon, nil).Token(); err != nil || tok.AccessToken != "at-1" {
 		t.Fatalf("token=%v err=%v, want a refreshed token", tok, err)
+	}
+}
+
+// TestTokenSourceShortLivedToken: a token living less than the early-refresh
+// margin is still used until its last quarter, not refreshed on every call.
+func TestTokenSourceShortLivedToken(t *testing.T) {
+	t.Parallel()
+	ts := newTokenServer(t, "rt-0")
+	ts.expiresIn = 40
+	src := NewTokenSource(ts.config(), expired("rt-0"), nil)
+	for range 5 {
+		if _, err := src.Token(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := ts.refreshCount(); n != 1 {
+		t.Fatalf("refreshes=%d, want 1", n)
+	}
+	// 31s later, past three quarters of its 40s, it is due.
+	src.(*tokenSource).nowFunc = func() time.Time { return time.Now().Add(31 * time.Second) }
+	if tok, err := src.Token(); err != nil || tok.AccessToken != "at-2" {
+		t.Fatalf("token=%v err=%v, want a second refresh", tok, err)
 	}
 }

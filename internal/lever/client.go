@@ -15,7 +15,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 )
@@ -211,6 +213,9 @@ type attemptResult struct {
 	status int  // 0 when no response arrived
 	sent   bool // a connection was obtained, so bytes may have reached Lever
 	retry  time.Duration
+	// permanent marks a failure that no retry can fix (the request could
+	// not even be built).
+	permanent bool
 }
 
 // do runs cl with pacing, retries and error classification. It returns the
@@ -270,8 +275,8 @@ func isDefinite(r attemptResult) bool { return r.status > 0 && r.status < 500 }
 // only when Lever certainly did not apply them: a 429, or a failure before a
 // connection was obtained.
 func (c *Client) retryable(cl *call, r attemptResult) bool {
-	if errors.Is(r.err, ErrConnectionBroken) && r.status == 0 {
-		return false // the token source gave up; retrying cannot help
+	if r.permanent || (errors.Is(r.err, ErrConnectionBroken) && r.status == 0) {
+		return false // e.g. the token source gave up; retrying cannot help
 	}
 	if r.status == http.StatusTooManyRequests {
 		return true
@@ -310,13 +315,13 @@ func (c *Client) attempt(ctx context.Context, cl *call) (r attemptResult) {
 
 	// The only proof that nothing reached Lever is never having had a
 	// connection to write to.
-	var sent bool
-	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent = true }}
+	var sent atomic.Bool
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent.Store(true) }}
 	actx = httptrace.WithClientTrace(actx, trace)
 
 	u, err := url.Parse(c.base.String() + cl.path)
 	if err != nil {
-		return attemptResult{err: fmt.Errorf("lever: %s %s: build URL: %w", cl.method, cl.path, err)}
+		return attemptResult{err: fmt.Errorf("lever: %s %s: build URL: %w", cl.method, cl.path, err), permanent: true}
 	}
 	if len(cl.query) > 0 {
 		u.RawQuery = cl.query.Encode()
@@ -327,7 +332,7 @@ func (c *Client) attempt(ctx context.Context, cl *call) (r attemptResult) {
 	}
 	req, err := http.NewRequestWithContext(actx, cl.method, u.String(), body)
 	if err != nil {
-		return attemptResult{err: fmt.Errorf("lever: %s %s: build request: %w", cl.method, cl.path, err)}
+		return attemptResult{err: fmt.Errorf("lever: %s %s: build request: %w", cl.method, cl.path, err), permanent: true}
 	}
 	if cl.contentType != "" {
 		req.Header.Set("Content-Type", cl.contentType)
@@ -344,7 +349,7 @@ func (c *Client) attempt(ctx context.Context, cl *call) (r attemptResult) {
 
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return attemptResult{err: fmt.Errorf("lever: %s %s: %w", cl.method, cl.path, stripURL(err)), sent: sent}
+		return attemptResult{err: fmt.Errorf("lever: %s %s: %w", cl.method, cl.path, stripURL(err)), sent: sent.Load()}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
@@ -410,7 +415,11 @@ func apiError(cl *call, status int, body []byte) *Error {
 	}
 	msg := strings.TrimSpace(string(body))
 	if len(msg) > 300 {
-		msg = msg[:300] + "…"
+		n := 300
+		for n > 0 && !utf8.RuneStart(msg[n]) {
+			n--
+		}
+		msg = msg[:n] + "…"
 	}
 	e.Message = msg
 	return e

@@ -364,3 +364,21 @@ func (b *testBundle) registerWebhook(t testing.TB, event, url string, configurat
 }
 
 var regexpOffset = regexp.MustCompile(`^0\.\d+\.[0-9a-f-]{36}$`)
+
+// eventually polls cond until it holds or five seconds pass.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// deliveries reads the admin delivery log.
+func (b *testBundle) deliveries(t testing.TB, query string) []map[string]any {
+	t.Helper()
+	return b.call(t, "GET", "/_sandbox/deliveries?"+query, nil, noAuth).must(t, 200).list(t)
+}

@@ -1,6 +1,7 @@
 package leversandbox
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 )
@@ -247,19 +248,8 @@ func (s *Sandbox) handleInterviewList(r *http.Request, c *credential) (*reply, e
 		}
 	}
 	key := func(x pair) (int64, string) { return x.iv.CreatedAt, x.iv.ID }
-	slices.SortStableFunc(all, func(a, b pair) int {
-		ak, aid := key(a)
-		bk, bid := key(b)
-		if ak != bk {
-			return int(min(max(ak-bk, -1), 1))
-		}
-		if aid < bid {
-			return -1
-		}
-		if aid > bid {
-			return 1
-		}
-		return 0
+	slices.SortFunc(all, func(a, b pair) int {
+		return cmp.Or(cmp.Compare(a.iv.CreatedAt, b.iv.CreatedAt), cmp.Compare(a.iv.ID, b.iv.ID))
 	})
 	items, pg, err := paginate(s, r, all, key)
 	if err != nil {

@@ -18,41 +18,39 @@ type urlPair struct {
 // opportunityView is the wire shape of an opportunity. The expandable
 // fields are typed any: an id (or ids) normally, objects when expanded.
 type opportunityView struct {
-	ID                  string          `json:"id"`
-	Name                string          `json:"name"`
-	Headline            string          `json:"headline"`
-	Contact             any             `json:"contact"`
-	Emails              []string        `json:"emails"`
-	Phones              []phone         `json:"phones"`
-	Confidentiality     string          `json:"confidentiality"`
-	Location            string          `json:"location"`
-	Links               []string        `json:"links"`
-	CreatedAt           int64           `json:"createdAt"`
-	UpdatedAt           int64           `json:"updatedAt"`
-	LastInteractionAt   int64           `json:"lastInteractionAt"`
-	LastAdvancedAt      int64           `json:"lastAdvancedAt"`
-	SnoozedUntil        *int64          `json:"snoozedUntil"`
-	ArchivedAt          *int64          `json:"archivedAt"`
-	ArchiveReason       *string         `json:"archiveReason"`
-	Archived            *archivedState  `json:"archived"`
-	Stage               any             `json:"stage"`
-	StageChanges        []stageChange   `json:"stageChanges"`
-	Owner               any             `json:"owner"`
-	Tags                []string        `json:"tags"`
-	Sources             []string        `json:"sources"`
-	Origin              string          `json:"origin"`
-	SourcedBy           any             `json:"sourcedBy"`
-	Applications        any             `json:"applications"`
-	Followers           any             `json:"followers"`
-	URLs                urlPair         `json:"urls"`
-	DataProtection      *dataProtection `json:"dataProtection"`
-	IsAnonymized        bool            `json:"isAnonymized"`
-	OpportunityLocation *string         `json:"opportunityLocation,omitempty"`
-	DeletedBy           *string         `json:"deletedBy,omitempty"`
-	DeletedAt           *int64          `json:"deletedAt,omitempty"`
+	ID                  string         `json:"id"`
+	Name                string         `json:"name"`
+	Headline            string         `json:"headline"`
+	Contact             any            `json:"contact"`
+	Emails              []string       `json:"emails"`
+	Phones              []phone        `json:"phones"`
+	Confidentiality     string         `json:"confidentiality"`
+	Location            string         `json:"location"`
+	Links               []string       `json:"links"`
+	CreatedAt           int64          `json:"createdAt"`
+	UpdatedAt           int64          `json:"updatedAt"`
+	LastInteractionAt   int64          `json:"lastInteractionAt"`
+	LastAdvancedAt      int64          `json:"lastAdvancedAt"`
+	SnoozedUntil        *int64         `json:"snoozedUntil"`
+	ArchivedAt          *int64         `json:"archivedAt"`
+	ArchiveReason       *string        `json:"archiveReason"`
+	Archived            *archivedState `json:"archived"`
+	Stage               any            `json:"stage"`
+	StageChanges        []stageChange  `json:"stageChanges"`
+	Owner               any            `json:"owner"`
+	Tags                []string       `json:"tags"`
+	Sources             []string       `json:"sources"`
+	Origin              string         `json:"origin"`
+	SourcedBy           any            `json:"sourcedBy"`
+	Applications        any            `json:"applications"`
+	Followers           any            `json:"followers"`
+	URLs                urlPair        `json:"urls"`
+	DataProtection      any            `json:"dataProtection"`
+	IsAnonymized        bool           `json:"isAnonymized"`
+	OpportunityLocation *string        `json:"opportunityLocation,omitempty"`
+	DeletedBy           *string        `json:"deletedBy,omitempty"`
+	DeletedAt           *int64         `json:"deletedAt,omitempty"`
 }
-
-type dataProtection struct{}
 
 // contactView is the wire shape of a contact: location is an object here.
 type contactView struct {

@@ -289,8 +289,16 @@ func (s *Sandbox) handlePostingUpdate(r *http.Request, c *credential) (*reply, e
 	if err := decodeJSON(r, &body); err != nil {
 		return nil, err
 	}
+	// Work on a deep copy so that a refused update leaves p untouched
+	// (json.Unmarshal reuses the backing arrays of slices it fills).
 	next := *p
 	next.Tags, next.Followers = slices.Clone(p.Tags), slices.Clone(p.Followers)
+	next.DistributionChannels, next.RequisitionCodes = slices.Clone(p.DistributionChannels), slices.Clone(p.RequisitionCodes)
+	next.Categories.AllLocations = slices.Clone(p.Categories.AllLocations)
+	next.Content.Lists = slices.Clone(p.Content.Lists)
+	if p.SalaryRange != nil {
+		next.SalaryRange = ptr(*p.SalaryRange)
+	}
 	if err := s.applyPostingFields(&next, body); err != nil {
 		return nil, err
 	}

@@ -75,7 +75,6 @@ func buildDemo(st *state, now, day int64) *state {
 	dana := addUser(st, "deactivated", "Dana Ortiz", "dana.ortiz@example.com", roleTeamMember, t0+5)
 	dana.DeactivatedAt = ptr(t0 + 10*day)
 	rahul.JobTitle, maria.JobTitle, tom.JobTitle = ptr("Recruiter"), ptr("Recruiter"), ptr("Staff Engineer")
-	_ = priya
 
 	stages := map[string]*stage{}
 	for _, text := range []string{"New lead", "New applicant", "Recruiter screen", "Phone interview", "Assessment",
@@ -190,7 +189,7 @@ func buildDemo(st *state, now, day int64) *state {
 			Origin: cs.origin, Owner: owner, CreatedAt: at, UpdatedAt: at + day/4, LastInteractionAt: at + day/4,
 			LastAdvancedAt: at + day/4, CreatedBy: owner, Followers: []string{owner}, Sources: []string{cs.source},
 		}
-		o.StageChanges = append(o.StageChanges, stageChange{ToStageID: stages["New applicant"].ID, ToStageIndex: indexOf(st, stages["New applicant"].ID), UpdatedAt: at})
+		o.StageChanges = append(o.StageChanges, stageChange{ToStageID: stages["New applicant"].ID, ToStageIndex: indexOf(st, stages["New applicant"].ID), UserID: ptr(owner), UpdatedAt: at})
 		if cs.posting == "" {
 			o.StageChanges[0] = stageChange{ToStageID: stg.ID, ToStageIndex: indexOf(st, stg.ID), UserID: ptr(owner), UpdatedAt: at}
 		} else if stg.Text != "New applicant" {

@@ -288,11 +288,4 @@ func userIDPtr(u *user) *string {
 	return ptr(u.ID)
 }
 
-func userIDOr(u *user, def string) string {
-	if u == nil {
-		return def
-	}
-	return u.ID
-}
-
 func itoa(i int) string { return strconv.Itoa(i) }

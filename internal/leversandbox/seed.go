@@ -14,7 +14,11 @@ func ensureBuiltins(st *state) {
 			st.WebhookGroups[ev] = true
 		}
 	}
-	st.OAuthClients[DemoClientID] = &oauthClient{ID: DemoClientID, Secret: DemoClientSecret, Loopback: true}
+	if c := st.OAuthClients[DemoClientID]; c != nil {
+		c.Loopback = true // re-registered through the admin endpoint: keep its secret
+	} else {
+		st.OAuthClients[DemoClientID] = &oauthClient{ID: DemoClientID, Secret: DemoClientSecret, Loopback: true}
+	}
 }
 
 // buildSeed returns a new account: Lever's built-ins and one Super Admin,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -36,7 +37,7 @@ func subcommand(name string, args []string, subs map[string]func([]string) error
 		for n := range subs {
 			names = append(names, n)
 		}
-		fmt.Fprintf(stderr, "usage: stagecoach %s <%s> [flags]\n", name, strings.Join(sortStrings(names), "|"))
+		fmt.Fprintf(stderr, "usage: stagecoach %s <%s> [flags]\n", name, strings.Join(slices.Sorted(slices.Values(names)), "|"))
 		if len(args) == 0 {
 			return errors.New(name + ": missing subcommand")
 		}
@@ -45,18 +46,7 @@ func subcommand(name string, args []string, subs map[string]func([]string) error
 	return subs[args[0]](args[1:])
 }
 
-func sortStrings(s []string) []string {
-	for i := range s {
-		for j := i + 1; j < len(s); j++ {
-			if s[j] < s[i] {
-				s[i], s[j] = s[j], s[i]
-			}
-		}
-	}
-	return s
-}
-
-// secretFlag reads a secret from a file path ("-" for stdin) or, failing
+// secretValue reads a secret from a file path ("-" for stdin) or, failing
 // that, from an environment variable, so it never needs to be typed on a
 // command line that other users can read.
 func secretValue(file, env string, stdin io.Reader) (string, error) {

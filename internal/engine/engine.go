@@ -136,7 +136,7 @@ func (e *Engine) Lever(c *domain.Connection) (*lever.Client, error) {
 	return client, nil
 }
 
-// NewLever builds a fresh client for a connection, for one-off checks.
+// newLever builds a fresh client for a connection.
 func (e *Engine) newLever(c *domain.Connection) (*lever.Client, error) {
 	env, err := Environment(c)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"stagecoach/internal/queue"
 	"stagecoach/internal/secret"
 	"stagecoach/internal/store"
+	"stagecoach/internal/ui"
 )
 
 // Config configures a stagecoach server.
@@ -41,6 +42,8 @@ type Config struct {
 	Queue   queue.Config
 	Engine  engine.Config
 	Inbound inbound.Config
+	// UI configures the operator's web UI at /.
+	UI ui.Config
 }
 
 // DSN returns the database the config names.
@@ -99,6 +102,7 @@ type App struct {
 	Queue   *queue.Runner
 	Metrics *metrics.Metrics
 	API     *api.API
+	UI      *ui.UI
 	ln      net.Listener
 	srv     *http.Server
 }
@@ -137,6 +141,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", a.handleReady)
+	uc := cfg.UI
+	uc.Logger = cfg.Logger
+	if a.UI, err = ui.New(a.Engine, uc); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.UI.Register(mux)
 
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {

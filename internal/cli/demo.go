@@ -21,6 +21,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.DurationVar(&cfg.ProviderDelay, "provider-delay", 3*time.Second, "how long the sample provider waits before each step")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	noMove := fs.Bool("no-move", false, "do not move a candidate: leave it to you on the sandbox page")
+	fs.BoolVar(&cfg.Bare, "bare", false, "configure nothing but the provider: connect Lever and set up the integration yourself in the web UI (implies --no-move)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -37,6 +38,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, `
 stagecoach demo is running. Press Ctrl-C to stop.
 
+  web UI (the operator's view):         %s/
+    first visit: create the owner account; connect the sandbox by OAuth
+    (environment "custom", base URL %s; the OAuth app %q is registered)
   Lever sandbox (the recruiter's view): %s/
     API: %s/v1   API key: %s
   stagecoach:                           %s
@@ -48,8 +52,16 @@ stagecoach demo is running. Press Ctrl-C to stop.
 Integration: opportunities tagged "Demo: Go Coding" or "Demo: SQL Basics" that
 enter the "Assessment" stage get an assessment; when it completes they move to
 "Assessment Complete" with a form, a PDF report, a summary note and tags.
-`, env.SandboxURL, env.SandboxURL, env.SandboxAPIKey, env.App.URL(), env.App.URL(), env.ProviderAPIKey, env.App.URL(), env.Provider.Addr(), env.DataDir)
-	if !*noMove {
+`, env.UIURL, env.SandboxURL, env.OAuthClientID, env.SandboxURL, env.SandboxURL, env.SandboxAPIKey, env.App.URL(), env.App.URL(), env.ProviderAPIKey, env.App.URL(), env.Provider.Addr(), env.DataDir)
+	if cfg.Bare {
+		fmt.Fprintf(stdout, `
+Bare demo: nothing is connected yet. In the web UI: create the owner, connect
+the sandbox by OAuth, register its webhooks, enable "Demo Assessments" on the
+connection and Activate it; then move a tagged candidate to "Assessment" on
+the sandbox page and watch the order in the UI.
+`)
+	}
+	if !*noMove && !cfg.Bare {
 		opp, err := pickCandidate(ctx, env.Lever)
 		if err != nil {
 			return err

@@ -24,6 +24,7 @@ import (
 	"stagecoach/internal/leversandbox"
 	"stagecoach/internal/sampleprovider"
 	"stagecoach/internal/store"
+	"stagecoach/internal/ui"
 )
 
 // Config configures a demo installation. Addresses may use port 0.
@@ -38,7 +39,11 @@ type Config struct {
 	// Sandbox is applied to the sandbox's config (tests shorten delays).
 	Sandbox func(*leversandbox.Config)
 	// App is applied to stagecoach's config (tests shorten leases).
-	App    func(*app.Config)
+	App func(*app.Config)
+	// Bare leaves the connection, its webhooks and the integration to the
+	// operator, who makes them in the web UI; the sample provider is still
+	// registered.
+	Bare   bool
 	Logger *slog.Logger
 }
 
@@ -53,6 +58,10 @@ type Env struct {
 	Integration    *domain.Integration
 	Lever          *lever.Client // drives the sandbox with its API key, like any Lever
 	DataDir        string
+	// UIURL is the web UI; OAuthClientID names the OAuth app registered in
+	// the sandbox for the UI's redirect URI.
+	UIURL         string
+	OAuthClientID string
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -65,6 +74,10 @@ const ConnectionID = "demo"
 
 // ProviderID is the demo's assessment provider.
 const ProviderID = "demo-assessments"
+
+// UIClientID is the OAuth client the demo registers in the sandbox for the
+// web UI.
+const UIClientID = "stagecoach-ui"
 
 // Start builds and runs everything until Close.
 func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
@@ -119,6 +132,10 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	}
 	ac := app.Config{Addr: cfg.Addr, DataDir: env.DataDir, Database: cfg.Database, Migrate: true, Logger: cfg.Logger}
 	ac.Engine.ReconcileInterval = time.Minute
+	// The web UI connects Lever accounts through an OAuth app registered in
+	// the sandbox (below, once the UI's address is known).
+	ac.UI.OAuthClientID, ac.UI.OAuthClientSecret = UIClientID, domain.NewToken(24)
+	ac.UI.DefaultBaseURL = env.SandboxURL
 	if cfg.App != nil {
 		cfg.App(&ac)
 	}
@@ -128,13 +145,23 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	env.wg.Add(1)
 	go func() { defer env.wg.Done(); _ = env.App.Run(runCtx) }()
 
-	// The operator's setup: connection, webhooks, provider, integration.
-	eng := env.App.Engine
-	if _, err = eng.CreateConnection(ctx, engine.ConnectionInput{ID: ConnectionID, Name: "Demo Lever", Environment: "custom", BaseURL: env.SandboxURL, APIKey: cfg.SandboxAPIKey}); err != nil {
-		return nil, fmt.Errorf("create connection: %w", err)
+	env.UIURL, env.OAuthClientID = env.App.URL(), UIClientID
+	if err = env.admin(ctx, http.MethodPost, "/_sandbox/oauth/clients", map[string]any{
+		"clientId": UIClientID, "clientSecret": ac.UI.OAuthClientSecret, "redirectUris": []string{env.App.URL() + ui.CallbackPath},
+	}); err != nil {
+		return nil, fmt.Errorf("register the web UI's OAuth client: %w", err)
 	}
-	if _, err = eng.RegisterWebhooks(ctx, ConnectionID, env.App.URL(), []string{lever.EventCandidateStageChange, lever.EventCandidateArchiveChange, lever.EventCandidateDeleted}); err != nil {
-		return nil, fmt.Errorf("register webhooks: %w", err)
+
+	// The operator's setup: connection, webhooks, provider, integration.
+	// A bare demo leaves all but the provider to the web UI.
+	eng := env.App.Engine
+	if !cfg.Bare {
+		if _, err = eng.CreateConnection(ctx, engine.ConnectionInput{ID: ConnectionID, Name: "Demo Lever", Environment: "custom", BaseURL: env.SandboxURL, APIKey: cfg.SandboxAPIKey}); err != nil {
+			return nil, fmt.Errorf("create connection: %w", err)
+		}
+		if _, err = eng.RegisterWebhooks(ctx, ConnectionID, env.App.URL(), []string{lever.EventCandidateStageChange, lever.EventCandidateArchiveChange, lever.EventCandidateDeleted}); err != nil {
+			return nil, fmt.Errorf("register webhooks: %w", err)
+		}
 	}
 	// The provider learns its key and secret from its creation; stagecoach
 	// learns the provider's webhook URL once it listens.
@@ -143,8 +170,10 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 		return nil, fmt.Errorf("create provider: %w", err)
 	}
 	env.ProviderAPIKey = apiKey
-	if env.Integration, err = eng.CreateIntegration(ctx, ConnectionID, ProviderID, json.RawMessage(`{"triggerStage":"Assessment","completionStage":"Assessment Complete"}`)); err != nil {
-		return nil, fmt.Errorf("create integration: %w", err)
+	if !cfg.Bare {
+		if env.Integration, err = eng.CreateIntegration(ctx, ConnectionID, ProviderID, json.RawMessage(`{"triggerStage":"Assessment","completionStage":"Assessment Complete"}`)); err != nil {
+			return nil, fmt.Errorf("create integration: %w", err)
+		}
 	}
 	if env.Provider, err = sampleprovider.New(sampleprovider.Config{StagecoachURL: env.App.URL(), APIKey: apiKey, WebhookSecret: p.WebhookSecret,
 		Addr: cfg.ProviderAddr, Delay: cfg.ProviderDelay, Logger: cfg.Logger}); err != nil {

@@ -46,6 +46,8 @@ type Credentials struct {
 	Expiry       time.Time `json:"expiry,omitzero"`
 	ClientID     string    `json:"clientId,omitempty"`
 	ClientSecret string    `json:"clientSecret,omitempty"`
+	// Scopes are the OAuth scopes Lever granted (empty for an API key).
+	Scopes []string `json:"scopes,omitempty"`
 }
 
 // ConnectionWebhook is a Lever webhook signing token for one event of a

@@ -35,28 +35,8 @@ type ConnectionInput struct {
 // When a perform-as user is given it must be an active Lever user: it is
 // looked up (by e-mail or id) and stored by id.
 func (e *Engine) CreateConnection(ctx context.Context, in ConnectionInput) (*domain.Connection, error) {
-	var errs []domain.FieldError
-	bad := func(f, m string) { errs = append(errs, domain.FieldError{Field: f, Message: m}) }
-	if !slugRE.MatchString(in.ID) {
-		bad("id", "must be 1-63 lowercase letters, digits or dashes")
-	}
-	if in.Name == "" {
-		in.Name = in.ID
-	}
-	switch in.Environment {
-	case "production", "sandbox":
-	case "custom":
-		if u, err := url.Parse(in.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("baseUrl", "a custom environment needs an http(s) base URL")
-		}
-	default:
-		bad("environment", "must be production, sandbox or custom")
-	}
-	if in.APIKey == "" {
-		bad("apiKey", "is required")
-	}
-	if len(errs) > 0 {
-		return nil, &domain.Error{Code: domain.EInvalid, Message: errs[0].Field + " " + errs[0].Message, Fields: errs}
+	if err := ValidateConnection(&in, true); err != nil {
+		return nil, err
 	}
 	c := &domain.Connection{ID: in.ID, Name: in.Name, Environment: in.Environment, BaseURL: strings.TrimRight(in.BaseURL, "/"),
 		AuthKind: "api_key", Credentials: domain.Credentials{APIKey: in.APIKey}, Status: domain.ConnActive}
@@ -77,6 +57,35 @@ func (e *Engine) CreateConnection(ctx context.Context, in ConnectionInput) (*dom
 		return nil
 	})
 	return c, err
+}
+
+// ValidateConnection checks a connection's id, name and environment (and,
+// with needKey, its API key), filling the name from the id.
+func ValidateConnection(in *ConnectionInput, needKey bool) error {
+	var errs []domain.FieldError
+	bad := func(f, m string) { errs = append(errs, domain.FieldError{Field: f, Message: m}) }
+	if !slugRE.MatchString(in.ID) {
+		bad("id", "must be 1-63 lowercase letters, digits or dashes")
+	}
+	if in.Name == "" {
+		in.Name = in.ID
+	}
+	switch in.Environment {
+	case "production", "sandbox":
+	case "custom":
+		if u, err := url.Parse(in.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("baseUrl", "a custom environment needs an http(s) base URL")
+		}
+	default:
+		bad("environment", "must be production, sandbox or custom")
+	}
+	if needKey && in.APIKey == "" {
+		bad("apiKey", "is required")
+	}
+	if len(errs) > 0 {
+		return &domain.Error{Code: domain.EInvalid, Message: errs[0].Field + " " + errs[0].Message, Fields: errs}
+	}
+	return nil
 }
 
 // findUser finds an active Lever user by e-mail or id.

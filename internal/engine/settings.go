@@ -34,6 +34,28 @@ type Settings struct {
 	// interview kit: by posting id, else the default.
 	DefaultPackage  string            `json:"defaultPackage,omitempty"`
 	PostingPackages map[string]string `json:"postingPackages,omitempty"`
+
+	// TaggedPostings (assessment) are the Lever postings that get the
+	// provider's package tags.
+	TaggedPostings []string `json:"taggedPostings,omitempty"`
+
+	// JobSyncTag (interview service) is the posting tag that syncs a posting
+	// to the provider as a job; default the provider's name. FeedbackForm
+	// writes a Lever feedback form (from FeedbackTemplate) instead of a note.
+	JobSyncTag       string `json:"jobSyncTag,omitempty"`
+	FeedbackForm     bool   `json:"feedbackForm,omitempty"`
+	FeedbackTemplate string `json:"feedbackTemplate,omitempty"`
+
+	// Sourcing: RolePostings maps a provider role id to a Lever posting id;
+	// StageMap maps a provider stage to a Lever stage (id or name) and
+	// LeverStageMap the way back (default its inverse); DefaultStage is the
+	// funnel stage of unmapped ones; ExportPolicy is "successful" (default)
+	// or "all" (unsuccessful too, under a pseudonym).
+	RolePostings  map[string]string `json:"rolePostings,omitempty"`
+	StageMap      map[string]string `json:"stageMap,omitempty"`
+	LeverStageMap map[string]string `json:"leverStageMap,omitempty"`
+	DefaultStage  string            `json:"defaultStage,omitempty"`
+	ExportPolicy  string            `json:"exportPolicy,omitempty"`
 }
 
 // WithDefaults fills the empty fields for a provider.

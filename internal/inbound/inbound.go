@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"stagecoach/internal/domain"
@@ -40,6 +41,9 @@ type Receiver struct {
 	eng *engine.Engine
 	cfg Config
 	log *slog.Logger
+
+	mu       sync.Mutex
+	arrivals map[string]time.Time // connection/event -> last recorded arrival
 }
 
 // New returns a Receiver that hands events to eng.
@@ -117,6 +121,22 @@ func (rc *Receiver) receive(r *http.Request, connID string) answer {
 	if err != nil {
 		return answer{http.StatusBadRequest, "rejected_body", "malformed webhook: " + err.Error()}
 	}
+	if ev.IsVerification() {
+		// Lever's "verify connection" test names no event of its own (it
+		// says candidateHired), so it is checked against each webhook's
+		// token; the webhooks it matches are known to arrive.
+		matched := false
+		for _, h := range hooks {
+			if h.SigningToken != "" && ev.VerifySignature(h.SigningToken) {
+				matched = true
+				rc.noteArrival(r, connID, h.Event, "verification")
+			}
+		}
+		if !matched {
+			return answer{http.StatusForbidden, "rejected_signature", "the test request's signature matches no signing token of this connection"}
+		}
+		return answer{http.StatusOK, "verification", "connection verified"}
+	}
 	token := signingToken(hooks, ev.Event)
 	if token == "" {
 		return answer{http.StatusForbidden, "rejected_signature", fmt.Sprintf("connection %q has no signing token for %s", connID, ev.Event)}
@@ -124,9 +144,7 @@ func (rc *Receiver) receive(r *http.Request, connID string) answer {
 	if !ev.VerifySignature(token) {
 		return answer{http.StatusForbidden, "rejected_signature", "signature does not match"}
 	}
-	if ev.IsVerification() {
-		return answer{http.StatusOK, "verification", "connection verified"}
-	}
+	rc.noteArrival(r, connID, ev.Event, "event")
 	now := rc.cfg.NowFunc()
 	at := time.UnixMilli(ev.TriggeredAt)
 	if at.Before(now.Add(-rc.cfg.Window)) || at.After(now.Add(5*time.Minute)) {
@@ -148,6 +166,27 @@ func (rc *Receiver) receive(r *http.Request, connID string) answer {
 		return answer{http.StatusOK, "duplicate", "already received"}
 	}
 	return answer{http.StatusOK, "accepted", stored.ID}
+}
+
+// noteArrival records, at most once a minute per connection and event, that
+// a signed delivery arrived, so the setup check can tell which webhooks work.
+func (rc *Receiver) noteArrival(r *http.Request, connID, event, result string) {
+	key := connID + "/" + event + "/" + result
+	now := time.Now()
+	rc.mu.Lock()
+	if rc.arrivals == nil {
+		rc.arrivals = map[string]time.Time{}
+	}
+	last, seen := rc.arrivals[key]
+	if seen && now.Sub(last) < time.Minute {
+		rc.mu.Unlock()
+		return
+	}
+	rc.arrivals[key] = now
+	rc.mu.Unlock()
+	if err := rc.eng.DB().WebhookArrivalPut(r.Context(), connID, event, result); err != nil {
+		rc.log.Warn("record webhook arrival failed", slog.String("connection_id", connID), slog.Any("error", err))
+	}
 }
 
 // signingToken returns the token for an event: its own, else the

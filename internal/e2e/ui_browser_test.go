@@ -1,0 +1,327 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"stagecoach/internal/app"
+	"stagecoach/internal/demo"
+	"stagecoach/internal/leversandbox"
+	"stagecoach/internal/store/storetest"
+)
+
+// Environment variables of the browser test.
+const (
+	// envChromium names the Chromium binary (default /usr/bin/chromium,
+	// then chromium on the PATH).
+	envChromium = "STAGECOACH_CHROMIUM"
+	// envSkipBrowser=1 lets the test skip when no Chromium is found; in CI
+	// (CI set) it never skips.
+	envSkipBrowser = "STAGECOACH_SKIP_BROWSER"
+	// envScreenshots names a folder (e.g. docs/ui) the key screenshots are
+	// copied to.
+	envScreenshots = "STAGECOACH_UI_SCREENSHOTS"
+)
+
+func findChromium(t *testing.T) string {
+	t.Helper()
+	for _, c := range []string{os.Getenv(envChromium), "/usr/bin/chromium"} {
+		if c == "" {
+			continue
+		}
+		if _, err := os.Stat(c); err == nil {
+			return c
+		}
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv(envSkipBrowser) == "1" && os.Getenv("CI") == "" {
+		t.Skipf("no Chromium found and %s=1: skipping the browser test", envSkipBrowser)
+	}
+	t.Fatalf("no Chromium found (install Debian's chromium, or set %s; %s=1 skips outside CI)", envChromium, envSkipBrowser)
+	return ""
+}
+
+// browser drives one headless Chromium and keeps a screenshot of each page.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	dir  string
+	keep string
+	n    int
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(findChromium(t)),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	b := &browser{t: t, ctx: ctx, dir: t.ArtifactDir(), keep: os.Getenv(envScreenshots)}
+	if b.keep != "" {
+		if err := os.MkdirAll(b.keep, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("screenshots in %s", b.dir)
+	return b
+}
+
+func (b *browser) run(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 45*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.shot("failed-" + strings.ReplaceAll(what, " ", "-"))
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// shot saves a full-page screenshot; key ones are also copied to the
+// folder named by STAGECOACH_UI_SCREENSHOTS under their plain name.
+func (b *browser) shot(name string, key ...bool) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	b.n++
+	if err := os.WriteFile(filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.n, name)), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	if len(key) > 0 && key[0] && b.keep != "" {
+		if err := os.WriteFile(filepath.Join(b.keep, name+".png"), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+}
+
+// get runs an action that returns a value.
+func get[T any](b *browser, what string, a chromedp.Action[T]) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 45*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		b.shot("failed-" + strings.ReplaceAll(what, " ", "-"))
+		b.t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// waitFlash waits for the page's message to contain want (the page after
+// a form's redirect).
+func (b *browser) waitFlash(what, want string) chromedp.Action[chromedp.Void] {
+	js := fmt.Sprintf(`(() => { const f = document.querySelector(".flash, .error"); return !!f && f.textContent.includes(%q); })()`, want)
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		// Evaluate again and again: while the page navigates an evaluation
+		// fails, and that is no answer yet.
+		for {
+			ok, err := chromedp.Evaluate[bool](js)(ctx, t)
+			if err == nil && ok {
+				return chromedp.Void{}, nil
+			}
+			select {
+			case <-ctx.Done():
+				return chromedp.Void{}, fmt.Errorf("waiting for %s: %w (last error %v)", what, ctx.Err(), err)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	return get(b, "read "+sel, chromedp.Text(chromedp.CSS(sel)))
+}
+
+// TestBrowserOperatorSetsUpAssessment is a new operator's first session,
+// in a real browser against a bare demo: create the owner account, connect
+// the sandbox by OAuth, register and check the webhooks, enable and
+// configure the assessment provider, activate it; then a recruiter moves a
+// candidate on the sandbox page, and the operator watches the order
+// complete in the UI while Lever shows the results.
+func TestBrowserOperatorSetsUpAssessment(t *testing.T) {
+	b := newBrowser(t)
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: 300 * time.Millisecond, DataDir: t.TempDir(), Bare: true}
+	if os.Getenv(storetest.EnvURL) != "" {
+		cfg.Database = storetest.DSN(t)
+	}
+	cfg.Sandbox = func(c *leversandbox.Config) {
+		c.WebhookRetryDelays = []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond}
+	}
+	cfg.App = func(c *app.Config) {
+		c.Queue.PollInterval = 20 * time.Millisecond
+		c.Queue.BaseBackoff = 50 * time.Millisecond
+		c.Queue.MaxBackoff = 500 * time.Millisecond
+		c.Engine.ReconcileInterval = -1
+	}
+	env, err := demo.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	ui := env.UIURL
+
+	// First visit: the owner account.
+	b.run("open the UI", chromedp.Navigate(ui+"/"), chromedp.WaitVisible(chromedp.CSS("#create-owner")))
+	b.shot("setup", true)
+	b.run("create the owner",
+		chromedp.SendKeys(chromedp.CSS("#name"), "Olga Operator"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "olga@tool.example"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"),
+		chromedp.SendKeys(chromedp.CSS("#password2"), "correct horse battery"),
+		chromedp.Click(chromedp.CSS("#create-owner")),
+		b.waitFlash("welcome", "Welcome"))
+	if h := b.text("h1"); h != "Overview" {
+		t.Fatalf("after creating the owner the page says %q", h)
+	}
+	b.shot("overview-empty")
+
+	// Connect the sandbox by OAuth: the form is prefilled with its URL.
+	b.run("open the connect form", chromedp.Navigate(ui+"/connections/new"), chromedp.WaitVisible(chromedp.CSS("#connect")))
+	b.run("fill the connect form",
+		chromedp.SendKeys(chromedp.CSS("#id"), "acme"),
+		chromedp.SendKeys(chromedp.CSS("#name"), "Acme (local sandbox)"))
+	baseURL := get(b, "read the base URL", chromedp.Value(chromedp.CSS("#baseUrl")))
+	if baseURL != env.SandboxURL {
+		t.Fatalf("the connect form offers base URL %q, want the sandbox's %q", baseURL, env.SandboxURL)
+	}
+	b.shot("connect", true)
+	b.run("go to Lever's consent page", chromedp.Click(chromedp.CSS("#connect")), chromedp.WaitVisible(chromedp.CSS(`button[value="accept"]`)))
+	consentURL := get(b, "read the consent URL", chromedp.Location())
+	if !strings.HasPrefix(consentURL, env.SandboxURL+"/oauth/authorize?") || !strings.Contains(consentURL, "audience=") || !strings.Contains(consentURL, "offline_access") {
+		t.Fatalf("the browser went to %s, want the sandbox's authorize page with the audience and scopes", consentURL)
+	}
+	b.shot("lever-consent", true)
+	b.run("accept on Lever", chromedp.Click(chromedp.CSS(`button[value="accept"]`)), chromedp.WaitVisible(chromedp.CSS("#register-webhooks")))
+	if s := b.text("#conn-status"); s != "active" {
+		t.Fatalf("the new connection is %q, want active", s)
+	}
+
+	// Webhooks: register them through Lever's API, then check they arrive.
+	b.run("register the webhooks", chromedp.Click(chromedp.CSS("#register-webhooks")), b.waitFlash("registered", "Registered 3 webhooks"))
+	b.run("check the webhooks", chromedp.Click(chromedp.CSS("#check-webhooks")),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-event="candidateStageChange"].arrived`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-event="candidateArchiveChange"].arrived`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-event="candidateDeleted"].arrived`)))
+	b.shot("connection", true)
+
+	// Enable the provider and configure it from Lever's own lists.
+	b.run("enable the provider", chromedp.Click(chromedp.CSS("#enable-provider")), b.waitFlash("enabled", "Provider enabled"))
+	stageID := func(name string) string {
+		stages, err := env.Lever.ListStages(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stages {
+			if s.Text == name {
+				return s.ID
+			}
+		}
+		t.Fatalf("the sandbox has no stage %q", name)
+		return ""
+	}
+	triggerOptions := b.text("#f-triggerStage")
+	for _, want := range []string{"New applicant", "Assessment", "Assessment Complete"} {
+		if !strings.Contains(triggerOptions, want) {
+			t.Fatalf("the trigger stage dropdown lacks Lever's stage %q: %q", want, triggerOptions)
+		}
+	}
+	b.run("choose the stages",
+		chromedp.SetValue(chromedp.CSS("#f-triggerStage"), stageID("Assessment")),
+		chromedp.SetValue(chromedp.CSS("#f-completionStage"), stageID("Assessment Complete")))
+	b.shot("integration-settings", true)
+	b.run("activate", chromedp.Click(chromedp.CSS("#activate")), b.waitFlash("activated", "Activated"))
+	if s := b.text("#integration-state"); s != "active" {
+		t.Fatalf("after Activate the integration is %q; the page says: %s", s, b.text("main"))
+	}
+	check := b.text("#setup-check")
+	if strings.Contains(check, "is not a stage") || strings.Contains(check, "not set up") {
+		t.Fatalf("the setup check of an activated integration: %s", check)
+	}
+	b.shot("integration-active", true)
+
+	// A recruiter moves a tagged candidate to the trigger stage on the
+	// sandbox page.
+	opp := findCandidate(t, env.Lever, "New applicant", "Demo: Go Coding")
+	oppSel := "#opp-" + opp.ID
+	b.run("open the sandbox page", chromedp.Navigate(env.SandboxURL+"/opportunities/"+opp.ID), chromedp.WaitVisible(chromedp.CSS(oppSel)))
+	b.run("move the candidate",
+		chromedp.SetValue(chromedp.CSS(oppSel+` select[name="stage"]`), stageID("Assessment")),
+		chromedp.Click(chromedp.CSS(oppSel+` form[action$="/stage"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(oppSel)))
+	b.shot("sandbox-moved")
+
+	// The operator watches the order complete.
+	var status string
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		b.run("open the orders", chromedp.Navigate(ui+"/orders"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		n := get(b, "count the orders", chromedp.Evaluate[int](`document.querySelectorAll("#orders tr[data-order]").length`))
+		if n > 0 {
+			status = b.text(`#orders tr[data-order] .badge`)
+			if status == "completed" {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the order did not complete in the UI within a minute (last status %q)", status)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	b.shot("orders", true)
+	b.run("open the order", chromedp.Click(chromedp.CSS(`#orders tr[data-order] a`)), chromedp.WaitVisible(chromedp.CSS("#timeline")))
+	timeline := b.text("#timeline")
+	for _, want := range []string{"Lever candidateStageChange", "Routing: ordered", "Provider: completed", "Lever write:", "Webhook to provider: order.created"} {
+		if !strings.Contains(timeline, want) {
+			t.Errorf("the order's timeline lacks %q:\n%s", want, timeline)
+		}
+	}
+	if s := b.text("#order-status"); s != "completed" {
+		t.Errorf("the order page says %q", s)
+	}
+	b.shot("order", true)
+
+	// And the recruiter sees the results in Lever.
+	eventually(t, 30*time.Second, "the candidate in Assessment Complete", func() bool {
+		return view(t, env.Lever, opp.ID).Stage == "Assessment Complete"
+	})
+
+	b.run("open the event log", chromedp.Navigate(ui+"/events"), chromedp.WaitVisible(chromedp.CSS("#events")))
+	b.shot("events", true)
+	b.run("open the dead letters", chromedp.Navigate(ui+"/dead-letters"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	b.shot("dead-letters")
+}

@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"golang.org/x/oauth2"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/store"
+)
+
+// OAuthConfig returns the OAuth settings for connecting a Lever account in
+// the environment of c (only its Environment and BaseURL are read) with a
+// registered Lever app.
+func OAuthConfig(c *domain.Connection, clientID, clientSecret, redirectURL string, scopes []string) (lever.OAuthConfig, error) {
+	env, err := Environment(c)
+	if err != nil {
+		return lever.OAuthConfig{}, err
+	}
+	return lever.OAuthConfig{Environment: env, ClientID: clientID, ClientSecret: clientSecret, RedirectURL: redirectURL, Scopes: scopes}, nil
+}
+
+// ConnectOAuth stores the token pair of a finished OAuth authorization:
+// a new connection, or new credentials for an existing one (reconnecting a
+// broken or disconnected connection makes it active again, and its waiting
+// work resumes).
+func (e *Engine) ConnectOAuth(ctx context.Context, in ConnectionInput, clientID, clientSecret string, tok *oauth2.Token) (*domain.Connection, error) {
+	if err := ValidateConnection(&in, false); err != nil {
+		return nil, err
+	}
+	creds := domain.Credentials{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry,
+		ClientID: clientID, ClientSecret: clientSecret}
+	if sc, ok := tok.Extra("scope").(string); ok {
+		creds.Scopes = strings.Fields(sc)
+	}
+	c := &domain.Connection{ID: in.ID, Name: in.Name, Environment: in.Environment, BaseURL: strings.TrimRight(in.BaseURL, "/"),
+		AuthKind: "oauth", Credentials: creds, Status: domain.ConnActive}
+	if in.PerformAs != "" {
+		u, err := e.findUser(ctx, c, in.PerformAs)
+		if err != nil {
+			return nil, err
+		}
+		c.PerformAs = u.ID
+	}
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		old, err := tx.ConnectionGet(ctx, c.ID)
+		if store.IsNotFound(err) {
+			return tx.ConnectionCreate(ctx, c)
+		}
+		if err != nil {
+			return err
+		}
+		old.Name, old.Environment, old.BaseURL, old.AuthKind, old.Credentials = c.Name, c.Environment, c.BaseURL, c.AuthKind, c.Credentials
+		old.Status, old.StatusReason = domain.ConnActive, ""
+		if c.PerformAs != "" {
+			old.PerformAs = c.PerformAs
+		}
+		*c = *old
+		return tx.ConnectionUpdate(ctx, c)
+	})
+	return c, err
+}
+
+// ReplaceAPIKey gives a connection a new API key and makes it active again.
+func (e *Engine) ReplaceAPIKey(ctx context.Context, connID, apiKey string) error {
+	if strings.TrimSpace(apiKey) == "" {
+		return domain.Errorf(domain.EInvalid, "apiKey is required")
+	}
+	return e.db.InTx(ctx, func(tx *store.Tx) error {
+		c, err := tx.ConnectionGet(ctx, connID)
+		if err != nil {
+			return err
+		}
+		c.AuthKind, c.Credentials = "api_key", domain.Credentials{APIKey: strings.TrimSpace(apiKey)}
+		c.Status, c.StatusReason = domain.ConnActive, ""
+		return tx.ConnectionUpdate(ctx, c)
+	})
+}
+
+// SetSigningToken stores a webhook signing token an operator copied from
+// Lever's settings page, for one event or ("*") for every event.
+func (e *Engine) SetSigningToken(ctx context.Context, connID, event, token, hookURL string) error {
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return domain.Errorf(domain.EInvalid, "signing token is required")
+	}
+	if event != "*" && !contains(lever.Events, event) {
+		return domain.Errorf(domain.EInvalid, "unknown Lever webhook event %q", event)
+	}
+	return e.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ConnectionGet(ctx, connID); err != nil {
+			return err
+		}
+		return tx.ConnectionWebhookPut(ctx, &domain.ConnectionWebhook{ConnectionID: connID, Event: event, URL: hookURL, SigningToken: token})
+	})
+}
+
+// SaveIntegration validates and stores an integration's settings and
+// enabled flag.
+func (e *Engine) SaveIntegration(ctx context.Context, id string, settings json.RawMessage, enabled bool) (*domain.Integration, error) {
+	if _, err := ParseSettings(settings); err != nil {
+		return nil, err
+	}
+	var in *domain.Integration
+	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		if in, err = tx.IntegrationGet(ctx, id); err != nil {
+			return err
+		}
+		in.Settings, in.Enabled = settings, enabled
+		return tx.IntegrationUpdate(ctx, in)
+	})
+	return in, err
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

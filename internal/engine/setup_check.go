@@ -1,0 +1,417 @@
+package engine
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/store"
+)
+
+// LeverAccount is what an operator picks settings from: the account's
+// stages, postings, active users, tags and templates. A part Lever refused
+// is empty and its error is in Errors (keyed by part: stages, postings,
+// users, tags, form_templates, feedback_templates).
+type LeverAccount struct {
+	Stages            []lever.Stage
+	Postings          []*lever.Posting
+	Users             []*lever.User
+	Tags              []string
+	FormTemplates     []string
+	FeedbackTemplates []string
+	Errors            map[string]error
+}
+
+// Account reads a connection's Lever account for the settings form and the
+// setup check.
+func (e *Engine) Account(ctx context.Context, c *domain.Connection) (*LeverAccount, error) {
+	client, err := e.Lever(c)
+	if err != nil {
+		return nil, err
+	}
+	a := &LeverAccount{Errors: map[string]error{}}
+	if a.Stages, err = client.ListStages(ctx); err != nil {
+		a.Errors["stages"] = err
+		if errors.Is(err, lever.ErrUnauthorized) || errors.Is(err, lever.ErrConnectionBroken) {
+			return a, nil // every other call would say the same
+		}
+	}
+	for p, err := range client.ListPostings(ctx, lever.ListPostingsParams{}) {
+		if err != nil {
+			a.Errors["postings"] = err
+			break
+		}
+		a.Postings = append(a.Postings, p)
+	}
+	sort.SliceStable(a.Postings, func(i, j int) bool { return a.Postings[i].Text < a.Postings[j].Text })
+	for u, err := range client.ListUsers(ctx, lever.ListUsersParams{}) {
+		if err != nil {
+			a.Errors["users"] = err
+			break
+		}
+		if u.DeactivatedAt == 0 {
+			a.Users = append(a.Users, u)
+		}
+	}
+	if tags, err := client.ListTags(ctx); err != nil {
+		a.Errors["tags"] = err
+	} else {
+		for _, t := range tags {
+			a.Tags = append(a.Tags, t.Text)
+		}
+		slices.Sort(a.Tags)
+	}
+	for t, err := range client.ListFormTemplates(ctx) {
+		if err != nil {
+			a.Errors["form_templates"] = err
+			break
+		}
+		a.FormTemplates = append(a.FormTemplates, t.Text)
+	}
+	for t, err := range client.ListFeedbackTemplates(ctx) {
+		if err != nil {
+			a.Errors["feedback_templates"] = err
+			break
+		}
+		a.FeedbackTemplates = append(a.FeedbackTemplates, t.Text)
+	}
+	return a, nil
+}
+
+// Severities of a setup finding.
+const (
+	SeverityError   = "error"   // the integration will not work: Activate refuses
+	SeverityWarning = "warning" // it works, but not as the operator may expect yet
+	SeverityOK      = "ok"
+)
+
+// Finding is one line of an integration's setup check, in plain words.
+type Finding struct {
+	Severity string
+	Field    string // the setting it is about, if any
+	Message  string
+}
+
+// Findings are the result of a setup check.
+type Findings []Finding
+
+// OK reports whether nothing would stop the integration working.
+func (fs Findings) OK() bool {
+	for _, f := range fs {
+		if f.Severity == SeverityError {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckIntegration checks everything that would stop an integration
+// working, with settings (nil: its stored ones) against the Lever account:
+// the connection's state and credentials, the OAuth scopes the flow needs,
+// every stage, posting, user, tag and template the settings name, the
+// provider's packages, and the webhooks the flow needs (set up, and seen
+// arriving).
+func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, settings json.RawMessage) (Findings, error) {
+	var in *domain.Integration
+	var conn *domain.Connection
+	var prov *domain.Provider
+	var pkgs []domain.Package
+	var hooks []*domain.ConnectionWebhook
+	var arrivals []*store.WebhookArrival
+	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		if in, err = tx.IntegrationGet(ctx, integrationID); err != nil {
+			return err
+		}
+		if conn, err = tx.ConnectionGet(ctx, in.ConnectionID); err != nil {
+			return err
+		}
+		if prov, err = tx.ProviderGet(ctx, in.ProviderID); err != nil {
+			return err
+		}
+		if pkgs, err = tx.PackageList(ctx, prov.ID); err != nil {
+			return err
+		}
+		if hooks, err = tx.ConnectionWebhookList(ctx, conn.ID); err != nil {
+			return err
+		}
+		arrivals, err = tx.WebhookArrivalList(ctx, conn.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if settings == nil {
+		settings = in.Settings
+	}
+	var out Findings
+	add := func(sev, field, format string, args ...any) {
+		out = append(out, Finding{Severity: sev, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+
+	switch conn.Status {
+	case domain.ConnDisconnected:
+		add(SeverityError, "", "The connection %s is disconnected: connect it again to use this integration.", conn.Name)
+		return out, nil
+	case domain.ConnBroken:
+		add(SeverityError, "", "The connection %s is broken (%s): connect it again; the events received meanwhile are kept and resume.", conn.Name, conn.StatusReason)
+	}
+	out = append(out, checkEnvironment(conn)...)
+	if conn.AuthKind == "oauth" && len(conn.Credentials.Scopes) > 0 {
+		for _, sc := range LeverScopes(prov.Kind) {
+			if !slices.Contains(conn.Credentials.Scopes, sc) {
+				add(SeverityError, "", "The Lever authorization lacks the scope %s, which the %s flow needs: connect again to grant it.", sc, kindLabel(prov.Kind))
+			}
+		}
+	}
+
+	s, err := ParseSettings(settings)
+	if err != nil {
+		add(SeverityError, "", "The settings are not valid: %v", err)
+		return out, nil
+	}
+	s = s.WithDefaults(prov)
+
+	acct, err := e.Account(ctx, conn)
+	if err != nil {
+		add(SeverityError, "", "stagecoach cannot reach Lever for this connection: %v", err)
+		return out, nil
+	}
+	if err := acct.Errors["stages"]; err != nil && (errors.Is(err, lever.ErrUnauthorized) || errors.Is(err, lever.ErrConnectionBroken)) {
+		msg := "Lever refused the connection's credentials (revoked, expired, or mistyped)"
+		if conn.Environment == "production" {
+			msg += "; a sandbox key or token used against production is refused this way: pick the sandbox environment for it"
+		}
+		add(SeverityError, "", "%s: %v", msg, err)
+		return out, nil
+	}
+	for part, err := range acct.Errors {
+		if errors.Is(err, lever.ErrForbidden) {
+			add(SeverityError, "", "Lever does not let this connection read %s: give the API key or app the %s:read:admin permission.", strings.ReplaceAll(part, "_", " "), part)
+		} else {
+			add(SeverityWarning, "", "Could not read %s from Lever: %v", strings.ReplaceAll(part, "_", " "), err)
+		}
+	}
+
+	stage := func(field, label, v string) {
+		if v == "" || v == "-" {
+			return
+		}
+		if _, err := findStage(acct.Stages, v); err != nil && acct.Errors["stages"] == nil {
+			add(SeverityError, field, "The %s %q is not a stage of this Lever account: create it in Lever or pick another.", label, v)
+		}
+	}
+	hasTag := func(t string) bool { return slices.Contains(acct.Tags, t) }
+	tagWarn := func(field, label, t string) {
+		if t != "" && acct.Errors["tags"] == nil && !hasTag(t) {
+			add(SeverityWarning, field, "The %s %q does not exist in Lever yet; Lever creates it the first time stagecoach uses it.", label, t)
+		}
+	}
+	posting := func(field, label, id string) {
+		if acct.Errors["postings"] != nil {
+			return
+		}
+		if !slices.ContainsFunc(acct.Postings, func(p *lever.Posting) bool { return p.ID == id }) {
+			add(SeverityError, field, "The %s %q is not a posting of this Lever account.", label, id)
+		}
+	}
+	pkg := func(field, label, id string) {
+		if !slices.ContainsFunc(pkgs, func(p domain.Package) bool { return p.ID == id }) {
+			add(SeverityError, field, "The %s %q is not one of %s's packages.", label, id, prov.Name)
+		}
+	}
+	user := func(field, label, v string) {
+		if v == "" || acct.Errors["users"] != nil {
+			return
+		}
+		if slices.ContainsFunc(acct.Users, func(u *lever.User) bool { return u.ID == v || strings.EqualFold(u.Email, v) }) {
+			return
+		}
+		if _, err := e.findUser(ctx, conn, v); err != nil {
+			add(SeverityError, field, "The %s user %q cannot be used: %v.", label, v, strings.TrimPrefix(err.Error(), "invalid: "))
+		} else {
+			add(SeverityError, field, "The %s user %q is not an active Lever user.", label, v)
+		}
+	}
+
+	stage("triggerStage", "trigger stage", s.TriggerStage)
+	user("performAs", "perform-as", s.PerformAs)
+	user("", "connection's default perform-as", conn.PerformAs)
+	switch prov.Kind {
+	case domain.KindAssessment:
+		stage("completionStage", "completion stage", s.CompletionStage)
+		tagWarn("invitedTag", "invited tag", s.InvitedTag)
+		tagWarn("completedTag", "completed tag", s.CompletedTag)
+		if acct.Errors["form_templates"] == nil && !slices.Contains(acct.FormTemplates, s.FormTemplate) {
+			add(SeverityWarning, "formTemplate", "The form template %q does not exist yet; stagecoach creates it with the first results.", s.FormTemplate)
+		}
+		for _, id := range s.TaggedPostings {
+			posting("taggedPostings", "posting to tag", id)
+		}
+		if len(pkgs) == 0 {
+			add(SeverityWarning, "", "%s has published no packages yet, so no opportunity tag can choose one.", prov.Name)
+		}
+		for _, p := range pkgs {
+			if p.LeverTag != "" && acct.Errors["tags"] == nil && !hasTag(p.LeverTag) {
+				add(SeverityWarning, "taggedPostings", "The package tag %q does not exist in Lever yet, so recruiters cannot pick it: add it to postings (above) or to an opportunity.", p.LeverTag)
+			}
+		}
+	case domain.KindVideoInterview:
+		tagWarn("invitedTag", "invited tag", s.InvitedTag)
+		tagWarn("completedTag", "completed tag", s.CompletedTag)
+		if s.DefaultPackage != "" {
+			pkg("defaultPackage", "default interview kit", s.DefaultPackage)
+		}
+		for post, kit := range s.PostingPackages {
+			posting("postingPackages", "posting", post)
+			pkg("postingPackages", "interview kit", kit)
+		}
+		if s.DefaultPackage == "" && len(s.PostingPackages) == 0 {
+			add(SeverityError, "defaultPackage", "No interview kit is chosen: set a default kit or a kit per posting.")
+		}
+	case domain.KindInterviewService:
+		tag := s.JobSyncTag
+		if tag == "" {
+			tag = prov.Name
+		}
+		if acct.Errors["postings"] == nil && !slices.ContainsFunc(acct.Postings, func(p *lever.Posting) bool { return slices.Contains(p.Tags, tag) }) {
+			add(SeverityWarning, "jobSyncTag", "No posting carries the job sync tag %q yet: add it to the postings the provider should interview for.", tag)
+		}
+		if s.FeedbackForm {
+			if s.FeedbackTemplate == "" {
+				add(SeverityError, "feedbackTemplate", "Feedback forms are on but no feedback template is chosen.")
+			} else if acct.Errors["feedback_templates"] == nil && !slices.Contains(acct.FeedbackTemplates, s.FeedbackTemplate) {
+				add(SeverityError, "feedbackTemplate", "The feedback template %q does not exist in Lever.", s.FeedbackTemplate)
+			}
+		}
+	case domain.KindSourcing:
+		for role, post := range s.RolePostings {
+			posting("rolePostings", "posting for role "+role+",", post)
+		}
+		for ps, ls := range s.StageMap {
+			stage("stageMap", "Lever stage for provider stage "+ps+",", ls)
+		}
+		for ls := range s.LeverStageMap {
+			stage("leverStageMap", "mapped Lever stage", ls)
+		}
+		stage("defaultStage", "default funnel stage", s.DefaultStage)
+		if s.DefaultStage == "" && len(s.StageMap) == 0 {
+			add(SeverityWarning, "defaultStage", "No stage map and no default funnel stage: exported candidates land in Lever's first stage.")
+		}
+		if s.ExportPolicy != "" && s.ExportPolicy != "successful" && s.ExportPolicy != "all" {
+			add(SeverityError, "exportPolicy", "The export policy must be \"successful\" or \"all\", not %q.", s.ExportPolicy)
+		}
+		if s.PerformAs == "" && conn.PerformAs == "" {
+			add(SeverityWarning, "performAs", "No perform-as user: exports without an initiating Lever user will be refused by Lever.")
+		}
+	}
+	if prov.WebhookURL == "" {
+		add(SeverityWarning, "", "%s has no webhook URL yet, so it is not told about new orders.", prov.Name)
+	}
+	out = append(out, checkWebhooks(WebhookEvents(prov.Kind), hooks, arrivals)...)
+	if out.OK() {
+		add(SeverityOK, "", "Everything this integration needs is in place.")
+	}
+	return out, nil
+}
+
+// checkWebhooks says which of the needed events have no signing token and
+// which have never been seen arriving.
+func checkWebhooks(events []string, hooks []*domain.ConnectionWebhook, arrivals []*store.WebhookArrival) Findings {
+	var out Findings
+	wide := slices.ContainsFunc(hooks, func(h *domain.ConnectionWebhook) bool { return h.Event == "*" })
+	arrived := func(ev string) bool {
+		return slices.ContainsFunc(arrivals, func(a *store.WebhookArrival) bool { return a.Event == ev })
+	}
+	for _, ev := range events {
+		own := slices.ContainsFunc(hooks, func(h *domain.ConnectionWebhook) bool { return h.Event == ev })
+		if !own && !wide {
+			out = append(out, Finding{SeverityError, "", fmt.Sprintf("The Lever webhook %s is not set up: register the webhooks, or enable it in Lever and enter its signing token.", ev)})
+			continue
+		}
+		if !arrived(ev) && !(!own && arrived("*")) {
+			out = append(out, Finding{SeverityWarning, "", fmt.Sprintf("No %s webhook has arrived yet: press \"Check webhooks\" on the connection, or move a candidate in Lever.", ev)})
+		}
+	}
+	return out
+}
+
+// checkEnvironment compares an OAuth access token's audience with the
+// connection's environment: a sandbox token against production (or the
+// reverse) cannot work.
+func checkEnvironment(c *domain.Connection) Findings {
+	if c.AuthKind != "oauth" || c.Credentials.AccessToken == "" {
+		return nil
+	}
+	env, err := Environment(c)
+	if err != nil {
+		return Findings{{SeverityError, "", err.Error()}}
+	}
+	aud := tokenAudience(c.Credentials.AccessToken)
+	if aud == "" {
+		return nil
+	}
+	want := strings.TrimRight(env.Audience, "/")
+	if strings.TrimRight(aud, "/") == want {
+		return nil
+	}
+	if strings.Contains(aud, "sandbox") && env.Name == "production" {
+		return Findings{{SeverityError, "", fmt.Sprintf("The access token was issued by Lever's sandbox (%s) but the connection points at production: pick the sandbox environment, or authorize a production account.", aud)}}
+	}
+	return Findings{{SeverityError, "", fmt.Sprintf("The access token was issued for %s but the connection points at %s: pick the matching environment.", aud, want)}}
+}
+
+// tokenAudience reads the aud claim of a JWT-shaped access token without
+// verifying it (it is only compared, never trusted).
+func tokenAudience(tok string) string {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Aud json.RawMessage `json:"aud"`
+	}
+	if json.Unmarshal(b, &claims) != nil {
+		return ""
+	}
+	var one string
+	if json.Unmarshal(claims.Aud, &one) == nil {
+		return one
+	}
+	var many []string
+	if json.Unmarshal(claims.Aud, &many) == nil {
+		for _, a := range many {
+			if strings.Contains(a, "/v1") {
+				return a
+			}
+		}
+		if len(many) > 0 {
+			return many[0]
+		}
+	}
+	return ""
+}
+
+func kindLabel(kind string) string {
+	switch kind {
+	case domain.KindAssessment:
+		return "assessment"
+	case domain.KindVideoInterview:
+		return "video interview"
+	case domain.KindInterviewService:
+		return "interview service"
+	case domain.KindSourcing:
+		return "sourcing"
+	}
+	return kind
+}

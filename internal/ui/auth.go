@@ -1,0 +1,456 @@
+package ui
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/store"
+)
+
+// Roles: an admin configures; a member views and retries dead letters.
+const (
+	RoleAdmin  = "admin"
+	RoleMember = "member"
+)
+
+const (
+	sessionCookie = "sc_session"
+	preCSRFCookie = "sc_csrf"
+	// MinPasswordLength is the shortest password accepted.
+	MinPasswordLength = 10
+	// Login throttling: this many failures within throttleWindow, for one
+	// e-mail or one address, refuse further attempts until the window
+	// moves on.
+	maxFailuresPerEmail = 5
+	maxFailuresPerIP    = 20
+	throttleWindow      = 15 * time.Minute
+	// sessionMaxAge bounds a session however much it is used.
+	sessionMaxAge = 7 * 24 * time.Hour
+)
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:])
+}
+
+// HashPassword hashes a password with bcrypt.
+func HashPassword(pw string) (string, error) {
+	b, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return string(b), err
+}
+
+// dummyHash keeps a login for an unknown e-mail as slow as a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), bcrypt.DefaultCost)
+
+type sessionCtx struct {
+	sess *store.Session
+	user *store.User
+}
+
+type ctxKey struct{}
+
+func sessionFrom(ctx context.Context) *sessionCtx {
+	s, _ := ctx.Value(ctxKey{}).(*sessionCtx)
+	return s
+}
+
+func (u *UI) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(u.cfg.PublicURL, "https://")
+}
+
+// loadSession finds the session of r's cookie, if it is valid.
+func (u *UI) loadSession(r *http.Request) *sessionCtx {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	h := hashToken(c.Value)
+	now := u.cfg.NowFunc()
+	var out *sessionCtx
+	err = u.inTx(r, func(tx *store.Tx) error {
+		s, err := tx.SessionGet(r.Context(), h)
+		if err != nil {
+			return err
+		}
+		if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > u.cfg.SessionTTL {
+			return tx.SessionDelete(r.Context(), h)
+		}
+		user, err := tx.UserGet(r.Context(), s.UserID)
+		if err != nil {
+			return err
+		}
+		if now.Sub(s.LastSeenAt) > time.Minute {
+			if err := tx.SessionTouch(r.Context(), h); err != nil {
+				return err
+			}
+		}
+		out = &sessionCtx{sess: s, user: user}
+		return nil
+	})
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+// sameOrigin refuses a state-changing request whose Origin (or, without
+// one, Referer) names another site.
+func sameOrigin(r *http.Request) bool {
+	src := r.Header.Get("Origin")
+	if src == "" {
+		src = r.Header.Get("Referer")
+	}
+	if src == "" || src == "null" {
+		return src == ""
+	}
+	o, err := urlHost(src)
+	return err == nil && strings.EqualFold(o, r.Host)
+}
+
+func urlHost(s string) (string, error) {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return "", errors.New("no scheme")
+	}
+	rest := s[i+3:]
+	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest, nil
+}
+
+func setHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'")
+}
+
+// public wraps a page anyone may see (setup, login). Its POSTs carry the
+// pre-login CSRF token (a cookie and the same value in the form).
+func (u *UI) public(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		setHeaders(w)
+		if r.Method == http.MethodPost {
+			c, err := r.Cookie(preCSRFCookie)
+			if !sameOrigin(r) || err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
+				u.render(w, r, http.StatusForbidden, "error.html", page{Title: "Refused", Error: "The form had expired or did not come from this site. Reload the page and try again."})
+				return
+			}
+		}
+		h(w, r)
+	}
+}
+
+// preCSRF returns the pre-login CSRF token of r, setting its cookie first
+// if needed.
+func preCSRF(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(preCSRFCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	t := randomToken()
+	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	return t
+}
+
+// member wraps a page for any logged-in user; admin for admins only. Every
+// POST must carry the session's CSRF token and come from this site.
+func (u *UI) member(h http.HandlerFunc) http.HandlerFunc { return u.authed(h, false) }
+func (u *UI) admin(h http.HandlerFunc) http.HandlerFunc  { return u.authed(h, true) }
+
+func (u *UI) authed(h http.HandlerFunc, adminOnly bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		setHeaders(w)
+		s := u.loadSession(r)
+		if s == nil {
+			var n int
+			if err := u.inTx(r, func(tx *store.Tx) (err error) { n, err = tx.UserCount(r.Context()); return }); err != nil {
+				u.fail(w, r, err)
+				return
+			}
+			if n == 0 {
+				http.Redirect(w, r, "/setup", http.StatusSeeOther)
+				return
+			}
+			next := ""
+			if r.Method == http.MethodGet {
+				next = "?next=" + urlQueryEscape(r.URL.RequestURI())
+			}
+			http.Redirect(w, r, "/login"+next, http.StatusSeeOther)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
+		if r.Method == http.MethodPost {
+			if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(s.sess.CSRFToken), []byte(r.PostFormValue("csrf"))) != 1 {
+				u.render(w, r, http.StatusForbidden, "error.html", page{Title: "Refused", Error: "The form had expired or did not come from this site. Reload the page and try again."})
+				return
+			}
+		}
+		if adminOnly && s.user.Role != RoleAdmin {
+			u.render(w, r, http.StatusForbidden, "error.html", page{Title: "Admins only", Error: "Only an admin can change the configuration. Ask an admin of this stagecoach."})
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (u *UI) startSession(w http.ResponseWriter, r *http.Request, tx *store.Tx, userID string) error {
+	tok := randomToken()
+	s := &store.Session{TokenHash: hashToken(tok), UserID: userID, CSRFToken: randomToken(), ExpiresAt: tx.Now().Add(sessionMaxAge)}
+	if err := tx.SessionCreate(r.Context(), s); err != nil {
+		return err
+	}
+	if err := tx.SessionPrune(r.Context(), tx.Now()); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: u.secure(r), MaxAge: int(sessionMaxAge / time.Second)})
+	return nil
+}
+
+type accountForm struct {
+	Email, Name, Next string
+}
+
+func (u *UI) handleSetupShow(w http.ResponseWriter, r *http.Request) {
+	var n int
+	if err := u.inTx(r, func(tx *store.Tx) (err error) { n, err = tx.UserCount(r.Context()); return }); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if n > 0 {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	u.render(w, r, http.StatusOK, "setup.html", page{Title: "Create the owner account", Data: accountForm{}})
+}
+
+// validAccount checks a new account's fields.
+func validAccount(email, name, pw, pw2 string) error {
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		return domain.Errorf(domain.EInvalid, "%q is not an e-mail address", email)
+	}
+	if len(pw) < MinPasswordLength {
+		return domain.Errorf(domain.EInvalid, "the password must have at least %d characters", MinPasswordLength)
+	}
+	if pw != pw2 {
+		return domain.Errorf(domain.EInvalid, "the two passwords differ")
+	}
+	return nil
+}
+
+// handleSetup creates the owner (an admin) on the very first visit; once a
+// user exists it refuses.
+func (u *UI) handleSetup(w http.ResponseWriter, r *http.Request) {
+	email, name := strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("name"))
+	pw := r.PostFormValue("password")
+	if err := validAccount(email, name, pw, r.PostFormValue("password2")); err != nil {
+		u.render(w, r, http.StatusBadRequest, "setup.html", page{Title: "Create the owner account", Error: err.(*domain.Error).Message, Data: accountForm{Email: email, Name: name}})
+		return
+	}
+	hash, err := HashPassword(pw)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	err = u.inTx(r, func(tx *store.Tx) error {
+		n, err := tx.UserCount(r.Context())
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return domain.Errorf(domain.EConflict, "the owner account exists already: log in")
+		}
+		user := &store.User{ID: domain.NewID("usr"), Email: email, Name: name, Role: RoleAdmin, PasswordHash: hash}
+		if err := tx.UserCreate(r.Context(), user); err != nil {
+			return err
+		}
+		return u.startSession(w, r, tx, user.ID)
+	})
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/", "Welcome: your owner account is ready. Start by connecting a Lever account.")
+}
+
+func (u *UI) handleLoginShow(w http.ResponseWriter, r *http.Request) {
+	var n int
+	if err := u.inTx(r, func(tx *store.Tx) (err error) { n, err = tx.UserCount(r.Context()); return }); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if n == 0 {
+		http.Redirect(w, r, "/setup", http.StatusSeeOther)
+		return
+	}
+	u.render(w, r, http.StatusOK, "login.html", page{Title: "Log in", Data: accountForm{Next: safeNext(r.URL.Query().Get("next"))}})
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (u *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
+	pw := r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	ip := clientIP(r)
+	now := u.cfg.NowFunc()
+	form := accountForm{Email: email, Next: next}
+
+	var byEmail, byIP int
+	var oldest time.Time
+	var user *store.User
+	err := u.inTx(r, func(tx *store.Tx) (err error) {
+		if byEmail, byIP, oldest, err = tx.LoginFailures(ctx, email, ip, now.Add(-throttleWindow)); err != nil {
+			return err
+		}
+		user, err = tx.UserByEmail(ctx, email)
+		if store.IsNotFound(err) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if byEmail >= maxFailuresPerEmail || byIP >= maxFailuresPerIP {
+		wait := max(oldest.Add(throttleWindow).Sub(now).Round(time.Minute), time.Minute)
+		u.render(w, r, http.StatusTooManyRequests, "login.html", page{Title: "Log in", Data: form,
+			Error: fmt.Sprintf("Too many failed logins. Try again in %d minutes.", int(wait.Minutes()))})
+		return
+	}
+	ok := false
+	if user != nil {
+		ok = bcrypt.CompareHashAndPassword([]byte(user.PasswordHash), []byte(pw)) == nil
+	} else {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(pw))
+	}
+	err = u.inTx(r, func(tx *store.Tx) error {
+		if err := tx.LoginAttemptInsert(ctx, email, ip, ok); err != nil {
+			return err
+		}
+		if err := tx.LoginAttemptPrune(ctx, now.Add(-24*time.Hour)); err != nil {
+			return err
+		}
+		if ok {
+			return u.startSession(w, r, tx, user.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if !ok {
+		u.render(w, r, http.StatusUnauthorized, "login.html", page{Title: "Log in", Data: form, Error: "The e-mail or the password is wrong."})
+		return
+	}
+	if next == "" {
+		next = "/"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// safeNext keeps only a local path, so the login cannot send the browser to
+// another site.
+func safeNext(s string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.Contains(s, `\`) {
+		return ""
+	}
+	return s
+}
+
+func (u *UI) handleLogout(w http.ResponseWriter, r *http.Request) {
+	s := sessionFrom(r.Context())
+	if err := u.inTx(r, func(tx *store.Tx) error { return tx.SessionDelete(r.Context(), s.sess.TokenHash) }); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.secure(r)})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+type usersData struct {
+	Users []*store.User
+	Form  accountForm
+	Role  string
+}
+
+func (u *UI) listUsers(r *http.Request) ([]*store.User, error) {
+	var users []*store.User
+	err := u.inTx(r, func(tx *store.Tx) (err error) { users, err = tx.UserList(r.Context()); return })
+	return users, err
+}
+
+func (u *UI) handleUserList(w http.ResponseWriter, r *http.Request) {
+	users, err := u.listUsers(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.render(w, r, http.StatusOK, "users.html", page{Title: "Users", Nav: "users", Data: usersData{Users: users, Role: RoleMember}})
+}
+
+func (u *UI) handleUserCreate(w http.ResponseWriter, r *http.Request) {
+	email, name, role := strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role")
+	pw := r.PostFormValue("password")
+	fail := func(msg string) {
+		users, _ := u.listUsers(r)
+		u.render(w, r, http.StatusBadRequest, "users.html", page{Title: "Users", Nav: "users", Error: msg, Data: usersData{Users: users, Form: accountForm{Email: email, Name: name}, Role: role}})
+	}
+	if role != RoleAdmin && role != RoleMember {
+		fail("The role must be admin or member.")
+		return
+	}
+	if err := validAccount(email, name, pw, r.PostFormValue("password2")); err != nil {
+		fail(err.(*domain.Error).Message)
+		return
+	}
+	hash, err := HashPassword(pw)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	err = u.inTx(r, func(tx *store.Tx) error {
+		return tx.UserCreate(r.Context(), &store.User{ID: domain.NewID("usr"), Email: email, Name: name, Role: role, PasswordHash: hash})
+	})
+	if store.IsConflict(err) {
+		fail("A user with that e-mail exists already.")
+		return
+	}
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/users", "User "+email+" added as "+role+". Give them their password yourself.")
+}

@@ -1,0 +1,383 @@
+package ui
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/store"
+)
+
+func (u *UI) handleIntegrationCreate(w http.ResponseWriter, r *http.Request) {
+	connID, provID := r.PathValue("id"), r.PostFormValue("provider")
+	in, err := u.eng.CreateIntegration(r.Context(), connID, provID, nil)
+	if store.IsConflict(err) || (err != nil && strings.Contains(err.Error(), "UNIQUE")) {
+		u.fail(w, r, domain.Errorf(domain.EConflict, "%s is already enabled on this connection", provID))
+		return
+	}
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	// An integration does nothing until an operator activates it, after the
+	// setup check passes.
+	if _, err := u.eng.SaveIntegration(r.Context(), in.ID, in.Settings, false); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/integrations/"+in.ID, "Provider enabled on this connection. Choose its settings, then Activate.")
+}
+
+// option is one choice in a dropdown.
+type option struct {
+	Value, Label string
+}
+
+// fieldView is one settings field ready to render.
+type fieldView struct {
+	engine.SettingsField
+	Value    string
+	Values   []string
+	On       bool
+	Pairs    [][2]string
+	Default  string
+	Options  []option // for selects (stages, postings, users, packages, templates, choices)
+	KeyOpts  []option // for maps keyed by a Lever stage or posting
+	ValOpts  []option // for maps whose values are picked
+	Datalist []string // suggestions for tags and form templates
+	Problems []engine.Finding
+}
+
+type integrationData struct {
+	In       *domain.Integration
+	Conn     *domain.Connection
+	Prov     *domain.Provider
+	Packages []domain.Package
+	Fields   []fieldView
+	Findings engine.Findings
+	General  []engine.Finding // findings not about one field
+	LeverErr string
+	Checked  bool
+}
+
+func (u *UI) integrationData(r *http.Request, id string, settings json.RawMessage, check bool) (*integrationData, error) {
+	d := &integrationData{}
+	err := u.inTx(r, func(tx *store.Tx) (err error) {
+		ctx := r.Context()
+		if d.In, err = tx.IntegrationGet(ctx, id); err != nil {
+			return err
+		}
+		if d.Conn, err = tx.ConnectionGet(ctx, d.In.ConnectionID); err != nil {
+			return err
+		}
+		if d.Prov, err = tx.ProviderGet(ctx, d.In.ProviderID); err != nil {
+			return err
+		}
+		d.Packages, err = tx.PackageList(ctx, d.Prov.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if settings == nil {
+		settings = d.In.Settings
+	}
+	var acct *engine.LeverAccount
+	if d.Conn.Status != domain.ConnDisconnected {
+		acct, err = u.eng.Account(r.Context(), d.Conn)
+		if err != nil {
+			d.LeverErr = err.Error()
+		} else if e := acct.Errors["stages"]; e != nil {
+			d.LeverErr = e.Error()
+		}
+	}
+	if acct == nil {
+		acct = &engine.LeverAccount{}
+	}
+	if check {
+		d.Checked = true
+		if d.Findings, err = u.eng.CheckIntegration(r.Context(), id, settings); err != nil {
+			return nil, err
+		}
+	}
+	d.Fields = buildFields(d.Prov, d.Packages, acct, settings, d.Findings)
+	for _, f := range d.Findings {
+		if f.Field == "" || !slices.ContainsFunc(d.Fields, func(fv fieldView) bool { return fv.Name == f.Field }) {
+			d.General = append(d.General, f)
+		}
+	}
+	return d, nil
+}
+
+// buildFields joins the field descriptions of the provider's kind with the
+// current values, the defaults and the choices from the Lever account.
+func buildFields(p *domain.Provider, pkgs []domain.Package, acct *engine.LeverAccount, settings json.RawMessage, findings engine.Findings) []fieldView {
+	var cur map[string]any
+	_ = json.Unmarshal(settings, &cur)
+	var defs map[string]any
+	defBytes, _ := json.Marshal(engine.Settings{}.WithDefaults(p))
+	_ = json.Unmarshal(defBytes, &defs)
+
+	stages := []option{}
+	for _, s := range acct.Stages {
+		stages = append(stages, option{s.ID, s.Text})
+	}
+	postings := []option{}
+	for _, po := range acct.Postings {
+		label := po.Text
+		if po.State != "" && po.State != "published" {
+			label += " (" + po.State + ")"
+		}
+		postings = append(postings, option{po.ID, label})
+	}
+	users := []option{}
+	for _, us := range acct.Users {
+		users = append(users, option{us.ID, us.Name + " <" + us.Email + ">"})
+	}
+	packages := []option{}
+	for _, pk := range pkgs {
+		packages = append(packages, option{pk.ID, pk.Name})
+	}
+	names := func(list []string) []option {
+		out := []option{}
+		for _, n := range list {
+			out = append(out, option{n, n})
+		}
+		return out
+	}
+
+	var out []fieldView
+	for _, f := range engine.SettingsFields(p.Kind) {
+		fv := fieldView{SettingsField: f}
+		v := cur[f.Name]
+		switch x := v.(type) {
+		case string:
+			fv.Value = x
+		case bool:
+			fv.On = x
+		case []any:
+			for _, e := range x {
+				if s, ok := e.(string); ok {
+					fv.Values = append(fv.Values, s)
+				}
+			}
+		case map[string]any:
+			for k, e := range x {
+				s, _ := e.(string)
+				fv.Pairs = append(fv.Pairs, [2]string{k, s})
+			}
+			slices.SortFunc(fv.Pairs, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+		}
+		if d, ok := defs[f.Name].(string); ok {
+			fv.Default = d
+		}
+		switch f.Type {
+		case engine.FieldStage:
+			fv.Options = stages
+			fv.Value = stageValue(acct.Stages, fv.Value)
+		case engine.FieldPosting, engine.FieldPostings:
+			fv.Options = postings
+		case engine.FieldUser:
+			fv.Options = users
+			for _, us := range acct.Users {
+				if strings.EqualFold(us.Email, fv.Value) {
+					fv.Value = us.ID
+				}
+			}
+		case engine.FieldPackage:
+			fv.Options = packages
+		case engine.FieldFeedbackTemplate:
+			fv.Options = names(acct.FeedbackTemplates)
+		case engine.FieldChoice:
+			for _, c := range f.Choices {
+				fv.Options = append(fv.Options, option{c.Value, c.Label})
+			}
+		case engine.FieldTag:
+			fv.Datalist = acct.Tags
+		case engine.FieldFormTemplate:
+			fv.Datalist = acct.FormTemplates
+		case engine.FieldMapPostingPackage:
+			fv.KeyOpts, fv.ValOpts = postings, packages
+		case engine.FieldMapRolePosting:
+			fv.ValOpts = postings
+		case engine.FieldMapProviderToStage:
+			fv.ValOpts = stages
+			for i := range fv.Pairs {
+				fv.Pairs[i][1] = stageValue(acct.Stages, fv.Pairs[i][1])
+			}
+		case engine.FieldMapStageToProvider:
+			fv.KeyOpts = stages
+			for i := range fv.Pairs {
+				fv.Pairs[i][0] = stageValue(acct.Stages, fv.Pairs[i][0])
+			}
+		}
+		// Keep a value the account does not offer (a missing stage, a
+		// deleted posting) visible, so the operator sees what to fix.
+		if len(fv.Options) > 0 && fv.Value != "" && !slices.ContainsFunc(fv.Options, func(o option) bool { return o.Value == fv.Value }) {
+			fv.Options = append(slices.Clone(fv.Options), option{fv.Value, fv.Value + " (not in Lever)"})
+		}
+		// Two blank rows to add to a map without JavaScript.
+		if strings.HasPrefix(string(f.Type), "map_") {
+			fv.Pairs = append(fv.Pairs, [2]string{}, [2]string{})
+		}
+		for _, fd := range findings {
+			if fd.Field == f.Name {
+				fv.Problems = append(fv.Problems, fd)
+			}
+		}
+		out = append(out, fv)
+	}
+	return out
+}
+
+// stageValue turns a stage given by name into its id, when it exists.
+func stageValue(stages []lever.Stage, v string) string {
+	for _, s := range stages {
+		if s.ID == v {
+			return v
+		}
+	}
+	for _, s := range stages {
+		if strings.EqualFold(s.Text, v) {
+			return s.ID
+		}
+	}
+	return v
+}
+
+// settingsFromForm builds the settings JSON from the posted form, driven by
+// the field descriptions: empty values are left out, so defaults apply.
+func settingsFromForm(r *http.Request, kind string) (json.RawMessage, error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for _, f := range engine.SettingsFields(kind) {
+		key := "s." + f.Name
+		switch {
+		case f.Type == engine.FieldBool:
+			if r.PostForm.Get(key) == "true" {
+				out[f.Name] = true
+			}
+		case f.Type == engine.FieldPostings:
+			var vals []string
+			for _, v := range r.PostForm[key] {
+				if v = strings.TrimSpace(v); v != "" && !slices.Contains(vals, v) {
+					vals = append(vals, v)
+				}
+			}
+			if len(vals) > 0 {
+				out[f.Name] = vals
+			}
+		case strings.HasPrefix(string(f.Type), "map_"):
+			keys, vals := r.PostForm[key+".k"], r.PostForm[key+".v"]
+			m := map[string]string{}
+			for i, k := range keys {
+				k = strings.TrimSpace(k)
+				if k == "" || i >= len(vals) || strings.TrimSpace(vals[i]) == "" {
+					continue
+				}
+				if _, dup := m[k]; dup {
+					return nil, domain.Errorf(domain.EInvalid, "%s: %q is mapped twice", f.Label, k)
+				}
+				m[k] = strings.TrimSpace(vals[i])
+			}
+			if len(m) > 0 {
+				out[f.Name] = m
+			}
+		default:
+			if v := strings.TrimSpace(r.PostForm.Get(key)); v != "" {
+				out[f.Name] = v
+			}
+		}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := engine.ParseSettings(b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (u *UI) handleIntegrationShow(w http.ResponseWriter, r *http.Request) {
+	d, err := u.integrationData(r, r.PathValue("id"), nil, r.URL.Query().Get("check") != "0")
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.render(w, r, http.StatusOK, "integration.html", page{Title: d.Prov.Name + " on " + d.Conn.Name, Nav: "connections", Data: d})
+}
+
+// handleIntegrationSave saves the settings (action save), saves and
+// activates them when the setup check finds nothing wrong (activate), or
+// disables the integration (disable).
+func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var in *domain.Integration
+	var p *domain.Provider
+	if err := u.inTx(r, func(tx *store.Tx) (err error) {
+		if in, err = tx.IntegrationGet(r.Context(), id); err != nil {
+			return err
+		}
+		p, err = tx.ProviderGet(r.Context(), in.ProviderID)
+		return err
+	}); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	action := r.PostFormValue("action")
+	if action == "disable" {
+		if _, err := u.eng.SaveIntegration(r.Context(), id, in.Settings, false); err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		redirect(w, r, "/integrations/"+id, "Disabled: Lever events no longer order anything for this integration.")
+		return
+	}
+	settings, err := settingsFromForm(r, p.Kind)
+	if err != nil {
+		d, derr := u.integrationData(r, id, nil, false)
+		if derr != nil {
+			u.fail(w, r, derr)
+			return
+		}
+		u.render(w, r, http.StatusBadRequest, "integration.html", page{Title: d.Prov.Name + " on " + d.Conn.Name, Nav: "connections", Data: d, Error: err.Error()})
+		return
+	}
+	switch action {
+	case "activate":
+		d, err := u.integrationData(r, id, settings, true)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		if !d.Findings.OK() {
+			// Keep what was typed, but do not turn it on.
+			if _, err := u.eng.SaveIntegration(r.Context(), id, settings, false); err != nil {
+				u.fail(w, r, err)
+				return
+			}
+			d.In.Settings, d.In.Enabled = settings, false
+			u.render(w, r, http.StatusUnprocessableEntity, "integration.html", page{Title: d.Prov.Name + " on " + d.Conn.Name, Nav: "connections", Data: d,
+				Error: "Not activated: fix what the setup check lists below, then Activate again. The settings are saved."})
+			return
+		}
+		if _, err := u.eng.SaveIntegration(r.Context(), id, settings, true); err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		redirect(w, r, "/integrations/"+id, "Activated: "+p.Name+" now runs on this connection.")
+	default:
+		if _, err := u.eng.SaveIntegration(r.Context(), id, settings, in.Enabled); err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		redirect(w, r, "/integrations/"+id, "Settings saved.")
+	}
+}

@@ -1,0 +1,61 @@
+// Progressive enhancements; every page works without them.
+(function () {
+  // Show the fields of the chosen connection method and environment.
+  function sync(form) {
+    form.querySelectorAll('[data-show-when]').forEach(function (el) {
+      var parts = el.getAttribute('data-show-when').split('=');
+      var input = form.querySelector('[name="' + parts[0] + '"]:checked') || form.querySelector('select[name="' + parts[0] + '"]');
+      var on = input && parts[1].split('|').indexOf(input.value) >= 0;
+      el.classList.toggle('hidden', !on);
+    });
+  }
+  document.querySelectorAll('form[data-dynamic]').forEach(function (form) {
+    form.addEventListener('change', function () { sync(form); });
+    sync(form);
+  });
+
+  // "Add a row" for the map settings.
+  document.querySelectorAll('[data-add-row]').forEach(function (btn) {
+    btn.classList.remove('hidden');
+    btn.addEventListener('click', function (e) {
+      e.preventDefault();
+      var box = document.getElementById(btn.getAttribute('data-add-row'));
+      var rows = box.querySelectorAll('.map-row');
+      var copy = rows[rows.length - 1].cloneNode(true);
+      copy.querySelectorAll('input').forEach(function (i) { i.value = ''; });
+      copy.querySelectorAll('select').forEach(function (s) { s.selectedIndex = 0; });
+      box.appendChild(copy);
+    });
+  });
+
+  // Ask before destructive actions.
+  document.querySelectorAll('form[data-confirm]').forEach(function (form) {
+    form.addEventListener('submit', function (e) {
+      if (!window.confirm(form.getAttribute('data-confirm'))) { e.preventDefault(); }
+    });
+  });
+
+  // The webhook check: poll which events have arrived since it started.
+  var check = document.querySelector('[data-webhook-check]');
+  if (check) {
+    var url = check.getAttribute('data-webhook-check');
+    var tries = 0;
+    var poll = function () {
+      fetch(url, { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (data) {
+        var waiting = 0;
+        Object.keys(data).forEach(function (ev) {
+          var row = document.querySelector('tr[data-event="' + ev + '"]');
+          if (!row) { return; }
+          var cell = row.querySelector('.arrival');
+          if (data[ev].arrived) {
+            row.classList.remove('waiting'); row.classList.add('arrived');
+            cell.textContent = 'arrived ' + data[ev].at + ' UTC (' + data[ev].result + ')';
+          } else if (row.classList.contains('waiting')) { waiting++; }
+        });
+        tries++;
+        if (waiting > 0 && tries < 60) { setTimeout(poll, 2000); }
+      }).catch(function () {});
+    };
+    setTimeout(poll, 1000);
+  }
+})();

@@ -1,0 +1,285 @@
+// Package ui is the operator's web UI, served at /: accounts and login,
+// Lever connections (OAuth or API key, webhooks, disconnecting), provider
+// registration, integration settings picked from the live Lever account with
+// a setup check, and the work (orders with their timelines, the event log,
+// dead letters). Pages are rendered on the server with html/template; a
+// little JavaScript only adds rows to maps and polls the webhook check.
+package ui
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
+	"stagecoach/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config configures the UI.
+type Config struct {
+	// PublicURL is stagecoach's address as browsers and Lever reach it; the
+	// OAuth redirect URI and the webhook URL are built on it. Empty: taken
+	// from each request's Host.
+	PublicURL string
+	// OAuthClientID and OAuthClientSecret are the Lever OAuth app used to
+	// connect accounts; the connect form can override them.
+	OAuthClientID     string
+	OAuthClientSecret string
+	// DefaultBaseURL prefills the base URL of a custom environment (the
+	// local sandbox in the demo).
+	DefaultBaseURL string
+	// SessionTTL is how long a login lasts without use. Default 12h.
+	SessionTTL time.Duration
+	Logger     *slog.Logger
+	NowFunc    func() time.Time
+}
+
+// CallbackPath is where Lever sends the browser back after authorizing.
+const CallbackPath = "/connections/oauth/callback"
+
+// UI serves the pages.
+type UI struct {
+	eng   *engine.Engine
+	db    *store.DB
+	cfg   Config
+	log   *slog.Logger
+	pages map[string]*template.Template
+}
+
+// New returns the UI of eng.
+func New(eng *engine.Engine, cfg Config) (*UI, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.NowFunc == nil {
+		cfg.NowFunc = time.Now
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	u := &UI{eng: eng, db: eng.DB(), cfg: cfg, log: cfg.Logger.With("component", "ui"), pages: map[string]*template.Template{}}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "templates/")
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("ui: template %s: %w", base, err)
+		}
+		u.pages[base] = t
+	}
+	return u, nil
+}
+
+// Register adds the UI's routes to mux.
+func (u *UI) Register(mux *http.ServeMux) {
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(http.FileServerFS(static))))
+
+	mux.HandleFunc("GET /setup", u.public(u.handleSetupShow))
+	mux.HandleFunc("POST /setup", u.public(u.handleSetup))
+	mux.HandleFunc("GET /login", u.public(u.handleLoginShow))
+	mux.HandleFunc("POST /login", u.public(u.handleLogin))
+	mux.HandleFunc("POST /logout", u.member(u.handleLogout))
+
+	mux.HandleFunc("GET /{$}", u.member(u.handleHome))
+
+	mux.HandleFunc("GET /connections", u.member(u.handleConnectionList))
+	mux.HandleFunc("GET /connections/new", u.admin(u.handleConnectionNew))
+	mux.HandleFunc("POST /connections", u.admin(u.handleConnectionCreate))
+	mux.HandleFunc("GET "+CallbackPath, u.admin(u.handleOAuthCallback))
+	mux.HandleFunc("GET /connections/{id}", u.member(u.handleConnectionShow))
+	mux.HandleFunc("GET /connections/{id}/webhooks/status", u.member(u.handleWebhookStatus))
+	mux.HandleFunc("POST /connections/{id}/webhooks/register", u.admin(u.handleWebhookRegister))
+	mux.HandleFunc("POST /connections/{id}/webhooks/token", u.admin(u.handleWebhookToken))
+	mux.HandleFunc("POST /connections/{id}/webhooks/check", u.admin(u.handleWebhookCheck))
+	mux.HandleFunc("POST /connections/{id}/reconnect", u.admin(u.handleConnectionReconnect))
+	mux.HandleFunc("POST /connections/{id}/api-key", u.admin(u.handleConnectionAPIKey))
+	mux.HandleFunc("POST /connections/{id}/disconnect", u.admin(u.handleConnectionDisconnect))
+	mux.HandleFunc("POST /connections/{id}/integrations", u.admin(u.handleIntegrationCreate))
+
+	mux.HandleFunc("GET /integrations/{id}", u.member(u.handleIntegrationShow))
+	mux.HandleFunc("POST /integrations/{id}", u.admin(u.handleIntegrationSave))
+
+	mux.HandleFunc("GET /providers", u.member(u.handleProviderList))
+	mux.HandleFunc("GET /providers/new", u.admin(u.handleProviderNew))
+	mux.HandleFunc("POST /providers", u.admin(u.handleProviderCreate))
+
+	mux.HandleFunc("GET /orders", u.member(u.handleOrderList))
+	mux.HandleFunc("GET /orders/{id}", u.member(u.handleOrderShow))
+	mux.HandleFunc("GET /events", u.member(u.handleEventList))
+	mux.HandleFunc("GET /dead-letters", u.member(u.handleDeadLetterList))
+	mux.HandleFunc("POST /dead-letters/{id}/retry", u.member(u.handleDeadLetterRetry))
+
+	mux.HandleFunc("GET /users", u.member(u.handleUserList))
+	mux.HandleFunc("POST /users", u.admin(u.handleUserCreate))
+}
+
+func cacheFor(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// page is what every template gets.
+type page struct {
+	Title   string
+	Nav     string
+	User    *store.User
+	CSRF    string
+	Flash   string
+	Error   string
+	Data    any
+	IsAdmin bool
+}
+
+func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	t := u.pages[name]
+	if t == nil {
+		http.Error(w, "no template "+name, http.StatusInternalServerError)
+		return
+	}
+	if s := sessionFrom(r.Context()); s != nil {
+		p.User, p.CSRF = s.user, s.sess.CSRFToken
+		p.IsAdmin = s.user.Role == RoleAdmin
+	} else if p.CSRF == "" {
+		p.CSRF = preCSRF(w, r)
+	}
+	if p.Flash == "" {
+		p.Flash = r.URL.Query().Get("flash")
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		u.log.Error("render failed", slog.String("template", name), slog.Any("error", err))
+		http.Error(w, "could not render the page", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// fail shows an error page for err: its message for domain errors, a
+// generic one (logged) otherwise.
+func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := http.StatusInternalServerError, "Something went wrong; the details are in stagecoach's log."
+	var de *domain.Error
+	switch {
+	case errors.As(err, &de):
+		msg = de.Message
+		switch de.Code {
+		case domain.ENotFound:
+			status = http.StatusNotFound
+		case domain.EInvalid:
+			status = http.StatusBadRequest
+		case domain.EConflict:
+			status = http.StatusConflict
+		default:
+			status = http.StatusBadRequest
+		}
+	case errors.Is(err, context.Canceled):
+		return
+	default:
+		u.log.Error("ui request failed", slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+	u.render(w, r, status, "error.html", page{Title: "Error", Error: msg})
+}
+
+// redirect sends the browser on with an optional flash message.
+func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+	if flash != "" {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "flash=" + url.QueryEscape(flash)
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// publicURL is stagecoach's public base URL for r.
+func (u *UI) publicURL(r *http.Request) string {
+	if u.cfg.PublicURL != "" {
+		return u.cfg.PublicURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (u *UI) inTx(r *http.Request, fn func(tx *store.Tx) error) error {
+	return u.db.InTx(r.Context(), fn)
+}
+
+var funcs = template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.UTC().Format("2006-01-02 15:04:05")
+	},
+	"ago": func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		d := time.Since(t).Round(time.Second)
+		switch {
+		case d < time.Minute:
+			return fmt.Sprintf("%ds ago", int(d.Seconds()))
+		case d < time.Hour:
+			return fmt.Sprintf("%dm ago", int(d.Minutes()))
+		case d < 48*time.Hour:
+			return fmt.Sprintf("%dh ago", int(d.Hours()))
+		}
+		return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+	},
+	"kindLabel": func(k string) string {
+		switch k {
+		case domain.KindAssessment:
+			return "Assessment"
+		case domain.KindVideoInterview:
+			return "Video interview"
+		case domain.KindInterviewService:
+			return "Interview as a service"
+		case domain.KindSourcing:
+			return "Sourcing"
+		}
+		return k
+	},
+	"join": strings.Join,
+	"has": func(list []string, v string) bool {
+		for _, x := range list {
+			if x == v {
+				return true
+			}
+		}
+		return false
+	},
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -162,7 +162,11 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	case domain.ConnBroken:
 		add(SeverityError, "", "The connection %s is broken (%s): connect it again; the events received meanwhile are kept and resume.", conn.Name, conn.StatusReason)
 	}
-	out = append(out, checkEnvironment(conn)...)
+	if env := checkEnvironment(conn); len(env) > 0 {
+		// Credentials for another environment cannot work; asking Lever
+		// with them would only leak them there.
+		return append(out, env...), nil
+	}
 	if conn.AuthKind == "oauth" && len(conn.Credentials.Scopes) > 0 {
 		for _, sc := range LeverScopes(prov.Kind) {
 			if !slices.Contains(conn.Credentials.Scopes, sc) {
@@ -233,11 +237,22 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if slices.ContainsFunc(acct.Users, func(u *lever.User) bool { return u.ID == v || strings.EqualFold(u.Email, v) }) {
 			return
 		}
-		if _, err := e.findUser(ctx, conn, v); err != nil {
-			add(SeverityError, field, "The %s user %q cannot be used: %v.", label, v, strings.TrimPrefix(err.Error(), "invalid: "))
-		} else {
-			add(SeverityError, field, "The %s user %q is not an active Lever user.", label, v)
+		client, err := e.Lever(conn)
+		if err != nil {
+			add(SeverityError, field, "The %s user %q cannot be checked: %v.", label, v, err)
+			return
 		}
+		for u, err := range client.ListUsers(ctx, lever.ListUsersParams{IncludeDeactivated: true}) {
+			if err != nil {
+				add(SeverityWarning, field, "The %s user %q could not be checked: %v.", label, v, err)
+				return
+			}
+			if u.ID == v || strings.EqualFold(u.Email, v) {
+				add(SeverityError, field, "The %s user %s (%s) is deactivated in Lever: Lever refuses writes made as them. Pick an active user.", label, u.Name, u.Email)
+				return
+			}
+		}
+		add(SeverityError, field, "The %s user %q does not exist in this Lever account.", label, v)
 	}
 
 	stage("triggerStage", "trigger stage", s.TriggerStage)
@@ -316,7 +331,11 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	}
 	out = append(out, checkWebhooks(WebhookEvents(prov.Kind), hooks, arrivals)...)
 	if out.OK() {
-		add(SeverityOK, "", "Everything this integration needs is in place.")
+		msg := "Everything this integration needs is in place."
+		if len(out) > 0 {
+			msg = "Nothing stops this integration working; the notes above say what to expect."
+		}
+		add(SeverityOK, "", msg)
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@
 package inbound
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -184,9 +185,14 @@ func (rc *Receiver) noteArrival(r *http.Request, connID, event, result string) {
 	}
 	rc.arrivals[key] = now
 	rc.mu.Unlock()
-	if err := rc.eng.DB().WebhookArrivalPut(r.Context(), connID, event, result); err != nil {
-		rc.log.Warn("record webhook arrival failed", slog.String("connection_id", connID), slog.Any("error", err))
-	}
+	// Recorded beside the answer, never in its way: Lever waits for it.
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+		defer cancel()
+		if err := rc.eng.DB().WebhookArrivalPut(ctx, connID, event, result); err != nil {
+			rc.log.Warn("record webhook arrival failed", slog.String("connection_id", connID), slog.Any("error", err))
+		}
+	}()
 }
 
 // signingToken returns the token for an event: its own, else the

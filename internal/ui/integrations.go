@@ -183,6 +183,9 @@ func buildFields(p *domain.Provider, pkgs []domain.Package, acct *engine.LeverAc
 			fv.Options = postings
 		case engine.FieldUser:
 			fv.Options = users
+			if fv.Default == "" {
+				fv.Default = "the connection's perform-as user, else the opportunity's owner"
+			}
 			for _, us := range acct.Users {
 				if strings.EqualFold(us.Email, fv.Value) {
 					fv.Value = us.ID

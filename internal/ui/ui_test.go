@@ -1,0 +1,609 @@
+package ui_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"stagecoach/internal/app"
+	"stagecoach/internal/demo"
+	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/store"
+	"stagecoach/internal/store/storetest"
+)
+
+// startDemo runs a bare demo (sandbox, stagecoach, sample provider, nothing
+// connected) on free ports.
+func startDemo(t *testing.T) *demo.Env {
+	t.Helper()
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: 50 * time.Millisecond, DataDir: t.TempDir(), Bare: true}
+	if os.Getenv(storetest.EnvURL) != "" {
+		cfg.Database = storetest.DSN(t)
+	}
+	cfg.App = func(c *app.Config) {
+		c.Queue.PollInterval = 20 * time.Millisecond
+		c.Engine.ReconcileInterval = -1
+	}
+	env, err := demo.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	return env
+}
+
+// browser is an HTTP client with cookies that does not follow redirects.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type reply struct {
+	status   int
+	location string
+	body     string
+	header   http.Header
+}
+
+func (b *browser) do(method, path string, form url.Values, header map[string]string) reply {
+	b.t.Helper()
+	u := path
+	if !strings.HasPrefix(path, "http") {
+		u = b.base + path
+	}
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return reply{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(data), header: resp.Header}
+}
+
+func (b *browser) get(path string) reply { b.t.Helper(); return b.do(http.MethodGet, path, nil, nil) }
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf reads the CSRF token of the form on a page.
+func (b *browser) csrf(path string) string {
+	b.t.Helper()
+	r := b.get(path)
+	m := csrfRE.FindStringSubmatch(r.body)
+	if m == nil {
+		b.t.Fatalf("GET %s (%d) has no CSRF token:\n%s", path, r.status, r.body)
+	}
+	return m[1]
+}
+
+// post sends a form with the CSRF token of the page at from.
+func (b *browser) post(from, path string, form url.Values) reply {
+	b.t.Helper()
+	form.Set("csrf", b.csrf(from))
+	return b.do(http.MethodPost, path, form, nil)
+}
+
+const ownerPassword = "correct horse battery"
+
+func createOwner(t *testing.T, b *browser) {
+	t.Helper()
+	r := b.post("/setup", "/setup", url.Values{"email": {"owner@tool.example"}, "name": {"Owner"}, "password": {ownerPassword}, "password2": {ownerPassword}})
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/?flash=") {
+		t.Fatalf("create the owner: %d %s\n%s", r.status, r.location, r.body)
+	}
+}
+
+func login(t *testing.T, b *browser, email, pw string) reply {
+	t.Helper()
+	return b.post("/login", "/login", url.Values{"email": {email}, "password": {pw}})
+}
+
+func TestFirstVisitCreatesTheOwnerOnce(t *testing.T) {
+	env := startDemo(t)
+	b := newBrowser(t, env.UIURL)
+	if r := b.get("/orders"); r.status != http.StatusSeeOther || r.location != "/setup" {
+		t.Fatalf("first visit: %d to %q, want the owner setup", r.status, r.location)
+	}
+	// A form without the CSRF token is refused.
+	if r := b.do(http.MethodPost, "/setup", url.Values{"email": {"x@y.example"}, "password": {ownerPassword}, "password2": {ownerPassword}}, nil); r.status != http.StatusForbidden {
+		t.Fatalf("setup without CSRF token: %d", r.status)
+	}
+	r := b.post("/setup", "/setup", url.Values{"email": {"owner@tool.example"}, "password": {"short"}, "password2": {"short"}})
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "at least 10 characters") {
+		t.Fatalf("short password: %d", r.status)
+	}
+	form := url.Values{"email": {"owner@tool.example"}, "name": {"Owner"}, "password": {ownerPassword}, "password2": {ownerPassword}}
+	form.Set("csrf", b.csrf("/setup"))
+	r = b.do(http.MethodPost, "/setup", form, nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("create the owner: %d\n%s", r.status, r.body)
+	}
+	cookie := strings.Join(r.header.Values("Set-Cookie"), "\n")
+	for _, want := range []string{"sc_session=", "HttpOnly", "SameSite=Lax"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("session cookie lacks %s: %s", want, cookie)
+		}
+	}
+	if r := b.get("/"); r.status != http.StatusOK || !strings.Contains(r.body, "owner@tool.example · admin") {
+		t.Fatalf("overview after setup: %d", r.status)
+	}
+	// Once an owner exists nobody else can claim it.
+	other := newBrowser(t, env.UIURL)
+	if r := other.get("/setup"); r.status != http.StatusSeeOther || r.location != "/login" {
+		t.Fatalf("setup after the owner exists: %d to %q", r.status, r.location)
+	}
+	pre := other.csrf("/login")
+	form.Set("email", "intruder@evil.example")
+	form.Set("csrf", pre)
+	if r := other.do(http.MethodPost, "/setup", form, nil); r.status != http.StatusConflict {
+		t.Fatalf("a second owner: %d", r.status)
+	}
+	if r := login(t, other, "intruder@evil.example", ownerPassword); r.status != http.StatusUnauthorized {
+		t.Fatalf("the refused owner could log in: %d", r.status)
+	}
+}
+
+func TestLoginIsThrottled(t *testing.T) {
+	env := startDemo(t)
+	createOwner(t, newBrowser(t, env.UIURL))
+	b := newBrowser(t, env.UIURL)
+	if r := login(t, b, "owner@tool.example", ownerPassword); r.status != http.StatusSeeOther || r.location != "/" {
+		t.Fatalf("login: %d %s", r.status, r.location)
+	}
+	b = newBrowser(t, env.UIURL)
+	for i := 0; i < 5; i++ {
+		r := login(t, b, "owner@tool.example", "wrong password "+string(rune('a'+i)))
+		if r.status != http.StatusUnauthorized || !strings.Contains(r.body, "The e-mail or the password is wrong") {
+			t.Fatalf("wrong password %d: %d", i, r.status)
+		}
+	}
+	r := login(t, b, "owner@tool.example", ownerPassword)
+	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "Too many failed logins") {
+		t.Fatalf("the right password after 5 failures: %d, want 429 until the window passes", r.status)
+	}
+}
+
+func TestMembersViewAndRetryButDoNotConfigure(t *testing.T) {
+	env := startDemo(t)
+	admin := newBrowser(t, env.UIURL)
+	createOwner(t, admin)
+	r := admin.post("/users", "/users", url.Values{"email": {"mo@tool.example"}, "name": {"Mo"}, "role": {"member"}, "password": {"member password 1"}, "password2": {"member password 1"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("add a member: %d\n%s", r.status, r.body)
+	}
+	// A dead letter to retry.
+	ctx := context.Background()
+	db := env.App.DB
+	if err := db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.JobInsert(ctx, store.JobParams{Kind: "no_such_kind", Args: map[string]string{}, RunAt: time.Now().Add(time.Hour)})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().Exec(`UPDATE jobs SET status = 'dead', last_error = 'boom' WHERE kind = 'no_such_kind'`); err != nil {
+		t.Fatal(err)
+	}
+
+	m := newBrowser(t, env.UIURL)
+	if r := login(t, m, "mo@tool.example", "member password 1"); r.status != http.StatusSeeOther {
+		t.Fatalf("member login: %d", r.status)
+	}
+	for _, p := range []string{"/connections", "/providers", "/orders", "/events", "/dead-letters", "/users"} {
+		if r := m.get(p); r.status != http.StatusOK {
+			t.Errorf("member GET %s: %d", p, r.status)
+		}
+	}
+	if r := m.get("/connections/new"); r.status != http.StatusForbidden {
+		t.Errorf("member opens the connect form: %d", r.status)
+	}
+	r = m.post("/connections", "/connections", url.Values{"id": {"x"}, "environment": {"production"}, "method": {"api_key"}, "apiKey": {"k"}})
+	if r.status != http.StatusForbidden || !strings.Contains(r.body, "Only an admin") {
+		t.Fatalf("member creates a connection: %d", r.status)
+	}
+	dead := m.get("/dead-letters")
+	id := regexp.MustCompile(`action="/dead-letters/(\d+)/retry"`).FindStringSubmatch(dead.body)
+	if id == nil {
+		t.Fatalf("no retry button on the dead letters:\n%s", dead.body)
+	}
+	if r := m.post("/dead-letters", "/dead-letters/"+id[1]+"/retry", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("member retries: %d\n%s", r.status, r.body)
+	}
+	var status string
+	if err := db.SQL().QueryRow(`SELECT status FROM jobs WHERE kind = 'no_such_kind'`).Scan(&status); err != nil {
+		t.Fatal(err)
+	}
+	if status != domain.JobAvailable && status != domain.JobRunning && status != domain.JobDead {
+		t.Fatalf("retried job is %s", status)
+	}
+	if status == domain.JobDead {
+		// It may have run and died again already; its attempt count was reset.
+		var attempt int
+		_ = db.SQL().QueryRow(`SELECT attempt FROM jobs WHERE kind = 'no_such_kind'`).Scan(&attempt)
+		if attempt > 1 {
+			t.Fatalf("the retry did not reset the job (attempt %d)", attempt)
+		}
+	}
+}
+
+func TestPostsNeedTheSessionTokenAndThisSite(t *testing.T) {
+	env := startDemo(t)
+	b := newBrowser(t, env.UIURL)
+	createOwner(t, b)
+	form := url.Values{"email": {"a@b.example"}, "role": {"member"}, "password": {"0123456789"}, "password2": {"0123456789"}}
+	if r := b.do(http.MethodPost, "/users", form, nil); r.status != http.StatusForbidden {
+		t.Fatalf("POST without the CSRF token: %d", r.status)
+	}
+	form.Set("csrf", b.csrf("/users"))
+	if r := b.do(http.MethodPost, "/users", form, map[string]string{"Origin": "https://evil.example"}); r.status != http.StatusForbidden {
+		t.Fatalf("POST from another site: %d", r.status)
+	}
+	if r := b.do(http.MethodPost, "/users", form, map[string]string{"Origin": env.UIURL}); r.status != http.StatusSeeOther {
+		t.Fatalf("POST with the token from this site: %d\n%s", r.status, r.body)
+	}
+	// Logging out ends the session on the server.
+	b.post("/", "/logout", url.Values{})
+	if r := b.get("/connections"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/login") {
+		t.Fatalf("after logout: %d %s", r.status, r.location)
+	}
+}
+
+// connectByOAuth runs the OAuth flow as the browser would, and returns the
+// callback URL Lever sent the browser to.
+func connectByOAuth(t *testing.T, env *demo.Env, b *browser, id string) string {
+	t.Helper()
+	r := b.post("/connections/new", "/connections", url.Values{"id": {id}, "name": {"Acme"}, "environment": {"custom"}, "baseUrl": {env.SandboxURL}, "method": {"oauth"}})
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, env.SandboxURL+"/oauth/authorize?") {
+		t.Fatalf("connect by OAuth: %d to %q\n%s", r.status, r.location, r.body)
+	}
+	au, _ := url.Parse(r.location)
+	q := au.Query()
+	if q.Get("audience") != env.SandboxURL+"/v1/" || q.Get("client_id") != demo.UIClientID || q.Get("redirect_uri") != env.UIURL+"/connections/oauth/callback" || q.Get("state") == "" {
+		t.Fatalf("authorize request: %v", q)
+	}
+	scopes := strings.Fields(q.Get("scope"))
+	for _, want := range engine.LeverScopes(domain.KindAssessment) {
+		if !contains(scopes, want) {
+			t.Errorf("the authorize request lacks scope %s", want)
+		}
+	}
+	// The Super Admin accepts on Lever's consent page.
+	consent := url.Values{}
+	for k := range q {
+		consent.Set(k, q.Get(k))
+	}
+	consent.Set("decision", "accept")
+	cr := b.do(http.MethodPost, env.SandboxURL+"/oauth/authorize", consent, nil)
+	if cr.status != http.StatusFound || !strings.HasPrefix(cr.location, env.UIURL+"/connections/oauth/callback?") {
+		t.Fatalf("consent: %d to %q", cr.status, cr.location)
+	}
+	return cr.location
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOAuthConnectChecksStateAndSealsTokens(t *testing.T) {
+	env := startDemo(t)
+	b := newBrowser(t, env.UIURL)
+	createOwner(t, b)
+
+	// A callback whose state this browser never started is refused.
+	if r := b.get("/connections/oauth/callback?code=x&state=forged"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "did not start here") {
+		t.Fatalf("forged state: %d", r.status)
+	}
+	callback := connectByOAuth(t, env, b, "acme")
+	// Another logged-in session cannot use this browser's state.
+	admin2 := newBrowser(t, env.UIURL)
+	if r := login(t, admin2, "owner@tool.example", ownerPassword); r.status != http.StatusSeeOther {
+		t.Fatal(r.status)
+	}
+	if r := admin2.get(callback); r.status != http.StatusBadRequest {
+		t.Fatalf("another session's callback: %d", r.status)
+	}
+	// The state went with that attempt: start again in this browser.
+	callback = connectByOAuth(t, env, b, "acme")
+	r := b.get(callback)
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/connections/acme?flash=") {
+		t.Fatalf("callback: %d %s\n%s", r.status, r.location, r.body)
+	}
+	if r := b.get(callback); r.status != http.StatusBadRequest {
+		t.Fatalf("a replayed callback: %d", r.status)
+	}
+	ctx := context.Background()
+	var c *domain.Connection
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) { c, err = tx.ConnectionGet(ctx, "acme"); return }); err != nil {
+		t.Fatal(err)
+	}
+	if c.AuthKind != "oauth" || c.Status != domain.ConnActive || c.Credentials.AccessToken == "" || c.Credentials.RefreshToken == "" || !contains(c.Credentials.Scopes, "offline_access") {
+		t.Fatalf("connection: %+v", c)
+	}
+	var raw []byte
+	if err := env.App.DB.SQL().QueryRow(`SELECT credentials FROM connections WHERE id = 'acme'`).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte(c.Credentials.AccessToken)) || bytes.Contains(raw, []byte(c.Credentials.RefreshToken)) {
+		t.Fatal("the tokens are stored in the clear")
+	}
+	// The connection works against Lever: its page lists the webhooks to
+	// register, and registering them goes through Lever's API.
+	if r := b.post("/connections/acme", "/connections/acme/webhooks/register", url.Values{}); r.status != http.StatusSeeOther || !strings.Contains(r.location, "Registered+3+webhooks") {
+		t.Fatalf("register webhooks: %d %s\n%s", r.status, r.location, r.body)
+	}
+	hooks, err := env.Lever.ListWebhooks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hooks) != 3 {
+		t.Fatalf("Lever has %d webhooks, want 3", len(hooks))
+	}
+
+	// Disconnecting deletes the tokens and removes the webhooks.
+	if r := b.post("/connections/acme", "/connections/acme/disconnect", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("disconnect: %d", r.status)
+	}
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) { c, err = tx.ConnectionGet(ctx, "acme"); return }); err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != domain.ConnDisconnected || c.Credentials.AccessToken != "" || c.Credentials.RefreshToken != "" {
+		t.Fatalf("after disconnect: %s, tokens kept: %v", c.Status, c.Credentials.AccessToken != "")
+	}
+	if hooks, _ := env.Lever.ListWebhooks(ctx); len(hooks) != 0 {
+		t.Fatalf("Lever still has %d webhooks after disconnect", len(hooks))
+	}
+	if page := b.get("/connections/acme"); !strings.Contains(page.body, "disconnected") {
+		t.Fatal("the connection page does not say disconnected")
+	}
+}
+
+func TestActivateRefusesWhatWouldNotWork(t *testing.T) {
+	env := startDemo(t)
+	b := newBrowser(t, env.UIURL)
+	createOwner(t, b)
+	// An API-key connection without webhooks.
+	r := b.post("/connections/new", "/connections", url.Values{"id": {"acme"}, "environment": {"custom"}, "baseUrl": {env.SandboxURL}, "method": {"api_key"}, "apiKey": {env.SandboxAPIKey}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("connect with an API key: %d\n%s", r.status, r.body)
+	}
+	r = b.post("/connections/acme", "/connections/acme/integrations", url.Values{"provider": {demo.ProviderID}})
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/integrations/") {
+		t.Fatalf("enable the provider: %d %s", r.status, r.location)
+	}
+	intPath := strings.SplitN(r.location, "?", 2)[0]
+	page := b.get(intPath)
+	for _, want := range []string{`name="s.triggerStage"`, ">Assessment Complete<", "Backend Engineer</label>", `name="s.taggedPostings"`, "Default: Demo Assessments Assessment Invited"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the settings form lacks %s", want)
+		}
+	}
+	r = b.post(intPath, intPath, url.Values{"action": {"activate"}, "s.triggerStage": {"Assesment"}, "s.performAs": {"dana.ortiz@example.com"}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("activate bad settings: %d", r.status)
+	}
+	for _, want := range []string{
+		"Not activated",
+		"The trigger stage &#34;Assesment&#34; is not a stage of this Lever account",
+		"dana.ortiz@example.com",
+		"deactivated",
+		"The Lever webhook candidateStageChange is not set up",
+		"does not exist in Lever yet",
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the setup check does not say %q", want)
+		}
+	}
+	var in *domain.Integration
+	id := strings.TrimPrefix(intPath, "/integrations/")
+	ctx := context.Background()
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) { in, err = tx.IntegrationGet(ctx, id); return }); err != nil {
+		t.Fatal(err)
+	}
+	if in.Enabled {
+		t.Fatal("an integration that failed its check was enabled")
+	}
+	s, _ := engine.ParseSettings(in.Settings)
+	if s.TriggerStage != "Assesment" {
+		t.Fatalf("the typed settings were not kept: %s", in.Settings)
+	}
+	// Fixed settings and webhooks: Activate turns it on.
+	if r := b.post("/connections/acme", "/connections/acme/webhooks/register", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("register webhooks: %d", r.status)
+	}
+	r = b.post(intPath, intPath, url.Values{"action": {"activate"}, "s.triggerStage": {"Assessment"}})
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "Activated") {
+		t.Fatalf("activate good settings: %d %s\n%s", r.status, r.location, r.body)
+	}
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) { in, err = tx.IntegrationGet(ctx, id); return }); err != nil {
+		t.Fatal(err)
+	}
+	if !in.Enabled {
+		t.Fatal("not enabled after a clean check")
+	}
+	var got map[string]any
+	_ = json.Unmarshal(in.Settings, &got)
+	if got["triggerStage"] != "Assessment" || len(got) != 1 {
+		t.Fatalf("stored settings %s, want only the trigger stage (defaults for the rest)", in.Settings)
+	}
+}
+
+func TestProviderRegistrationAndMapSettings(t *testing.T) {
+	env := startDemo(t)
+	b := newBrowser(t, env.UIURL)
+	createOwner(t, b)
+	r := b.post("/providers/new", "/providers", url.Values{"id": {"hackajob"}, "name": {"hackajob"}, "kind": {domain.KindSourcing}, "webhookUrl": {"https://tool.example/hooks"}})
+	if r.status != http.StatusOK {
+		t.Fatalf("register a provider: %d\n%s", r.status, r.body)
+	}
+	key := regexp.MustCompile(`id="provider-api-key">(sc_[^<]+)<`).FindStringSubmatch(r.body)
+	secret := regexp.MustCompile(`id="provider-webhook-secret">([^<]+)<`).FindStringSubmatch(r.body)
+	if key == nil || secret == nil {
+		t.Fatalf("the API key and webhook secret are not shown:\n%s", r.body)
+	}
+	// Shown once: the list never shows them again.
+	if list := b.get("/providers"); strings.Contains(list.body, key[1]) || strings.Contains(list.body, secret[1]) || !strings.Contains(list.body, "hackajob") {
+		t.Fatal("the provider list shows the secrets, or not the provider")
+	}
+	// The key works against the provider API.
+	req, _ := http.NewRequest(http.MethodGet, env.UIURL+"/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+key[1])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the shown API key: %d", resp.StatusCode)
+	}
+	if r := b.post("/providers/new", "/providers", url.Values{"id": {"hackajob"}, "name": {"x"}, "kind": {domain.KindSourcing}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "exists already") {
+		t.Fatalf("a duplicate provider id: %d", r.status)
+	}
+
+	r = b.post("/connections/new", "/connections", url.Values{"id": {"acme"}, "environment": {"custom"}, "baseUrl": {env.SandboxURL}, "method": {"api_key"}, "apiKey": {env.SandboxAPIKey}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("connect: %d", r.status)
+	}
+	r = b.post("/connections/acme", "/connections/acme/integrations", url.Values{"provider": {"hackajob"}})
+	intPath := strings.SplitN(r.location, "?", 2)[0]
+	page := b.get(intPath)
+	for _, want := range []string{"Provider role → Lever posting", "Provider stage → Lever stage", "Lever stage → provider stage", "Default funnel stage", "Export policy", `name="s.rolePostings.k"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the sourcing form lacks %q", want)
+		}
+	}
+	ctx := context.Background()
+	var postingID, stageID string
+	for p, err := range env.Lever.ListPostings(ctx, leverPostings()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		postingID = p.ID
+		break
+	}
+	stages, err := env.Lever.ListStages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stageID = stages[1].ID
+	form := url.Values{"action": {"save"},
+		"s.rolePostings.k": {"role-42", ""}, "s.rolePostings.v": {postingID, ""},
+		"s.stageMap.k": {"interviewing", "offer"}, "s.stageMap.v": {stageID, ""},
+		"s.exportPolicy": {"all"}, "s.defaultStage": {stages[0].ID}}
+	if r := b.post(intPath, intPath, form); r.status != http.StatusSeeOther {
+		t.Fatalf("save sourcing settings: %d\n%s", r.status, r.body)
+	}
+	var in *domain.Integration
+	id := strings.TrimPrefix(intPath, "/integrations/")
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) { in, err = tx.IntegrationGet(ctx, id); return }); err != nil {
+		t.Fatal(err)
+	}
+	s, err := engine.ParseSettings(in.Settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.RolePostings["role-42"] != postingID || len(s.RolePostings) != 1 || s.StageMap["interviewing"] != stageID || len(s.StageMap) != 1 || s.ExportPolicy != "all" || s.DefaultStage != stages[0].ID {
+		t.Fatalf("stored settings: %s", in.Settings)
+	}
+	// A role mapped twice is refused with its name.
+	dup := url.Values{"action": {"save"}, "s.rolePostings.k": {"role-42", "role-42"}, "s.rolePostings.v": {postingID, postingID}}
+	if r := b.post(intPath, intPath, dup); r.status != http.StatusBadRequest || !strings.Contains(r.body, "is mapped twice") {
+		t.Fatalf("a duplicate map key: %d", r.status)
+	}
+	// The saved values come back selected.
+	page = b.get(intPath)
+	if !strings.Contains(page.body, `value="role-42"`) || !strings.Contains(page.body, `<option value="all" selected>`) {
+		t.Fatal("the saved settings are not shown on the form")
+	}
+}
+
+func TestSetupCheckSeesWrongEnvironmentAndMissingScopes(t *testing.T) {
+	env := startDemo(t)
+	ctx := context.Background()
+	eng := env.App.Engine
+	jwt := func(aud string) string {
+		enc := func(v any) string { b, _ := json.Marshal(v); return base64url(b) }
+		return enc(map[string]string{"alg": "none"}) + "." + enc(map[string]any{"aud": aud, "scope": "offline_access"}) + ".x"
+	}
+	add := func(c *domain.Connection) string {
+		if err := env.App.DB.InTx(ctx, func(tx *store.Tx) error { return tx.ConnectionCreate(ctx, c) }); err != nil {
+			t.Fatal(err)
+		}
+		in, err := eng.CreateIntegration(ctx, c.ID, demo.ProviderID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.ID
+	}
+	text := func(fs engine.Findings) string {
+		var b strings.Builder
+		for _, f := range fs {
+			b.WriteString(f.Severity + ": " + f.Message + "\n")
+		}
+		return b.String()
+	}
+
+	// A token from Lever's sandbox on a production connection: said, and
+	// never sent to production.
+	prod := add(&domain.Connection{ID: "prod", Name: "prod", Environment: "production", AuthKind: "oauth", Status: domain.ConnActive,
+		Credentials: domain.Credentials{AccessToken: jwt("https://api.sandbox.lever.co/v1/"), RefreshToken: "r"}})
+	fs, err := eng.CheckIntegration(ctx, prod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs.OK() || !strings.Contains(text(fs), "issued by Lever's sandbox") || !strings.Contains(text(fs), "points at production") {
+		t.Fatalf("sandbox token on production:\n%s", text(fs))
+	}
+
+	// An authorization without the scopes the assessment flow needs.
+	narrow := add(&domain.Connection{ID: "narrow", Name: "narrow", Environment: "custom", BaseURL: env.SandboxURL, AuthKind: "oauth", Status: domain.ConnActive,
+		Credentials: domain.Credentials{AccessToken: jwt(env.SandboxURL + "/v1/"), Scopes: []string{"offline_access", "opportunities:read:admin"}}})
+	fs, err = eng.CheckIntegration(ctx, narrow, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"lacks the scope notes:write:admin", "lacks the scope forms:write:admin", "Lever refused the connection's credentials"} {
+		if !strings.Contains(text(fs), want) {
+			t.Errorf("the check does not say %q:\n%s", want, text(fs))
+		}
+	}
+}
+
+func base64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+func leverPostings() lever.ListPostingsParams { return lever.ListPostingsParams{} }

@@ -62,7 +62,7 @@ type envelope struct {
 	Event       string          `json:"event"`
 	TriggeredAt int64           `json:"triggeredAt"`
 	Token       string          `json:"token"`
-	Signature   string          `json:"signature"`
+	Signature   string          `json:"signature,omitempty"`
 	Data        json.RawMessage `json:"data"`
 }
 
@@ -71,12 +71,16 @@ type testEnvelope struct {
 	TriggeredAt int64          `json:"triggeredAt"`
 	Event       string         `json:"event"`
 	Data        map[string]any `json:"data"`
-	Signature   string         `json:"signature"`
+	Signature   string         `json:"signature,omitempty"`
 	Token       string         `json:"token"`
 }
 
-// sign computes Lever's webhook signature.
+// sign computes Lever's webhook signature; without a signing token there is
+// none (the body then has no signature field).
 func sign(signatureToken, token string, triggeredAt int64) string {
+	if signatureToken == "" {
+		return ""
+	}
 	mac := hmac.New(sha256.New, []byte(signatureToken))
 	mac.Write([]byte(token + strconv.FormatInt(triggeredAt, 10)))
 	return hex.EncodeToString(mac.Sum(nil))
@@ -124,7 +128,7 @@ func (s *Sandbox) fire(event, origin string, data any) {
 		if len(wh.Origins) > 0 && slices.Contains(conditionalEvents, event) && !slices.Contains(wh.Origins, origin) {
 			continue
 		}
-		d := &delivery{eventID: eventID, event: event, triggeredAt: at, data: raw, webhookID: wh.ID, url: wh.URL, secret: wh.Token}
+		d := &delivery{eventID: eventID, event: event, triggeredAt: at, data: raw, webhookID: wh.ID, url: wh.URL, secret: s.signingToken(wh)}
 		s.hooks.enqueue(d)
 		if s.faults.chance(func(f faultSettings) float64 { return f.DuplicateWebhookRate }) {
 			dup := *d
@@ -132,6 +136,17 @@ func (s *Sandbox) fire(event, origin string, data any) {
 			s.hooks.enqueue(&dup)
 		}
 	}
+}
+
+// signingToken is the key wh's deliveries are signed with: its own token
+// for a webhook created through the API, its event group's token for one
+// added in the settings page ("" until a Super Admin generates it). The
+// caller holds s.mu.
+func (s *Sandbox) signingToken(wh *webhook) string {
+	if wh.Page {
+		return s.st.WebhookTokens[wh.Event]
+	}
+	return wh.Token
 }
 
 // dispatcher delivers webhooks asynchronously: one FIFO queue and worker per

@@ -16,7 +16,7 @@ var templateFS embed.FS
 
 // pageNames are the templates a handler renders; parsePages checks each one
 // exists so a typo fails at New, not at the first request.
-var pageNames = []string{"index.html", "opportunity.html", "consent.html", "error.html"}
+var pageNames = []string{"index.html", "opportunity.html", "consent.html", "error.html", "settings.html"}
 
 func parsePages() (*template.Template, error) {
 	t, err := template.New("").Funcs(template.FuncMap{
@@ -26,7 +26,8 @@ func parsePages() (*template.Template, error) {
 			}
 			return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04 UTC")
 		},
-		"join": strings.Join,
+		"join":      strings.Join,
+		"rolelabel": roleLabel,
 		"card": func(d pageData, o pageOpp) oppCard {
 			return oppCard{Opp: o, Return: d.Return, Stages: d.Stages, Reasons: d.Reasons, Detail: d.Detail}
 		},

@@ -66,6 +66,11 @@ type Config struct {
 	WebhookRetryDelays []time.Duration
 	// Logger receives one line per request. Nil discards.
 	Logger *slog.Logger
+	// WebhookGroupsOff starts a new account with every webhook event group
+	// switched off, as a new Lever account has them: nothing is delivered
+	// until a Super Admin switches a group on in the settings page. The
+	// default (false) starts with every group on.
+	WebhookGroupsOff bool
 	// NowFunc is the clock for timestamps and token expiry. Nil means
 	// time.Now. Rate limiting and webhook retries use real time.
 	NowFunc func() time.Time
@@ -137,6 +142,9 @@ type Sandbox struct {
 	hooks   *dispatcher
 	offsets *offsetTokens
 	pages   *template.Template
+	perms   *permissionCatalog
+	// sessions are the signed-in browsers of the pages (memory only).
+	sessions *sessions
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -155,13 +163,15 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	s := &Sandbox{
-		cfg:     cfg,
-		log:     cfg.Logger.With("component", "leversandbox"),
-		limiter: newLimiter(cfg.RatePerSecond, cfg.Burst),
-		faults:  newFaults(),
-		offsets: newOffsetTokens(),
-		pages:   pages,
-		done:    make(chan struct{}),
+		cfg:      cfg,
+		log:      cfg.Logger.With("component", "leversandbox"),
+		limiter:  newLimiter(cfg.RatePerSecond, cfg.Burst),
+		faults:   newFaults(),
+		offsets:  newOffsetTokens(),
+		pages:    pages,
+		perms:    newPermissionCatalog(),
+		sessions: newSessions(),
+		done:     make(chan struct{}),
 	}
 	s.hooks = newDispatcher(s)
 	var st *state
@@ -173,7 +183,7 @@ func New(cfg Config) (*Sandbox, error) {
 	if st == nil {
 		st = buildSeed(cfg.Seed, cfg.NowFunc())
 	}
-	ensureBuiltins(st)
+	ensureBuiltins(st, !cfg.WebhookGroupsOff)
 	setDefaultKey(st, cfg.APIKey, cfg.NowFunc().UnixMilli())
 	s.st = st
 	if cfg.DataPath != "" {

@@ -100,7 +100,7 @@ type deliveryRecord struct {
 	DurationMs  int64           `json:"durationMs"`
 	Status      int             `json:"status"`
 	OK          bool            `json:"ok"`
-	Outcome     string          `json:"outcome"` // delivered, retrying, failed
+	Outcome     string          `json:"outcome"` // delivered, retrying, failed, cancelled
 	Error       string          `json:"error,omitempty"`
 	Dropped     bool            `json:"dropped,omitempty"`
 	Duplicate   bool            `json:"duplicate,omitempty"`
@@ -267,6 +267,16 @@ func (d *dispatcher) attempt(ctx context.Context, job *delivery, n int, last boo
 		ID: newID(), EventID: job.eventID, Event: job.event, WebhookID: job.webhookID, URL: job.url,
 		Attempt: n, TriggeredAt: job.triggeredAt, Token: token, SentAt: d.s.now(),
 		Duplicate: job.duplicate, Request: body,
+	}
+	// A group switched off after the event fired delivers nothing more.
+	d.s.mu.Lock()
+	on := d.s.st.WebhookGroups[job.event]
+	d.s.mu.Unlock()
+	if !on {
+		rec.Outcome = "cancelled"
+		rec.Error = "not sent: the " + eventLabel(job.event) + " group is switched off"
+		d.record(rec)
+		return true
 	}
 	start := time.Now()
 	if d.s.faults.chance(func(f faultSettings) float64 { return f.DropWebhookRate }) {

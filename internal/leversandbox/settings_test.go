@@ -493,3 +493,23 @@ func countShared() int {
 	}
 	return shared
 }
+
+func TestSettingsSwitchingOffStopsPendingRetries(t *testing.T) {
+	t.Parallel()
+	_, b := setup(t, Config{Seed: "demo", WebhookRetryDelays: []time.Duration{300 * time.Millisecond, 300 * time.Millisecond}})
+	br := newBrowser(t, b)
+	rc := newReceiver(t, http.StatusInternalServerError, http.StatusInternalServerError, http.StatusInternalServerError)
+	b.registerWebhook(t, eventStageChange, rc.srv.URL, nil)
+	moveAs(t, b, adaOpp, "Offer")
+	rc.wait(t, 1)
+	br.submit("/settings/integrations/webhooks/candidateStageChange/toggle", url.Values{"on": {"off"}})
+	eventually(t, "the retry to be cancelled", func() bool {
+		for _, d := range b.deliveries(t, "event=candidateStageChange") {
+			if d["outcome"] == "cancelled" {
+				return true
+			}
+		}
+		return false
+	})
+	quiet(t, rc, 1, "after the group was switched off")
+}

@@ -1,7 +1,9 @@
 // Package leversandbox is a local Lever: an http.Handler that serves Lever's
 // Data API under /v1, an OAuth 2.0 authorization server under /oauth, signed
 // webhooks out, a JSON admin endpoint under /_sandbox/ for tests and demos,
-// and a plain HTML recruiter page at /.
+// a plain HTML recruiter page at /, and Lever's settings (API credentials
+// with per-endpoint permissions, webhook groups, authorized apps, users with
+// roles) under /settings/.
 //
 // It follows Lever's documented behaviour (shapes, status codes, error
 // bodies, pagination, perform_as, webhook signing) so that stagecoach's

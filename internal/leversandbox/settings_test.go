@@ -513,3 +513,36 @@ func TestSettingsSwitchingOffStopsPendingRetries(t *testing.T) {
 	})
 	quiet(t, rc, 1, "after the group was switched off")
 }
+
+func TestSettingsPersist(t *testing.T) {
+	t.Parallel()
+	path := t.TempDir() + "/lever.json"
+	sb, b := setup(t, Config{Seed: "demo", DataPath: path, WebhookGroupsOff: true})
+	br := newBrowser(t, b)
+	key := br.generateKey("Kept", "Find all stages")
+	br.submit("/settings/integrations/webhooks/candidateHired/token", nil)
+	tok := groupToken(t, b, eventHired)
+	br.submit("/settings/integrations/webhooks/candidateHired/add", url.Values{"url": {"https://kept.example/hook"}})
+	br.submit("/settings/integrations/webhooks/candidateStageChange/toggle", url.Values{"on": {"on"}})
+	q := br.approveApp(b, oauthApp(t, b, "kept", "stages:read:admin"), "accept")
+	access, _ := exchange(t, b, "kept", q.Get("code"))
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	_, b2 := setup(t, Config{Seed: "demo", DataPath: path})
+	b2.call(t, "GET", "/v1/stages", nil, basicKey(key)).must(t, 200)
+	b2.call(t, "GET", "/v1/users", nil, basicKey(key)).errorBody(t, 403, "Forbidden")
+	b2.call(t, "GET", "/v1/stages", nil, bearer(access)).must(t, 200)
+	if groupToken(t, b2, eventHired) != tok || webhookIDFor(t, b2, eventHired, "https://kept.example/hook") == "" {
+		t.Fatal("the group token or the page webhook was lost")
+	}
+	// The groups keep their switches (a restart without WebhookGroupsOff
+	// does not switch the others on).
+	if !groupEnabled(t, b2, eventStageChange) || groupEnabled(t, b2, eventHired) {
+		t.Fatal("group switches were lost")
+	}
+	if apps := b2.call(t, "GET", "/_sandbox/authorized-apps", nil, noAuth).must(t, 200).list(t); len(apps) != 1 || apps[0]["clientId"] != "kept" {
+		t.Fatalf("apps=%v", apps)
+	}
+}

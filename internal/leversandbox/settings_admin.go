@@ -25,9 +25,7 @@ func decodeOptionalJSON(r *http.Request, v any) error {
 	if len(b) > maxJSONBody {
 		return errBadRequest("body is larger than %d bytes", maxJSONBody)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		return errBadRequest("invalid JSON body: %v", err)
 	}
 	return nil

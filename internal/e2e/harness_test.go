@@ -26,7 +26,7 @@ import (
 // startDemo runs the demo installation on free ports with short delays.
 func startDemo(t *testing.T, delay time.Duration) *demo.Env {
 	t.Helper()
-	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: delay, DataDir: t.TempDir()}
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0", ProviderDelay: delay, DataDir: t.TempDir()}
 	if os.Getenv(storetest.EnvURL) != "" {
 		cfg.Database = storetest.DSN(t)
 	}
@@ -38,6 +38,7 @@ func startDemo(t *testing.T, delay time.Duration) *demo.Env {
 		c.Queue.BaseBackoff = 50 * time.Millisecond
 		c.Queue.MaxBackoff = 500 * time.Millisecond
 		c.Engine.ReconcileInterval = -1
+		c.Engine.PostingSyncInterval = -1
 	}
 	env, err := demo.Start(context.Background(), cfg)
 	if err != nil {

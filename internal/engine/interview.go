@@ -417,11 +417,14 @@ func (e *Engine) feedbackFormEffect(c *lever.Client, w *orderWork, key, template
 			}
 			// The marker goes into the Reference field, else the first free
 			// text area, so that a retry can find the form.
-			markIn := ""
+			// A template without fields for the links gets the whole
+			// feedback in its first text area.
+			markIn, hasLinks, full := "", false, false
 			for _, f := range tpl.Fields {
 				if strings.EqualFold(f.Text, "reference") && (f.Type == "text" || f.Type == "textarea") {
 					markIn = f.ID
 				}
+				hasLinks = hasLinks || strings.EqualFold(f.Text, "feedback url")
 			}
 			var fvs []lever.FieldValue
 			for _, f := range tpl.Fields {
@@ -435,6 +438,9 @@ func (e *Engine) feedbackFormEffect(c *lever.Client, w *orderWork, key, template
 					v = opt
 				case "text", "textarea":
 					v = values[strings.ToLower(f.Text)]
+					if !hasLinks && !full && f.Type == "textarea" {
+						v, full = feedbackText(w), true
+					}
 					if markIn == "" && f.Type == "textarea" {
 						if v == "" {
 							v = feedbackText(w)

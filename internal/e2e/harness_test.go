@@ -26,6 +26,14 @@ import (
 // startDemo runs the demo installation on free ports with short delays.
 func startDemo(t *testing.T, delay time.Duration) *demo.Env {
 	t.Helper()
+	env, _ := startDemoConfig(t, delay)
+	return env
+}
+
+// startDemoConfig is startDemo, also returning the configuration (its data
+// folder and database, for the admin commands).
+func startDemoConfig(t *testing.T, delay time.Duration) (*demo.Env, demo.Config) {
+	t.Helper()
 	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0", ProviderDelay: delay, DataDir: t.TempDir()}
 	if os.Getenv(storetest.EnvURL) != "" {
 		cfg.Database = storetest.DSN(t)
@@ -45,7 +53,7 @@ func startDemo(t *testing.T, delay time.Duration) *demo.Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(env.Close)
-	return env
+	return env, cfg
 }
 
 // eventually polls cond until it holds or the deadline passes.

@@ -35,16 +35,19 @@ type Settings struct {
 	DefaultPackage  string            `json:"defaultPackage,omitempty"`
 	PostingPackages map[string]string `json:"postingPackages,omitempty"`
 
+	// JobSyncTag (interview service) is the Lever posting tag that syncs a
+	// posting to the provider as a job. Default: the provider's name.
+	JobSyncTag string `json:"jobSyncTag,omitempty"`
+	// FeedbackForm (interview service) writes each round's feedback as a
+	// Lever feedback form from FeedbackTemplate instead of a note.
+	FeedbackForm bool `json:"feedbackForm,omitempty"`
+	// FeedbackTemplate (interview service) names the Lever feedback
+	// template; created if missing. Default "<provider> Interview Feedback".
+	FeedbackTemplate string `json:"feedbackTemplate,omitempty"`
+
 	// TaggedPostings (assessment) are the Lever postings that get the
 	// provider's package tags.
 	TaggedPostings []string `json:"taggedPostings,omitempty"`
-
-	// JobSyncTag (interview service) is the posting tag that syncs a posting
-	// to the provider as a job; default the provider's name. FeedbackForm
-	// writes a Lever feedback form (from FeedbackTemplate) instead of a note.
-	JobSyncTag       string `json:"jobSyncTag,omitempty"`
-	FeedbackForm     bool   `json:"feedbackForm,omitempty"`
-	FeedbackTemplate string `json:"feedbackTemplate,omitempty"`
 
 	// Sourcing: RolePostings maps a provider role id to a Lever posting id;
 	// StageMap maps a provider stage to a Lever stage (id or name) and
@@ -90,6 +93,12 @@ func (s Settings) WithDefaults(p *domain.Provider) Settings {
 	case domain.KindInterviewService:
 		if s.TriggerStage == "" {
 			s.TriggerStage = p.Name
+		}
+		if s.JobSyncTag == "" {
+			s.JobSyncTag = p.Name
+		}
+		if s.FeedbackTemplate == "" {
+			s.FeedbackTemplate = p.Name + " Interview Feedback"
 		}
 	}
 	return s

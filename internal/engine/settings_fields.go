@@ -19,7 +19,7 @@ const (
 	FieldUser               FieldType = "user"                // a Lever user id or e-mail
 	FieldTag                FieldType = "tag"                 // a Lever tag (created when first used)
 	FieldFormTemplate       FieldType = "form_template"       // a profile form template name (created if missing)
-	FieldFeedbackTemplate   FieldType = "feedback_template"   // a feedback template name
+	FieldFeedbackTemplate   FieldType = "feedback_template"   // a feedback template name (created if missing)
 	FieldPackage            FieldType = "package"             // one of the provider's package ids
 	FieldBool               FieldType = "bool"                // on or off
 	FieldText               FieldType = "text"                // free text
@@ -75,7 +75,7 @@ func SettingsFields(kind string) []SettingsField {
 			{Name: "triggerStage", Label: "Trigger stage", Type: FieldStage, Help: "Moving a candidate into this stage creates them at the provider and sends the scheduling link."},
 			{Name: "jobSyncTag", Label: "Job sync tag", Type: FieldTag, Help: "Postings carrying this tag are synced to the provider as jobs; removing it withdraws them."},
 			{Name: "feedbackForm", Label: "Write feedback as a Lever feedback form", Type: FieldBool, Help: "Off: a feedback note."},
-			{Name: "feedbackTemplate", Label: "Feedback template", Type: FieldFeedbackTemplate},
+			{Name: "feedbackTemplate", Label: "Feedback template", Type: FieldFeedbackTemplate, Help: "The Lever feedback template the feedback is written to; created if missing."},
 			performAs,
 		}
 	case domain.KindSourcing:

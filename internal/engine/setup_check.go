@@ -298,12 +298,8 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if acct.Errors["postings"] == nil && !slices.ContainsFunc(acct.Postings, func(p *lever.Posting) bool { return slices.Contains(p.Tags, tag) }) {
 			add(SeverityWarning, "jobSyncTag", "No posting carries the job sync tag %q yet: add it to the postings the provider should interview for.", tag)
 		}
-		if s.FeedbackForm {
-			if s.FeedbackTemplate == "" {
-				add(SeverityError, "feedbackTemplate", "Feedback forms are on but no feedback template is chosen.")
-			} else if acct.Errors["feedback_templates"] == nil && !slices.Contains(acct.FeedbackTemplates, s.FeedbackTemplate) {
-				add(SeverityError, "feedbackTemplate", "The feedback template %q does not exist in Lever.", s.FeedbackTemplate)
-			}
+		if s.FeedbackForm && s.FeedbackTemplate != "" && acct.Errors["feedback_templates"] == nil && !slices.Contains(acct.FeedbackTemplates, s.FeedbackTemplate) {
+			add(SeverityWarning, "feedbackTemplate", "The feedback template %q does not exist in Lever yet; stagecoach creates it with the first feedback.", s.FeedbackTemplate)
 		}
 	case domain.KindSourcing:
 		for role, post := range s.RolePostings {
@@ -335,7 +331,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if len(out) > 0 {
 			msg = "Nothing stops this integration working; the notes above say what to expect."
 		}
-		add(SeverityOK, "", msg)
+		add(SeverityOK, "", "%s", msg)
 	}
 	return out, nil
 }

@@ -142,13 +142,6 @@ func buildFields(p *domain.Provider, pkgs []domain.Package, acct *engine.LeverAc
 	for _, pk := range pkgs {
 		packages = append(packages, option{pk.ID, pk.Name})
 	}
-	names := func(list []string) []option {
-		out := []option{}
-		for _, n := range list {
-			out = append(out, option{n, n})
-		}
-		return out
-	}
 
 	var out []fieldView
 	for _, f := range engine.SettingsFields(p.Kind) {
@@ -194,7 +187,7 @@ func buildFields(p *domain.Provider, pkgs []domain.Package, acct *engine.LeverAc
 		case engine.FieldPackage:
 			fv.Options = packages
 		case engine.FieldFeedbackTemplate:
-			fv.Options = names(acct.FeedbackTemplates)
+			fv.Datalist = acct.FeedbackTemplates
 		case engine.FieldChoice:
 			for _, c := range f.Choices {
 				fv.Options = append(fv.Options, option{c.Value, c.Label})

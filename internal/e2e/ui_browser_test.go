@@ -175,7 +175,7 @@ func (b *browser) text(sel string) string {
 // complete in the UI while Lever shows the results.
 func TestBrowserOperatorSetsUpAssessment(t *testing.T) {
 	b := newBrowser(t)
-	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: 300 * time.Millisecond, DataDir: t.TempDir(), Bare: true}
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0", ProviderDelay: 300 * time.Millisecond, DataDir: t.TempDir(), Bare: true}
 	if os.Getenv(storetest.EnvURL) != "" {
 		cfg.Database = storetest.DSN(t)
 	}

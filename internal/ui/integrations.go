@@ -15,7 +15,7 @@ import (
 func (u *UI) handleIntegrationCreate(w http.ResponseWriter, r *http.Request) {
 	connID, provID := r.PathValue("id"), r.PostFormValue("provider")
 	in, err := u.eng.CreateIntegration(r.Context(), connID, provID, nil)
-	if store.IsConflict(err) || (err != nil && strings.Contains(err.Error(), "UNIQUE")) {
+	if store.IsConflict(err) {
 		u.fail(w, r, domain.Errorf(domain.EConflict, "%s is already enabled on this connection", provID))
 		return
 	}

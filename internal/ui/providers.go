@@ -62,7 +62,7 @@ func (u *UI) handleProviderCreate(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &de) {
 			msg = de.Message
 		}
-		if store.IsConflict(err) || strings.Contains(msg, "UNIQUE") {
+		if store.IsConflict(err) {
 			msg = "a provider with id " + in.ID + " exists already"
 		}
 		u.render(w, r, http.StatusBadRequest, "provider_new.html", page{Title: "Register a provider", Nav: "providers", Error: msg,

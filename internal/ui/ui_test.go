@@ -28,7 +28,7 @@ import (
 // connected) on free ports.
 func startDemo(t *testing.T) *demo.Env {
 	t.Helper()
-	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: 50 * time.Millisecond, DataDir: t.TempDir(), Bare: true}
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0", ProviderDelay: 50 * time.Millisecond, DataDir: t.TempDir(), Bare: true}
 	if os.Getenv(storetest.EnvURL) != "" {
 		cfg.Database = storetest.DSN(t)
 	}

@@ -144,7 +144,11 @@ func get[T any](b *browser, what string, a chromedp.Action[T]) T {
 // waitFlash waits for the page's message to contain want (the page after
 // a form's redirect).
 func (b *browser) waitFlash(what, want string) chromedp.Action[chromedp.Void] {
-	js := fmt.Sprintf(`(() => { const f = document.querySelector(".flash, .error"); return !!f && f.textContent.includes(%q); })()`, want)
+	return b.waitJS(what, fmt.Sprintf(`(() => { const f = document.querySelector(".flash, .error"); return !!f && f.textContent.includes(%q); })()`, want))
+}
+
+// waitJS waits until the JavaScript expression js is true on the page.
+func (b *browser) waitJS(what, js string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		// Evaluate again and again: while the page navigates an evaluation
 		// fails, and that is no answer yet.
@@ -282,7 +286,8 @@ func TestBrowserOperatorSetsUpAssessment(t *testing.T) {
 	b.run("move the candidate",
 		chromedp.SetValue(chromedp.CSS(oppSel+` select[name="stage"]`), stageID("Assessment")),
 		chromedp.Click(chromedp.CSS(oppSel+` form[action$="/stage"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(oppSel)))
+		// The page after the move shows the new stage.
+		b.waitJS("the new stage", fmt.Sprintf(`(() => { const s = document.querySelector(%q); return !!s && s.textContent.trim().startsWith("Assessment"); })()`, oppSel+" .stage")))
 	b.shot("sandbox-moved")
 
 	// The operator watches the order complete.

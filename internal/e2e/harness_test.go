@@ -32,7 +32,7 @@ func startDemo(t *testing.T, delay time.Duration) *demo.Env {
 
 // startDemoConfig is startDemo, also returning the configuration (its data
 // folder and database, for the admin commands).
-func startDemoConfig(t *testing.T, delay time.Duration) (*demo.Env, demo.Config) {
+func startDemoConfig(t *testing.T, delay time.Duration, appOpts ...func(*app.Config)) (*demo.Env, demo.Config) {
 	t.Helper()
 	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0", ProviderDelay: delay, DataDir: t.TempDir()}
 	if os.Getenv(storetest.EnvURL) != "" {
@@ -47,6 +47,9 @@ func startDemoConfig(t *testing.T, delay time.Duration) (*demo.Env, demo.Config)
 		c.Queue.MaxBackoff = 500 * time.Millisecond
 		c.Engine.ReconcileInterval = -1
 		c.Engine.PostingSyncInterval = -1
+		for _, o := range appOpts {
+			o(c)
+		}
 	}
 	env, err := demo.Start(context.Background(), cfg)
 	if err != nil {

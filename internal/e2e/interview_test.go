@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/app"
 	"stagecoach/internal/demo"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/lever"
@@ -562,5 +563,27 @@ func TestInterviewServiceReportsRescheduleAndFeedbackForm(t *testing.T) {
 	got, err := c.GetOrder(ctx, order.ID)
 	if err != nil || got.Status != provider.StatusCompleted || got.EvaluationURL != fb.FeedbackURL {
 		t.Errorf("order = %+v, %v; want completed with the feedback link", got, err)
+	}
+}
+
+// Without anyone asking, the schedule polls the postings: a posting tagged
+// in Lever reaches the provider as a job, and untagging withdraws it.
+func TestInterviewServiceJobSyncOnSchedule(t *testing.T) {
+	t.Parallel()
+	env, _ := startDemoConfig(t, time.Hour, func(c *app.Config) { c.Engine.PostingSyncInterval = 200 * time.Millisecond })
+	ctx := context.Background()
+	tp := addTestProvider(t, env, "acme-interviews", "Acme Interviews", domain.KindInterviewService, nil, `{"jobSyncTag":"Acme Jobs"}`)
+	data := postingByTitle(t, env.Lever, "Data Analyst")
+	if err := env.TagPosting(ctx, data.ID, []string{"Acme Jobs"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "job.synced from the schedule", func() bool { return len(tp.messages("job.synced")) == 1 })
+	if err := env.TagPosting(ctx, data.ID, nil, []string{"Acme Jobs"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "job.removed from the schedule", func() bool { return len(tp.messages("job.removed")) == 1 })
+	time.Sleep(600 * time.Millisecond) // a few more polls
+	if n, m := len(tp.messages("job.synced")), len(tp.messages("job.removed")); n != 1 || m != 1 {
+		t.Errorf("%d job.synced and %d job.removed after more polls, want 1 each (only changes are sent)", n, m)
 	}
 }

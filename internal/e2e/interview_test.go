@@ -377,8 +377,13 @@ func TestInterviewServiceJobSyncFollowsTheTag(t *testing.T) {
 		j.Owner.Name == "" || j.HiringManager.Name == "" || j.State != "published" || j.ConnectionID != demo.ConnectionID {
 		t.Errorf("job = %+v", j)
 	}
+	calls := env.App.Metrics.LeverCalls()
 	if st := sync(); st["synced"] != 0 || st["unchanged"] != 1 {
 		t.Errorf("a second sync with nothing changed: %v, want 1 unchanged", st)
+	}
+	// One list call per interview service integration (the demo's and this one).
+	if n := env.App.Metrics.LeverCalls() - calls; n != 2 {
+		t.Errorf("a sync with nothing changed made %v Lever calls, want 2", n)
 	}
 	sandboxPostingUpdate(t, env, data.ID, map[string]any{"text": "Senior Data Analyst"})
 	if st := sync(); st["synced"] != 1 {

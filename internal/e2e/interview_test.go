@@ -129,7 +129,7 @@ func TestVideoInterviewFlowEndToEnd(t *testing.T) {
 		t.Fatalf("%d interviews on the posting, want 1", len(got))
 	}
 	o := got[0]
-	if o.Status != provider.StatusCompleted || o.Candidate.Name != opp.Name || o.Package.ID != "engineering" ||
+	if o.Status != provider.StatusCompleted || o.Candidate.Name != opp.Name || o.Package.ID != "engineering" || o.Posting.Title != "Backend Engineer" ||
 		!strings.Contains(o.EvaluationURL, "/evaluate/") || o.CreatedAt.IsZero() {
 		t.Errorf("listed interview = %+v; want completed, %s, the posting's engineering kit and an evaluation link", o, opp.Name)
 	}

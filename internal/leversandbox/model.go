@@ -178,6 +178,8 @@ type noteComment struct {
 	CreatedAt int64   `json:"createdAt"`
 	Score     *int    `json:"score"`
 	Stage     *string `json:"stage"`
+	// Mentions are the users the comment @-mentions, who Lever notifies.
+	Mentions []string `json:"mentions,omitempty"`
 }
 
 type note struct {

@@ -237,6 +237,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	admin("POST /_sandbox/opportunities/{id}/tags", s.handleAdminOpportunityTags)
 	admin("POST /_sandbox/postings/{id}/tags", s.handleAdminPostingTags)
 	admin("GET /_sandbox/deliveries", s.handleAdminDeliveries)
+	admin("GET /_sandbox/notifications", s.handleAdminNotifications)
 	admin("POST /_sandbox/webhook-groups", s.handleAdminWebhookGroups)
 	admin("POST /_sandbox/webhooks/{id}/verify", s.handleAdminWebhookVerify)
 	admin("POST /_sandbox/oauth/clients", s.handleAdminOAuthClient)

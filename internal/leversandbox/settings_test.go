@@ -94,6 +94,12 @@ func TestSettingsEveryRouteHasAPermission(t *testing.T) {
 	if len(sb.perms.byName) == 0 {
 		t.Fatal("no permissions registered")
 	}
+	if len(sb.perms.unmapped) > 0 {
+		t.Errorf("routes without an API key permission in routePermissions: %v", sb.perms.unmapped)
+	}
+	if len(sb.perms.mixed) > 0 {
+		t.Errorf("permissions used for read and write routes: %v", sb.perms.mixed)
+	}
 	registered := map[string]bool{}
 	for _, p := range sb.perms.list("") {
 		for _, r := range p.Routes {

@@ -247,6 +247,61 @@ func runIntegration(ctx context.Context, args []string, stdout, stderr io.Writer
 				return nil
 			})
 		},
+		"update": func(args []string) error {
+			fs := newFlagSet("integration update", stderr)
+			var cfg app.Config
+			storeFlags(fs, &cfg)
+			id := fs.String("id", "", "integration id (see `integration list`)")
+			settings := fs.String("settings", "", `the new flow settings as JSON (they replace the old ones), e.g. {"taggedPostings":["<Lever posting id>"]}`)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			if *id == "" || *settings == "" {
+				return errors.New("integration update: --id and --settings are required")
+			}
+			return withEngine(ctx, cfg, func(e *engine.Engine) error {
+				in, err := e.UpdateIntegration(ctx, *id, json.RawMessage(*settings))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "integration %s updated: %s\n", in.ID, in.Settings)
+				return nil
+			})
+		},
+		"tag-postings": func(args []string) error {
+			fs := newFlagSet("integration tag-postings", stderr)
+			var cfg app.Config
+			storeFlags(fs, &cfg)
+			id := fs.String("id", "", "integration id (see `integration list`)")
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			if *id == "" {
+				return errors.New("integration tag-postings: --id is required")
+			}
+			return withEngine(ctx, cfg, func(e *engine.Engine) error {
+				results, err := e.TagPostings(ctx, *id)
+				if err != nil {
+					return err
+				}
+				failed := 0
+				for _, r := range results {
+					switch {
+					case r.Err != nil:
+						failed++
+						fmt.Fprintf(stdout, "posting %s: not tagged: %v\n", r.PostingID, r.Err)
+					case len(r.Added) > 0:
+						fmt.Fprintf(stdout, "posting %s: added %s\n", r.PostingID, strings.Join(r.Added, ", "))
+					default:
+						fmt.Fprintf(stdout, "posting %s: has every package tag already\n", r.PostingID)
+					}
+				}
+				if failed > 0 {
+					return fmt.Errorf("integration tag-postings: %d of %d postings could not be tagged", failed, len(results))
+				}
+				return nil
+			})
+		},
 		"list": func(args []string) error {
 			fs := newFlagSet("integration list", stderr)
 			var cfg app.Config

@@ -53,6 +53,7 @@ type Env struct {
 	Integration    *domain.Integration
 	Lever          *lever.Client // drives the sandbox with its API key, like any Lever
 	DataDir        string
+	Database       string // the postgres:// URL, or empty for SQLite in DataDir
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -110,7 +111,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	go func() { _ = env.sandbox.Serve(sln) }()
 
 	// stagecoach.
-	env.DataDir = cfg.DataDir
+	env.DataDir, env.Database = cfg.DataDir, cfg.Database
 	if env.DataDir == "" {
 		if env.tmp, err = os.MkdirTemp("", "stagecoach-demo-"); err != nil {
 			return nil, err

@@ -26,6 +26,13 @@ import (
 // startDemo runs the demo installation on free ports with short delays.
 func startDemo(t *testing.T, delay time.Duration) *demo.Env {
 	t.Helper()
+	return startDemoWith(t, delay, nil)
+}
+
+// startDemoWith is startDemo with changes to the configuration (applied
+// last, so they may replace the test defaults).
+func startDemoWith(t *testing.T, delay time.Duration, change func(*demo.Config)) *demo.Env {
+	t.Helper()
 	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: delay, DataDir: t.TempDir()}
 	if os.Getenv(storetest.EnvURL) != "" {
 		cfg.Database = storetest.DSN(t)
@@ -38,6 +45,9 @@ func startDemo(t *testing.T, delay time.Duration) *demo.Env {
 		c.Queue.BaseBackoff = 50 * time.Millisecond
 		c.Queue.MaxBackoff = 500 * time.Millisecond
 		c.Engine.ReconcileInterval = -1
+	}
+	if change != nil {
+		change(&cfg)
 	}
 	env, err := demo.Start(context.Background(), cfg)
 	if err != nil {

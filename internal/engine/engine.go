@@ -29,6 +29,7 @@ const (
 	JobOrderEffects    = "order_effects"
 	JobProviderWebhook = "provider_webhook"
 	JobReconcile       = "reconcile"
+	JobPostingTags     = "posting_tags"
 )
 
 // Config configures an Engine.
@@ -95,6 +96,7 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	q.Register(JobOrderEffects, e.workOrderEffects)
 	q.Register(JobProviderWebhook, e.workProviderWebhook)
 	q.Register(JobReconcile, e.workReconcile)
+	q.Register(JobPostingTags, e.workPostingTags)
 	return e
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"stagecoach/internal/engine"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
+	"stagecoach/provider"
 )
 
 // dropStageChange moves an opportunity into stage while the sandbox drops
@@ -147,6 +149,26 @@ func TestReconcileOnDemandRecoversADroppedWebhook(t *testing.T) {
 	eventually(t, 20*time.Second, "the sweep's order", func() bool { return len(ordersOf(t, env, opp.ID)) > 0 })
 	eventually(t, 20*time.Second, "the sweep done", func() bool { return sweepsDone(t, env) == 1 })
 	assertOrderedOnceByReconcile(t, env, opp.ID)
+	// The provider reads the decision, and where its event came from.
+	evs, err := provider.NewClient(env.App.URL(), env.ProviderAPIKey).ListLeverEvents(ctx, opp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].Source != "reconcile" || len(evs[0].Decisions) != 1 || evs[0].Decisions[0].Decision != "ordered" {
+		t.Errorf("the provider API shows %+v, want one event from reconciliation, ordered", evs)
+	}
+	// So does the operator.
+	out.Reset()
+	args = []string{"events", "--opportunity", opp.ID, "--data", env.DataDir}
+	if env.Database != "" {
+		args = append(args, "--database", env.Database)
+	}
+	if err := cli.Run(ctx, args, &out, &errOut); err != nil {
+		t.Fatalf("stagecoach events: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "(reconcile, demo)") || !strings.Contains(out.String(), "ordered: ordered \"Go Coding\"") {
+		t.Errorf("stagecoach events printed:\n%s", out.String())
+	}
 	order := ordersOf(t, env, opp.ID)[0]
 	if order.PackageName != "Go Coding" || order.Candidate.Name != opp.Name {
 		t.Errorf("order = %s for %s, want Go Coding for %s", order.PackageName, order.Candidate.Name, opp.Name)

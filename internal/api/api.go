@@ -93,6 +93,11 @@ func (a *API) routes() []route {
 		{pattern: "POST /v1/orders/{id}/events", handle: a.handleOrderEventCreate, maxBody: eventMaxBody},
 		{pattern: "GET /v1/lever-events", handle: a.handleLeverEventList},
 		{pattern: "GET /v1/lever-events/{id}", handle: a.handleLeverEventGet},
+		{pattern: "GET /v1/integrations", handle: a.handleIntegrationList},
+		{pattern: "GET /v1/integrations/{id}", handle: a.handleIntegrationGet},
+		{pattern: "GET /v1/integrations/{id}/kit-map", handle: a.handleKitMapGet},
+		{pattern: "PUT /v1/integrations/{id}/kit-map", handle: a.handleKitMapPut},
+		{pattern: "POST /v1/integrations/{id}/posting-sync", handle: a.handlePostingSyncCreate},
 	}
 }
 

@@ -29,7 +29,8 @@ func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs.StringVar(&cfg.Addr, "addr", sampleprovider.DefaultAddr, "where to listen for webhooks and serve the candidate pages")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base of the links handed to candidates (default http://<addr>)")
 	fs.DurationVar(&cfg.Delay, "delay", sampleprovider.DefaultDelay, "wait before each step of an order (invited, started, completed)")
-	fs.StringVar(&cfg.Name, "name", sampleprovider.DefaultName, "the provider's display name")
+	fs.StringVar(&cfg.Name, "name", "", "the provider's display name (default by kind: \"Demo Assessments\", \"Demo Video\", \"Demo Interviews\")")
+	fs.StringVar(&cfg.Kind, "kind", "assessment", "the tool to play: assessment, video_interview or interview_service")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
@@ -64,7 +65,7 @@ func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Wri
 	go func() { ran <- p.Run(ctx) }()
 	select {
 	case <-p.Ready():
-		fmt.Fprintf(stdout, "sample provider %q listening on %s (webhook URL: %s/webhooks)\n", cfg.Name, p.Addr(), p.URL())
+		fmt.Fprintf(stdout, "sample provider %q listening on %s (webhook URL: %s/webhooks)\n", cfg.WithDefaults().Name, p.Addr(), p.URL())
 	case err := <-ran:
 		return err
 	}

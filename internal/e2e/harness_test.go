@@ -33,7 +33,21 @@ func startDemo(t *testing.T, delay time.Duration) *demo.Env {
 // last, so they may replace the test defaults).
 func startDemoWith(t *testing.T, delay time.Duration, change func(*demo.Config)) *demo.Env {
 	t.Helper()
-	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: delay, DataDir: t.TempDir()}
+	env, _ := startDemoConfigWith(t, delay, change)
+	return env
+}
+
+// startDemoConfig is startDemo, also returning the configuration (its data
+// folder and database, for the admin commands).
+func startDemoConfig(t *testing.T, delay time.Duration) (*demo.Env, demo.Config) {
+	t.Helper()
+	return startDemoConfigWith(t, delay, nil)
+}
+
+// startDemoConfigWith is startDemoConfig with changes to the configuration.
+func startDemoConfigWith(t *testing.T, delay time.Duration, change func(*demo.Config)) (*demo.Env, demo.Config) {
+	t.Helper()
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0", ProviderDelay: delay, DataDir: t.TempDir()}
 	if os.Getenv(storetest.EnvURL) != "" {
 		cfg.Database = storetest.DSN(t)
 	}
@@ -45,6 +59,7 @@ func startDemoWith(t *testing.T, delay time.Duration, change func(*demo.Config))
 		c.Queue.BaseBackoff = 50 * time.Millisecond
 		c.Queue.MaxBackoff = 500 * time.Millisecond
 		c.Engine.ReconcileInterval = -1
+		c.Engine.PostingSyncInterval = -1
 	}
 	if change != nil {
 		change(&cfg)
@@ -54,7 +69,7 @@ func startDemoWith(t *testing.T, delay time.Duration, change func(*demo.Config))
 		t.Fatal(err)
 	}
 	t.Cleanup(env.Close)
-	return env
+	return env, cfg
 }
 
 // eventually polls cond until it holds or the deadline passes.

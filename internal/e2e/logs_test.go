@@ -66,13 +66,16 @@ func TestLogsCarryIdsAndNoSecrets(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	secrets := map[string]string{"the Lever API key": env.SandboxAPIKey, "the provider's API key": env.ProviderAPIKey}
+	secrets := map[string]string{"the Lever API key": env.SandboxAPIKey, "the assessment provider's API key": env.ProviderAPIKey,
+		"the video provider's API key": env.VideoProviderAPIKey, "the interview service's API key": env.ServiceProviderAPIKey}
 	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) error {
-		p, err := tx.ProviderGet(ctx, demo.ProviderID)
+		ps, err := tx.ProviderList(ctx)
 		if err != nil {
 			return err
 		}
-		secrets["the provider's webhook secret"] = p.WebhookSecret
+		for _, p := range ps {
+			secrets["the webhook secret of "+p.ID] = p.WebhookSecret
+		}
 		hooks, err := tx.ConnectionWebhookList(ctx, demo.ConnectionID)
 		for _, h := range hooks {
 			secrets["the signing token of "+h.Event] = h.SigningToken

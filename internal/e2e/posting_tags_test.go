@@ -91,15 +91,30 @@ func TestAssessmentPackageTagsOnTaggedPostings(t *testing.T) {
 	}
 	before := slices.Clone(posting.Tags)
 
-	// Bad settings are refused, naming the problem.
-	_, err := env.App.Engine.UpdateIntegration(ctx, env.Integration.ID, json.RawMessage(`{"taggedPostings":["no-such-posting"]}`))
+	// The operator names the posting (merged into the other settings); an
+	// unknown posting is refused, naming it.
+	admin := func(args ...string) (string, error) {
+		args = append(args, "--data", env.DataDir)
+		if env.Database != "" {
+			args = append(args, "--database", env.Database)
+		}
+		var out, errOut bytes.Buffer
+		err := cli.Run(ctx, args, &out, &errOut)
+		return out.String() + errOut.String(), err
+	}
+	_, err := admin("integration", "update", "--id", env.Integration.ID, "--settings", `{"taggedPostings":["no-such-posting"]}`)
 	if err == nil || !strings.Contains(err.Error(), `taggedPostings[0]: Lever has no posting "no-such-posting"`) {
 		t.Fatalf("unknown posting: err = %v", err)
 	}
-
-	settings := fmt.Sprintf(`{"triggerStage":"Assessment","completionStage":"Assessment Complete","taggedPostings":[%q]}`, posting.ID)
-	if _, err := env.App.Engine.UpdateIntegration(ctx, env.Integration.ID, json.RawMessage(settings)); err != nil {
+	if out, err := admin("integration", "update", "--id", env.Integration.ID, "--settings", fmt.Sprintf(`{"taggedPostings":[%q]}`, posting.ID)); err != nil {
+		t.Fatalf("integration update: %v\n%s", err, out)
+	}
+	var in *domain.Integration
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) { in, err = tx.IntegrationGet(ctx, env.Integration.ID); return }); err != nil {
 		t.Fatal(err)
+	}
+	if s, err := engine.ParseSettings(in.Settings); err != nil || s.TriggerStage != "Assessment" || s.CompletionStage != "Assessment Complete" || !slices.Equal(s.TaggedPostings, []string{posting.ID}) {
+		t.Fatalf("settings after the update = %s (%v), want the old ones and the posting", in.Settings, err)
 	}
 	eventually(t, 20*time.Second, "the package tags on the posting", func() bool {
 		tags := postingTags(t, env.SandboxURL, posting.ID)
@@ -169,25 +184,20 @@ func TestAssessmentPackageTagsOnTaggedPostings(t *testing.T) {
 	}
 
 	// The operator runs it by hand: nothing is missing, nothing is written.
-	args := []string{"integration", "tag-postings", "--id", env.Integration.ID, "--data", env.DataDir}
-	if env.Database != "" {
-		args = append(args, "--database", env.Database)
+	out, err := admin("integration", "tag-postings", "--id", env.Integration.ID)
+	if err != nil {
+		t.Fatalf("tag-postings: %v\n%s", err, out)
 	}
-	var out, errOut bytes.Buffer
-	if err := cli.Run(ctx, args, &out, &errOut); err != nil {
-		t.Fatalf("tag-postings: %v\n%s", err, errOut.String())
-	}
-	if want := "posting " + posting.ID + ": has every package tag already"; !strings.Contains(out.String(), want) {
-		t.Errorf("tag-postings printed %q, want %q", out.String(), want)
+	if want := "posting " + posting.ID + ": has every package tag already"; !strings.Contains(out, want) {
+		t.Errorf("tag-postings printed %q, want %q", out, want)
 	}
 	// A tag a recruiter removed comes back when the operator asks.
 	adminJSON(t, env.SandboxURL, http.MethodPost, "/_sandbox/postings/"+posting.ID+"/tags", map[string]any{"remove": []string{"Demo: Rust"}}, nil)
-	out.Reset()
-	if err := cli.Run(ctx, args, &out, &errOut); err != nil {
-		t.Fatalf("tag-postings: %v\n%s", err, errOut.String())
+	if out, err = admin("integration", "tag-postings", "--id", env.Integration.ID); err != nil {
+		t.Fatalf("tag-postings: %v\n%s", err, out)
 	}
-	if want := "posting " + posting.ID + ": added Demo: Rust"; !strings.Contains(out.String(), want) {
-		t.Errorf("tag-postings printed %q, want %q", out.String(), want)
+	if want := "posting " + posting.ID + ": added Demo: Rust"; !strings.Contains(out, want) {
+		t.Errorf("tag-postings printed %q, want %q", out, want)
 	}
 	if !slices.Contains(postingTags(t, env.SandboxURL, posting.ID), "Demo: Rust") {
 		t.Error("the removed tag did not come back")

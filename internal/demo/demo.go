@@ -65,6 +65,7 @@ type Env struct {
 	ServiceIntegration    *domain.Integration
 	Lever                 *lever.Client // drives the sandbox with its API key, like any Lever
 	DataDir               string
+	Database              string // the postgres:// URL, or empty for SQLite in DataDir
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -138,7 +139,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	go func() { _ = env.sandbox.Serve(sln) }()
 
 	// stagecoach.
-	env.DataDir = cfg.DataDir
+	env.DataDir, env.Database = cfg.DataDir, cfg.Database
 	if env.DataDir == "" {
 		if env.tmp, err = os.MkdirTemp("", "stagecoach-demo-"); err != nil {
 			return nil, err

@@ -74,6 +74,9 @@ move a tagged candidate to "Assessment" on the sandbox page and watch the
 order in the UI.
 `)
 	}
+	if !cfg.Bare {
+		fmt.Fprintln(stdout, "\nRun `stagecoach demo --bare` to connect and configure everything yourself in the web UI.")
+	}
 	if !*noMove && !cfg.Bare {
 		opp, err := pickCandidate(ctx, env.Lever)
 		if err != nil {

@@ -80,6 +80,34 @@ func (e *Engine) ReplaceAPIKey(ctx context.Context, connID, apiKey string) error
 	})
 }
 
+// UpdateConnection renames a connection and sets its default "perform as"
+// user (an active Lever user, by e-mail or id; empty for none).
+func (e *Engine) UpdateConnection(ctx context.Context, connID, name, performAs string) error {
+	var c *domain.Connection
+	if err := e.db.InTx(ctx, func(tx *store.Tx) (err error) { c, err = tx.ConnectionGet(ctx, connID); return }); err != nil {
+		return err
+	}
+	userID := ""
+	if performAs = strings.TrimSpace(performAs); performAs != "" {
+		u, err := e.findUser(ctx, c, performAs)
+		if err != nil {
+			return err
+		}
+		userID = u.ID
+	}
+	return e.db.InTx(ctx, func(tx *store.Tx) error {
+		c, err := tx.ConnectionGet(ctx, connID)
+		if err != nil {
+			return err
+		}
+		if name = strings.TrimSpace(name); name != "" {
+			c.Name = name
+		}
+		c.PerformAs = userID
+		return tx.ConnectionUpdate(ctx, c)
+	})
+}
+
 // SetSigningToken stores a webhook signing token an operator copied from
 // Lever's settings page, for one event or ("*") for every event.
 func (e *Engine) SetSigningToken(ctx context.Context, connID, event, token, hookURL string) error {

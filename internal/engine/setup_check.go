@@ -351,7 +351,7 @@ func checkWebhooks(events []string, hooks []*domain.ConnectionWebhook, arrivals 
 			continue
 		}
 		if !arrived(ev) && !(!own && arrived("*")) {
-			out = append(out, Finding{SeverityWarning, "", fmt.Sprintf("No %s webhook has arrived yet: press \"Check webhooks\" on the connection, or move a candidate in Lever.", ev)})
+			out = append(out, Finding{SeverityWarning, "", fmt.Sprintf("No %s webhook has arrived yet: press \"Check webhooks\" on the connection, or move a candidate in Lever. A webhook registered through the API still needs a Lever Super Admin to turn its event group on in Settings → Integrations and API → Webhooks.", ev)})
 		}
 	}
 	return out

@@ -11,6 +11,7 @@ import (
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
+	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 )
 
@@ -220,6 +221,8 @@ type connectionData struct {
 	CheckSince   int64
 	IsCustom     bool
 	AllEvents    []string
+	Users        []option // active Lever users, for the default perform-as
+	PerformAs    string   // its label
 }
 
 type integrationRow struct {
@@ -319,6 +322,20 @@ func (u *UI) handleConnectionShow(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		u.fail(w, r, err)
 		return
+	}
+	d.PerformAs = d.Conn.PerformAs
+	if d.Conn.Status == domain.ConnActive {
+		if client, err := u.eng.Lever(d.Conn); err == nil {
+			for us, err := range client.ListUsers(r.Context(), lever.ListUsersParams{}) {
+				if err != nil {
+					break
+				}
+				d.Users = append(d.Users, option{us.ID, us.Name + " <" + us.Email + ">"})
+				if us.ID == d.Conn.PerformAs {
+					d.PerformAs = us.Name + " <" + us.Email + ">"
+				}
+			}
+		}
 	}
 	u.render(w, r, http.StatusOK, "connection.html", page{Title: d.Conn.Name, Nav: "connections", Data: d})
 }
@@ -423,6 +440,15 @@ func (u *UI) handleConnectionReconnect(w http.ResponseWriter, r *http.Request) {
 	}
 	u.startOAuth(w, r, pendingOAuth{Input: engine.ConnectionInput{ID: c.ID, Name: c.Name, Environment: c.Environment, BaseURL: c.BaseURL},
 		ClientID: clientID, ClientSecret: secret, RedirectURL: u.publicURL(r) + CallbackPath})
+}
+
+func (u *UI) handleConnectionUpdate(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := u.eng.UpdateConnection(r.Context(), id, r.PostFormValue("name"), r.PostFormValue("performAs")); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/connections/"+id, "Connection saved.")
 }
 
 func (u *UI) handleConnectionAPIKey(w http.ResponseWriter, r *http.Request) {

@@ -117,6 +117,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /connections/{id}/webhooks/check", u.admin(u.handleWebhookCheck))
 	mux.HandleFunc("POST /connections/{id}/reconnect", u.admin(u.handleConnectionReconnect))
 	mux.HandleFunc("POST /connections/{id}/api-key", u.admin(u.handleConnectionAPIKey))
+	mux.HandleFunc("POST /connections/{id}", u.admin(u.handleConnectionUpdate))
 	mux.HandleFunc("POST /connections/{id}/disconnect", u.admin(u.handleConnectionDisconnect))
 	mux.HandleFunc("POST /connections/{id}/integrations", u.admin(u.handleIntegrationCreate))
 

@@ -402,6 +402,25 @@ func TestActivateRefusesWhatWouldNotWork(t *testing.T) {
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("connect with an API key: %d\n%s", r.status, r.body)
 	}
+	// The connection's default perform-as user must be active in Lever.
+	if r := b.post("/connections/acme", "/connections/acme", url.Values{"name": {"Acme"}, "performAs": {"dana.ortiz@example.com"}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "does not exist") && !strings.Contains(r.body, "deactivated") {
+		t.Fatalf("a deactivated perform-as user: %d\n%s", r.status, r.body)
+	}
+	users := b.get("/connections/acme")
+	uid := regexp.MustCompile(`<option value="([^"]+)" >[^<]*&lt;[^&]+&gt;</option>`).FindStringSubmatch(users.body)
+	if uid == nil {
+		t.Fatalf("no Lever users offered as perform-as:\n%s", users.body)
+	}
+	if r := b.post("/connections/acme", "/connections/acme", url.Values{"name": {"Acme Inc."}, "performAs": {uid[1]}}); r.status != http.StatusSeeOther {
+		t.Fatalf("set the perform-as user: %d\n%s", r.status, r.body)
+	}
+	var conn *domain.Connection
+	if err := env.App.DB.InTx(context.Background(), func(tx *store.Tx) (err error) { conn, err = tx.ConnectionGet(context.Background(), "acme"); return }); err != nil {
+		t.Fatal(err)
+	}
+	if conn.PerformAs != uid[1] || conn.Name != "Acme Inc." {
+		t.Fatalf("connection after saving: name %q, perform-as %q", conn.Name, conn.PerformAs)
+	}
 	r = b.post("/connections/acme", "/connections/acme/integrations", url.Values{"provider": {demo.ProviderID}})
 	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/integrations/") {
 		t.Fatalf("enable the provider: %d %s", r.status, r.location)

@@ -344,6 +344,7 @@ func checkWebhooks(events []string, hooks []*domain.ConnectionWebhook, arrivals 
 	arrived := func(ev string) bool {
 		return slices.ContainsFunc(arrivals, func(a *store.WebhookArrival) bool { return a.Event == ev })
 	}
+	var silent []string
 	for _, ev := range events {
 		own := slices.ContainsFunc(hooks, func(h *domain.ConnectionWebhook) bool { return h.Event == ev })
 		if !own && !wide {
@@ -351,8 +352,11 @@ func checkWebhooks(events []string, hooks []*domain.ConnectionWebhook, arrivals 
 			continue
 		}
 		if !arrived(ev) && !(!own && arrived("*")) {
-			out = append(out, Finding{SeverityWarning, "", fmt.Sprintf("No %s webhook has arrived yet: press \"Check webhooks\" on the connection, or move a candidate in Lever. A webhook registered through the API still needs a Lever Super Admin to turn its event group on in Settings → Integrations and API → Webhooks.", ev)})
+			silent = append(silent, ev)
 		}
+	}
+	if len(silent) > 0 {
+		out = append(out, Finding{SeverityWarning, "", fmt.Sprintf("No %s webhook has arrived yet: press \"Check webhooks\" on the connection, or move a candidate in Lever. A webhook registered through the API still needs a Lever Super Admin to turn its event group on in Settings → Integrations and API → Webhooks.", strings.Join(silent, ", "))})
 	}
 	return out
 }

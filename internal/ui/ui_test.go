@@ -475,6 +475,33 @@ func TestActivateRefusesWhatWouldNotWork(t *testing.T) {
 	if !in.Enabled {
 		t.Fatal("not enabled after a clean check")
 	}
+	// Registered but never seen: the check says so, until "Check webhooks"
+	// brings Lever's test deliveries.
+	if page := b.get(intPath); !strings.Contains(page.body, "candidateStageChange, candidateArchiveChange, candidateDeleted webhook has arrived yet") {
+		t.Fatal("the setup check does not say that no webhook has arrived")
+	}
+	r = b.post("/connections/acme", "/connections/acme/webhooks/check", url.Values{})
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "check=") {
+		t.Fatalf("check webhooks: %d %s", r.status, r.location)
+	}
+	statusURL := "/connections/acme/webhooks/status?" + strings.SplitN(r.location, "?", 2)[1]
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var st map[string]struct {
+			Arrived bool `json:"arrived"`
+		}
+		_ = json.Unmarshal([]byte(b.get(statusURL).body), &st)
+		if st["candidateStageChange"].Arrived && st["candidateArchiveChange"].Arrived && st["candidateDeleted"].Arrived {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the test deliveries did not arrive: %v", st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if page := b.get(intPath); strings.Contains(page.body, "has arrived yet") {
+		t.Fatal("the setup check still says no webhook arrived after the check")
+	}
 	var got map[string]any
 	_ = json.Unmarshal(in.Settings, &got)
 	if got["triggerStage"] != "Assessment" || len(got) != 1 {

@@ -14,6 +14,7 @@ import (
 
 	"stagecoach/internal/app"
 	"stagecoach/internal/demo"
+	"stagecoach/internal/lever"
 	"stagecoach/internal/leversandbox"
 	"stagecoach/internal/store/storetest"
 )
@@ -264,9 +265,24 @@ func TestBrowserOperatorSetsUpAssessment(t *testing.T) {
 			t.Fatalf("the trigger stage dropdown lacks Lever's stage %q: %q", want, triggerOptions)
 		}
 	}
-	b.run("choose the stages",
+	// The Data Analyst posting gets the package tags, so recruiters can pick
+	// them there.
+	var dataAnalyst string
+	for p, err := range env.Lever.ListPostings(context.Background(), lever.ListPostingsParams{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Text == "Data Analyst" {
+			dataAnalyst = p.ID
+			if contains(p.Tags, "Demo: SQL Basics") {
+				t.Fatalf("the Data Analyst posting has the package tag already: %v", p.Tags)
+			}
+		}
+	}
+	b.run("choose the stages and a posting to tag",
 		chromedp.SetValue(chromedp.CSS("#f-triggerStage"), stageID("Assessment")),
-		chromedp.SetValue(chromedp.CSS("#f-completionStage"), stageID("Assessment Complete")))
+		chromedp.SetValue(chromedp.CSS("#f-completionStage"), stageID("Assessment Complete")),
+		chromedp.Click(chromedp.CSS(`input[name="s.taggedPostings"][value="`+dataAnalyst+`"]`)))
 	b.shot("integration-settings", true)
 	b.run("activate", chromedp.Click(chromedp.CSS("#activate")), b.waitFlash("activated", "Activated"))
 	if s := b.text("#integration-state"); s != "active" {
@@ -277,6 +293,10 @@ func TestBrowserOperatorSetsUpAssessment(t *testing.T) {
 		t.Fatalf("the setup check of an activated integration: %s", check)
 	}
 	b.shot("integration-active", true)
+	eventually(t, 20*time.Second, "the package tags on the Data Analyst posting", func() bool {
+		p, err := env.Lever.GetPosting(context.Background(), dataAnalyst)
+		return err == nil && contains(p.Tags, "Demo: Go Coding") && contains(p.Tags, "Demo: SQL Basics")
+	})
 
 	// A recruiter moves a tagged candidate to the trigger stage on the
 	// sandbox page.

@@ -126,20 +126,32 @@ func (e *Engine) SetSigningToken(ctx context.Context, connID, event, token, hook
 	})
 }
 
-// SaveIntegration validates and stores an integration's settings and
-// enabled flag.
+// SaveIntegration stores an integration's settings (validated, with the
+// effects of UpdateIntegration) and its enabled flag. Enabling an
+// assessment integration tags its postings.
 func (e *Engine) SaveIntegration(ctx context.Context, id string, settings json.RawMessage, enabled bool) (*domain.Integration, error) {
-	if _, err := ParseSettings(settings); err != nil {
-		return nil, err
+	in, err := e.UpdateIntegration(ctx, id, settings)
+	if err != nil || in.Enabled == enabled {
+		return in, err
 	}
-	var in *domain.Integration
-	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+	err = e.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		if in, err = tx.IntegrationGet(ctx, id); err != nil {
 			return err
 		}
-		in.Settings, in.Enabled = settings, enabled
-		return tx.IntegrationUpdate(ctx, in)
+		in.Enabled = enabled
+		if err := tx.IntegrationUpdate(ctx, in); err != nil {
+			return err
+		}
+		p, err := tx.ProviderGet(ctx, in.ProviderID)
+		if err != nil {
+			return err
+		}
+		_, err = e.enqueuePostingTags(ctx, tx, in, p)
+		return err
 	})
+	if err == nil {
+		e.q.Notify()
+	}
 	return in, err
 }
 

@@ -50,11 +50,12 @@ type Settings struct {
 	// template; created if missing. Default "<provider> Interview Feedback".
 	FeedbackTemplate string `json:"feedbackTemplate,omitempty"`
 
-	// Sourcing: RolePostings maps a provider role id to a Lever posting id;
-	// StageMap maps a provider stage to a Lever stage (id or name) and
-	// LeverStageMap the way back (default its inverse); DefaultStage is the
-	// funnel stage of unmapped ones; ExportPolicy is "successful" (default)
-	// or "all" (unsuccessful too, under a pseudonym).
+	// Sourcing (see sourcing_settings.go): RolePostings maps a provider
+	// role id to a Lever posting id; StageMap a provider stage to a Lever
+	// stage (id or name), LeverStageMap back (default: the inverse of
+	// StageMap); DefaultStage is the funnel stage of an unmapped stage;
+	// ExportPolicy is "successful" (default) or "all" (unsuccessful
+	// candidates too, under a pseudonym).
 	RolePostings  map[string]string `json:"rolePostings,omitempty"`
 	StageMap      map[string]string `json:"stageMap,omitempty"`
 	LeverStageMap map[string]string `json:"leverStageMap,omitempty"`

@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"stagecoach/internal/domain"
+)
+
+// Every setting an integration can store is on some kind's form, under its
+// exact JSON name, and every form field is a setting: a field added to
+// Settings without a form line (or the reverse) fails here.
+func TestSettingsFieldsCoverSettings(t *testing.T) {
+	t.Parallel()
+	var names []string
+	st := reflect.TypeOf(Settings{})
+	for i := range st.NumField() {
+		names = append(names, strings.Split(st.Field(i).Tag.Get("json"), ",")[0])
+	}
+	onForm := map[string]bool{}
+	for _, kind := range domain.ProviderKinds {
+		fields := SettingsFields(kind)
+		if len(fields) == 0 {
+			t.Errorf("kind %s has no settings form", kind)
+		}
+		for _, f := range fields {
+			if !slices.Contains(names, f.Name) {
+				t.Errorf("kind %s: form field %q is not a setting", kind, f.Name)
+			}
+			if f.Label == "" || f.Type == "" {
+				t.Errorf("kind %s: field %q lacks a label or type", kind, f.Name)
+			}
+			if f.Type == FieldChoice && len(f.Choices) == 0 {
+				t.Errorf("kind %s: choice %q has no choices", kind, f.Name)
+			}
+			onForm[f.Name] = true
+			// What the form writes for the field parses.
+			var v any
+			switch {
+			case f.Type == FieldBool:
+				v = true
+			case f.Type == FieldPostings:
+				v = []string{"p1"}
+			case strings.HasPrefix(string(f.Type), "map_"):
+				v = map[string]string{"k": "v"}
+			default:
+				v = "x"
+			}
+			b, _ := json.Marshal(map[string]any{f.Name: v})
+			if _, err := ParseSettings(b); err != nil {
+				t.Errorf("kind %s: %s: %v", kind, b, err)
+			}
+		}
+	}
+	for _, n := range names {
+		if !onForm[n] {
+			t.Errorf("setting %q is on no kind's form", n)
+		}
+	}
+	// The names the flows agree on.
+	for _, n := range []string{"triggerStage", "completionStage", "invitedTag", "completedTag", "formTemplate", "taggedPostings",
+		"defaultPackage", "postingPackages", "jobSyncTag", "feedbackForm", "feedbackTemplate",
+		"rolePostings", "stageMap", "leverStageMap", "defaultStage", "exportPolicy", "performAs"} {
+		if !onForm[n] {
+			t.Errorf("setting %q is missing", n)
+		}
+	}
+}
+
+func TestWebhookEventsAndScopesPerKind(t *testing.T) {
+	t.Parallel()
+	if got := WebhookEvents(domain.KindAssessment); !slices.Equal(got, []string{"candidateStageChange", "candidateArchiveChange", "candidateDeleted"}) {
+		t.Errorf("assessment events = %v", got)
+	}
+	src := WebhookEvents(domain.KindSourcing)
+	for _, ev := range []string{"candidateStageChange", "candidateArchiveChange", "candidateHired", "candidateDeleted", "interviewCreated", "interviewUpdated", "interviewDeleted"} {
+		if !slices.Contains(src, ev) {
+			t.Errorf("sourcing lacks %s", ev)
+		}
+	}
+	all := LeverScopes()
+	if all[0] != "offline_access" {
+		t.Errorf("scopes start with %s, want offline_access (for the refresh token)", all[0])
+	}
+	for _, sc := range []string{"forms:write:admin", "files:write:admin", "notes:write:admin", "webhooks:write:admin", "feedback:write:admin", "uploads:write:admin"} {
+		if !slices.Contains(all, sc) {
+			t.Errorf("all flows' scopes lack %s", sc)
+		}
+	}
+	if slices.Contains(LeverScopes(domain.KindVideoInterview), "forms:write:admin") {
+		t.Error("the video interview flow asks for forms:write:admin, which it does not use")
+	}
+}
+
+func TestTokenAudience(t *testing.T) {
+	t.Parallel()
+	c := &domain.Connection{Environment: "production", AuthKind: "oauth"}
+	mk := func(claims string) string {
+		return "e30." + b64(claims) + ".sig"
+	}
+	c.Credentials.AccessToken = mk(`{"aud":"https://api.lever.co/v1/"}`)
+	if f := checkEnvironment(c); len(f) != 0 {
+		t.Errorf("a production token on production: %v", f)
+	}
+	c.Credentials.AccessToken = mk(`{"aud":["https://api.sandbox.lever.co/v1/","https://sandbox-lever.auth0.com/userinfo"]}`)
+	if f := checkEnvironment(c); len(f) != 1 || !strings.Contains(f[0].Message, "sandbox") {
+		t.Errorf("a sandbox token on production: %v", f)
+	}
+	c.Credentials.AccessToken = "opaque-token"
+	if f := checkEnvironment(c); len(f) != 0 {
+		t.Errorf("an opaque token cannot be judged: %v", f)
+	}
+}
+
+func b64(s string) string {
+	return strings.TrimRight(base64.RawURLEncoding.EncodeToString([]byte(s)), "=")
+}

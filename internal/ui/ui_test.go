@@ -375,6 +375,40 @@ func TestOAuthConnectChecksStateAndSealsTokens(t *testing.T) {
 		t.Fatalf("Lever has %d webhooks, want 3", len(hooks))
 	}
 
+	// Lever revokes the app; the engine marks the connection broken on the
+	// next refused call. Reconnecting by OAuth makes it active again with
+	// new tokens.
+	if _, err := http.Post(env.SandboxURL+"/_sandbox/oauth/revoke", "application/json", strings.NewReader(`{"clientId":"`+demo.UIClientID+`"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) error {
+		c.Status, c.StatusReason = domain.ConnBroken, "Lever refused the credentials: revoked"
+		return tx.ConnectionUpdate(ctx, c)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if page := b.get("/connections/acme"); !strings.Contains(page.body, "Lever refused the credentials: revoked") || !strings.Contains(page.body, "Reconnect by OAuth") {
+		t.Fatal("the broken connection's page does not say why, or offers no reconnect")
+	}
+	r = b.post("/connections/acme", "/connections/acme/reconnect", url.Values{})
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, env.SandboxURL+"/oauth/authorize?") {
+		t.Fatalf("reconnect: %d %s", r.status, r.location)
+	}
+	au, _ := url.Parse(r.location)
+	consent := au.Query()
+	consent.Set("decision", "accept")
+	cr := b.do(http.MethodPost, env.SandboxURL+"/oauth/authorize", consent, nil)
+	if r := b.get(cr.location); r.status != http.StatusSeeOther {
+		t.Fatalf("reconnect callback: %d\n%s", r.status, r.body)
+	}
+	old := c.Credentials.AccessToken
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) { c, err = tx.ConnectionGet(ctx, "acme"); return }); err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != domain.ConnActive || c.StatusReason != "" || c.Credentials.AccessToken == old {
+		t.Fatalf("after reconnecting: %s %q, new token: %v", c.Status, c.StatusReason, c.Credentials.AccessToken != old)
+	}
+
 	// Disconnecting deletes the tokens and removes the webhooks.
 	if r := b.post("/connections/acme", "/connections/acme/disconnect", url.Values{}); r.status != http.StatusSeeOther {
 		t.Fatalf("disconnect: %d", r.status)

@@ -39,9 +39,17 @@ func startDemoWith(t *testing.T, delay time.Duration, change func(*demo.Config))
 
 // startDemoConfig is startDemo, also returning the configuration (its data
 // folder and database, for the admin commands).
-func startDemoConfig(t *testing.T, delay time.Duration) (*demo.Env, demo.Config) {
+func startDemoConfig(t *testing.T, delay time.Duration, appOpts ...func(*app.Config)) (*demo.Env, demo.Config) {
 	t.Helper()
-	return startDemoConfigWith(t, delay, nil)
+	return startDemoConfigWith(t, delay, func(cfg *demo.Config) {
+		base := cfg.App
+		cfg.App = func(c *app.Config) {
+			base(c)
+			for _, o := range appOpts {
+				o(c)
+			}
+		}
+	})
 }
 
 // startDemoConfigWith is startDemoConfig with changes to the configuration.

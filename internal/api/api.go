@@ -93,6 +93,10 @@ func (a *API) routes() []route {
 		{pattern: "POST /v1/orders/{id}/events", handle: a.handleOrderEventCreate, maxBody: eventMaxBody},
 		{pattern: "GET /v1/lever-events", handle: a.handleLeverEventList},
 		{pattern: "GET /v1/lever-events/{id}", handle: a.handleLeverEventGet},
+		{pattern: "POST /v1/exports", handle: a.handleExportCreate, maxBody: exportMaxBody},
+		{pattern: "GET /v1/exports", handle: a.handleExportList},
+		{pattern: "GET /v1/exports/{id}", handle: a.handleExportGet},
+		{pattern: "POST /v1/exports/{id}/stage", handle: a.handleExportStage},
 	}
 }
 

@@ -133,7 +133,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	if _, err = eng.CreateConnection(ctx, engine.ConnectionInput{ID: ConnectionID, Name: "Demo Lever", Environment: "custom", BaseURL: env.SandboxURL, APIKey: cfg.SandboxAPIKey}); err != nil {
 		return nil, fmt.Errorf("create connection: %w", err)
 	}
-	if _, err = eng.RegisterWebhooks(ctx, ConnectionID, env.App.URL(), []string{lever.EventCandidateStageChange, lever.EventCandidateArchiveChange, lever.EventCandidateDeleted}); err != nil {
+	if _, err = eng.RegisterWebhooks(ctx, ConnectionID, env.App.URL(), webhookEvents()); err != nil {
 		return nil, fmt.Errorf("register webhooks: %w", err)
 	}
 	// The provider learns its key and secret from its creation; stagecoach

@@ -58,6 +58,8 @@ type Engine struct {
 	mu      sync.Mutex
 	clients map[string]*cachedClient
 	stages  map[string]stageCache
+	// pseudoKey is the key sourcing pseudonyms are derived from.
+	pseudoKey []byte
 }
 
 type cachedClient struct {
@@ -95,6 +97,7 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	q.Register(JobOrderEffects, e.workOrderEffects)
 	q.Register(JobProviderWebhook, e.workProviderWebhook)
 	q.Register(JobReconcile, e.workReconcile)
+	q.Register(JobExportSync, e.workExportSync)
 	return e
 }
 

@@ -34,6 +34,18 @@ type Settings struct {
 	// interview kit: by posting id, else the default.
 	DefaultPackage  string            `json:"defaultPackage,omitempty"`
 	PostingPackages map[string]string `json:"postingPackages,omitempty"`
+
+	// Sourcing (see sourcing_settings.go): RolePostings maps a provider
+	// role id to a Lever posting id; StageMap a provider stage to a Lever
+	// stage (id or name), LeverStageMap back (default: the inverse of
+	// StageMap); DefaultStage is the funnel stage of an unmapped stage;
+	// ExportPolicy is "successful" (default) or "all" (unsuccessful
+	// candidates too, under a pseudonym).
+	RolePostings  map[string]string `json:"rolePostings,omitempty"`
+	StageMap      map[string]string `json:"stageMap,omitempty"`
+	LeverStageMap map[string]string `json:"leverStageMap,omitempty"`
+	DefaultStage  string            `json:"defaultStage,omitempty"`
+	ExportPolicy  string            `json:"exportPolicy,omitempty"`
 }
 
 // WithDefaults fills the empty fields for a provider.

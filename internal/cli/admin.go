@@ -247,6 +247,7 @@ func runIntegration(ctx context.Context, args []string, stdout, stderr io.Writer
 				return nil
 			})
 		},
+		"update": func(args []string) error { return integrationUpdate(ctx, args, stdout, stderr) },
 		"list": func(args []string) error {
 			fs := newFlagSet("integration list", stderr)
 			var cfg app.Config

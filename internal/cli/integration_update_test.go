@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"stagecoach/internal/app"
+	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
+	"stagecoach/internal/leversandbox"
+	"stagecoach/internal/store/storetest"
+)
+
+// `integration update` checks the perform-as user against Lever and names
+// the setting that is wrong; a valid update is stored.
+func TestIntegrationUpdateChecksSettingsAgainstLever(t *testing.T) {
+	sb, err := leversandbox.New(leversandbox.Config{APIKey: "k", Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	t.Cleanup(func() { srv.Close(); _ = sb.Close() })
+	dir := t.TempDir()
+	t.Setenv("STAGECOACH_SECRET_KEY", base64.StdEncoding.EncodeToString(make([]byte, 32)))
+	t.Setenv("STAGECOACH_DATA", dir)
+	t.Setenv("STAGECOACH_DATABASE", "")
+	if os.Getenv(storetest.EnvURL) != "" {
+		t.Setenv("STAGECOACH_DATABASE", storetest.DSN(t))
+	}
+	ctx := context.Background()
+	cfg := app.Config{DataDir: dir, Database: os.Getenv("STAGECOACH_DATABASE"), SecretKey: os.Getenv("STAGECOACH_SECRET_KEY"), Migrate: true}
+	var integID string
+	err = withEngine(ctx, cfg, func(e *engine.Engine) error {
+		if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: srv.URL, APIKey: "k"}); err != nil {
+			return err
+		}
+		if _, _, err := e.CreateProvider(ctx, engine.ProviderInput{ID: "hackajob", Name: "hackajob", Kind: domain.KindSourcing}); err != nil {
+			return err
+		}
+		in, err := e.CreateIntegration(ctx, "acme", "hackajob", nil)
+		integID = in.ID
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := Run(ctx, append([]string{"integration", "update", "--id", integID}, args...), &out, &errOut)
+		return out.String() + errOut.String(), err
+	}
+	if _, err := run("--settings", `{"performAs":"nobody@example.com"}`); err == nil || !strings.Contains(err.Error(), "performAs") || !strings.Contains(err.Error(), "nobody@example.com") {
+		t.Errorf("unknown perform-as user: %v, want an error naming performAs", err)
+	}
+	if _, err := run("--settings", `{"exportPolicy":"some"}`); err == nil || !strings.Contains(err.Error(), "exportPolicy") {
+		t.Errorf("unknown policy: %v, want an error naming exportPolicy", err)
+	}
+	out, err := run("--settings", `{"performAs":"rkhan@example.com","exportPolicy":"all","stageMap":{"Onsite":"On-site"},"defaultStage":"New lead"}`)
+	if err != nil || !strings.Contains(out, `"exportPolicy":"all"`) {
+		t.Fatalf("valid update: %v: %s", err, out)
+	}
+	if out, err := run("--disable"); err != nil || !strings.Contains(out, "enabled: false") {
+		t.Errorf("disable: %v: %s", err, out)
+	}
+}

@@ -19,6 +19,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&cfg.SandboxAPIKey, "sandbox-api-key", "demo-lever-key", "the Lever sandbox's API key (stagecoach uses it like any Lever key)")
 	fs.StringVar(&cfg.ProviderAddr, "provider-addr", "127.0.0.1:8950", "the sample provider's address")
 	fs.DurationVar(&cfg.ProviderDelay, "provider-delay", 3*time.Second, "how long the sample provider waits before each step")
+	fs.StringVar(&cfg.SourcingAddr, "sourcing-addr", "127.0.0.1:8951", "the sample sourcing provider's address")
+	fs.DurationVar(&cfg.SourcingDelay, "sourcing-delay", 4*time.Second, "how long the sample sourcing provider waits before each step (0: it exports nothing by itself)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	noMove := fs.Bool("no-move", false, "do not move a candidate: leave it to you on the sandbox page")
 	if err := fs.Parse(args); err != nil {
@@ -49,6 +51,7 @@ Integration: opportunities tagged "Demo: Go Coding" or "Demo: SQL Basics" that
 enter the "Assessment" stage get an assessment; when it completes they move to
 "Assessment Complete" with a form, a PDF report, a summary note and tags.
 `, env.SandboxURL, env.SandboxURL, env.SandboxAPIKey, env.App.URL(), env.App.URL(), env.ProviderAPIKey, env.App.URL(), env.Provider.Addr(), env.DataDir)
+	printSourcing(stdout, env)
 	if !*noMove {
 		opp, err := pickCandidate(ctx, env.Lever)
 		if err != nil {

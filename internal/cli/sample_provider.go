@@ -30,6 +30,7 @@ func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base of the links handed to candidates (default http://<addr>)")
 	fs.DurationVar(&cfg.Delay, "delay", sampleprovider.DefaultDelay, "wait before each step of an order (invited, started, completed)")
 	fs.StringVar(&cfg.Name, "name", sampleprovider.DefaultName, "the provider's display name")
+	mode := fs.String("mode", "assessment", "assessment, or sourcing (a hackajob-like marketplace exporting candidates into Lever)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +57,13 @@ func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Wri
 		return err
 	}
 	cfg.Logger = log
+	switch *mode {
+	case "assessment":
+	case "sourcing":
+		return runSampleSourcer(ctx, cfg, fs, stdout)
+	default:
+		return fmt.Errorf("sample-provider: --mode must be assessment or sourcing, got %q", *mode)
+	}
 	p, err := sampleprovider.New(cfg)
 	if err != nil {
 		return err

@@ -33,6 +33,12 @@ type Config struct {
 	SandboxAPIKey string // default "demo-lever-key"
 	ProviderAddr  string // the sample provider; default 127.0.0.1:8950
 	ProviderDelay time.Duration
+	// SourcingAddr is the sample sourcing provider's address (default
+	// 127.0.0.1:8951, or a free port when ProviderAddr's port is 0);
+	// SourcingDelay the wait between its steps, zero
+	// leaving it idle (no candidates of its own exported).
+	SourcingAddr  string
+	SourcingDelay time.Duration
 	DataDir       string // default: a new temporary folder, removed on Close
 	Database      string // postgres:// URL; empty for SQLite in DataDir
 	// Sandbox is applied to the sandbox's config (tests shorten delays).
@@ -51,8 +57,12 @@ type Env struct {
 	Provider       *sampleprovider.Provider
 	ProviderAPIKey string
 	Integration    *domain.Integration
-	Lever          *lever.Client // drives the sandbox with its API key, like any Lever
-	DataDir        string
+	// The sourcing side: the sample marketplace and its integration.
+	Sourcer             *sampleprovider.Sourcer
+	SourcingIntegration *domain.Integration
+	SourcingAPIKey      string
+	Lever               *lever.Client // drives the sandbox with its API key, like any Lever
+	DataDir             string
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -163,6 +173,9 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	}
 	if env.Lever, err = lever.New(lever.Config{Environment: lever.Custom(env.SandboxURL), APIKey: cfg.SandboxAPIKey}); err != nil {
 		return nil, err
+	}
+	if err = env.startSourcing(ctx, runCtx, cfg); err != nil {
+		return nil, fmt.Errorf("sourcing: %w", err)
 	}
 	return env, nil
 }

@@ -92,9 +92,12 @@ func assertNoPersonalData(t *testing.T, env *demo.Env, p person) {
 // startSourcingDemo runs the demo installation on free ports with short
 // delays, and a short Lever timeout so that a write the sandbox holds up
 // turns uncertain quickly.
-func startSourcingDemo(t *testing.T) *demo.Env {
+func startSourcingDemo(t *testing.T, opts ...func(*demo.Config)) *demo.Env {
 	t.Helper()
 	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: time.Hour, DataDir: t.TempDir()}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	if os.Getenv(storetest.EnvURL) != "" {
 		cfg.Database = storetest.DSN(t)
 	}

@@ -18,6 +18,7 @@ import (
 	"stagecoach/internal/domain"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/pdf"
+	"stagecoach/internal/sampleprovider"
 	"stagecoach/provider"
 )
 
@@ -674,4 +675,62 @@ func TestSourcingPerformAsChecked(t *testing.T) {
 	if got.Status != provider.ExportFailed || !strings.Contains(got.LastError, "priya.shah@example.com") || !strings.Contains(got.LastError, "deactivated") {
 		t.Errorf("export = %s: %q, want failed naming the deactivated perform-as user", got.Status, got.LastError)
 	}
+}
+
+// The demo's sample marketplace exports each candidate once they are
+// invited to interview and the interview is scheduled; the unsuccessful one
+// goes under a pseudonym; its move to Onsite reaches Lever, and a
+// recruiter's move in Lever reaches it.
+func TestDemoSourcingProviderExportsByItsRule(t *testing.T) {
+	t.Parallel()
+	env := startSourcingDemo(t, func(c *demo.Config) { c.SourcingDelay = 100 * time.Millisecond })
+	ctx := context.Background()
+	cands := sampleprovider.DefaultSourcingCandidates()
+	eventually(t, 30*time.Second, "the marketplace's three exports", func() bool {
+		st := env.Sourcer.Stats()
+		n := 0
+		for _, c := range st.Candidates {
+			if c.Opportunity != "" {
+				if !c.Invited || !c.Scheduled {
+					t.Fatalf("candidate %s exported before the invite and the schedule: %+v", c.ID, c)
+				}
+				n++
+			}
+		}
+		return n == len(cands)
+	})
+	st := env.Sourcer.Stats()
+	opps := map[string]string{}
+	for _, c := range st.Candidates {
+		opps[c.ID] = c.Opportunity
+	}
+	noor, err := env.Lever.GetOpportunity(ctx, opps[cands[0].ID], "stage", "owner", "applications")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if noor.Name != cands[0].Name || noor.Owner.Email != "mlopez@example.com" || noor.PostingID() != postingByTitle(t, env.Lever, "Backend Engineer") {
+		t.Errorf("first candidate = %q owner %q posting %q", noor.Name, noor.Owner.Email, noor.PostingID())
+	}
+	eventually(t, 20*time.Second, "the provider's move to Onsite in Lever", func() bool {
+		return view(t, env.Lever, noor.ID).Stage == "On-site"
+	})
+	lena, err := env.Lever.GetOpportunity(ctx, opps[cands[2].ID])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pseudonymRE.MatchString(lena.Name) || len(lena.Emails) != 0 {
+		t.Errorf("unsuccessful candidate in Lever = %q %v, want a pseudonym only", lena.Name, lena.Emails)
+	}
+	tomasz := opps[cands[1].ID]
+	if err := env.MoveToStage(ctx, tomasz, "Recruiter screen"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the marketplace to follow the recruiter", func() bool {
+		for _, c := range env.Sourcer.Stats().Candidates {
+			if c.ID == cands[1].ID {
+				return c.Stage == "Screening"
+			}
+		}
+		return false
+	})
 }

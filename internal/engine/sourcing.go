@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -215,6 +217,11 @@ func (e *Engine) exportCV(ctx context.Context, x *domain.Export) (*lever.File, e
 		}
 		resp, err := e.cfg.HTTPClient.Do(req)
 		if err != nil {
+			// The URL may name the candidate: keep it out of the error.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
 			return nil, fmt.Errorf("fetch CV: %w", err)
 		}
 		defer resp.Body.Close()

@@ -197,25 +197,25 @@ func (tx *Tx) ExportList(ctx context.Context, f ExportFilter) ([]*domain.Export,
 // provider's requests that name the export, and the finished webhook
 // messages about it. What stays is what links the record to Lever and to
 // the provider: ids, stages, statuses and times.
-func (tx *Tx) ExportPurge(ctx context.Context, x *domain.Export, webhookQueueKey string) error {
+func (tx *Tx) ExportPurge(ctx context.Context, x *domain.Export, queueKeys ...string) error {
 	x.Profile, x.CV, x.CVName, x.CVURL, x.RecruiterEmail = domain.Profile{}, nil, "", "", ""
 	x.Status, x.DeletedAt, x.LastError = domain.ExportDeleted, tx.now, ""
 	if err := tx.ExportUpdate(ctx, x); err != nil {
 		return err
 	}
 	if x.OpportunityID != "" {
-		if _, err := tx.exec(ctx, `UPDATE effects SET payload = '{}', result = '' WHERE connection_id = ? AND opportunity_id = ?`, x.ConnectionID, x.OpportunityID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE effects SET payload = '{}', result = '', last_error = '' WHERE connection_id = ? AND opportunity_id = ?`, x.ConnectionID, x.OpportunityID); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.exec(ctx, `UPDATE effects SET payload = '{}' WHERE key LIKE ?`, "exp:"+x.ID+":%"); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE effects SET payload = '{}', last_error = '' WHERE key LIKE ?`, "exp:"+x.ID+":%"); err != nil {
 		return err
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM idempotency_keys WHERE provider_id = ? AND body LIKE ?`, x.ProviderID, "%"+x.ID+"%"); err != nil {
 		return err
 	}
-	if webhookQueueKey != "" {
-		if _, err := tx.exec(ctx, `DELETE FROM jobs WHERE queue_key = ? AND status IN (?, ?)`, webhookQueueKey, domain.JobDone, domain.JobDead); err != nil {
+	for _, k := range queueKeys {
+		if _, err := tx.exec(ctx, `DELETE FROM jobs WHERE queue_key = ? AND status IN (?, ?)`, k, domain.JobDone, domain.JobDead); err != nil {
 			return err
 		}
 	}

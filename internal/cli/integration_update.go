@@ -44,7 +44,7 @@ func integrationUpdate(ctx context.Context, args []string, stdout, stderr io.Wri
 		return errors.New("integration update: nothing to change: give --settings, --enable or --disable")
 	}
 	return withEngine(ctx, cfg, func(e *engine.Engine) error {
-		in, err := e.UpdateIntegration(ctx, *id, raw, enabled)
+		in, err := e.UpdateIntegrationSettings(ctx, *id, raw, enabled)
 		if err != nil {
 			return err
 		}

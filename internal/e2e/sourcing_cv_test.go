@@ -34,7 +34,7 @@ func TestSourcingCVByURLAndANewCV(t *testing.T) {
 	}))
 	t.Cleanup(cvSrv.Close)
 
-	kim := newPerson("kim")
+	kim := newSourcedPerson("kim")
 	in := kim.export(provider.OutcomeSuccessful, "Offer")
 	in.CV = &provider.CV{Filename: "kim.pdf", URL: cvSrv.URL + "/cv/kim.pdf"}
 	x, _, err := tp.Client.ExportCandidate(ctx, in)
@@ -79,7 +79,7 @@ func TestSourcingCVByURLAndANewCV(t *testing.T) {
 	})
 
 	// A CV URL that serves something else fails the export, saying why.
-	lee := newPerson("lee")
+	lee := newSourcedPerson("lee")
 	bad := lee.export(provider.OutcomeSuccessful, "Offer")
 	bad.CV = &provider.CV{Filename: "lee.pdf", URL: cvSrv.URL + "/cv/fake.pdf"}
 	lx, _, err := tp.Client.ExportCandidate(ctx, bad)

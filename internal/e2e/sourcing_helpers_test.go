@@ -23,9 +23,9 @@ func engineProviderInput(id string) engine.ProviderInput {
 	return engine.ProviderInput{ID: id, Name: id, Kind: domain.KindSourcing}
 }
 
-func asProblem(err error, p **provider.Problem) bool { return errors.As(err, p) }
+func isProblem(err error, p **provider.Problem) bool { return errors.As(err, p) }
 
-func problemNames(p *provider.Problem, field string) bool {
+func problemNamesField(p *provider.Problem, field string) bool {
 	for _, f := range p.Errors {
 		if f.Field == field {
 			return true
@@ -37,9 +37,9 @@ func problemNames(p *provider.Problem, field string) bool {
 // personalTables are the tables that could hold a candidate's data.
 var personalTables = []string{"exports", "lever_events", "decisions", "effects", "idempotency_keys", "jobs", "orders", "order_events"}
 
-// dbText returns every value of every row of those tables, as text, read
+// databaseText returns every value of every row of those tables, as text, read
 // straight from the database.
-func dbText(t *testing.T, env *demo.Env) string {
+func databaseText(t *testing.T, env *demo.Env) string {
 	t.Helper()
 	var b strings.Builder
 	for _, table := range personalTables {
@@ -77,11 +77,11 @@ func dbText(t *testing.T, env *demo.Env) string {
 	return b.String()
 }
 
-// assertNoPersonalData fails if any of the person's data is in the
+// assertNoPersonalData fails if any of the candidate's data is in the
 // database.
-func assertNoPersonalData(t *testing.T, env *demo.Env, p person) {
+func assertNoPersonalData(t *testing.T, env *demo.Env, p sourcedPerson) {
 	t.Helper()
-	text := dbText(t, env)
+	text := databaseText(t, env)
 	for what, v := range map[string]string{"name": p.name, "e-mail": p.email, "phone": p.phone, "profile link": p.profile, "link": p.link, "CV content": p.cvMarker} {
 		if strings.Contains(text, v) {
 			t.Errorf("the database holds the candidate's %s (%q)", what, v)

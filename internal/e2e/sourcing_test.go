@@ -25,8 +25,8 @@ import (
 // The sourcing provider of these tests, named as in seed 004.
 const sourcer = "hackajob"
 
-// postingByTitle returns the id of the sandbox posting with the title.
-func postingByTitle(t *testing.T, c *lever.Client, title string) string {
+// sandboxPostingID returns the id of the sandbox posting with the title.
+func sandboxPostingID(t *testing.T, c *lever.Client, title string) string {
 	t.Helper()
 	for p, err := range c.ListPostings(context.Background(), lever.ListPostingsParams{}) {
 		if err != nil {
@@ -45,7 +45,7 @@ func postingByTitle(t *testing.T, c *lever.Client, title string) string {
 func sourcingSettings(t *testing.T, env *demo.Env, policy, performAs string) string {
 	t.Helper()
 	s := map[string]any{
-		"rolePostings": map[string]string{"role-backend": postingByTitle(t, env.Lever, "Backend Engineer")},
+		"rolePostings": map[string]string{"role-backend": sandboxPostingID(t, env.Lever, "Backend Engineer")},
 		"stageMap":     map[string]string{"Phone Interview - 1st Round": "Phone interview", "Onsite": "On-site", "Offer": "Offer"},
 		"defaultStage": "New lead",
 		"exportPolicy": policy,
@@ -65,20 +65,20 @@ func cvPDF(marker string) string {
 	return base64.StdEncoding.EncodeToString(pdf.Report("Curriculum vitae", []string{marker, "Go, PostgreSQL, distributed systems"}))
 }
 
-// person is a made-up candidate at the provider.
-type person struct {
+// sourcedPerson is a made-up candidate at the provider.
+type sourcedPerson struct {
 	id, name, email, phone, profile, link, cvMarker string
 }
 
-func newPerson(key string) person {
-	return person{
+func newSourcedPerson(key string) sourcedPerson {
+	return sourcedPerson{
 		id: "hj-" + key, name: "Zora " + strings.ToUpper(key[:1]) + key[1:] + " Quill", email: "zora." + key + "@candidates.example",
 		phone: "+44 20 7946 " + fmt.Sprint(1000+len(key)*37), profile: "https://hackajob.example/profiles/" + key, link: "https://github.example/zq-" + key,
 		cvMarker: "CVMARK-" + strings.ToUpper(key),
 	}
 }
 
-func (p person) export(outcome, stage string) provider.ExportInput {
+func (p sourcedPerson) export(outcome, stage string) provider.ExportInput {
 	return provider.ExportInput{
 		ProviderCandidateID: p.id, Outcome: outcome, RoleID: "role-backend", Stage: stage,
 		Candidate: provider.ExportCandidate{Name: p.name, Emails: []string{p.email}, Phones: []provider.Phone{{Type: "mobile", Value: p.phone}},
@@ -152,7 +152,7 @@ func TestSourcingExportEndToEnd(t *testing.T) {
 	env := startSourcingDemo(t)
 	ctx := context.Background()
 	tp := addSourcer(t, env, "successful")
-	zora := newPerson("ada")
+	zora := newSourcedPerson("ada")
 	in := zora.export(provider.OutcomeSuccessful, "Phone Interview - 1st Round")
 	in.Recruiter = "mlopez@example.com"
 	x, created, err := tp.Client.ExportCandidate(ctx, in)
@@ -169,7 +169,7 @@ func TestSourcingExportEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	if opp.Name != zora.name || !contains(opp.Emails, zora.email) || len(opp.Phones) != 1 || opp.Phones[0].Value != zora.phone {
-		t.Errorf("opportunity person = %q %v %v", opp.Name, opp.Emails, opp.Phones)
+		t.Errorf("opportunity sourcedPerson = %q %v %v", opp.Name, opp.Emails, opp.Phones)
 	}
 	if opp.Origin != "sourced" || !contains(opp.Sources, sourcer) || !contains(opp.Tags, sourcer) {
 		t.Errorf("origin %q, sources %v, tags %v: want sourced with %q as source and tag", opp.Origin, opp.Sources, opp.Tags, sourcer)
@@ -180,7 +180,7 @@ func TestSourcingExportEndToEnd(t *testing.T) {
 	if opp.Stage.Text != "Phone interview" {
 		t.Errorf("stage = %q, want the mapped stage Phone interview", opp.Stage.Text)
 	}
-	if opp.PostingID() != postingByTitle(t, env.Lever, "Backend Engineer") {
+	if opp.PostingID() != sandboxPostingID(t, env.Lever, "Backend Engineer") {
 		t.Errorf("posting = %q, want Backend Engineer", opp.PostingID())
 	}
 	if opp.Owner.Email != "mlopez@example.com" {
@@ -211,7 +211,7 @@ func TestSourcingExportEndToEnd(t *testing.T) {
 	}
 
 	// Six copies at once of a new candidate's export.
-	ben := newPerson("ben")
+	ben := newSourcedPerson("ben")
 	var wg sync.WaitGroup
 	ids := make(chan string, 6)
 	for range 6 {
@@ -256,7 +256,7 @@ func TestSourcingExportEndToEnd(t *testing.T) {
 
 	// An unmapped stage lands in the default funnel stage; an unmapped
 	// role on no posting.
-	cara := newPerson("cara")
+	cara := newSourcedPerson("cara")
 	cin := cara.export(provider.OutcomeSuccessful, "Sourced")
 	cin.RoleID = "role-unknown"
 	cin.Recruiter = "nobody@elsewhere.example"
@@ -284,7 +284,7 @@ func TestSourcingPseudonymousExport(t *testing.T) {
 	env := startSourcingDemo(t)
 	ctx := context.Background()
 	tp := addSourcer(t, env, "all")
-	dan := newPerson("dan")
+	dan := newSourcedPerson("dan")
 	x, _, err := tp.Client.ExportCandidate(ctx, dan.export(provider.OutcomeUnsuccessful, "Phone Interview - 1st Round"))
 	if err != nil {
 		t.Fatal(err)
@@ -328,9 +328,9 @@ func TestSourcingPseudonymousExport(t *testing.T) {
 
 	// Another provider with the default policy refuses unsuccessful ones.
 	strict := addTestProvider(t, env, "strict-sourcer", "Strict Sourcer", domain.KindSourcing, nil, sourcingSettings(t, env, "", ""))
-	_, _, err = strict.Client.ExportCandidate(ctx, newPerson("eve").export(provider.OutcomeUnsuccessful, ""))
+	_, _, err = strict.Client.ExportCandidate(ctx, newSourcedPerson("eve").export(provider.OutcomeUnsuccessful, ""))
 	var pr *provider.Problem
-	if !asProblem(err, &pr) || pr.Status != http.StatusBadRequest || !problemNames(pr, "outcome") {
+	if !isProblem(err, &pr) || pr.Status != http.StatusBadRequest || !problemNamesField(pr, "outcome") {
 		t.Fatalf("unsuccessful export under the default policy: %v, want 400 naming outcome", err)
 	}
 	n := 0
@@ -353,7 +353,7 @@ func TestSourcingStageSyncBothWays(t *testing.T) {
 	env := startSourcingDemo(t)
 	ctx := context.Background()
 	tp := addSourcer(t, env, "successful")
-	fay := newPerson("fay")
+	fay := newSourcedPerson("fay")
 	x, _, err := tp.Client.ExportCandidate(ctx, fay.export(provider.OutcomeSuccessful, "Phone Interview - 1st Round"))
 	if err != nil {
 		t.Fatal(err)
@@ -419,7 +419,7 @@ func TestSourcingStageSyncBothWays(t *testing.T) {
 		t.Errorf("%d stage webhooks, want 2 (the provider's own moves are not echoed)", n)
 	}
 	var moves int
-	for _, sc := range mustOpportunity(t, env, oppID).StageChanges {
+	for _, sc := range exportedOpportunity(t, env, oppID).StageChanges {
 		_ = sc
 		moves++
 	}
@@ -428,7 +428,7 @@ func TestSourcingStageSyncBothWays(t *testing.T) {
 	}
 }
 
-func mustOpportunity(t *testing.T, env *demo.Env, id string) *lever.Opportunity {
+func exportedOpportunity(t *testing.T, env *demo.Env, id string) *lever.Opportunity {
 	t.Helper()
 	o, err := env.Lever.GetOpportunity(context.Background(), id)
 	if err != nil {
@@ -437,8 +437,8 @@ func mustOpportunity(t *testing.T, env *demo.Env, id string) *lever.Opportunity 
 	return o
 }
 
-// sandboxCall sends one Data API call to the sandbox with its API key.
-func sandboxCall(t *testing.T, env *demo.Env, method, path string, body any) map[string]any {
+// leverAPICall sends one Data API call to the sandbox with its API key.
+func leverAPICall(t *testing.T, env *demo.Env, method, path string, body any) map[string]any {
 	t.Helper()
 	var buf bytes.Buffer
 	if body != nil {
@@ -480,7 +480,7 @@ func TestSourcingLeverEventsReachProviderAndDeletePurges(t *testing.T) {
 	env := startSourcingDemo(t)
 	ctx := context.Background()
 	tp := addSourcer(t, env, "successful")
-	gus := newPerson("gus")
+	gus := newSourcedPerson("gus")
 	x, _, err := tp.Client.ExportCandidate(ctx, gus.export(provider.OutcomeSuccessful, "Phone Interview - 1st Round"))
 	if err != nil {
 		t.Fatal(err)
@@ -492,7 +492,7 @@ func TestSourcingLeverEventsReachProviderAndDeletePurges(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(48 * time.Hour).UnixMilli()
-	panel := sandboxCall(t, env, "POST", "/v1/opportunities/"+oppID+"/panels?perform_as="+tom.ID, map[string]any{
+	panel := leverAPICall(t, env, "POST", "/v1/opportunities/"+oppID+"/panels?perform_as="+tom.ID, map[string]any{
 		"timezone": "Europe/London",
 		"interviews": []map[string]any{{"subject": "Phone interview – " + gus.name, "note": "Call " + gus.phone, "interviewers": []map[string]any{{"id": tom.ID}},
 			"date": start, "duration": 45, "location": "https://meet.example/abc"}},
@@ -506,13 +506,13 @@ func TestSourcingLeverEventsReachProviderAndDeletePurges(t *testing.T) {
 	if iv["interviewId"] != ivID || details == nil || details["durationMinutes"] != float64(45) || details["location"] != "https://meet.example/abc" {
 		t.Errorf("interviewCreated change = %v", iv)
 	}
-	sandboxCall(t, env, "PUT", "/v1/opportunities/"+oppID+"/interviews/"+ivID+"?perform_as="+tom.ID, map[string]any{
+	leverAPICall(t, env, "PUT", "/v1/opportunities/"+oppID+"/interviews/"+ivID+"?perform_as="+tom.ID, map[string]any{
 		"subject": "Phone interview", "interviewers": []map[string]any{{"id": tom.ID}}, "date": start + 3600_000, "duration": 60,
 	})
 	eventually(t, 20*time.Second, "interviewUpdated", func() bool {
 		return len(messagesFor(t, tp, provider.WebhookExportInterviewEdit, x.ID)) == 1
 	})
-	sandboxCall(t, env, "DELETE", "/v1/opportunities/"+oppID+"/interviews/"+ivID+"?perform_as="+tom.ID, nil)
+	leverAPICall(t, env, "DELETE", "/v1/opportunities/"+oppID+"/interviews/"+ivID+"?perform_as="+tom.ID, nil)
 	eventually(t, 20*time.Second, "interviewDeleted", func() bool {
 		return len(messagesFor(t, tp, provider.WebhookExportInterviewGone, x.ID)) == 1
 	})
@@ -542,7 +542,7 @@ func TestSourcingLeverEventsReachProviderAndDeletePurges(t *testing.T) {
 
 	// Before the deletion the database does hold the candidate (so the
 	// check after it can fail).
-	if text := dbText(t, env); !strings.Contains(text, gus.email) || !strings.Contains(text, gus.name) {
+	if text := databaseText(t, env); !strings.Contains(text, gus.email) || !strings.Contains(text, gus.name) {
 		t.Fatal("the candidate's e-mail and name are not in the database before the deletion: the purge check would prove nothing")
 	}
 	if err := env.Delete(ctx, oppID); err != nil {
@@ -573,7 +573,7 @@ func TestSourcingLeverEventsReachProviderAndDeletePurges(t *testing.T) {
 	// Exporting the deleted candidate again is refused.
 	_, _, err = tp.Client.ExportCandidate(ctx, gus.export(provider.OutcomeSuccessful, ""))
 	var pr *provider.Problem
-	if !asProblem(err, &pr) || pr.Status != http.StatusConflict {
+	if !isProblem(err, &pr) || pr.Status != http.StatusConflict {
 		t.Errorf("re-export after deletion: %v, want 409", err)
 	}
 }
@@ -589,7 +589,7 @@ func TestSourcingUncertainCreateMakesOneOpportunity(t *testing.T) {
 	if err := env.SetFaults(ctx, map[string]any{"timeoutAfterWriteRate": 1}); err != nil {
 		t.Fatal(err)
 	}
-	hal, ivy := newPerson("hal"), newPerson("ivy")
+	hal, ivy := newSourcedPerson("hal"), newSourcedPerson("ivy")
 	hx, _, err := tp.Client.ExportCandidate(ctx, hal.export(provider.OutcomeSuccessful, "Offer"))
 	if err != nil {
 		t.Fatal(err)
@@ -662,8 +662,8 @@ func TestSourcingPerformAsChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sandboxCall(t, env, "POST", "/v1/users/"+priya.ID+"/deactivate", nil)
-	x, _, err := tp.Client.ExportCandidate(ctx, newPerson("jo").export(provider.OutcomeSuccessful, "Offer"))
+	leverAPICall(t, env, "POST", "/v1/users/"+priya.ID+"/deactivate", nil)
+	x, _, err := tp.Client.ExportCandidate(ctx, newSourcedPerson("jo").export(provider.OutcomeSuccessful, "Offer"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -708,7 +708,7 @@ func TestDemoSourcingProviderExportsByItsRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if noor.Name != cands[0].Name || noor.Owner.Email != "mlopez@example.com" || noor.PostingID() != postingByTitle(t, env.Lever, "Backend Engineer") {
+	if noor.Name != cands[0].Name || noor.Owner.Email != "mlopez@example.com" || noor.PostingID() != sandboxPostingID(t, env.Lever, "Backend Engineer") {
 		t.Errorf("first candidate = %q owner %q posting %q", noor.Name, noor.Owner.Email, noor.PostingID())
 	}
 	eventually(t, 20*time.Second, "the provider's move to Onsite in Lever", func() bool {

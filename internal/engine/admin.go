@@ -224,8 +224,8 @@ func (e *Engine) CreateProvider(ctx context.Context, in ProviderInput) (p *domai
 }
 
 // CreateIntegration enables a provider on a connection with the given
-// settings (validated, and checked against Lever by CheckSettings; empty for
-// the defaults).
+// settings (validated, and checked against Lever by
+// CheckIntegrationSettings; empty for the defaults).
 func (e *Engine) CreateIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
 	if _, err := ParseSettings(settings); err != nil {
 		return nil, err

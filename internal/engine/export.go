@@ -259,7 +259,7 @@ func (e *Engine) Export(ctx context.Context, p *domain.Provider, in ExportInput)
 		} else {
 			x.Profile = profileOf(in.Candidate)
 			if in.CV != nil {
-				x.CV, x.CVName, x.CVURL = cv, cleanFileName(in.CV.Filename), in.CV.URL
+				x.CV, x.CVName, x.CVURL = cv, cvFileName(in.CV.Filename), in.CV.URL
 			}
 		}
 		inserted, err := tx.ExportInsert(ctx, x)
@@ -369,7 +369,7 @@ func profileOf(c CandidateInput) domain.Profile {
 	return p
 }
 
-func cleanFileName(name string) string {
+func cvFileName(name string) string {
 	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
 	name = unsafeName.ReplaceAllString(name, "")
 	if utf8.RuneCountInString(name) > 120 {
@@ -422,7 +422,7 @@ type ExportJSON struct {
 	DeletedAt           *time.Time      `json:"deletedAt"`
 }
 
-func strOrNil(s string) *string {
+func optString(s string) *string {
 	if s == "" {
 		return nil
 	}
@@ -433,8 +433,8 @@ func strOrNil(s string) *string {
 func ViewExport(x *domain.Export) ExportJSON {
 	v := ExportJSON{
 		ID: x.ID, ProviderCandidateID: x.ProviderCandidateID, ConnectionID: x.ConnectionID, IntegrationID: x.IntegrationID,
-		Status: x.Status, Outcome: x.Outcome, Pseudonym: strOrNil(x.Pseudonym), RoleID: strOrNil(x.RoleID), PostingID: strOrNil(x.PostingID),
-		Stage: strOrNil(x.ProviderStage), LeverStageID: strOrNil(x.LeverStageID), LastError: strOrNil(x.LastError),
+		Status: x.Status, Outcome: x.Outcome, Pseudonym: optString(x.Pseudonym), RoleID: optString(x.RoleID), PostingID: optString(x.PostingID),
+		Stage: optString(x.ProviderStage), LeverStageID: optString(x.LeverStageID), LastError: optString(x.LastError),
 		CreatedAt: x.CreatedAt, UpdatedAt: x.UpdatedAt,
 	}
 	if x.OpportunityID != "" {

@@ -245,7 +245,7 @@ func (e *Engine) exportCV(ctx context.Context, x *domain.Export) (*lever.File, e
 	return &lever.File{Name: x.CVName, ContentType: ct, Data: data}, nil
 }
 
-func sha(b []byte) string {
+func cvSum(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
@@ -326,8 +326,8 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 			x.LeverStageID = opp.Stage.ID
 		}
 		if cv != nil {
-			x.CVSHA = sha(cv.Data)
-			if sha(x.CV) == x.CVSHA || len(x.CV) == 0 {
+			x.CVSHA = cvSum(cv.Data)
+			if cvSum(x.CV) == x.CVSHA || len(x.CV) == 0 {
 				x.CV = nil // in Lever now: stagecoach keeps no copy
 			}
 		}
@@ -426,11 +426,11 @@ func (e *Engine) exportUpdateLever(ctx context.Context, w *exportWork) error {
 			}
 			return err
 		}
-		if cv != nil && sha(cv.Data) != x.CVSHA {
+		if cv != nil && cvSum(cv.Data) != x.CVSHA {
 			if as == "" {
 				return e.failExport(ctx, w, "no Lever user to upload the new CV as: set performAs on the integration")
 			}
-			sum := sha(cv.Data)
+			sum := cvSum(cv.Data)
 			if _, err := e.exportApply(ctx, w, fileEffect(w.client, "exp:"+x.ID+":cv:"+sum[:16], x.OpportunityID, *cv, as)); err != nil {
 				return err
 			}
@@ -440,7 +440,7 @@ func (e *Engine) exportUpdateLever(ctx context.Context, w *exportWork) error {
 					return err
 				}
 				cur.CVSHA = sum
-				if sha(cur.CV) == sum {
+				if cvSum(cur.CV) == sum {
 					cur.CV = nil
 				}
 				return tx.ExportUpdate(ctx, cur)

@@ -89,7 +89,7 @@ func (e *Engine) exportChange(ctx context.Context, conn *domain.Connection, ev *
 			return nil, err
 		}
 		return map[string]any{"leverStageId": data.ToStageID, "leverStage": stageText(stages, data.ToStageID),
-			"fromLeverStageId": strOrNil(data.FromStageID)}, nil
+			"fromLeverStageId": optString(data.FromStageID)}, nil
 	case lever.EventCandidateArchiveChange:
 		if data.ToArchived == nil || data.ToArchived.Reason == "" {
 			return map[string]any{"archived": false}, nil
@@ -108,9 +108,9 @@ func (e *Engine) exportChange(ctx context.Context, conn *domain.Connection, ev *
 	case lever.EventCandidateHired:
 		return map[string]any{"hired": true}, nil
 	case lever.EventCandidateDeleted:
-		return map[string]any{"deleted": true, "deletedBy": strOrNil(data.DeletedBy)}, nil
+		return map[string]any{"deleted": true, "deletedBy": optString(data.DeletedBy)}, nil
 	case lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted:
-		c := map[string]any{"interviewId": data.InterviewID, "panelId": strOrNil(data.PanelID), "interview": nil}
+		c := map[string]any{"interviewId": data.InterviewID, "panelId": optString(data.PanelID), "interview": nil}
 		if ev.Event != lever.EventInterviewDeleted && data.InterviewID != "" {
 			iv, err := client.GetInterview(ctx, ev.OpportunityID, data.InterviewID)
 			switch {
@@ -203,7 +203,7 @@ func (e *Engine) routeExportEvent(ctx context.Context, log *slog.Logger, conn *d
 			// opportunity again.
 			ps := leverToProviderStage(r.settings, stages, data.ToStageID, x.ProviderStage)
 			x.ProviderStage = ps
-			change["stage"] = strOrNil(ps)
+			change["stage"] = optString(ps)
 			if err := tx.ExportUpdate(ctx, x); err != nil {
 				return err
 			}

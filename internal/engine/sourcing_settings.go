@@ -26,11 +26,11 @@ func exportPolicy(s Settings) string {
 	return s.ExportPolicy
 }
 
-// CheckSettings validates an integration's settings against Lever before
+// CheckIntegrationSettings validates an integration's settings against Lever before
 // they are stored: the perform-as user must be an active Lever user, and for
 // a sourcing provider the export policy must be known and every stage and
 // posting the maps name must exist in Lever. It names what is wrong.
-func (e *Engine) CheckSettings(ctx context.Context, conn *domain.Connection, p *domain.Provider, raw json.RawMessage) error {
+func (e *Engine) CheckIntegrationSettings(ctx context.Context, conn *domain.Connection, p *domain.Provider, raw json.RawMessage) error {
 	s, err := ParseSettings(raw)
 	if err != nil {
 		return err
@@ -136,9 +136,9 @@ func (e *Engine) lookupUser(ctx context.Context, client *lever.Client, emailOrID
 	return u, nil
 }
 
-// UpdateIntegration replaces an integration's settings (checked as for
+// UpdateIntegrationSettings replaces an integration's settings (checked as for
 // CreateIntegration) and, when enabled is not nil, switches it on or off.
-func (e *Engine) UpdateIntegration(ctx context.Context, id string, settings json.RawMessage, enabled *bool) (*domain.Integration, error) {
+func (e *Engine) UpdateIntegrationSettings(ctx context.Context, id string, settings json.RawMessage, enabled *bool) (*domain.Integration, error) {
 	var in *domain.Integration
 	var conn *domain.Connection
 	var p *domain.Provider
@@ -156,7 +156,7 @@ func (e *Engine) UpdateIntegration(ctx context.Context, id string, settings json
 		return nil, err
 	}
 	if settings != nil {
-		if err := e.CheckSettings(ctx, conn, p, settings); err != nil {
+		if err := e.CheckIntegrationSettings(ctx, conn, p, settings); err != nil {
 			return nil, err
 		}
 		in.Settings = settings
@@ -183,7 +183,7 @@ func (e *Engine) checkNewIntegration(ctx context.Context, connID, providerID str
 	if err != nil {
 		return err
 	}
-	return e.CheckSettings(ctx, conn, p, settings)
+	return e.CheckIntegrationSettings(ctx, conn, p, settings)
 }
 
 func sortedStringKeys(m map[string]string) []string {

@@ -34,7 +34,7 @@ func scanExport(row interface{ Scan(...any) error }) (*domain.Export, error) {
 	return &x, nil
 }
 
-func nullBytes(b []byte) any {
+func blobOrNil(b []byte) any {
 	if len(b) == 0 {
 		return nil
 	}
@@ -49,7 +49,7 @@ func (tx *Tx) ExportInsert(ctx context.Context, x *domain.Export) (bool, error) 
 	x.CreatedAt, x.UpdatedAt = tx.now, tx.now
 	res, err := tx.exec(ctx, `INSERT INTO exports (`+exportColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (integration_id, provider_candidate_id) DO NOTHING`,
-		x.ID, x.IntegrationID, x.ConnectionID, x.ProviderID, x.ProviderCandidateID, x.Status, x.Outcome, x.Pseudonym, string(profile), nullBytes(x.CV),
+		x.ID, x.IntegrationID, x.ConnectionID, x.ProviderID, x.ProviderCandidateID, x.Status, x.Outcome, x.Pseudonym, string(profile), blobOrNil(x.CV),
 		x.CVName, x.CVURL, x.CVSHA, x.RoleID, x.ProviderStage, x.StageVersion, x.StageSynced, x.RecruiterEmail, x.PostingID, x.OpportunityID, x.OpportunityURL,
 		x.LeverStageID, x.LastError, ms(tx.now), ms(tx.now), ms(x.DeletedAt))
 	if err != nil {
@@ -66,7 +66,7 @@ func (tx *Tx) ExportUpdate(ctx context.Context, x *domain.Export) error {
 	res, err := tx.exec(ctx, `UPDATE exports SET status = ?, outcome = ?, pseudonym = ?, profile = ?, cv = ?, cv_name = ?, cv_url = ?, cv_sha = ?,
 		role_id = ?, provider_stage = ?, stage_version = ?, stage_synced = ?, recruiter_email = ?, posting_id = ?, opportunity_id = ?, opportunity_url = ?, lever_stage_id = ?,
 		last_error = ?, updated_at = ?, deleted_at = ? WHERE id = ?`,
-		x.Status, x.Outcome, x.Pseudonym, string(profile), nullBytes(x.CV), x.CVName, x.CVURL, x.CVSHA,
+		x.Status, x.Outcome, x.Pseudonym, string(profile), blobOrNil(x.CV), x.CVName, x.CVURL, x.CVSHA,
 		x.RoleID, x.ProviderStage, x.StageVersion, x.StageSynced, x.RecruiterEmail, x.PostingID, x.OpportunityID, x.OpportunityURL, x.LeverStageID,
 		x.LastError, ms(tx.now), ms(x.DeletedAt), x.ID)
 	if err != nil {
@@ -78,9 +78,9 @@ func (tx *Tx) ExportUpdate(ctx context.Context, x *domain.Export) error {
 	return nil
 }
 
-// forUpdate locks the selected row on PostgreSQL; SQLite's immediate
+// lockRow locks the selected row on PostgreSQL; SQLite's immediate
 // transactions hold the write lock already.
-func (tx *Tx) forUpdate() string {
+func (tx *Tx) lockRow() string {
 	if tx.db.dialect == Postgres {
 		return ` FOR UPDATE`
 	}
@@ -90,7 +90,7 @@ func (tx *Tx) forUpdate() string {
 // ExportGet returns an export, or a not_found error. The row is locked for
 // the rest of the transaction.
 func (tx *Tx) ExportGet(ctx context.Context, id string) (*domain.Export, error) {
-	x, err := scanExport(tx.queryRow(ctx, `SELECT `+exportColumns+` FROM exports WHERE id = ?`+tx.forUpdate(), id))
+	x, err := scanExport(tx.queryRow(ctx, `SELECT `+exportColumns+` FROM exports WHERE id = ?`+tx.lockRow(), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("export", id)
 	}
@@ -100,7 +100,7 @@ func (tx *Tx) ExportGet(ctx context.Context, id string) (*domain.Export, error) 
 // ExportByCandidate returns an integration's export of a provider
 // candidate, locked for the rest of the transaction, or a not_found error.
 func (tx *Tx) ExportByCandidate(ctx context.Context, integrationID, candidateID string) (*domain.Export, error) {
-	x, err := scanExport(tx.queryRow(ctx, `SELECT `+exportColumns+` FROM exports WHERE integration_id = ? AND provider_candidate_id = ?`+tx.forUpdate(), integrationID, candidateID))
+	x, err := scanExport(tx.queryRow(ctx, `SELECT `+exportColumns+` FROM exports WHERE integration_id = ? AND provider_candidate_id = ?`+tx.lockRow(), integrationID, candidateID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("export of candidate", candidateID)
 	}

@@ -219,3 +219,7 @@ func (c *Client) ReportExportStage(ctx context.Context, exportID, stage string, 
 	}
 	return &x, nil
 }
+
+// DecisionNotified is the decision on a Lever event about an exported
+// candidate that was passed on to the sourcing provider.
+const DecisionNotified = "notified"

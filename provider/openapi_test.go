@@ -111,6 +111,7 @@ func TestOpenAPICoversTheContract(t *testing.T) {
 	for _, route := range []string{
 		"GET /v1/me", "GET /v1/packages", "PUT /v1/packages", "GET /v1/orders", "GET /v1/orders/{id}",
 		"POST /v1/orders/{id}/events", "GET /v1/lever-events", "GET /v1/lever-events/{id}", "GET /v1/openapi.json",
+		"GET /v1/integrations", "GET /v1/integrations/{id}", "GET /v1/integrations/{id}/kit-map", "PUT /v1/integrations/{id}/kit-map",
 	} {
 		method, path, _ := strings.Cut(route, " ")
 		item, _ := paths[path].(map[string]any)
@@ -130,7 +131,7 @@ func TestOpenAPICoversTheContract(t *testing.T) {
 		t.Errorf("no bearer security scheme")
 	}
 	webhooks, _ := doc["webhooks"].(map[string]any)
-	for _, typ := range []string{provider.WebhookOrderCreated, provider.WebhookOrderReinvite, provider.WebhookOrderCancelled} {
+	for _, typ := range []string{provider.WebhookOrderCreated, provider.WebhookOrderReinvite, provider.WebhookOrderCancelled, provider.WebhookJobSynced, provider.WebhookJobRemoved} {
 		if _, ok := webhooks[typ]; !ok {
 			t.Errorf("webhook %s is not documented", typ)
 		}
@@ -203,6 +204,12 @@ func TestOpenAPIMatchesTheClientTypes(t *testing.T) {
 		{"Report", provider.Report{Filename: "x", ContentBase64: "x", URL: "x"}, nil},
 		{"Problem", provider.Problem{Detail: "x", Instance: "x", Errors: []provider.FieldError{{}}}, nil},
 		{"FieldError", provider.FieldError{}, nil},
+		{"Job", provider.Job{Team: "x", Department: "x", Location: "x", Commitment: "x", URL: "x"}, nil},
+		{"RemovedJob", provider.RemovedJob{}, nil},
+		{"KitMap", provider.KitMap{}, nil},
+		{"Integration", provider.Integration{}, nil},
+		{"IntegrationSettings", provider.IntegrationSettings{TriggerStage: "x", PerformAs: "x", CompletionStage: "x", InvitedTag: "x", CompletedTag: "x",
+			FormTemplate: "x", DefaultPackage: "x", PostingPackages: map[string]string{"a": "b"}, JobSyncTag: "x", FeedbackForm: true, FeedbackTemplate: "x"}, nil},
 	} {
 		got := jsonKeys(t, tc.value)
 		got = slices.DeleteFunc(got, func(k string) bool { return slices.Contains(tc.goOnly, k) })
@@ -216,9 +223,11 @@ func TestOpenAPIMatchesTheClientTypes(t *testing.T) {
 	ev := provider.Event{
 		Type: "x", CandidateURL: "x", Score: &f, MaxScore: &f, Result: "x", Attributes: map[string]any{"a": 1},
 		ResultURL: "x", EvaluationURL: "x", Report: &provider.Report{}, Reason: "x",
+		SchedulingURL: "x", StartsAt: &now, Interviewer: "x", MeetingURL: "x", Round: "x",
+		Recommendation: "x", Summary: "x", FeedbackURL: "x", VideoURL: "x",
 	}
 	evKeys := jsonKeys(t, ev)
-	for _, name := range []string{"InvitedEvent", "StartedEvent", "CompletedEvent", "CancelledEvent", "ExpiredEvent"} {
+	for _, name := range []string{"InvitedEvent", "StartedEvent", "CompletedEvent", "CancelledEvent", "ExpiredEvent", "ScheduledEvent", "RescheduledEvent", "FeedbackEvent"} {
 		for _, p := range schemaProps(t, doc, name) {
 			if !slices.Contains(evKeys, p) {
 				t.Errorf("%s.%s has no field in provider.Event", name, p)

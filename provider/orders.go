@@ -24,12 +24,17 @@ const (
 // fields apply (see docs/provider-api.md):
 //
 //   - invited: CandidateURL (required); for an interview service,
-//     SchedulingURL.
-//   - scheduled: StartsAt, Interviewer, MeetingURL, Round.
+//     SchedulingURL (required) instead.
+//   - scheduled (interview service): StartsAt and MeetingURL (required),
+//     Interviewer, Round.
+//   - rescheduled (interview service): what changed of StartsAt,
+//     Interviewer, MeetingURL.
 //   - started: none.
 //   - completed: Score and MaxScore (0 ≤ Score ≤ MaxScore), and optionally
-//     Result, Attributes, ResultURL, Report, EvaluationURL; for an interview
-//     service, Recommendation, Summary, FeedbackURL, VideoURL.
+//     Result, Attributes, ResultURL, Report, EvaluationURL; for a video
+//     interview, EvaluationURL (required) and no score needed.
+//   - feedback (interview service): Recommendation and FeedbackURL
+//     (required), Round, Summary, Interviewer, VideoURL.
 //   - cancelled: Reason (optional).
 //   - expired: none.
 type Event struct {

@@ -228,6 +228,7 @@ func runProvider(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func runIntegration(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return subcommand("integration", args, map[string]func([]string) error{
+		"kit-map": func(args []string) error { return runKitMap(ctx, args, stdout, stderr) },
 		"create": func(args []string) error {
 			fs := newFlagSet("integration create", stderr)
 			var cfg app.Config

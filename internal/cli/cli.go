@@ -31,6 +31,8 @@ func commands() map[string]command {
 		"jobs":            {"list jobs (the dead letters by default) and retry dead ones", runJobs},
 		"events":          {"list received Lever events with their routing decisions", runEvents},
 		"reconcile":       {"queue a sweep of a connection for missed webhooks", runReconcile},
+		"interviews":      {"list the interviews (video interview and interview service orders) of a connection or posting", runInterviews},
+		"postings":        {"sync and list the postings sent to interview services as jobs", runPostings},
 		"version":         {"print the version", runVersion},
 	}
 }

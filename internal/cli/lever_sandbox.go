@@ -23,6 +23,7 @@ func runLeverSandbox(ctx context.Context, args []string, stdout, stderr io.Write
 	dataPath := fs.String("data", "", "JSON file the state is loaded from and saved to (empty: memory only)")
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "lifetime of OAuth access tokens")
 	baseURL := fs.String("base-url", "", "public URL of the sandbox (empty: taken from each request's Host)")
+	groups := fs.String("webhook-groups", "on", `webhook event groups of a new account: "on" (all switched on) or "off" (as a new Lever account: a Super Admin switches them on in Settings)`)
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
@@ -31,13 +32,16 @@ func runLeverSandbox(ctx context.Context, args []string, stdout, stderr io.Write
 	if fs.NArg() > 0 {
 		return fmt.Errorf("lever-sandbox: unexpected arguments %q", fs.Args())
 	}
+	if *groups != "on" && *groups != "off" {
+		return fmt.Errorf("lever-sandbox: --webhook-groups must be on or off, got %q", *groups)
+	}
 	log, err := newLogger(stderr, *logFormat, *logLevel)
 	if err != nil {
 		return err
 	}
 	sb, err := leversandbox.New(leversandbox.Config{
 		APIKey: *apiKey, Seed: *seed, DataPath: *dataPath, BaseURL: *baseURL,
-		AccessTokenTTL: *tokenTTL, Logger: log,
+		AccessTokenTTL: *tokenTTL, Logger: log, WebhookGroupsOff: *groups == "off",
 	})
 	if err != nil {
 		return err
@@ -56,6 +60,7 @@ func runLeverSandbox(ctx context.Context, args []string, stdout, stderr io.Write
 	fmt.Fprintf(stdout, "  API:        %s/v1   (basic auth: API key as user name, empty password)\n", url)
 	fmt.Fprintf(stdout, "  API key:    %s\n", *apiKey)
 	fmt.Fprintf(stdout, "  Page:       %s/\n", url)
+	fmt.Fprintf(stdout, "  Settings:   %s/settings/integrations   (API credentials, webhooks, authorized apps)\n", url)
 	fmt.Fprintf(stdout, "  Admin:      %s/_sandbox/\n", url)
 	fmt.Fprintf(stdout, "  OAuth:      authorize %s/oauth/authorize, token %s/oauth/token, audience %s/v1/\n", url, url, url)
 	fmt.Fprintf(stdout, "  OAuth client: id %s, secret %s, redirect URIs http://127.0.0.1:<any port>/… and http://localhost:<any port>/…\n",

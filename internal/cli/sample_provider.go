@@ -29,8 +29,8 @@ func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs.StringVar(&cfg.Addr, "addr", sampleprovider.DefaultAddr, "where to listen for webhooks and serve the candidate pages")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base of the links handed to candidates (default http://<addr>)")
 	fs.DurationVar(&cfg.Delay, "delay", sampleprovider.DefaultDelay, "wait before each step of an order (invited, started, completed)")
-	fs.StringVar(&cfg.Name, "name", sampleprovider.DefaultName, "the provider's display name")
-	mode := fs.String("mode", "assessment", "assessment, or sourcing (a hackajob-like marketplace exporting candidates into Lever)")
+	fs.StringVar(&cfg.Name, "name", "", "the provider's display name (default by kind: \"Demo Assessments\", \"Demo Video\", \"Demo Interviews\")")
+	fs.StringVar(&cfg.Kind, "kind", "assessment", "the tool to play: assessment, video_interview, interview_service or sourcing (a hackajob-like marketplace exporting candidates into Lever)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
@@ -57,12 +57,8 @@ func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Wri
 		return err
 	}
 	cfg.Logger = log
-	switch *mode {
-	case "assessment":
-	case "sourcing":
-		return runSampleSourcer(ctx, cfg, fs, stdout)
-	default:
-		return fmt.Errorf("sample-provider: --mode must be assessment or sourcing, got %q", *mode)
+	if cfg.Kind == "sourcing" {
+		return runSampleSourcer(ctx, cfg, stdout)
 	}
 	p, err := sampleprovider.New(cfg)
 	if err != nil {
@@ -72,7 +68,7 @@ func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Wri
 	go func() { ran <- p.Run(ctx) }()
 	select {
 	case <-p.Ready():
-		fmt.Fprintf(stdout, "sample provider %q listening on %s (webhook URL: %s/webhooks)\n", cfg.Name, p.Addr(), p.URL())
+		fmt.Fprintf(stdout, "sample provider %q listening on %s (webhook URL: %s/webhooks)\n", cfg.WithDefaults().Name, p.Addr(), p.URL())
 	case err := <-ran:
 		return err
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -12,12 +11,9 @@ import (
 // runSampleSourcer runs the sample provider in sourcing mode: it exports its
 // candidates once each is invited to interview and the interview is
 // scheduled.
-func runSampleSourcer(ctx context.Context, c sampleprovider.Config, fs *flag.FlagSet, stdout io.Writer) error {
+func runSampleSourcer(ctx context.Context, c sampleprovider.Config, stdout io.Writer) error {
 	sc := sampleprovider.SourcingConfig{StagecoachURL: c.StagecoachURL, APIKey: c.APIKey, WebhookSecret: c.WebhookSecret, Addr: c.Addr,
-		Delay: c.Delay, Candidates: sampleprovider.DefaultSourcingCandidates(), Logger: c.Logger}
-	if f := fs.Lookup("name"); f != nil && f.Value.String() != sampleprovider.DefaultName {
-		sc.Name = f.Value.String()
-	}
+		Name: c.Name, Delay: c.Delay, Candidates: sampleprovider.DefaultSourcingCandidates(), Logger: c.Logger}
 	s, err := sampleprovider.NewSourcer(sc)
 	if err != nil {
 		return err

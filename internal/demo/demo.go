@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -32,13 +31,18 @@ type Config struct {
 	SandboxAddr   string // the Lever sandbox; default 127.0.0.1:8900
 	SandboxAPIKey string // default "demo-lever-key"
 	ProviderAddr  string // the sample provider; default 127.0.0.1:8950
-	ProviderDelay time.Duration
+	// VideoProviderAddr and ServiceProviderAddr are the sample video
+	// interview and interview service providers; default 127.0.0.1:8951
+	// and 127.0.0.1:8952.
+	VideoProviderAddr   string
+	ServiceProviderAddr string
 	// SourcingAddr is the sample sourcing provider's address (default
-	// 127.0.0.1:8951, or a free port when ProviderAddr's port is 0);
-	// SourcingDelay the wait between its steps, zero
-	// leaving it idle (no candidates of its own exported).
+	// 127.0.0.1:8953, or a free port when ProviderAddr's port is 0);
+	// SourcingDelay the wait between its steps, zero leaving it idle (no
+	// candidates of its own exported).
 	SourcingAddr  string
 	SourcingDelay time.Duration
+	ProviderDelay time.Duration
 	DataDir       string // default: a new temporary folder, removed on Close
 	Database      string // postgres:// URL; empty for SQLite in DataDir
 	// Sandbox is applied to the sandbox's config (tests shorten delays).
@@ -57,6 +61,14 @@ type Env struct {
 	Provider       *sampleprovider.Provider
 	ProviderAPIKey string
 	Integration    *domain.Integration
+	// The video interview flow ("Jobma" stage) and the interview service
+	// flow ("JobTwine" stage, postings tagged "JobTwine").
+	VideoProvider         *sampleprovider.Provider
+	VideoProviderAPIKey   string
+	VideoIntegration      *domain.Integration
+	ServiceProvider       *sampleprovider.Provider
+	ServiceProviderAPIKey string
+	ServiceIntegration    *domain.Integration
 	// The sourcing side: the sample marketplace and its integration.
 	Sourcer             *sampleprovider.Sourcer
 	SourcingIntegration *domain.Integration
@@ -76,6 +88,16 @@ const ConnectionID = "demo"
 // ProviderID is the demo's assessment provider.
 const ProviderID = "demo-assessments"
 
+// The demo's video interview and interview service providers, and the
+// stages and tag their integrations use (the seeded pipeline has them).
+const (
+	VideoProviderID   = "demo-video"
+	ServiceProviderID = "demo-interviews"
+	VideoStage        = "Jobma"
+	ServiceStage      = "JobTwine"
+	JobSyncTag        = "JobTwine"
+)
+
 // Start builds and runs everything until Close.
 func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	if cfg.Addr == "" {
@@ -89,6 +111,12 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	}
 	if cfg.ProviderAddr == "" {
 		cfg.ProviderAddr = "127.0.0.1:8950"
+	}
+	if cfg.VideoProviderAddr == "" {
+		cfg.VideoProviderAddr = "127.0.0.1:8951"
+	}
+	if cfg.ServiceProviderAddr == "" {
+		cfg.ServiceProviderAddr = "127.0.0.1:8952"
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -129,6 +157,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	}
 	ac := app.Config{Addr: cfg.Addr, DataDir: env.DataDir, Database: cfg.Database, Migrate: true, Logger: cfg.Logger}
 	ac.Engine.ReconcileInterval = time.Minute
+	ac.Engine.PostingSyncInterval = 30 * time.Second
 	if cfg.App != nil {
 		cfg.App(&ac)
 	}
@@ -156,28 +185,100 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	if env.Integration, err = eng.CreateIntegration(ctx, ConnectionID, ProviderID, json.RawMessage(`{"triggerStage":"Assessment","completionStage":"Assessment Complete"}`)); err != nil {
 		return nil, fmt.Errorf("create integration: %w", err)
 	}
-	if env.Provider, err = sampleprovider.New(sampleprovider.Config{StagecoachURL: env.App.URL(), APIKey: apiKey, WebhookSecret: p.WebhookSecret,
-		Addr: cfg.ProviderAddr, Delay: cfg.ProviderDelay, Logger: cfg.Logger}); err != nil {
-		return nil, fmt.Errorf("sample provider: %w", err)
-	}
-	env.wg.Add(1)
-	go func() { defer env.wg.Done(); _ = env.Provider.Run(runCtx) }()
-	select {
-	case <-env.Provider.Ready():
-	case <-time.After(10 * time.Second):
-		return nil, errors.New("sample provider did not start")
-	}
-	p.WebhookURL = "http://" + env.Provider.Addr() + "/webhooks"
-	if err = eng.DB().InTx(ctx, func(tx *store.Tx) error { return tx.ProviderUpdate(ctx, p) }); err != nil {
+	if env.Provider, err = env.startProvider(ctx, runCtx, cfg, p, apiKey, domain.KindAssessment, cfg.ProviderAddr); err != nil {
 		return nil, err
 	}
 	if env.Lever, err = lever.New(lever.Config{Environment: lever.Custom(env.SandboxURL), APIKey: cfg.SandboxAPIKey}); err != nil {
 		return nil, err
 	}
+
+	// The video interview tool: the Backend Engineer posting gets the
+	// engineering kit, every other posting the general one.
+	backend, err := env.postingID(ctx, "Backend Engineer")
+	if err != nil {
+		return nil, err
+	}
+	vp, vkey, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: VideoProviderID, Name: sampleprovider.DefaultVideoName, Kind: domain.KindVideoInterview})
+	if err != nil {
+		return nil, fmt.Errorf("create video provider: %w", err)
+	}
+	env.VideoProviderAPIKey = vkey
+	vs := fmt.Sprintf(`{"triggerStage":%q,"defaultPackage":"general","postingPackages":{%q:"engineering"}}`, VideoStage, backend)
+	if env.VideoIntegration, err = eng.CreateIntegration(ctx, ConnectionID, VideoProviderID, json.RawMessage(vs)); err != nil {
+		return nil, fmt.Errorf("create video integration: %w", err)
+	}
+	if env.VideoProvider, err = env.startProvider(ctx, runCtx, cfg, vp, vkey, domain.KindVideoInterview, cfg.VideoProviderAddr); err != nil {
+		return nil, err
+	}
+
+	// The interview service: postings tagged "JobTwine" are its jobs.
+	sp, skey, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: ServiceProviderID, Name: sampleprovider.DefaultServiceName, Kind: domain.KindInterviewService})
+	if err != nil {
+		return nil, fmt.Errorf("create interview service provider: %w", err)
+	}
+	env.ServiceProviderAPIKey = skey
+	ss := fmt.Sprintf(`{"triggerStage":%q,"jobSyncTag":%q}`, ServiceStage, JobSyncTag)
+	if env.ServiceIntegration, err = eng.CreateIntegration(ctx, ConnectionID, ServiceProviderID, json.RawMessage(ss)); err != nil {
+		return nil, fmt.Errorf("create interview service integration: %w", err)
+	}
+	if env.ServiceProvider, err = env.startProvider(ctx, runCtx, cfg, sp, skey, domain.KindInterviewService, cfg.ServiceProviderAddr); err != nil {
+		return nil, err
+	}
+	if err = eng.SyncPostings(ctx, ConnectionID); err != nil {
+		return nil, fmt.Errorf("sync postings: %w", err)
+	}
 	if err = env.startSourcing(ctx, runCtx, cfg); err != nil {
 		return nil, fmt.Errorf("sourcing: %w", err)
 	}
 	return env, nil
+}
+
+// startProvider runs a sample provider of kind for p and gives stagecoach
+// its webhook URL once it listens.
+func (env *Env) startProvider(ctx, runCtx context.Context, cfg Config, p *domain.Provider, apiKey, kind, addr string) (*sampleprovider.Provider, error) {
+	sp, err := sampleprovider.New(sampleprovider.Config{StagecoachURL: env.App.URL(), APIKey: apiKey, WebhookSecret: p.WebhookSecret,
+		Kind: kind, Name: p.Name, Addr: addr, Delay: cfg.ProviderDelay, Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("sample provider %s: %w", p.ID, err)
+	}
+	env.wg.Add(1)
+	go func() { defer env.wg.Done(); _ = sp.Run(runCtx) }()
+	select {
+	case <-sp.Ready():
+	case <-time.After(10 * time.Second):
+		return nil, fmt.Errorf("sample provider %s did not start", p.ID)
+	}
+	p.WebhookURL = sp.URL() + "/webhooks"
+	if err := env.App.Engine.DB().InTx(ctx, func(tx *store.Tx) error { return tx.ProviderUpdate(ctx, p) }); err != nil {
+		return nil, err
+	}
+	return sp, nil
+}
+
+// postingID finds a seeded posting by title.
+func (env *Env) postingID(ctx context.Context, title string) (string, error) {
+	for p, err := range env.Lever.ListPostings(ctx, lever.ListPostingsParams{}) {
+		if err != nil {
+			return "", err
+		}
+		if p.Text == title {
+			return p.ID, nil
+		}
+	}
+	return "", fmt.Errorf("the sandbox has no posting %q", title)
+}
+
+// TagPosting adds and removes tags of a posting in the sandbox, as a
+// recruiter editing it in Lever's app.
+func (env *Env) TagPosting(ctx context.Context, postingID string, add, remove []string) error {
+	return env.admin(ctx, http.MethodPost, "/_sandbox/postings/"+postingID+"/tags", map[string]any{"add": nonNil(add), "remove": nonNil(remove)})
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // Close stops everything and removes the temporary data folder.

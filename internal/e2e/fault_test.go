@@ -20,7 +20,7 @@ func TestAssessmentUnderInjectedFaults(t *testing.T) {
 	}
 	t.Parallel()
 	const candidates = 30
-	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: 20 * time.Millisecond, DataDir: t.TempDir()}
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0", ProviderDelay: 20 * time.Millisecond, DataDir: t.TempDir()}
 	if os.Getenv(storetest.EnvURL) != "" {
 		cfg.Database = storetest.DSN(t)
 	}

@@ -21,7 +21,7 @@ import (
 //	go test ./internal/e2e -run '^$' -bench AssessmentFlow -benchtime 40x
 func BenchmarkAssessmentFlow(b *testing.B) {
 	n := max(b.N, 20)
-	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: 10 * time.Millisecond, DataDir: b.TempDir()}
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0", ProviderDelay: 10 * time.Millisecond, DataDir: b.TempDir()}
 	cfg.Sandbox = func(c *leversandbox.Config) { c.RatePerSecond = -1 }
 	cfg.App = func(c *app.Config) {
 		c.Queue.PollInterval = 10 * time.Millisecond

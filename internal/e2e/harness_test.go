@@ -26,7 +26,15 @@ import (
 // startDemo runs the demo installation on free ports with short delays.
 func startDemo(t *testing.T, delay time.Duration) *demo.Env {
 	t.Helper()
-	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: delay, DataDir: t.TempDir()}
+	env, _ := startDemoConfig(t, delay)
+	return env
+}
+
+// startDemoConfig is startDemo, also returning the configuration (its data
+// folder and database, for the admin commands).
+func startDemoConfig(t *testing.T, delay time.Duration) (*demo.Env, demo.Config) {
+	t.Helper()
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0", ProviderDelay: delay, DataDir: t.TempDir()}
 	if os.Getenv(storetest.EnvURL) != "" {
 		cfg.Database = storetest.DSN(t)
 	}
@@ -38,13 +46,14 @@ func startDemo(t *testing.T, delay time.Duration) *demo.Env {
 		c.Queue.BaseBackoff = 50 * time.Millisecond
 		c.Queue.MaxBackoff = 500 * time.Millisecond
 		c.Engine.ReconcileInterval = -1
+		c.Engine.PostingSyncInterval = -1
 	}
 	env, err := demo.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(env.Close)
-	return env
+	return env, cfg
 }
 
 // eventually polls cond until it holds or the deadline passes.

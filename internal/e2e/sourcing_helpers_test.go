@@ -94,7 +94,8 @@ func assertNoPersonalData(t *testing.T, env *demo.Env, p sourcedPerson) {
 // turns uncertain quickly.
 func startSourcingDemo(t *testing.T, opts ...func(*demo.Config)) *demo.Env {
 	t.Helper()
-	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", ProviderDelay: time.Hour, DataDir: t.TempDir()}
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0",
+		SourcingAddr: "127.0.0.1:0", ProviderDelay: time.Hour, DataDir: t.TempDir()}
 	for _, o := range opts {
 		o(&cfg)
 	}

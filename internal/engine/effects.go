@@ -96,6 +96,8 @@ func (e *Engine) workOrderEffects(ctx context.Context, job *domain.Job) error {
 		return e.assessmentEffects(ctx, w)
 	case domain.KindVideoInterview:
 		return e.videoEffects(ctx, w)
+	case domain.KindInterviewService:
+		return e.serviceEffects(ctx, w)
 	}
 	return nil
 }

@@ -42,6 +42,10 @@ type Config struct {
 	// ReconcileInterval is how often each connection is swept. Default 10m;
 	// negative disables the schedule (sweeps on demand still run).
 	ReconcileInterval time.Duration
+	// PostingSyncInterval is how often the postings of interview service
+	// integrations are polled (jobsync.go). Default 5m; negative disables
+	// the schedule (syncs on demand still run).
+	PostingSyncInterval time.Duration
 	// HTTPClient sends provider webhooks and fetches report URLs.
 	HTTPClient *http.Client
 	Logger     *slog.Logger
@@ -98,6 +102,7 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	q.Register(JobProviderWebhook, e.workProviderWebhook)
 	q.Register(JobReconcile, e.workReconcile)
 	q.Register(JobExportSync, e.workExportSync)
+	q.Register(JobPostingSync, e.workPostingSync)
 	return e
 }
 

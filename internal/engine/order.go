@@ -91,6 +91,17 @@ type OrderEventInput struct {
 	ResultURL     string         `json:"resultUrl,omitempty"`
 	Report        *ReportInput   `json:"report,omitempty"`
 	Reason        string         `json:"reason,omitempty"`
+
+	// Interview service fields (see interview.go).
+	SchedulingURL  string     `json:"schedulingUrl,omitempty"`
+	StartsAt       *time.Time `json:"startsAt,omitempty"`
+	Interviewer    string     `json:"interviewer,omitempty"`
+	MeetingURL     string     `json:"meetingUrl,omitempty"`
+	Round          string     `json:"round,omitempty"`
+	Recommendation string     `json:"recommendation,omitempty"`
+	Summary        string     `json:"summary,omitempty"`
+	FeedbackURL    string     `json:"feedbackUrl,omitempty"`
+	VideoURL       string     `json:"videoUrl,omitempty"`
 }
 
 // ReportInput is a PDF report, inline or by URL.
@@ -121,8 +132,12 @@ var allowedFrom = map[string][]string{
 	"expired":   {domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted},
 }
 
-// Validate checks an event's fields, naming each that is wrong.
-func (in *OrderEventInput) Validate() error {
+// Validate checks an assessment event's fields, naming each that is wrong.
+func (in *OrderEventInput) Validate() error { return in.ValidateFor(domain.KindAssessment) }
+
+// ValidateFor checks an event's fields for a provider of kind, naming each
+// that is wrong.
+func (in *OrderEventInput) ValidateFor(kind string) error {
 	var errs []domain.FieldError
 	bad := func(f, m string) { errs = append(errs, domain.FieldError{Field: f, Message: m}) }
 	checkURL := func(f, v string, required bool) {
@@ -136,6 +151,10 @@ func (in *OrderEventInput) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad(f, "must be an http(s) URL")
 		}
+	}
+	if kind == domain.KindVideoInterview || kind == domain.KindInterviewService {
+		validateInterviewEvent(in, kind, bad, checkURL)
+		return fieldErrs(in.Type, errs)
 	}
 	if _, ok := allowedFrom[in.Type]; !ok {
 		bad("type", fmt.Sprintf("must be one of invited, started, completed, cancelled, expired (got %q)", in.Type))
@@ -183,8 +202,12 @@ func (in *OrderEventInput) Validate() error {
 			}
 		}
 	}
+	return fieldErrs(in.Type, errs)
+}
+
+func fieldErrs(typ string, errs []domain.FieldError) error {
 	if len(errs) > 0 {
-		return &domain.Error{Code: domain.EInvalid, Message: fmt.Sprintf("%s: %s %s", in.Type, errs[0].Field, errs[0].Message), Fields: errs}
+		return &domain.Error{Code: domain.EInvalid, Message: fmt.Sprintf("%s: %s %s", typ, errs[0].Field, errs[0].Message), Fields: errs}
 	}
 	return nil
 }
@@ -192,11 +215,15 @@ func (in *OrderEventInput) Validate() error {
 // ReportOrderEvent records what a provider reports about one of its orders
 // and enqueues the Lever writes that follow, in one transaction.
 func (e *Engine) ReportOrderEvent(ctx context.Context, providerID, orderID string, in OrderEventInput) (*domain.Order, error) {
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
 	var order *domain.Order
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		p, err := tx.ProviderGet(ctx, providerID)
+		if err != nil {
+			return err
+		}
+		if err := in.ValidateFor(p.Kind); err != nil {
+			return err
+		}
 		o, err := tx.OrderGet(ctx, orderID)
 		if err != nil {
 			return err
@@ -205,20 +232,25 @@ func (e *Engine) ReportOrderEvent(ctx context.Context, providerID, orderID strin
 			return domain.Errorf(domain.ENotFound, "order %q not found", orderID)
 		}
 		ok := false
-		for _, s := range allowedFrom[in.Type] {
+		for _, s := range eventAllowedFrom(p.Kind, in.Type) {
 			ok = ok || s == o.Status
 		}
 		if !ok {
 			return domain.Errorf(domain.EConflict, "order %s is %s: it cannot become %s", o.ID, o.Status, in.Type)
 		}
-		o.Status = in.Type
+		if p.Kind == domain.KindInterviewService {
+			if err := checkInterviewRepeat(ctx, tx, o, &in); err != nil {
+				return err
+			}
+		}
+		o.Status = statusAfter(p.Kind, in.Type)
 		if in.CandidateURL != "" {
 			o.CandidateURL = in.CandidateURL
 		}
 		if in.EvaluationURL != "" {
 			o.EvaluationURL = in.EvaluationURL
 		}
-		if in.Type == "completed" {
+		if in.Type == "completed" && in.Score != nil && in.MaxScore != nil {
 			o.Result = mustJSON(Result{Score: *in.Score, MaxScore: *in.MaxScore, Result: in.Result, Attributes: in.Attributes, ResultURL: in.ResultURL})
 		}
 		if err := tx.OrderUpdate(ctx, o); err != nil {

@@ -221,6 +221,19 @@ func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domai
 	if len(opp.Emails) > 0 {
 		order.Candidate.Email = opp.Emails[0]
 	}
+	var created map[string]any
+	if r.provider.Kind == domain.KindInterviewService {
+		job, why, err := e.serviceJob(ctx, conn, r, opp.PostingID())
+		if err != nil {
+			return err
+		}
+		if job == nil {
+			d.Reason = why
+			return e.decide(ctx, d)
+		}
+		order.Details.PostingTitle = job.Title
+		created = map[string]any{"job": job}
+	}
 	return e.db.InTx(ctx, func(tx *store.Tx) error {
 		live, err := tx.OrderLive(ctx, r.integ.ID, opp.ID)
 		if err != nil && !store.IsNotFound(err) {
@@ -256,7 +269,7 @@ func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domai
 			return err
 		}
 		log.Info("order created", slog.String("order_id", order.ID), slog.String("package_id", pkg.ID))
-		return e.enqueueWebhook(ctx, tx, r.provider.ID, order, "order.created", nil)
+		return e.enqueueWebhook(ctx, tx, r.provider.ID, order, "order.created", created)
 	})
 }
 

@@ -35,6 +35,16 @@ type Settings struct {
 	DefaultPackage  string            `json:"defaultPackage,omitempty"`
 	PostingPackages map[string]string `json:"postingPackages,omitempty"`
 
+	// JobSyncTag (interview service) is the Lever posting tag that syncs a
+	// posting to the provider as a job. Default: the provider's name.
+	JobSyncTag string `json:"jobSyncTag,omitempty"`
+	// FeedbackForm (interview service) writes each round's feedback as a
+	// Lever feedback form from FeedbackTemplate instead of a note.
+	FeedbackForm bool `json:"feedbackForm,omitempty"`
+	// FeedbackTemplate (interview service) names the Lever feedback
+	// template; created if missing. Default "<provider> Interview Feedback".
+	FeedbackTemplate string `json:"feedbackTemplate,omitempty"`
+
 	// Sourcing (see sourcing_settings.go): RolePostings maps a provider
 	// role id to a Lever posting id; StageMap a provider stage to a Lever
 	// stage (id or name), LeverStageMap back (default: the inverse of
@@ -80,6 +90,12 @@ func (s Settings) WithDefaults(p *domain.Provider) Settings {
 	case domain.KindInterviewService:
 		if s.TriggerStage == "" {
 			s.TriggerStage = p.Name
+		}
+		if s.JobSyncTag == "" {
+			s.JobSyncTag = p.Name
+		}
+		if s.FeedbackTemplate == "" {
+			s.FeedbackTemplate = p.Name + " Interview Feedback"
 		}
 	}
 	return s

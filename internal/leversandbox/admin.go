@@ -260,6 +260,7 @@ func (s *Sandbox) handleAdminWebhookVerify(r *http.Request) (*reply, error) {
 	var cp webhook
 	if wh != nil {
 		cp = *wh
+		cp.Token = s.signingToken(wh)
 	}
 	s.mu.Unlock()
 	if wh == nil {
@@ -336,7 +337,7 @@ func (s *Sandbox) handleAdminReset(*http.Request) (*reply, error) {
 	st.APIKeys = s.st.APIKeys
 	st.OAuthClients = s.st.OAuthClients
 	st.JWTSecret = s.st.JWTSecret
-	ensureBuiltins(st)
+	ensureBuiltins(st, !s.cfg.WebhookGroupsOff)
 	s.st = st
 	s.commit()
 	return noContent(), nil

@@ -42,6 +42,9 @@ type credential struct {
 	perms    map[string]bool // scope strings
 	userID   string          // OAuth: the authorizing user
 	clientID string          // OAuth: the client
+	// endpoints, for an API key generated with Lever's per-endpoint
+	// permissions, holds their names; nil for scope-based credentials.
+	endpoints map[string]bool
 }
 
 // allows reports whether the credential may read (or, with write, change)
@@ -68,16 +71,17 @@ func permSet(scopes []string) map[string]bool {
 // another --api-key).
 func setDefaultKey(st *state, key string, now int64) {
 	st.APIKeys = slices.DeleteFunc(st.APIKeys, func(k *apiKey) bool { return k.Name == "default" })
-	st.APIKeys = append([]*apiKey{{Name: "default", KeyHash: hashSecret(key), Permissions: slices.Clone(allScopes), CreatedAt: now}}, st.APIKeys...)
+	st.APIKeys = append([]*apiKey{{ID: seedID("api-key:default"), Name: "default", KeyHash: hashSecret(key), Permissions: slices.Clone(allScopes), Hint: keyHint(key), CreatedAt: now}}, st.APIKeys...)
 }
 
-// addAPIKey adds (or replaces) a named API key with the given permissions.
-// It is the hook the settings pages will use; tests use it for 403s.
+// addAPIKey adds (or replaces) a named API key with the given scopes; tests
+// use it for 403s. Keys with Lever's endpoint permissions come from
+// createAPIKey (the settings page and POST /_sandbox/api-keys).
 func (s *Sandbox) addAPIKey(name, key string, permissions []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st.APIKeys = slices.DeleteFunc(s.st.APIKeys, func(k *apiKey) bool { return k.Name == name })
-	s.st.APIKeys = append(s.st.APIKeys, &apiKey{Name: name, KeyHash: hashSecret(key), Permissions: slices.Clone(permissions), CreatedAt: s.now()})
+	s.st.APIKeys = append(s.st.APIKeys, &apiKey{ID: seedID("api-key:" + name), Name: name, KeyHash: hashSecret(key), Permissions: slices.Clone(permissions), Hint: keyHint(key), CreatedAt: s.now()})
 	s.commit()
 }
 
@@ -119,7 +123,11 @@ func (s *Sandbox) authenticate(r *http.Request) (*credential, error) {
 	sum := hashSecret(key)
 	for _, k := range s.st.APIKeys {
 		if subtle.ConstantTimeCompare([]byte(k.KeyHash), []byte(sum)) == 1 {
-			return &credential{name: k.Name, limitKey: "key:" + k.Name, perms: permSet(k.Permissions)}, nil
+			c := &credential{name: k.Name, limitKey: "key:" + k.ID, perms: permSet(k.Permissions)}
+			if k.Endpoints != nil {
+				c.endpoints = permSet(k.Endpoints)
+			}
+			return c, nil
 		}
 	}
 	return nil, errUnauthorized("the API key is not valid")

@@ -62,7 +62,7 @@ type envelope struct {
 	Event       string          `json:"event"`
 	TriggeredAt int64           `json:"triggeredAt"`
 	Token       string          `json:"token"`
-	Signature   string          `json:"signature"`
+	Signature   string          `json:"signature,omitempty"`
 	Data        json.RawMessage `json:"data"`
 }
 
@@ -71,12 +71,16 @@ type testEnvelope struct {
 	TriggeredAt int64          `json:"triggeredAt"`
 	Event       string         `json:"event"`
 	Data        map[string]any `json:"data"`
-	Signature   string         `json:"signature"`
+	Signature   string         `json:"signature,omitempty"`
 	Token       string         `json:"token"`
 }
 
-// sign computes Lever's webhook signature.
+// sign computes Lever's webhook signature; without a signing token there is
+// none (the body then has no signature field).
 func sign(signatureToken, token string, triggeredAt int64) string {
+	if signatureToken == "" {
+		return ""
+	}
 	mac := hmac.New(sha256.New, []byte(signatureToken))
 	mac.Write([]byte(token + strconv.FormatInt(triggeredAt, 10)))
 	return hex.EncodeToString(mac.Sum(nil))
@@ -96,7 +100,7 @@ type deliveryRecord struct {
 	DurationMs  int64           `json:"durationMs"`
 	Status      int             `json:"status"`
 	OK          bool            `json:"ok"`
-	Outcome     string          `json:"outcome"` // delivered, retrying, failed
+	Outcome     string          `json:"outcome"` // delivered, retrying, failed, cancelled
 	Error       string          `json:"error,omitempty"`
 	Dropped     bool            `json:"dropped,omitempty"`
 	Duplicate   bool            `json:"duplicate,omitempty"`
@@ -124,7 +128,7 @@ func (s *Sandbox) fire(event, origin string, data any) {
 		if len(wh.Origins) > 0 && slices.Contains(conditionalEvents, event) && !slices.Contains(wh.Origins, origin) {
 			continue
 		}
-		d := &delivery{eventID: eventID, event: event, triggeredAt: at, data: raw, webhookID: wh.ID, url: wh.URL, secret: wh.Token}
+		d := &delivery{eventID: eventID, event: event, triggeredAt: at, data: raw, webhookID: wh.ID, url: wh.URL, secret: s.signingToken(wh)}
 		s.hooks.enqueue(d)
 		if s.faults.chance(func(f faultSettings) float64 { return f.DuplicateWebhookRate }) {
 			dup := *d
@@ -132,6 +136,17 @@ func (s *Sandbox) fire(event, origin string, data any) {
 			s.hooks.enqueue(&dup)
 		}
 	}
+}
+
+// signingToken is the key wh's deliveries are signed with: its own token
+// for a webhook created through the API, its event group's token for one
+// added in the settings page ("" until a Super Admin generates it). The
+// caller holds s.mu.
+func (s *Sandbox) signingToken(wh *webhook) string {
+	if wh.Page {
+		return s.st.WebhookTokens[wh.Event]
+	}
+	return wh.Token
 }
 
 // dispatcher delivers webhooks asynchronously: one FIFO queue and worker per
@@ -252,6 +267,16 @@ func (d *dispatcher) attempt(ctx context.Context, job *delivery, n int, last boo
 		ID: newID(), EventID: job.eventID, Event: job.event, WebhookID: job.webhookID, URL: job.url,
 		Attempt: n, TriggeredAt: job.triggeredAt, Token: token, SentAt: d.s.now(),
 		Duplicate: job.duplicate, Request: body,
+	}
+	// A group switched off after the event fired delivers nothing more.
+	d.s.mu.Lock()
+	on := d.s.st.WebhookGroups[job.event]
+	d.s.mu.Unlock()
+	if !on {
+		rec.Outcome = "cancelled"
+		rec.Error = "not sent: the " + eventLabel(job.event) + " group is switched off"
+		d.record(rec)
+		return true
 	}
 	start := time.Now()
 	if d.s.faults.chance(func(f faultSettings) float64 { return f.DropWebhookRate }) {

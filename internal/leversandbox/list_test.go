@@ -231,10 +231,10 @@ func TestAccountLists(t *testing.T) {
 
 	// Users: active by default, exact e-mail, roles.
 	users := b.call(t, "GET", "/v1/users", nil).must(t, 200).list(t)
-	if len(users) != 5 {
-		t.Fatalf("active users: %d, want 5", len(users))
+	if len(users) != 6 {
+		t.Fatalf("active users: %d, want 6", len(users))
 	}
-	if n := len(b.call(t, "GET", "/v1/users?includeDeactivated=true", nil).must(t, 200).list(t)); n != 6 {
+	if n := len(b.call(t, "GET", "/v1/users?includeDeactivated=true", nil).must(t, 200).list(t)); n != 7 {
 		t.Fatalf("with deactivated: %d", n)
 	}
 	if u := b.call(t, "GET", "/v1/users?email=rkhan@example.com", nil).must(t, 200).list(t); len(u) != 1 || u[0]["username"] != "rkhan" {
@@ -251,7 +251,7 @@ func TestAccountLists(t *testing.T) {
 		t.Fatalf("new user=%v", nu)
 	}
 	b.call(t, "POST", "/v1/users/"+nu["id"].(string)+"/deactivate", nil).must(t, 200)
-	if n := len(b.call(t, "GET", "/v1/users", nil).must(t, 200).list(t)); n != 5 {
+	if n := len(b.call(t, "GET", "/v1/users", nil).must(t, 200).list(t)); n != 6 {
 		t.Fatalf("deactivated user still listed")
 	}
 	b.call(t, "POST", "/v1/users/"+nu["id"].(string)+"/reactivate", nil).must(t, 200)

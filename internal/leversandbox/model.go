@@ -178,6 +178,8 @@ type noteComment struct {
 	CreatedAt int64   `json:"createdAt"`
 	Score     *int    `json:"score"`
 	Stage     *string `json:"stage"`
+	// Mentions are the users the comment @-mentions, who Lever notifies.
+	Mentions []string `json:"mentions,omitempty"`
 }
 
 type note struct {
@@ -331,15 +333,36 @@ type webhook struct {
 	UpdatedAt int64  `json:"updatedAt"`
 	// Origins is the origin condition; nil means no condition (all origins).
 	Origins []string `json:"origins"`
+	// Page marks a webhook a Super Admin added in the settings page. It is
+	// signed with its event group's signing token (Token stays empty) and,
+	// as in Lever, cannot be changed through the API.
+	Page bool `json:"page,omitempty"`
 }
 
-// apiKey is an API credential with its permissions, written in the OAuth
-// scope grammar ("opportunities:write:admin").
+// apiKey is an API credential. Keys generated in the settings page (or
+// through POST /_sandbox/api-keys) carry Lever's per-endpoint permissions in
+// Endpoints; the others (the --api-key key, test keys) carry scope strings
+// ("opportunities:write:admin") in Permissions.
 type apiKey struct {
+	ID          string   `json:"id"`
 	Name        string   `json:"name"`
 	KeyHash     string   `json:"keyHash"`
 	Permissions []string `json:"permissions"`
-	CreatedAt   int64    `json:"createdAt"`
+	// Endpoints is nil for a scope-based key.
+	Endpoints []string `json:"endpoints,omitempty"`
+	// Hint is the key's last four characters, shown in the list.
+	Hint      string `json:"hint,omitempty"`
+	CreatedBy string `json:"createdBy,omitempty"`
+	CreatedAt int64  `json:"createdAt"`
+}
+
+// appAuthorization is an OAuth app a Super Admin approved, listed under
+// Settings > Integrations and API > Authorized Apps until revoked.
+type appAuthorization struct {
+	ClientID   string   `json:"clientId"`
+	UserID     string   `json:"userId"`
+	Scopes     []string `json:"scopes"`
+	ApprovedAt int64    `json:"approvedAt"`
 }
 
 type oauthClient struct {

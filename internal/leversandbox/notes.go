@@ -117,7 +117,7 @@ func (s *Sandbox) handleNoteCreate(r *http.Request, c *credential) (*reply, erro
 		}
 		at = *body.CreatedAt
 	}
-	comment := noteComment{Value: *body.Value, User: userIDPtr(by), CreatedAt: at, Score: body.Score, Stage: ptr(o.StageID)}
+	comment := noteComment{Value: *body.Value, User: userIDPtr(by), CreatedAt: at, Score: body.Score, Stage: ptr(o.StageID), Mentions: s.mentionedUsers(*body.Value)}
 	if noteID := r.URL.Query().Get("note_id"); noteID != "" {
 		n := s.st.Notes[noteID]
 		if n == nil || n.OpportunityID != o.ID {

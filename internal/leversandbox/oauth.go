@@ -123,21 +123,26 @@ func (s *Sandbox) refuseAuth(w http.ResponseWriter, r *http.Request, ar *authReq
 type consentPage struct {
 	Request     *authRequest
 	ScopeLabels []string
-	Admins      []*user
+	Session     sessionView
+	SuperAdmin  bool
 }
 
-// handleAuthorizeShow shows the consent page: the scopes, the acting Super
-// Admin, Accept and Deny.
+// handleAuthorizeShow shows the consent page: the scopes, the signed-in
+// user (with the switcher), Accept and Deny.
 func (s *Sandbox) handleAuthorizeShow(w http.ResponseWriter, r *http.Request) {
+	se := s.pageSession(w, r)
 	s.mu.Lock()
 	ar, f := s.parseAuthRequest(r.URL.Query(), s.baseURL(r))
-	admins := s.superAdmins()
+	sv := s.viewSession(se, r.URL.RequestURI())
 	s.mu.Unlock()
 	if f != nil {
 		s.refuseAuth(w, r, ar, f)
 		return
 	}
-	s.renderPage(w, http.StatusOK, "consent.html", consentPage{Request: ar, ScopeLabels: ar.Scopes, Admins: admins})
+	s.renderPage(w, http.StatusOK, "consent.html", consentPage{
+		Request: ar, ScopeLabels: ar.Scopes, Session: sv,
+		SuperAdmin: sv.User != nil && sv.User.AccessRole == roleSuperAdmin,
+	})
 }
 
 func (s *Sandbox) superAdmins() []*user {
@@ -150,12 +155,23 @@ func (s *Sandbox) superAdmins() []*user {
 	return out
 }
 
-// handleAuthorizeDecide takes the consent form: decision=accept (with
-// user_id, default the first Super Admin) or decision=deny.
+// handleAuthorizeDecide takes the consent form: decision=accept or
+// decision=deny. From a browser with a session the signed-in user decides
+// (and the form's CSRF token must match); a client without a session (a
+// test standing in for the browser) may name user_id, default the first
+// Super Admin. Only an active Super Admin can accept.
 func (s *Sandbox) handleAuthorizeDecide(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		s.renderPage(w, http.StatusBadRequest, "error.html", errorPage{Title: "Authorization failed", Message: "bad form: " + err.Error()})
 		return
+	}
+	var se *session
+	if s.sessions.lookup(r) != nil {
+		var why string
+		if se, why = s.csrfCheck(r); se == nil {
+			s.renderPage(w, http.StatusForbidden, "error.html", errorPage{Title: "Authorization refused", Message: why})
+			return
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -169,7 +185,12 @@ func (s *Sandbox) handleAuthorizeDecide(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	uid := r.PostForm.Get("user_id")
-	if uid == "" {
+	if se != nil {
+		uid = ""
+		if u := s.sessionUser(se); u != nil {
+			uid = u.ID
+		}
+	} else if uid == "" {
 		if admins := s.superAdmins(); len(admins) > 0 {
 			uid = admins[0].ID
 		}
@@ -185,6 +206,7 @@ func (s *Sandbox) handleAuthorizeDecide(w http.ResponseWriter, r *http.Request) 
 		ClientID: ar.ClientID, RedirectURI: ar.RedirectURI, UserID: u.ID, Scopes: ar.Scopes,
 		ExpiresAt: s.now() + codeTTL.Milliseconds(),
 	}
+	s.st.Authorizations[ar.ClientID] = &appAuthorization{ClientID: ar.ClientID, UserID: u.ID, Scopes: slices.Clone(ar.Scopes), ApprovedAt: s.now()}
 	s.commit()
 	redirectBack(w, r, ar.RedirectURI, url.Values{"code": {code}, "state": {ar.State}})
 }
@@ -338,5 +360,6 @@ func (s *Sandbox) revokeClient(clientID string) (access, refresh int) {
 			delete(s.st.AuthCodes, k)
 		}
 	}
+	delete(s.st.Authorizations, clientID)
 	return access, refresh
 }

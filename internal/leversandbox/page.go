@@ -16,7 +16,7 @@ var templateFS embed.FS
 
 // pageNames are the templates a handler renders; parsePages checks each one
 // exists so a typo fails at New, not at the first request.
-var pageNames = []string{"index.html", "opportunity.html", "consent.html", "error.html"}
+var pageNames = []string{"index.html", "opportunity.html", "consent.html", "error.html", "settings.html"}
 
 func parsePages() (*template.Template, error) {
 	t, err := template.New("").Funcs(template.FuncMap{
@@ -26,9 +26,10 @@ func parsePages() (*template.Template, error) {
 			}
 			return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04 UTC")
 		},
-		"join": strings.Join,
+		"join":      strings.Join,
+		"rolelabel": roleLabel,
 		"card": func(d pageData, o pageOpp) oppCard {
-			return oppCard{Opp: o, Return: d.Return, Stages: d.Stages, Reasons: d.Reasons, Detail: d.Detail}
+			return oppCard{Opp: o, Return: d.Return, Stages: d.Stages, Reasons: d.Reasons, Detail: d.Detail, CSRF: d.Session.CSRF}
 		},
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
@@ -114,6 +115,7 @@ type oppCard struct {
 	Stages  []*stage
 	Reasons []*archiveReason
 	Detail  bool
+	CSRF    string
 }
 
 type pageData struct {
@@ -125,6 +127,7 @@ type pageData struct {
 	Return   string
 	Detail   bool
 	Webhooks int
+	Session  sessionView
 }
 
 func (s *Sandbox) userName(id *string) string {
@@ -236,6 +239,7 @@ func (s *Sandbox) pageOppOf(o *opportunity, base string) pageOpp {
 // handlePageIndex lists the opportunities, newest first; ?stage= and
 // ?posting= narrow the list.
 func (s *Sandbox) handlePageIndex(w http.ResponseWriter, r *http.Request) {
+	se := s.pageSession(w, r)
 	s.mu.Lock()
 	q := r.URL.Query()
 	var want *stage
@@ -244,7 +248,8 @@ func (s *Sandbox) handlePageIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	postingID := q.Get("posting")
 	base := s.baseURL(r)
-	data := pageData{Title: "Lever sandbox", Stages: s.st.Stages, Reasons: s.st.ArchiveReasons, Return: r.URL.RequestURI(), Webhooks: len(s.st.Webhooks)}
+	data := pageData{Title: "Lever sandbox", Stages: s.st.Stages, Reasons: s.st.ArchiveReasons, Return: r.URL.RequestURI(), Webhooks: len(s.st.Webhooks),
+		Session: s.viewSession(se, r.URL.RequestURI())}
 	if want != nil {
 		data.Filter = want.Text
 	}
@@ -261,12 +266,14 @@ func (s *Sandbox) handlePageIndex(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sandbox) handlePageOpportunity(w http.ResponseWriter, r *http.Request) {
+	se := s.pageSession(w, r)
 	s.mu.Lock()
 	o, err := s.liveOpportunity(r.PathValue("id"))
 	var data pageData
 	if err == nil {
 		po := s.pageOppOf(o, s.baseURL(r))
-		data = pageData{Title: po.Name, Opps: []pageOpp{po}, Stages: s.st.Stages, Reasons: s.st.ArchiveReasons, Return: r.URL.Path, Detail: true}
+		data = pageData{Title: po.Name, Opps: []pageOpp{po}, Stages: s.st.Stages, Reasons: s.st.ArchiveReasons, Return: r.URL.Path, Detail: true,
+			Session: s.viewSession(se, r.URL.Path)}
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -274,6 +281,30 @@ func (s *Sandbox) handlePageOpportunity(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	s.renderPage(w, http.StatusOK, "opportunity.html", data)
+}
+
+// pageForm parses a recruiter page form and checks its CSRF token; on
+// failure it has answered already.
+func (s *Sandbox) pageForm(w http.ResponseWriter, r *http.Request) (*session, bool) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return nil, false
+	}
+	se, why := s.csrfCheck(r)
+	if se == nil {
+		s.renderPage(w, http.StatusForbidden, "error.html", errorPage{Title: "Refused", Message: why})
+		return nil, false
+	}
+	return se, true
+}
+
+// pageActor is the user a recruiter page action is recorded as: the
+// signed-in user. The caller holds s.mu.
+func (s *Sandbox) pageActor(se *session) string {
+	if u := s.sessionUser(se); u != nil {
+		return u.ID
+	}
+	return s.actingAdmin()
 }
 
 // backTo returns the form's return path when it is a local path, else "/".
@@ -285,11 +316,11 @@ func backTo(r *http.Request) string {
 	return "/"
 }
 
-// handlePageStage moves an opportunity as the acting Super Admin (firing
+// handlePageStage moves an opportunity as the signed-in user (firing
 // candidateStageChange) and goes back to the page.
 func (s *Sandbox) handlePageStage(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+	se, ok := s.pageForm(w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -300,7 +331,7 @@ func (s *Sandbox) handlePageStage(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		infoFrom(r.Context()).credential = "page"
-		s.moveStage(o, st, ptr(s.actingAdmin()))
+		s.moveStage(o, st, ptr(s.pageActor(se)))
 		s.commit()
 	}
 	s.mu.Unlock()
@@ -314,8 +345,7 @@ func (s *Sandbox) handlePageStage(w http.ResponseWriter, r *http.Request) {
 // handlePageArchive archives with the chosen reason, or unarchives when the
 // reason is empty.
 func (s *Sandbox) handlePageArchive(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+	if _, ok := s.pageForm(w, r); !ok {
 		return
 	}
 	s.mu.Lock()

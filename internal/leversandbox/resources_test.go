@@ -2,6 +2,7 @@ package leversandbox
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -280,14 +281,27 @@ func TestPages(t *testing.T) {
 			t.Fatalf("page lacks %q", want)
 		}
 	}
-	// The Move button posts a form; the page redirects back and the webhook fires.
+	// The Move button posts a form (with the session's CSRF token, as the
+	// signed-in user); the page redirects back and the webhook fires.
 	form := "stage=" + stageID("Assessment") + "&return=%2F"
-	resp := b.call(t, "POST", "/opportunities/"+adaOpp+"/stage", []byte(form), noAuth, contentType("application/x-www-form-urlencoded"))
-	if resp.status != http.StatusOK { // the client followed the 303 to /
-		t.Fatalf("status=%d", resp.status)
+	b.call(t, "POST", "/opportunities/"+adaOpp+"/stage", []byte(form), noAuth, contentType("application/x-www-form-urlencoded")).must(t, http.StatusForbidden)
+	br := newBrowser(t, b)
+	br.signInAs(recruiterID)
+	if p := br.post("/opportunities/"+adaOpp+"/stage", url.Values{"stage": {stageID("Assessment")}, "return": {"/"}}); p.status != http.StatusSeeOther || p.location != "/" {
+		t.Fatalf("move: %d %q", p.status, p.location)
 	}
 	if d := rc.wait(t, 1)[0].data(t); d["opportunityId"] != adaOpp {
 		t.Fatalf("data=%v", d)
+	}
+	changes := b.call(t, "GET", "/v1/opportunities/"+adaOpp, nil).must(t, 200).data(t)["stageChanges"].([]any)
+	if last := changes[len(changes)-1].(map[string]any); last["userId"] != recruiterID || last["toStageId"] != stageID("Assessment") {
+		t.Fatalf("last stage change=%v, want by the signed-in user", last)
+	}
+	if p := br.post("/opportunities/"+adaOpp+"/archive", url.Values{"reason": {"Withdrew"}, "return": {"/"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("archive: %d", p.status)
+	}
+	if p := br.get("/"); !strings.Contains(p.body, `id="signed-in">Rahul Khan`) || !strings.Contains(p.body, "archived: Withdrew") {
+		t.Fatal("the page does not show the signed-in user or the archive")
 	}
 	detail := b.call(t, "GET", "/opportunities/"+adaOpp, nil, noAuth).must(t, 200)
 	if !strings.Contains(string(detail.body), "Stage history") {

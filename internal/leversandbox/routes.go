@@ -44,10 +44,10 @@ func (rep *reply) write(w http.ResponseWriter) {
 type apiFunc func(r *http.Request, c *credential) (*reply, error)
 
 // v1 wraps a Data API handler: authentication (401), the rate limit (429),
-// injected faults, the credential's permission for resource (403), then the
-// handler under the state lock. A successful write is saved before the
-// answer is written.
-func (s *Sandbox) v1(resource string, write bool, h apiFunc) http.Handler {
+// injected faults, the credential's permission (403: the API key's endpoint
+// permission, or the scope for resource), then the handler under the state
+// lock. A successful write is saved before the answer is written.
+func (s *Sandbox) v1(pattern, permission, resource string, write bool, h apiFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		c, err := s.authenticate(r)
@@ -65,7 +65,12 @@ func (s *Sandbox) v1(resource string, write bool, h apiFunc) http.Handler {
 		if s.faultsBefore(w, r) {
 			return
 		}
-		if resource != "" && !c.allows(resource, write) {
+		if resource != "" && c.endpoints != nil {
+			if !c.endpoints[permission] {
+				writeError(w, forbiddenFor(pattern, permission))
+				return
+			}
+		} else if resource != "" && !c.allows(resource, write) {
 			action := "read"
 			if write {
 				action = "write"
@@ -115,7 +120,9 @@ const (
 
 func (s *Sandbox) routes() *http.ServeMux {
 	m := http.NewServeMux()
-	api := func(pattern, resource string, w bool, h apiFunc) { m.Handle(pattern, s.v1(resource, w, h)) }
+	api := func(pattern, resource string, w bool, h apiFunc) {
+		m.Handle(pattern, s.v1(pattern, s.perms.register(pattern, resource, w), resource, w, h))
+	}
 
 	// Opportunities.
 	api("GET /v1/opportunities", "opportunities", read, s.handleOpportunityList)
@@ -209,7 +216,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	api("DELETE /v1/webhooks/{webhook}", "webhooks", write, s.handleWebhookDelete)
 
 	// Everything else under /v1: authenticated, then 404.
-	m.Handle("/v1/", s.v1("", read, func(r *http.Request, _ *credential) (*reply, error) {
+	m.Handle("/v1/", s.v1("", "", "", read, func(r *http.Request, _ *credential) (*reply, error) {
 		return nil, &apiError{http.StatusNotFound, "ResourceNotFound", r.Method + " " + r.URL.Path + " was not found"}
 	}))
 
@@ -230,6 +237,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	admin("POST /_sandbox/opportunities/{id}/tags", s.handleAdminOpportunityTags)
 	admin("POST /_sandbox/postings/{id}/tags", s.handleAdminPostingTags)
 	admin("GET /_sandbox/deliveries", s.handleAdminDeliveries)
+	admin("GET /_sandbox/notifications", s.handleAdminNotifications)
 	admin("POST /_sandbox/webhook-groups", s.handleAdminWebhookGroups)
 	admin("POST /_sandbox/webhooks/{id}/verify", s.handleAdminWebhookVerify)
 	admin("POST /_sandbox/oauth/clients", s.handleAdminOAuthClient)
@@ -246,5 +254,9 @@ func (s *Sandbox) routes() *http.ServeMux {
 	m.HandleFunc("POST /opportunities/{id}/archive", s.handlePageArchive)
 	m.HandleFunc("GET /opportunities/{id}/files/{file}/download", s.handlePageFileDownload)
 	m.HandleFunc("GET /opportunities/{id}/resumes/{resume}/download", s.handlePageResumeDownload)
+
+	// Settings pages and the sandbox's settings actions as JSON.
+	s.settingsRoutes(m)
+	s.settingsAdminRoutes(admin)
 	return m
 }

@@ -1,7 +1,9 @@
 // Package leversandbox is a local Lever: an http.Handler that serves Lever's
 // Data API under /v1, an OAuth 2.0 authorization server under /oauth, signed
 // webhooks out, a JSON admin endpoint under /_sandbox/ for tests and demos,
-// and a plain HTML recruiter page at /.
+// a plain HTML recruiter page at /, and Lever's settings (API credentials
+// with per-endpoint permissions, webhook groups, authorized apps, users with
+// roles) under /settings/.
 //
 // It follows Lever's documented behaviour (shapes, status codes, error
 // bodies, pagination, perform_as, webhook signing) so that stagecoach's
@@ -66,6 +68,11 @@ type Config struct {
 	WebhookRetryDelays []time.Duration
 	// Logger receives one line per request. Nil discards.
 	Logger *slog.Logger
+	// WebhookGroupsOff starts a new account with every webhook event group
+	// switched off, as a new Lever account has them: nothing is delivered
+	// until a Super Admin switches a group on in the settings page. The
+	// default (false) starts with every group on.
+	WebhookGroupsOff bool
 	// NowFunc is the clock for timestamps and token expiry. Nil means
 	// time.Now. Rate limiting and webhook retries use real time.
 	NowFunc func() time.Time
@@ -137,6 +144,9 @@ type Sandbox struct {
 	hooks   *dispatcher
 	offsets *offsetTokens
 	pages   *template.Template
+	perms   *permissionCatalog
+	// sessions are the signed-in browsers of the pages (memory only).
+	sessions *sessions
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -155,13 +165,15 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	s := &Sandbox{
-		cfg:     cfg,
-		log:     cfg.Logger.With("component", "leversandbox"),
-		limiter: newLimiter(cfg.RatePerSecond, cfg.Burst),
-		faults:  newFaults(),
-		offsets: newOffsetTokens(),
-		pages:   pages,
-		done:    make(chan struct{}),
+		cfg:      cfg,
+		log:      cfg.Logger.With("component", "leversandbox"),
+		limiter:  newLimiter(cfg.RatePerSecond, cfg.Burst),
+		faults:   newFaults(),
+		offsets:  newOffsetTokens(),
+		pages:    pages,
+		perms:    newPermissionCatalog(),
+		sessions: newSessions(),
+		done:     make(chan struct{}),
 	}
 	s.hooks = newDispatcher(s)
 	var st *state
@@ -173,7 +185,7 @@ func New(cfg Config) (*Sandbox, error) {
 	if st == nil {
 		st = buildSeed(cfg.Seed, cfg.NowFunc())
 	}
-	ensureBuiltins(st)
+	ensureBuiltins(st, !cfg.WebhookGroupsOff)
 	setDefaultKey(st, cfg.APIKey, cfg.NowFunc().UnixMilli())
 	s.st = st
 	if cfg.DataPath != "" {

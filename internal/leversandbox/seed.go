@@ -7,11 +7,12 @@ import (
 )
 
 // ensureBuiltins adds what every sandbox has, also to a loaded state file:
-// webhook groups (enabled unless switched off) and the demo OAuth client.
-func ensureBuiltins(st *state) {
+// webhook groups (in the state groupsOn says, unless switched already) and
+// the demo OAuth client.
+func ensureBuiltins(st *state, groupsOn bool) {
 	for _, ev := range webhookEvents {
 		if _, set := st.WebhookGroups[ev]; !set {
-			st.WebhookGroups[ev] = true
+			st.WebhookGroups[ev] = groupsOn
 		}
 	}
 	if c := st.OAuthClients[DemoClientID]; c != nil {
@@ -78,7 +79,9 @@ func buildDemo(st *state, now, day int64) *state {
 	tom := addUser(st, "interviewer", "Tom Becker", "tom.becker@example.com", roleInterviewer, t0+4)
 	dana := addUser(st, "deactivated", "Dana Ortiz", "dana.ortiz@example.com", roleTeamMember, t0+5)
 	dana.DeactivatedAt = ptr(t0 + 10*day)
+	lena := addUser(st, "limited", "Lena Fischer", "lena.fischer@example.com", roleLimitedTeamMember, t0+6)
 	rahul.JobTitle, maria.JobTitle, tom.JobTitle = ptr("Recruiter"), ptr("Recruiter"), ptr("Staff Engineer")
+	lena.JobTitle = ptr("Hiring Coordinator")
 
 	stages := map[string]*stage{}
 	for _, text := range []string{"New lead", "New applicant", "Recruiter screen", "Phone interview", "Assessment",

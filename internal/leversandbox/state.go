@@ -51,6 +51,11 @@ type state struct {
 	// WebhookGroups says, per event, whether the Super Admin switched its
 	// group on. A disabled group delivers nothing.
 	WebhookGroups map[string]bool `json:"webhookGroups"`
+	// WebhookTokens is the signing token of each event group, generated in
+	// the settings page; webhooks added there are signed with it.
+	WebhookTokens map[string]string `json:"webhookTokens"`
+	// Authorizations are the approved OAuth apps, by client id.
+	Authorizations map[string]*appAuthorization `json:"authorizations"`
 
 	OAuthClients  map[string]*oauthClient  `json:"oauthClients"`
 	AuthCodes     map[string]*authCode     `json:"authCodes"`
@@ -78,6 +83,8 @@ func newState() *state {
 		Panels:            map[string]*panel{},
 		Webhooks:          map[string]*webhook{},
 		WebhookGroups:     map[string]bool{},
+		WebhookTokens:     map[string]string{},
+		Authorizations:    map[string]*appAuthorization{},
 		OAuthClients:      map[string]*oauthClient{},
 		AuthCodes:         map[string]*authCode{},
 		AccessTokens:      map[string]*accessToken{},
@@ -133,6 +140,17 @@ func (st *state) fillMaps() {
 	}
 	if st.WebhookGroups == nil {
 		st.WebhookGroups = fresh.WebhookGroups
+	}
+	if st.WebhookTokens == nil {
+		st.WebhookTokens = fresh.WebhookTokens
+	}
+	if st.Authorizations == nil {
+		st.Authorizations = fresh.Authorizations
+	}
+	for _, k := range st.APIKeys {
+		if k.ID == "" {
+			k.ID = seedID("api-key:" + k.Name)
+		}
 	}
 	if st.OAuthClients == nil {
 		st.OAuthClients = fresh.OAuthClients

@@ -68,6 +68,13 @@ func validWebhookURL(raw string) error {
 	return nil
 }
 
+// errPageWebhook refuses an API change to a webhook a Super Admin added in
+// the settings page: only API-created webhooks can be changed through the
+// API.
+func errPageWebhook(id string) error {
+	return errForbidden("webhook %s was added in the settings page; only webhooks created through the API can be changed through the API", id)
+}
+
 func webhookKey(w *webhook) (int64, string) { return w.CreatedAt, w.ID }
 
 func (s *Sandbox) handleWebhookList(r *http.Request, _ *credential) (*reply, error) {
@@ -136,6 +143,9 @@ func (s *Sandbox) handleWebhookUpdate(r *http.Request, _ *credential) (*reply, e
 		if wh == nil {
 			return nil, errNotFound("webhooks", item.ID)
 		}
+		if wh.Page {
+			return nil, errPageWebhook(wh.ID)
+		}
 		ch := change{wh: wh, url: wh.URL, event: wh.Event}
 		if item.URL != nil {
 			if err := validWebhookURL(*item.URL); err != nil {
@@ -174,8 +184,12 @@ func (s *Sandbox) handleWebhookUpdate(r *http.Request, _ *credential) (*reply, e
 
 func (s *Sandbox) handleWebhookDelete(r *http.Request, _ *credential) (*reply, error) {
 	id := r.PathValue("webhook")
-	if s.st.Webhooks[id] == nil {
+	wh := s.st.Webhooks[id]
+	if wh == nil {
 		return nil, errNotFound("webhooks", id)
+	}
+	if wh.Page {
+		return nil, errPageWebhook(id)
 	}
 	delete(s.st.Webhooks, id)
 	return noContent(), nil

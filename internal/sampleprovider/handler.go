@@ -18,12 +18,19 @@ const maxWebhookBody = 1 << 20
 //	GET  /take/{id}      the candidate's page for an order
 //	GET  /results/{id}   the recruiter's page with an order's results
 //	GET  /stats          counters, as JSON
+//	GET  /jobs           the jobs stagecoach synced (interview service)
+//	GET  /interview/{id}, /evaluate/{id}, /schedule/{id}, /meet/{id},
+//	     /feedback/{id}, /video/{id}: the interview links of an order
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /webhooks", p.handleWebhook)
 	mux.HandleFunc("GET /take/{id}", p.handleTake)
 	mux.HandleFunc("GET /results/{id}", p.handleResults)
 	mux.HandleFunc("GET /stats", p.handleStats)
+	mux.HandleFunc("GET /jobs", p.handleJobs)
+	for _, path := range []string{"/interview/", "/evaluate/", "/schedule/", "/meet/", "/feedback/", "/video/"} {
+		mux.HandleFunc("GET "+path+"{id}", p.handleInterviewPage)
+	}
 	return mux
 }
 
@@ -59,6 +66,14 @@ func (p *Provider) handleWebhook(w http.ResponseWriter, r *http.Request) {
 
 	switch msg.Type {
 	case provider.WebhookOrderCreated, provider.WebhookOrderReinvite, provider.WebhookOrderCancelled:
+	case provider.WebhookJobSynced, provider.WebhookJobRemoved:
+		if err := p.onJob(msg); err != nil {
+			http.Error(w, "the data is not a job", http.StatusBadRequest)
+			return
+		}
+		p.log.Info("job "+msg.Type[len("job."):], slog.String("webhook_id", msg.ID))
+		w.WriteHeader(http.StatusNoContent)
+		return
 	default:
 		p.log.Info("ignored a webhook of an unknown type", slog.String("webhook_id", msg.ID), slog.String("type", msg.Type))
 		w.WriteHeader(http.StatusNoContent)
@@ -97,11 +112,13 @@ type stats struct {
 	Duplicates int `json:"duplicates"`
 	// Orders counts the orders known, by the last status reported.
 	Orders map[string]int `json:"orders"`
+	// Jobs counts the jobs synced and not removed (interview service).
+	Jobs int `json:"jobs"`
 }
 
 func (p *Provider) handleStats(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
-	s := stats{Received: map[string]int{}, Reported: map[string]int{}, Duplicates: p.dupes, Orders: map[string]int{}}
+	s := stats{Received: map[string]int{}, Reported: map[string]int{}, Duplicates: p.dupes, Orders: map[string]int{}, Jobs: len(p.jobs)}
 	for k, v := range p.received {
 		s.Received[k] = v
 	}
@@ -154,6 +171,10 @@ func (p *Provider) handleTake(w http.ResponseWriter, r *http.Request) { p.page(w
 
 func (p *Provider) handleResults(w http.ResponseWriter, r *http.Request) { p.page(w, r, "results") }
 
+func (p *Provider) handleInterviewPage(w http.ResponseWriter, r *http.Request) {
+	p.page(w, r, "interview")
+}
+
 const pageTemplates = `
 {{define "head"}}<!doctype html><html><head><meta charset="utf-8"><title>{{.Provider}}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}td{padding:.2rem 1rem .2rem 0}</style></head><body>{{end}}
@@ -161,6 +182,10 @@ const pageTemplates = `
 <h1>{{.Package.Name}}</h1>
 <p>Hello {{.Order.Candidate.Name}}, this is your {{.Package.Name}} assessment from {{.Provider}}.</p>
 <p>This is a demo: the assessment takes itself. Status: <strong>{{.Status}}</strong>.</p>
+</body></html>{{end}}
+{{define "interview"}}{{template "head" .}}
+<h1>{{.Package.Name}}: {{.Order.Candidate.Name}}</h1>
+<p>This is a demo page of {{.Provider}} for this interview. Status: <strong>{{.Status}}</strong>.</p>
 </body></html>{{end}}
 {{define "results"}}{{template "head" .}}
 <h1>{{.Package.Name}}: {{.Order.Candidate.Name}}</h1>

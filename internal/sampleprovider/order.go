@@ -18,9 +18,9 @@ import (
 // assessment packages, unless it runs already or was cancelled. It reports
 // whether it started it.
 func (p *Provider) startOrder(o *provider.Order) bool {
-	pkg, ok := p.assessment(o.Package.ID)
+	pkg, ok := p.ownPackage(o.Package.ID)
 	if !ok {
-		p.log.Info("ignored an order for a package that is not one of this provider's assessments",
+		p.log.Info("ignored an order for a package that is not one of this provider's",
 			slog.String("order_id", o.ID), slog.String("package_id", o.Package.ID))
 		return false
 	}
@@ -51,17 +51,17 @@ func (p *Provider) cancelOrder(id string) {
 	run.cancel()
 }
 
-func (p *Provider) assessment(id string) (provider.Package, bool) {
+func (p *Provider) ownPackage(id string) (provider.Package, bool) {
 	for _, pkg := range p.cfg.Packages {
-		if pkg.ID == id && pkg.Kind == provider.PackageAssessment {
+		if pkg.ID == id && pkg.Kind == packageKindFor(p.cfg.Kind) {
 			return pkg, true
 		}
 	}
 	return provider.Package{}, false
 }
 
-// runOrder plays the candidate: invited, started, completed, each after the
-// delay. It ends when the order is done, cancelled, or refused for good.
+// runOrder plays the candidate through the steps of the provider's kind
+// (assessment: invited, started, completed), each after the delay. It ends when the order is done, cancelled, or refused for good.
 func (p *Provider) runOrder(ctx context.Context, run *orderRun) {
 	defer p.wg.Done()
 	defer run.cancel()
@@ -69,7 +69,7 @@ func (p *Provider) runOrder(ctx context.Context, run *orderRun) {
 		defer p.orderDoneFunc(run.order.ID)
 	}
 	log := p.log.With(slog.String("order_id", run.order.ID))
-	for _, ev := range []provider.Event{p.invited(run), {Type: provider.EventStarted}, p.completed(run)} {
+	for _, ev := range p.steps(run) {
 		select {
 		case <-ctx.Done():
 			log.Info("order steps stopped", slog.String("next", ev.Type))

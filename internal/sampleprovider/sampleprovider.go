@@ -58,10 +58,15 @@ type Config struct {
 	// Delay is the wait before each step of an order (invited, started,
 	// completed). Zero means 2s.
 	Delay time.Duration
-	// Name is the provider's display name (default "Demo Assessments").
+	// Kind is the tool the provider plays: assessment (the default),
+	// video_interview or interview_service (interview.go).
+	Kind string
+	// Name is the provider's display name (default "Demo Assessments",
+	// "Demo Video" or "Demo Interviews" by kind).
 	Name string
-	// Packages are published on start. Empty means DefaultPackages. Orders
-	// for packages not listed here, or not of kind assessment, are ignored.
+	// Packages are published on start. Empty means DefaultPackagesFor the
+	// kind. Orders for packages not listed here, or not of the kind's
+	// package kind, are ignored.
 	Packages []provider.Package
 	// Logger receives the provider's logs; nil discards them.
 	Logger *slog.Logger
@@ -75,11 +80,21 @@ func (c Config) WithDefaults() Config {
 	if c.Delay == 0 {
 		c.Delay = DefaultDelay
 	}
+	if c.Kind == "" {
+		c.Kind = provider.KindAssessment
+	}
 	if c.Name == "" {
-		c.Name = DefaultName
+		switch c.Kind {
+		case provider.KindVideoInterview:
+			c.Name = DefaultVideoName
+		case provider.KindInterviewService:
+			c.Name = DefaultServiceName
+		default:
+			c.Name = DefaultName
+		}
 	}
 	if len(c.Packages) == 0 {
-		c.Packages = DefaultPackages()
+		c.Packages = DefaultPackagesFor(c.Kind)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -102,6 +117,11 @@ func (c Config) validate() error {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("public URL %q is not an http(s) URL", c.PublicURL)
 		}
+	}
+	switch c.Kind {
+	case provider.KindAssessment, provider.KindVideoInterview, provider.KindInterviewService:
+	default:
+		return fmt.Errorf("kind %q is not assessment, video_interview or interview_service", c.Kind)
 	}
 	if c.Delay < 0 {
 		return fmt.Errorf("delay %v is negative", c.Delay)
@@ -139,11 +159,12 @@ type Provider struct {
 	wg         sync.WaitGroup
 
 	mu       sync.Mutex
-	seen     map[string]bool      // webhook ids handled
-	orders   map[string]*orderRun // by order id
-	received map[string]int       // webhooks by type
-	reported map[string]int       // events reported by type
-	dupes    int                  // redelivered webhooks dropped
+	seen     map[string]bool          // webhook ids handled
+	orders   map[string]*orderRun     // by order id
+	received map[string]int           // webhooks by type
+	reported map[string]int           // events reported by type
+	dupes    int                      // redelivered webhooks dropped
+	jobs     map[string]*provider.Job // synced jobs by posting id (interview service)
 
 	// afterFunc waits before a step; tests replace it to drive the steps.
 	afterFunc func(time.Duration) <-chan time.Time
@@ -188,6 +209,7 @@ func New(cfg Config) (*Provider, error) {
 		orders:     map[string]*orderRun{},
 		received:   map[string]int{},
 		reported:   map[string]int{},
+		jobs:       map[string]*provider.Job{},
 		afterFunc:  time.After,
 	}
 	return p, nil
@@ -313,7 +335,11 @@ func (p *Provider) publish(ctx context.Context) error {
 // stable idempotency keys, and a step already past answers 409, which counts
 // as done: nothing is reported twice.
 func (p *Provider) resume(ctx context.Context) {
-	for _, status := range []string{provider.StatusCreated, provider.StatusInvited, provider.StatusStarted} {
+	open := []string{provider.StatusCreated, provider.StatusInvited, provider.StatusStarted}
+	if p.cfg.Kind == provider.KindInterviewService {
+		open = append(open, provider.StatusScheduled)
+	}
+	for _, status := range open {
 		for o, err := range p.client.ListOrders(ctx, provider.ListOrdersParams{Status: status}) {
 			if err != nil {
 				if ctx.Err() == nil {

@@ -22,7 +22,7 @@ import (
 
 // Defaults of SourcingConfig.
 const (
-	DefaultSourcingAddr = "127.0.0.1:8951"
+	DefaultSourcingAddr = "127.0.0.1:8953"
 	DefaultSourcingName = "hackajob"
 	// StageInterview is the provider stage a candidate is in once the
 	// interview is scheduled: the stage they are exported in.
@@ -55,7 +55,7 @@ type SourcingConfig struct {
 	StagecoachURL string // required
 	APIKey        string // required
 	WebhookSecret string // required
-	Addr          string // default 127.0.0.1:8951
+	Addr          string // default 127.0.0.1:8953
 	Name          string // default "hackajob"
 	// Delay is the wait before each step of a candidate (invited to
 	// interview, interview scheduled, and after the export a move to

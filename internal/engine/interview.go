@@ -1,0 +1,483 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/queue"
+	"stagecoach/internal/store"
+)
+
+// Interview events. A video interview (one-way) is invited, maybe started,
+// then completed with an evaluation link. An interview service order is
+// invited with a scheduling link, scheduled, maybe rescheduled, and gets
+// feedback per round; a later round is scheduled again after feedback.
+const (
+	EventRescheduled = "rescheduled"
+	EventFeedback    = "feedback"
+)
+
+var (
+	videoAllowedFrom = map[string][]string{
+		"invited":   {domain.OrderCreated, domain.OrderInvited},
+		"started":   {domain.OrderCreated, domain.OrderInvited},
+		"completed": {domain.OrderCreated, domain.OrderInvited, domain.OrderStarted},
+		"cancelled": {domain.OrderCreated, domain.OrderInvited, domain.OrderStarted},
+		"expired":   {domain.OrderCreated, domain.OrderInvited, domain.OrderStarted},
+	}
+	serviceAllowedFrom = map[string][]string{
+		"invited":        {domain.OrderCreated, domain.OrderInvited},
+		"scheduled":      {domain.OrderCreated, domain.OrderInvited, domain.OrderCompleted},
+		EventRescheduled: {domain.OrderScheduled},
+		"started":        {domain.OrderScheduled},
+		EventFeedback:    {domain.OrderScheduled, domain.OrderStarted},
+		"cancelled":      {domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted},
+		"expired":        {domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted},
+	}
+	videoEventTypes   = []string{"invited", "started", "completed", "cancelled", "expired"}
+	serviceEventTypes = []string{"invited", "scheduled", EventRescheduled, "started", EventFeedback, "cancelled", "expired"}
+)
+
+// eventAllowedFrom returns the statuses an event of type typ may follow for
+// a provider of kind.
+func eventAllowedFrom(kind, typ string) []string {
+	switch kind {
+	case domain.KindVideoInterview:
+		return videoAllowedFrom[typ]
+	case domain.KindInterviewService:
+		return serviceAllowedFrom[typ]
+	}
+	return allowedFrom[typ]
+}
+
+// statusAfter is the order status an accepted event leaves.
+func statusAfter(kind, typ string) string {
+	if kind == domain.KindInterviewService {
+		switch typ {
+		case EventRescheduled:
+			return domain.OrderScheduled
+		case EventFeedback:
+			return domain.OrderCompleted
+		}
+	}
+	return typ
+}
+
+// validateInterviewEvent checks the fields of a video interview or
+// interview service event.
+func validateInterviewEvent(in *OrderEventInput, kind string, bad func(f, m string), checkURL func(f, v string, required bool)) {
+	types := videoEventTypes
+	if kind == domain.KindInterviewService {
+		types = serviceEventTypes
+	}
+	known := false
+	for _, t := range types {
+		known = known || t == in.Type
+	}
+	if !known {
+		bad("type", fmt.Sprintf("must be one of %s for a %s provider (got %q)", strings.Join(types, ", "), kind, in.Type))
+		return
+	}
+	checkURL("candidateUrl", in.CandidateURL, kind == domain.KindVideoInterview && in.Type == "invited")
+	checkURL("evaluationUrl", in.EvaluationURL, kind == domain.KindVideoInterview && in.Type == "completed")
+	if in.Score != nil || in.MaxScore != nil {
+		switch {
+		case in.Score == nil || in.MaxScore == nil:
+			bad("score", "give score and maxScore together")
+		case *in.MaxScore <= 0:
+			bad("maxScore", "must be greater than 0")
+		case *in.Score < 0 || *in.Score > *in.MaxScore:
+			bad("score", "must be between 0 and maxScore")
+		}
+	}
+	if kind != domain.KindInterviewService {
+		return
+	}
+	checkURL("schedulingUrl", in.SchedulingURL, in.Type == "invited")
+	checkURL("meetingUrl", in.MeetingURL, in.Type == "scheduled")
+	checkURL("feedbackUrl", in.FeedbackURL, in.Type == EventFeedback)
+	checkURL("videoUrl", in.VideoURL, false)
+	switch in.Type {
+	case "scheduled":
+		if in.StartsAt == nil || in.StartsAt.IsZero() {
+			bad("startsAt", "is required (an RFC 3339 time)")
+		}
+	case EventRescheduled:
+		if (in.StartsAt == nil || in.StartsAt.IsZero()) && in.Interviewer == "" && in.MeetingURL == "" {
+			bad("startsAt", "give what changed: startsAt, interviewer or meetingUrl")
+		}
+	case EventFeedback:
+		if strings.TrimSpace(in.Recommendation) == "" {
+			bad("recommendation", "is required")
+		}
+	}
+	for f, v := range map[string]string{"interviewer": in.Interviewer, "round": in.Round, "recommendation": in.Recommendation} {
+		if len(v) > 200 {
+			bad(f, "must be at most 200 characters")
+		}
+	}
+	if len(in.Summary) > 20000 {
+		bad("summary", "must be at most 20000 characters")
+	}
+}
+
+// schedule is an interview's time, people and place.
+type schedule struct {
+	StartsAt    time.Time
+	Interviewer string
+	MeetingURL  string
+	Round       string
+}
+
+func scheduleOf(in OrderEventInput) schedule {
+	s := schedule{Interviewer: in.Interviewer, MeetingURL: in.MeetingURL, Round: in.Round}
+	if in.StartsAt != nil {
+		s.StartsAt = in.StartsAt.UTC()
+	}
+	return s
+}
+
+// currentSchedule returns the schedule the events before stopID (all of
+// them when stopID is "") leave, and whether there is one.
+func currentSchedule(events []*domain.OrderEvent, stopID string) (schedule, bool) {
+	var cur schedule
+	found := false
+	for _, ev := range events {
+		if ev.ID == stopID {
+			break
+		}
+		if ev.Type != "scheduled" && ev.Type != EventRescheduled {
+			continue
+		}
+		var in OrderEventInput
+		if json.Unmarshal(ev.Payload, &in) != nil {
+			continue
+		}
+		cur, found = scheduleOf(in), true
+	}
+	return cur, found
+}
+
+// checkInterviewRepeat refuses an interview service report that would tell
+// the recruiter nothing new, so that no report yields a duplicate note: a
+// reschedule that changes nothing, or a second feedback for one round. A
+// reschedule carries over what it does not change.
+func checkInterviewRepeat(ctx context.Context, tx *store.Tx, o *domain.Order, in *OrderEventInput) error {
+	events, err := tx.OrderEventList(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	switch in.Type {
+	case EventRescheduled:
+		cur, _ := currentSchedule(events, "")
+		if in.StartsAt == nil || in.StartsAt.IsZero() {
+			t := cur.StartsAt
+			in.StartsAt = &t
+		}
+		if in.Interviewer == "" {
+			in.Interviewer = cur.Interviewer
+		}
+		if in.MeetingURL == "" {
+			in.MeetingURL = cur.MeetingURL
+		}
+		if in.Round == "" {
+			in.Round = cur.Round
+		}
+		if scheduleOf(*in) == cur {
+			return domain.Errorf(domain.EConflict, "order %s: the reschedule changes nothing (the interview is already at %s)", o.ID, cur.StartsAt.Format(time.RFC3339))
+		}
+	case EventFeedback:
+		if in.Round == "" {
+			cur, _ := currentSchedule(events, "")
+			in.Round = cur.Round
+		}
+		for _, ev := range events {
+			var prev OrderEventInput
+			if ev.Type == EventFeedback && json.Unmarshal(ev.Payload, &prev) == nil && prev.Round == in.Round {
+				return domain.Errorf(domain.EConflict, "order %s: feedback for round %q was reported already", o.ID, in.Round)
+			}
+		}
+	}
+	if in.Type == "invited" && in.CandidateURL == "" {
+		o.CandidateURL = in.SchedulingURL
+	}
+	if in.Type == EventFeedback {
+		o.EvaluationURL = in.FeedbackURL
+	}
+	return nil
+}
+
+// whenText shows an interview time for a recruiter.
+func whenText(t time.Time) string {
+	if t.IsZero() {
+		return "not set"
+	}
+	return t.UTC().Format("Mon 2 Jan 2006, 15:04 MST")
+}
+
+func roundText(r string) string {
+	if r == "" {
+		return ""
+	}
+	return " (round: " + r + ")"
+}
+
+// serviceEffects mirrors an interview service order into Lever: the
+// scheduling link as a note to the opportunity's owner, each schedule and
+// change of it as a note, and each round's feedback as a note or a feedback
+// form. Every accepted report is one write, keyed by the report.
+func (e *Engine) serviceEffects(ctx context.Context, w *orderWork) error {
+	o, c, opp := w.order, w.client, w.order.OpportunityID
+	name := w.provider.Name
+	switch w.input.Type {
+	case "invited":
+		mention, err := e.ownerMention(ctx, w)
+		if err != nil {
+			return err
+		}
+		text := fmt.Sprintf("%s%s: %s can pick an interview slot here: %s\nYou can also open the link and give slots on the candidate's behalf.",
+			mention, name, o.Candidate.Name, firstNonEmpty(w.input.SchedulingURL, o.CandidateURL))
+		return e.run(ctx, w, noteEffect(c, o.ID+":invited:note", opp, text, w.as))
+	case "scheduled":
+		s := scheduleOf(w.input)
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s interview scheduled for %s%s.\nWhen: %s", name, o.Candidate.Name, roundText(s.Round), whenText(s.StartsAt))
+		if s.Interviewer != "" {
+			fmt.Fprintf(&b, "\nInterviewer: %s", s.Interviewer)
+		}
+		fmt.Fprintf(&b, "\nMeeting link: %s", s.MeetingURL)
+		return e.run(ctx, w, noteEffect(c, o.ID+":"+w.event.ID+":note", opp, b.String(), w.as))
+	case EventRescheduled:
+		var events []*domain.OrderEvent
+		if err := e.db.InTx(ctx, func(tx *store.Tx) (err error) { events, err = tx.OrderEventList(ctx, o.ID); return }); err != nil {
+			return err
+		}
+		prev, _ := currentSchedule(events, w.event.ID)
+		now := scheduleOf(w.input)
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s interview rescheduled for %s%s.", name, o.Candidate.Name, roundText(now.Round))
+		if !now.StartsAt.Equal(prev.StartsAt) {
+			fmt.Fprintf(&b, "\nWhen: %s (was %s)", whenText(now.StartsAt), whenText(prev.StartsAt))
+		}
+		if now.Interviewer != prev.Interviewer {
+			fmt.Fprintf(&b, "\nInterviewer: %s (was %s)", firstNonEmpty(now.Interviewer, "none"), firstNonEmpty(prev.Interviewer, "none"))
+		}
+		if now.MeetingURL != prev.MeetingURL {
+			fmt.Fprintf(&b, "\nMeeting link: %s (was %s)", now.MeetingURL, firstNonEmpty(prev.MeetingURL, "none"))
+		}
+		return e.run(ctx, w, noteEffect(c, o.ID+":"+w.event.ID+":note", opp, b.String(), w.as))
+	case EventFeedback:
+		key := o.ID + ":feedback:" + w.input.Round
+		if w.settings.FeedbackForm {
+			tplID, err := e.apply(ctx, w.conn, o, e.feedbackTemplateEffect(c, w))
+			if err != nil {
+				return err
+			}
+			return e.run(ctx, w, e.feedbackFormEffect(c, w, key+":form", tplID))
+		}
+		return e.run(ctx, w, noteEffect(c, key+":note", opp, feedbackText(w), w.as))
+	}
+	return nil
+}
+
+// feedbackText is a round's feedback as a note.
+func feedbackText(w *orderWork) string {
+	in := w.input
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s interview feedback for %s%s.\nRecommendation: %s", w.provider.Name, w.order.Candidate.Name, roundText(in.Round), in.Recommendation)
+	if in.Interviewer != "" {
+		fmt.Fprintf(&b, "\nInterviewer: %s", in.Interviewer)
+	}
+	if in.Summary != "" {
+		fmt.Fprintf(&b, "\nSummary: %s", in.Summary)
+	}
+	fmt.Fprintf(&b, "\nFeedback (secure link, can be shared): %s", in.FeedbackURL)
+	if in.VideoURL != "" {
+		fmt.Fprintf(&b, "\nVideo (secure link, can be shared): %s", in.VideoURL)
+	}
+	return b.String()
+}
+
+// ownerMention returns "@username " for the opportunity's owner, which
+// makes Lever notify them, or "" when the opportunity has no owner.
+func (e *Engine) ownerMention(ctx context.Context, w *orderWork) (string, error) {
+	d := w.order.Details
+	if d.OwnerUsername != "" {
+		return "@" + d.OwnerUsername + " ", nil
+	}
+	if d.OwnerID == "" {
+		return "", nil
+	}
+	u, err := w.client.GetUser(ctx, d.OwnerID)
+	if errors.Is(err, lever.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", e.leverError(ctx, w.conn.ID, err)
+	}
+	if u.Username == "" {
+		return "", nil
+	}
+	return "@" + u.Username + " ", nil
+}
+
+// feedbackFields are the fields of the feedback template stagecoach creates
+// for an interview service.
+var feedbackFields = []lever.FormField{
+	{Type: "score-system", Text: "Recommendation", Required: true,
+		Options: []lever.Option{{Text: "4 - Strong Hire"}, {Text: "3 - Hire"}, {Text: "2 - No Hire"}, {Text: "1 - Strong No Hire"}}},
+	{Type: "text", Text: "Round"},
+	{Type: "text", Text: "Interviewer"},
+	{Type: "textarea", Text: "Summary"},
+	{Type: "text", Text: "Feedback URL"},
+	{Type: "text", Text: "Video URL"},
+	{Type: "text", Text: "Reference", Description: "stagecoach order and round"},
+}
+
+// feedbackTemplateEffect finds the integration's feedback template by name,
+// or creates it.
+func (e *Engine) feedbackTemplateEffect(c *lever.Client, w *orderWork) effect {
+	name := w.settings.FeedbackTemplate
+	find := func(ctx context.Context) (bool, string, error) {
+		for t, err := range c.ListFeedbackTemplates(ctx) {
+			if err != nil {
+				return false, "", err
+			}
+			if t.Text == name {
+				return true, t.ID, nil
+			}
+		}
+		return false, "", nil
+	}
+	return effect{
+		key: w.order.IntegrationID + ":feedback-template:" + name, kind: "feedback_template", payload: map[string]string{"text": name},
+		send: func(ctx context.Context) (string, error) {
+			if found, id, err := find(ctx); err != nil || found {
+				return id, err
+			}
+			t, err := c.CreateFeedbackTemplate(ctx, lever.FeedbackTemplateInput{Text: name, Instructions: "Interview feedback written by stagecoach.", Fields: feedbackFields})
+			if err != nil {
+				return "", err
+			}
+			return t.ID, nil
+		},
+		check: find,
+	}
+}
+
+// scoreOption picks the score-system option a recommendation names:
+// "Strong Hire" is "4 - Strong Hire", "hire" is "3 - Hire", "3" is "3 - …".
+func scoreOption(opts []lever.Option, rec string) (string, bool) {
+	r := strings.ToLower(strings.TrimSpace(rec))
+	for _, o := range opts {
+		if strings.ToLower(o.Text) == r {
+			return o.Text, true
+		}
+	}
+	for _, o := range opts {
+		t := strings.ToLower(o.Text)
+		num, label, ok := strings.Cut(t, " - ")
+		if ok && (label == r || num == r) {
+			return o.Text, true
+		}
+	}
+	return "", false
+}
+
+// feedbackFormEffect writes a round's feedback as a Lever feedback form,
+// answering the template's fields by their names.
+func (e *Engine) feedbackFormEffect(c *lever.Client, w *orderWork, key, templateID string) effect {
+	in, o := w.input, w.order
+	marker := ref(key)
+	values := map[string]string{
+		"round": in.Round, "interviewer": in.Interviewer, "summary": in.Summary, "notes": in.Summary, "feedback": in.Summary,
+		"feedback url": in.FeedbackURL, "video url": in.VideoURL, "reference": o.ID + " " + marker,
+	}
+	return effect{
+		key: key, kind: "feedback", payload: map[string]any{"template": templateID, "round": in.Round, "recommendation": in.Recommendation},
+		send: func(ctx context.Context) (string, error) {
+			var tpl *lever.FeedbackTemplate
+			for t, err := range c.ListFeedbackTemplates(ctx) {
+				if err != nil {
+					return "", err
+				}
+				if t.ID == templateID {
+					tpl = t
+					break
+				}
+			}
+			if tpl == nil {
+				return "", fmt.Errorf("%w: feedback template %s no longer exists", lever.ErrBadRequest, templateID)
+			}
+			// The marker goes into the Reference field, else the first free
+			// text area, so that a retry can find the form.
+			// A template without fields for the links gets the whole
+			// feedback in its first text area.
+			markIn, hasLinks, full := "", false, false
+			for _, f := range tpl.Fields {
+				if strings.EqualFold(f.Text, "reference") && (f.Type == "text" || f.Type == "textarea") {
+					markIn = f.ID
+				}
+				hasLinks = hasLinks || strings.EqualFold(f.Text, "feedback url")
+			}
+			var fvs []lever.FieldValue
+			for _, f := range tpl.Fields {
+				var v string
+				switch f.Type {
+				case "score-system":
+					opt, ok := scoreOption(f.Options, in.Recommendation)
+					if !ok {
+						return "", queue.Cancel(fmt.Errorf("recommendation %q matches no option of the rating in feedback template %q", in.Recommendation, tpl.Text))
+					}
+					v = opt
+				case "text", "textarea":
+					v = values[strings.ToLower(f.Text)]
+					if !hasLinks && !full && f.Type == "textarea" {
+						v, full = feedbackText(w), true
+					}
+					if markIn == "" && f.Type == "textarea" {
+						if v == "" {
+							v = feedbackText(w)
+						}
+						v += "\n(stagecoach " + marker + ")"
+						markIn = f.ID
+					}
+				}
+				if v == "" {
+					if f.Required {
+						return "", queue.Cancel(fmt.Errorf("feedback template %q has a required field %q stagecoach cannot fill", tpl.Text, f.Text))
+					}
+					continue
+				}
+				fvs = append(fvs, lever.FieldValue{ID: f.ID, Value: v})
+			}
+			if markIn == "" {
+				return "", queue.Cancel(fmt.Errorf("feedback template %q has no Reference field and no text area for stagecoach's reference", tpl.Text))
+			}
+			fb, err := c.CreateFeedback(ctx, o.OpportunityID, lever.FeedbackInput{BaseTemplateID: templateID, FieldValues: fvs}, w.as)
+			if err != nil {
+				return "", err
+			}
+			return fb.ID, nil
+		},
+		check: func(ctx context.Context) (bool, string, error) {
+			for fb, err := range c.ListFeedback(ctx, o.OpportunityID) {
+				if err != nil {
+					return false, "", err
+				}
+				for _, f := range fb.Fields {
+					if s, ok := f.Value.(string); ok && strings.Contains(s, marker) {
+						return true, fb.ID, nil
+					}
+				}
+			}
+			return false, "", nil
+		},
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/leversandbox"
+	"stagecoach/internal/store"
 	"stagecoach/internal/store/storetest"
 )
 
@@ -67,4 +68,39 @@ func TestIntegrationUpdateChecksSettingsAgainstLever(t *testing.T) {
 	if out, err := run("--disable"); err != nil || !strings.Contains(out, "enabled: false") {
 		t.Errorf("disable: %v: %s", err, out)
 	}
+
+	// `exports` lists what was exported.
+	var exportID string
+	err = withEngine(ctx, cfg, func(e *engine.Engine) error {
+		if _, err := e.UpdateIntegrationSettings(ctx, integID, nil, ptrTrue()); err != nil {
+			return err
+		}
+		p, err := providerOf(ctx, e, "hackajob")
+		if err != nil {
+			return err
+		}
+		x, _, err := e.Export(ctx, p, engine.ExportInput{ProviderCandidateID: "hj-7", Outcome: domain.OutcomeUnsuccessful})
+		if x != nil {
+			exportID = x.ID
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out2, errOut bytes.Buffer
+	if err := Run(ctx, []string{"exports", "--provider", "hackajob"}, &out2, &errOut); err != nil {
+		t.Fatalf("exports: %v: %s", err, errOut.String())
+	}
+	if !strings.Contains(out2.String(), exportID) || !strings.Contains(out2.String(), "hj-7 (Candidate ") || !strings.Contains(out2.String(), "pending") {
+		t.Errorf("exports printed:\n%s", out2.String())
+	}
+}
+
+func ptrTrue() *bool { v := true; return &v }
+
+func providerOf(ctx context.Context, e *engine.Engine, id string) (*domain.Provider, error) {
+	var p *domain.Provider
+	err := e.DB().InTx(ctx, func(tx *store.Tx) (err error) { p, err = tx.ProviderGet(ctx, id); return })
+	return p, err
 }

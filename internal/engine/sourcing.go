@@ -306,8 +306,12 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 		in.ResumeFile = cv
 	}
 	version := x.StageVersion
-	oppID, err := e.exportApply(ctx, w, e.createOpportunityEffect(w, in, as))
+	ef := e.createOpportunityEffect(w, in, as)
+	oppID, err := e.exportApply(ctx, w, ef)
 	if err != nil {
+		if refused, why := e.refusedByLever(ctx, ef.key, err); refused {
+			return e.failExport(ctx, w, "Lever refused to create the opportunity: "+why)
+		}
 		return err
 	}
 	opp, err := w.client.GetOpportunity(ctx, oppID)
@@ -500,4 +504,17 @@ func (e *Engine) exportMove(ctx context.Context, w *exportWork, as string) error
 		return err
 	}
 	return e.db.InTx(ctx, func(tx *store.Tx) error { return done(tx, "", "") })
+}
+
+// refusedByLever reports whether a journalled write failed for good (Lever
+// answered 400, 403 or 404, now or on an earlier attempt), and why.
+func (e *Engine) refusedByLever(ctx context.Context, key string, err error) (bool, string) {
+	if errors.Is(err, lever.ErrBadRequest) || errors.Is(err, lever.ErrForbidden) || errors.Is(err, lever.ErrNotFound) {
+		return true, err.Error()
+	}
+	var row *domain.Effect
+	if e.db.InTx(ctx, func(tx *store.Tx) (err error) { row, err = tx.EffectGet(ctx, key); return }) == nil && row.Status == domain.EffectFailed {
+		return true, row.LastError
+	}
+	return false, ""
 }

@@ -71,7 +71,7 @@ func (e *Engine) CheckIntegrationSettings(ctx context.Context, conn *domain.Conn
 	if p.Kind != domain.KindSourcing {
 		return nil
 	}
-	stages, err := client.ListStages(ctx)
+	stages, err := e.Stages(ctx, conn)
 	if err != nil {
 		return fmt.Errorf("list Lever stages: %w", err)
 	}

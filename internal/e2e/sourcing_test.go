@@ -540,6 +540,23 @@ func TestSourcingLeverEventsReachProviderAndDeletePurges(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The exported candidate takes an assessment too: the order holds
+	// their name and e-mail, and so does the order.created webhook.
+	if err := env.Lever.AddTags(ctx, oppID, []string{"Demo: Go Coding"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := postJSON(env.SandboxURL+"/_sandbox/opportunities/"+oppID+"/archive", map[string]any{"reason": nil}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.MoveToStage(ctx, oppID, "Assessment"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the assessment order", func() bool {
+		var n int
+		_ = env.App.DB.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE kind = 'provider_webhook' AND status = 'done' AND args LIKE '%order.created%'`).Scan(&n)
+		return n == 1
+	})
+
 	// Before the deletion the database does hold the candidate (so the
 	// check after it can fail).
 	if text := databaseText(t, env); !strings.Contains(text, gus.email) || !strings.Contains(text, gus.name) {

@@ -207,6 +207,33 @@ func (tx *Tx) ExportPurge(ctx context.Context, x *domain.Export, queueKeys ...st
 		if _, err := tx.exec(ctx, `UPDATE effects SET payload = '{}', result = '', last_error = '' WHERE connection_id = ? AND opportunity_id = ?`, x.ConnectionID, x.OpportunityID); err != nil {
 			return err
 		}
+		if _, err := tx.exec(ctx, `UPDATE lever_events SET payload = '{}' WHERE connection_id = ? AND opportunity_id = ?`, x.ConnectionID, x.OpportunityID); err != nil {
+			return err
+		}
+		// Orders other flows placed for the same person (an assessment of
+		// the exported candidate, say) lose the name and e-mail too, and
+		// so do their finished webhook messages.
+		rows, err := tx.query(ctx, `SELECT id, provider_id FROM orders WHERE connection_id = ? AND opportunity_id = ?`, x.ConnectionID, x.OpportunityID)
+		if err != nil {
+			return err
+		}
+		var orderKeys []string
+		for rows.Next() {
+			var id, prov string
+			if err := rows.Scan(&id, &prov); err != nil {
+				rows.Close()
+				return err
+			}
+			orderKeys = append(orderKeys, "hook:"+prov+":order:"+id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE orders SET candidate = ? WHERE connection_id = ? AND opportunity_id = ?`, `{"name":"","email":""}`, x.ConnectionID, x.OpportunityID); err != nil {
+			return err
+		}
+		queueKeys = append(queueKeys, orderKeys...)
 	}
 	if _, err := tx.exec(ctx, `UPDATE effects SET payload = '{}', last_error = '' WHERE key LIKE ?`, "exp:"+x.ID+":%"); err != nil {
 		return err

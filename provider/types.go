@@ -125,10 +125,13 @@ type Result struct {
 type LeverEvent struct {
 	ID string `json:"id"`
 	// Event is Lever's event name, e.g. "candidateStageChange".
-	Event         string     `json:"event"`
-	OpportunityID string     `json:"opportunityId"`
-	ReceivedAt    time.Time  `json:"receivedAt"`
-	Decisions     []Decision `json:"decisions"`
+	Event         string `json:"event"`
+	OpportunityID string `json:"opportunityId"`
+	// Source is "webhook" (Lever delivered it) or "reconcile" (a sweep
+	// found what a lost webhook would have brought).
+	Source     string     `json:"source"`
+	ReceivedAt time.Time  `json:"receivedAt"`
+	Decisions  []Decision `json:"decisions"`
 }
 
 // Decision is what stagecoach did with a Lever event for one integration,

@@ -15,11 +15,14 @@ import (
 // leverEventJSON is a Lever event with the routing decisions taken for the
 // provider's integrations.
 type leverEventJSON struct {
-	ID            string         `json:"id"`
-	Event         string         `json:"event"`
-	OpportunityID string         `json:"opportunityId"`
-	ReceivedAt    time.Time      `json:"receivedAt"`
-	Decisions     []decisionJSON `json:"decisions"`
+	ID            string `json:"id"`
+	Event         string `json:"event"`
+	OpportunityID string `json:"opportunityId"`
+	// Source is "webhook" (Lever delivered it) or "reconcile" (a sweep
+	// found what a lost webhook would have brought).
+	Source     string         `json:"source"`
+	ReceivedAt time.Time      `json:"receivedAt"`
+	Decisions  []decisionJSON `json:"decisions"`
 }
 
 // decisionJSON is what stagecoach did with a Lever event for one
@@ -70,7 +73,7 @@ func viewLeverEvent(ctx context.Context, tx *store.Tx, s scope, ev *domain.Lever
 	if err != nil {
 		return leverEventJSON{}, err
 	}
-	v := leverEventJSON{ID: ev.ID, Event: ev.Event, OpportunityID: ev.OpportunityID, ReceivedAt: ev.ReceivedAt, Decisions: []decisionJSON{}}
+	v := leverEventJSON{ID: ev.ID, Event: ev.Event, OpportunityID: ev.OpportunityID, Source: ev.Source, ReceivedAt: ev.ReceivedAt, Decisions: []decisionJSON{}}
 	for _, d := range ds {
 		if !s.integrationIDs[d.IntegrationID] {
 			continue

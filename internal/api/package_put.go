@@ -85,7 +85,8 @@ func (in *packagesPutInput) validate() error {
 	return nil
 }
 
-// handlePackagePut replaces the provider's published packages.
+// handlePackagePut replaces the provider's published packages, and queues
+// the tagging of the postings its integrations name with their Lever tags.
 func (a *API) handlePackagePut(w http.ResponseWriter, r *http.Request) error {
 	p, err := mustProvider(r)
 	if err != nil {
@@ -107,12 +108,17 @@ func (a *API) handlePackagePut(w http.ResponseWriter, r *http.Request) error {
 		if err := tx.PackagesReplace(r.Context(), p.ID, pkgs); err != nil {
 			return err
 		}
-		stored, err = tx.PackageList(r.Context(), p.ID)
+		if stored, err = tx.PackageList(r.Context(), p.ID); err != nil {
+			return err
+		}
+		// The postings the operators picked get the packages' tags.
+		_, err = a.eng.EnqueueProviderPostingTags(r.Context(), tx, p.ID)
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	a.eng.Notify()
 	web.WriteJSON(w, http.StatusOK, struct {
 		Data []packageJSON `json:"data"`
 	}{viewPackages(stored)})

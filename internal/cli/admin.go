@@ -248,7 +248,73 @@ func runIntegration(ctx context.Context, args []string, stdout, stderr io.Writer
 				return nil
 			})
 		},
-		"update": func(args []string) error { return integrationUpdate(ctx, args, stdout, stderr) },
+		"update": func(args []string) error {
+			fs := newFlagSet("integration update", stderr)
+			var cfg app.Config
+			storeFlags(fs, &cfg)
+			id := fs.String("id", "", "integration id (see `integration list`)")
+			settings := fs.String("settings", "", `flow settings as a JSON object, merged into the current ones (a null value removes a setting), e.g. {"taggedPostings":["<Lever posting id>"]}`)
+			replace := fs.Bool("replace", false, "replace every setting with --settings instead of merging")
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			if *id == "" || *settings == "" {
+				return errors.New("integration update: --id and --settings are required")
+			}
+			return withEngine(ctx, cfg, func(e *engine.Engine) error {
+				next := json.RawMessage(*settings)
+				if !*replace {
+					var cur *domain.Integration
+					if err := e.DB().InTx(ctx, func(tx *store.Tx) (err error) { cur, err = tx.IntegrationGet(ctx, *id); return }); err != nil {
+						return err
+					}
+					var err error
+					if next, err = mergeSettings(cur.Settings, next); err != nil {
+						return err
+					}
+				}
+				in, err := e.UpdateIntegration(ctx, *id, next)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "integration %s updated: %s\n", in.ID, in.Settings)
+				return nil
+			})
+		},
+		"tag-postings": func(args []string) error {
+			fs := newFlagSet("integration tag-postings", stderr)
+			var cfg app.Config
+			storeFlags(fs, &cfg)
+			id := fs.String("id", "", "integration id (see `integration list`)")
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			if *id == "" {
+				return errors.New("integration tag-postings: --id is required")
+			}
+			return withEngine(ctx, cfg, func(e *engine.Engine) error {
+				results, err := e.TagPostings(ctx, *id)
+				if err != nil {
+					return err
+				}
+				failed := 0
+				for _, r := range results {
+					switch {
+					case r.Err != nil:
+						failed++
+						fmt.Fprintf(stdout, "posting %s: not tagged: %v\n", r.PostingID, r.Err)
+					case len(r.Added) > 0:
+						fmt.Fprintf(stdout, "posting %s: added %s\n", r.PostingID, strings.Join(r.Added, ", "))
+					default:
+						fmt.Fprintf(stdout, "posting %s: has every package tag already\n", r.PostingID)
+					}
+				}
+				if failed > 0 {
+					return fmt.Errorf("integration tag-postings: %d of %d postings could not be tagged", failed, len(results))
+				}
+				return nil
+			})
+		},
 		"list": func(args []string) error {
 			fs := newFlagSet("integration list", stderr)
 			var cfg app.Config
@@ -380,4 +446,27 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "a sweep of connection %s is queued; a running `stagecoach serve` does it\n", *conn)
 		return nil
 	})
+}
+
+// mergeSettings merges the top-level keys of patch into the settings cur; a
+// null in patch removes the key.
+func mergeSettings(cur, patch json.RawMessage) (json.RawMessage, error) {
+	m := map[string]json.RawMessage{}
+	if len(cur) > 0 {
+		if err := json.Unmarshal(cur, &m); err != nil {
+			return nil, fmt.Errorf("current settings: %w", err)
+		}
+	}
+	var p map[string]json.RawMessage
+	if err := json.Unmarshal(patch, &p); err != nil || p == nil {
+		return nil, domain.Errorf(domain.EInvalid, "--settings must be a JSON object, e.g. {\"triggerStage\":\"Assessment\"}")
+	}
+	for k, v := range p {
+		if string(v) == "null" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+	}
+	return json.Marshal(m)
 }

@@ -27,7 +27,7 @@ func commands() map[string]command {
 		"sample-provider": {"run a sample assessment provider built on the provider client", runSampleProvider},
 		"connection":      {"create, list, register webhooks for, disconnect and delete Lever connections", runConnection},
 		"provider":        {"create, list and delete providers", runProvider},
-		"integration":     {"enable a provider on a connection, list integrations", runIntegration},
+		"integration":     {"enable a provider on a connection, update its settings, tag its postings, set a video interview kit map, list integrations", runIntegration},
 		"jobs":            {"list jobs (the dead letters by default) and retry dead ones", runJobs},
 		"events":          {"list received Lever events with their routing decisions", runEvents},
 		"reconcile":       {"queue a sweep of a connection for missed webhooks", runReconcile},

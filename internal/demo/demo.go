@@ -75,6 +75,7 @@ type Env struct {
 	SourcingAPIKey      string
 	Lever               *lever.Client // drives the sandbox with its API key, like any Lever
 	DataDir             string
+	Database            string // the postgres:// URL, or empty for SQLite in DataDir
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -148,7 +149,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	go func() { _ = env.sandbox.Serve(sln) }()
 
 	// stagecoach.
-	env.DataDir = cfg.DataDir
+	env.DataDir, env.Database = cfg.DataDir, cfg.Database
 	if env.DataDir == "" {
 		if env.tmp, err = os.MkdirTemp("", "stagecoach-demo-"); err != nil {
 			return nil, err
@@ -252,7 +253,21 @@ func (env *Env) startProvider(ctx, runCtx context.Context, cfg Config, p *domain
 	if err := env.App.Engine.DB().InTx(ctx, func(tx *store.Tx) error { return tx.ProviderUpdate(ctx, p) }); err != nil {
 		return nil, err
 	}
-	return sp, nil
+	// Orders name a published package: wait for the provider to publish.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var pkgs []domain.Package
+		err := env.App.Engine.DB().InTx(ctx, func(tx *store.Tx) (err error) { pkgs, err = tx.PackageList(ctx, p.ID); return })
+		if err != nil {
+			return nil, err
+		}
+		if len(pkgs) > 0 {
+			return sp, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("sample provider %s did not publish its packages", p.ID)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // postingID finds a seeded posting by title.

@@ -26,13 +26,34 @@ import (
 // startDemo runs the demo installation on free ports with short delays.
 func startDemo(t *testing.T, delay time.Duration) *demo.Env {
 	t.Helper()
-	env, _ := startDemoConfig(t, delay)
+	return startDemoWith(t, delay, nil)
+}
+
+// startDemoWith is startDemo with changes to the configuration (applied
+// last, so they may replace the test defaults).
+func startDemoWith(t *testing.T, delay time.Duration, change func(*demo.Config)) *demo.Env {
+	t.Helper()
+	env, _ := startDemoConfigWith(t, delay, change)
 	return env
 }
 
 // startDemoConfig is startDemo, also returning the configuration (its data
 // folder and database, for the admin commands).
-func startDemoConfig(t *testing.T, delay time.Duration) (*demo.Env, demo.Config) {
+func startDemoConfig(t *testing.T, delay time.Duration, appOpts ...func(*app.Config)) (*demo.Env, demo.Config) {
+	t.Helper()
+	return startDemoConfigWith(t, delay, func(cfg *demo.Config) {
+		base := cfg.App
+		cfg.App = func(c *app.Config) {
+			base(c)
+			for _, o := range appOpts {
+				o(c)
+			}
+		}
+	})
+}
+
+// startDemoConfigWith is startDemoConfig with changes to the configuration.
+func startDemoConfigWith(t *testing.T, delay time.Duration, change func(*demo.Config)) (*demo.Env, demo.Config) {
 	t.Helper()
 	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0", ProviderDelay: delay, DataDir: t.TempDir()}
 	if os.Getenv(storetest.EnvURL) != "" {
@@ -47,6 +68,9 @@ func startDemoConfig(t *testing.T, delay time.Duration) (*demo.Env, demo.Config)
 		c.Queue.MaxBackoff = 500 * time.Millisecond
 		c.Engine.ReconcileInterval = -1
 		c.Engine.PostingSyncInterval = -1
+	}
+	if change != nil {
+		change(&cfg)
 	}
 	env, err := demo.Start(context.Background(), cfg)
 	if err != nil {

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"stagecoach/internal/app"
 	"stagecoach/internal/demo"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/lever"
@@ -127,7 +129,7 @@ func TestVideoInterviewFlowEndToEnd(t *testing.T) {
 		t.Fatalf("%d interviews on the posting, want 1", len(got))
 	}
 	o := got[0]
-	if o.Status != provider.StatusCompleted || o.Candidate.Name != opp.Name || o.Package.ID != "engineering" ||
+	if o.Status != provider.StatusCompleted || o.Candidate.Name != opp.Name || o.Package.ID != "engineering" || o.Posting.Title != "Backend Engineer" ||
 		!strings.Contains(o.EvaluationURL, "/evaluate/") || o.CreatedAt.IsZero() {
 		t.Errorf("listed interview = %+v; want completed, %s, the posting's engineering kit and an evaluation link", o, opp.Name)
 	}
@@ -288,6 +290,30 @@ func TestInterviewServiceFlowEndToEnd(t *testing.T) {
 	}
 }
 
+// leverCallsAnswered counts stagecoach's Lever calls that got an answer other
+// than a 429, from its /metrics.
+func leverCallsAnswered(t *testing.T, env *demo.Env) float64 {
+	t.Helper()
+	resp, err := http.Get(env.App.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	total := 0.0
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if !strings.HasPrefix(line, "stagecoach_lever_calls_total{") || strings.Contains(line, `status="429"`) {
+			continue
+		}
+		var v float64
+		if _, err := fmt.Sscan(line[strings.LastIndex(line, " ")+1:], &v); err == nil {
+			total += v
+		}
+	}
+	return total
+}
+
 // waitDemoJobs waits for the demo's first posting sync: the sample
 // interview service has the posting tagged "JobTwine" as its one job.
 func waitDemoJobs(t *testing.T, env *demo.Env) {
@@ -314,23 +340,24 @@ func sandboxPostingUpdate(t *testing.T, env *demo.Env, postingID string, body ma
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(body)
-	var resp *http.Response
-	// stagecoach shares the key's rate limit: wait out a 429 as Lever asks.
+	// Lever's rate limit holds for the test's own calls too: wait out a 429.
 	for attempt := 0; ; attempt++ {
 		req, _ := http.NewRequest(http.MethodPost, env.SandboxURL+"/v1/postings/"+postingID+"?perform_as="+admins.ID, bytes.NewReader(b))
 		req.SetBasicAuth(env.SandboxAPIKey, "")
 		req.Header.Set("Content-Type", "application/json")
-		if resp, err = http.DefaultClient.Do(req); err != nil {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusTooManyRequests || attempt == 20 {
-			break
+		if resp.StatusCode == http.StatusTooManyRequests && attempt < 50 {
+			time.Sleep(200 * time.Millisecond)
+			continue
 		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("update posting: %s", resp.Status)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("update posting: %s", resp.Status)
+		}
+		return
 	}
 }
 
@@ -383,8 +410,14 @@ func TestInterviewServiceJobSyncFollowsTheTag(t *testing.T) {
 		j.Owner.Name == "" || j.HiringManager.Name == "" || j.State != "published" || j.ConnectionID != demo.ConnectionID {
 		t.Errorf("job = %+v", j)
 	}
+	calls := leverCallsAnswered(t, env)
 	if st := sync(); st["synced"] != 0 || st["unchanged"] != 1 {
 		t.Errorf("a second sync with nothing changed: %v, want 1 unchanged", st)
+	}
+	// One list call per interview service integration (the demo's and this
+	// one), not counting attempts Lever's rate limit turned away.
+	if n := leverCallsAnswered(t, env) - calls; n != 2 {
+		t.Errorf("a sync with nothing changed made %v Lever calls, want 2", n)
 	}
 	sandboxPostingUpdate(t, env, data.ID, map[string]any{"text": "Senior Data Analyst"})
 	if st := sync(); st["synced"] != 1 {
@@ -569,5 +602,27 @@ func TestInterviewServiceReportsRescheduleAndFeedbackForm(t *testing.T) {
 	got, err := c.GetOrder(ctx, order.ID)
 	if err != nil || got.Status != provider.StatusCompleted || got.EvaluationURL != fb.FeedbackURL {
 		t.Errorf("order = %+v, %v; want completed with the feedback link", got, err)
+	}
+}
+
+// Without anyone asking, the schedule polls the postings: a posting tagged
+// in Lever reaches the provider as a job, and untagging withdraws it.
+func TestInterviewServiceJobSyncOnSchedule(t *testing.T) {
+	t.Parallel()
+	env, _ := startDemoConfig(t, time.Hour, func(c *app.Config) { c.Engine.PostingSyncInterval = 200 * time.Millisecond })
+	ctx := context.Background()
+	tp := addTestProvider(t, env, "acme-interviews", "Acme Interviews", domain.KindInterviewService, nil, `{"jobSyncTag":"Acme Jobs"}`)
+	data := postingByTitle(t, env.Lever, "Data Analyst")
+	if err := env.TagPosting(ctx, data.ID, []string{"Acme Jobs"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "job.synced from the schedule", func() bool { return len(tp.messages("job.synced")) == 1 })
+	if err := env.TagPosting(ctx, data.ID, nil, []string{"Acme Jobs"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "job.removed from the schedule", func() bool { return len(tp.messages("job.removed")) == 1 })
+	time.Sleep(600 * time.Millisecond) // a few more polls
+	if n, m := len(tp.messages("job.synced")), len(tp.messages("job.removed")); n != 1 || m != 1 {
+		t.Errorf("%d job.synced and %d job.removed after more polls, want 1 each (only changes are sent)", n, m)
 	}
 }

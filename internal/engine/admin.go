@@ -225,9 +225,11 @@ func (e *Engine) CreateProvider(ctx context.Context, in ProviderInput) (p *domai
 
 // CreateIntegration enables a provider on a connection with the given
 // settings (validated, and checked against Lever by
-// CheckIntegrationSettings; empty for the defaults).
+// CheckIntegrationSettings; empty for the defaults). Tagged postings, if
+// any, get the provider's package tags soon after.
 func (e *Engine) CreateIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
-	if _, err := ParseSettings(settings); err != nil {
+	s, err := ParseSettings(settings)
+	if err != nil {
 		return nil, err
 	}
 	if err := e.checkNewIntegration(ctx, connID, providerID, settings); err != nil {
@@ -236,15 +238,119 @@ func (e *Engine) CreateIntegration(ctx context.Context, connID, providerID strin
 	if len(settings) == 0 {
 		settings = json.RawMessage("{}")
 	}
-	in := &domain.Integration{ID: domain.NewID("int"), ConnectionID: connID, ProviderID: providerID, Settings: settings, Enabled: true}
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.ConnectionGet(ctx, connID); err != nil {
+	var conn *domain.Connection
+	var p *domain.Provider
+	err = e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		if conn, err = tx.ConnectionGet(ctx, connID); err != nil {
 			return err
 		}
-		if _, err := tx.ProviderGet(ctx, providerID); err != nil {
-			return err
-		}
-		return tx.IntegrationCreate(ctx, in)
+		p, err = tx.ProviderGet(ctx, providerID)
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	if err := e.checkTaggedPostings(ctx, conn, p, s.TaggedPostings); err != nil {
+		return nil, err
+	}
+	in := &domain.Integration{ID: domain.NewID("int"), ConnectionID: connID, ProviderID: providerID, Settings: settings, Enabled: true}
+	err = e.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.IntegrationCreate(ctx, in); err != nil {
+			return err
+		}
+		_, err := e.enqueuePostingTags(ctx, tx, in, p)
+		return err
+	})
+	if err == nil {
+		e.q.Notify()
+	}
 	return in, err
+}
+
+// UpdateIntegration replaces an integration's settings (validated). When
+// its tagged postings change, they get the provider's package tags soon
+// after.
+func (e *Engine) UpdateIntegration(ctx context.Context, id string, settings json.RawMessage) (*domain.Integration, error) {
+	s, err := ParseSettings(settings)
+	if err != nil {
+		return nil, err
+	}
+	if len(settings) == 0 {
+		settings = json.RawMessage("{}")
+	}
+	var (
+		in   *domain.Integration
+		conn *domain.Connection
+		p    *domain.Provider
+	)
+	err = e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		if in, err = tx.IntegrationGet(ctx, id); err != nil {
+			return err
+		}
+		if conn, err = tx.ConnectionGet(ctx, in.ConnectionID); err != nil {
+			return err
+		}
+		p, err = tx.ProviderGet(ctx, in.ProviderID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	old, _ := ParseSettings(in.Settings)
+	if err := e.checkTaggedPostings(ctx, conn, p, s.TaggedPostings); err != nil {
+		return nil, err
+	}
+	if err := e.CheckIntegrationSettings(ctx, conn, p, settings); err != nil {
+		return nil, err
+	}
+	err = e.db.InTx(ctx, func(tx *store.Tx) error {
+		in.Settings = settings
+		if err := tx.IntegrationUpdate(ctx, in); err != nil {
+			return err
+		}
+		if slices.Equal(old.TaggedPostings, s.TaggedPostings) {
+			return nil
+		}
+		_, err := e.enqueuePostingTags(ctx, tx, in, p)
+		return err
+	})
+	if err == nil {
+		e.q.Notify()
+	}
+	return in, err
+}
+
+// checkTaggedPostings refuses tagged postings that are repeated, that a
+// provider other than an assessment one names, or that Lever does not have.
+func (e *Engine) checkTaggedPostings(ctx context.Context, conn *domain.Connection, p *domain.Provider, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if p.Kind != domain.KindAssessment {
+		return domain.Errorf(domain.EInvalid, "integration settings: taggedPostings applies to assessment providers only; %s is %s", p.ID, p.Kind)
+	}
+	seen := map[string]bool{}
+	for i, id := range ids {
+		switch {
+		case strings.TrimSpace(id) == "":
+			return domain.Errorf(domain.EInvalid, "integration settings: taggedPostings[%d] is empty", i)
+		case seen[id]:
+			return domain.Errorf(domain.EInvalid, "integration settings: taggedPostings[%d] repeats posting %s", i, id)
+		}
+		seen[id] = true
+	}
+	client, err := e.Lever(conn)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		_, err := client.GetPosting(ctx, id)
+		if errors.Is(err, lever.ErrNotFound) {
+			return domain.Errorf(domain.EInvalid, "integration settings: taggedPostings[%d]: Lever has no posting %q", i, id)
+		}
+		if err != nil {
+			return fmt.Errorf("look up tagged posting %s: %w", id, err)
+		}
+	}
+	return nil
 }

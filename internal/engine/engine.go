@@ -29,6 +29,7 @@ const (
 	JobOrderEffects    = "order_effects"
 	JobProviderWebhook = "provider_webhook"
 	JobReconcile       = "reconcile"
+	JobPostingTags     = "posting_tags"
 )
 
 // Config configures an Engine.
@@ -102,6 +103,7 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	q.Register(JobProviderWebhook, e.workProviderWebhook)
 	q.Register(JobReconcile, e.workReconcile)
 	q.Register(JobExportSync, e.workExportSync)
+	q.Register(JobPostingTags, e.workPostingTags)
 	q.Register(JobPostingSync, e.workPostingSync)
 	return e
 }
@@ -153,7 +155,7 @@ func (e *Engine) newLever(c *domain.Connection) (*lever.Client, error) {
 	cfg := lever.Config{
 		Environment: env,
 		Timeout:     e.cfg.LeverTimeout,
-		Limiter:     &dbLimiter{db: e.db, key: "lever:" + c.ID, rate: e.cfg.LeverRate, burst: e.cfg.LeverBurst},
+		Limiter:     &dbLimiter{db: e.db, key: "lever:" + c.ID, rate: e.cfg.LeverRate, burst: max(e.cfg.LeverBurst-1, 1)},
 		Logger:      e.cfg.Logger,
 		ObserveFunc: e.cfg.Metrics.LeverCall,
 	}
@@ -292,7 +294,9 @@ func stageText(stages []lever.Stage, id string) string {
 
 // dbLimiter is a lever.Limiter whose token bucket lives in the database, so
 // that every stagecoach process sharing it keeps one connection under
-// Lever's limit.
+// Lever's limit. Like lever.NewTokenBucket it holds one token fewer than
+// Lever's burst: Lever counts a request when it arrives, the bucket when it
+// leaves, and the spare token absorbs the difference.
 type dbLimiter struct {
 	db    *store.DB
 	key   string

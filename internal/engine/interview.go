@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -211,6 +212,24 @@ func checkInterviewRepeat(ctx context.Context, tx *store.Tx, o *domain.Order, in
 		o.EvaluationURL = in.FeedbackURL
 	}
 	return nil
+}
+
+// postingTitle returns a posting's title for the interview listing, or ""
+// when Lever cannot tell it now (the order goes ahead without it).
+func (e *Engine) postingTitle(ctx context.Context, conn *domain.Connection, postingID string) string {
+	if postingID == "" {
+		return ""
+	}
+	client, err := e.Lever(conn)
+	if err != nil {
+		return ""
+	}
+	p, err := client.GetPosting(ctx, postingID)
+	if err != nil {
+		e.log.Warn("cannot read the posting's title", slog.String("connection_id", conn.ID), slog.String("posting_id", postingID), slog.Any("error", err))
+		return ""
+	}
+	return p.Text
 }
 
 // whenText shows an interview time for a recruiter.

@@ -222,21 +222,39 @@ func (e *Engine) SyncPostingsNow(ctx context.Context, connectionID string) (map[
 // syncIntegrationPostings brings one integration's provider up to date with
 // the postings carrying its tag.
 func (e *Engine) syncIntegrationPostings(ctx context.Context, conn *domain.Connection, r route) (PostingSyncStats, error) {
-	var st PostingSyncStats
 	client, err := e.Lever(conn)
 	if err != nil {
-		return st, err
+		return PostingSyncStats{}, err
 	}
 	var rows []*domain.SyncedPosting
 	if err := e.db.InTx(ctx, func(tx *store.Tx) (err error) { rows, err = tx.SyncedPostingList(ctx, r.integ.ID); return }); err != nil {
-		return st, err
+		return PostingSyncStats{}, err
 	}
+	// Confidential postings too, when the credentials may see them.
+	params := lever.ListPostingsParams{Tags: []string{r.settings.JobSyncTag}, Expand: []string{"owner", "hiringManager"}, Confidentiality: "all"}
+	st, err := e.syncTagged(ctx, conn, r, client, params, rows)
+	if errors.Is(err, errNoConfidential) {
+		e.log.Info("no access to confidential postings: syncing the others", slog.String("connection_id", conn.ID))
+		params.Confidentiality = ""
+		st, err = e.syncTagged(ctx, conn, r, client, params, rows)
+	}
+	return st, err
+}
+
+var errNoConfidential = errors.New("no access to confidential postings")
+
+// syncTagged lists the tagged postings and sends what changed since rows.
+func (e *Engine) syncTagged(ctx context.Context, conn *domain.Connection, r route, client *lever.Client, params lever.ListPostingsParams, rows []*domain.SyncedPosting) (PostingSyncStats, error) {
+	var st PostingSyncStats
 	known := map[string]*domain.SyncedPosting{}
 	for _, row := range rows {
 		known[row.PostingID] = row
 	}
 	listed := map[string]bool{}
-	for p, err := range client.ListPostings(ctx, lever.ListPostingsParams{Tags: []string{r.settings.JobSyncTag}, Expand: []string{"owner", "hiringManager"}}) {
+	for p, err := range client.ListPostings(ctx, params) {
+		if errors.Is(err, lever.ErrForbidden) && params.Confidentiality != "" && st.Listed == 0 {
+			return st, errNoConfidential
+		}
 		if err != nil {
 			return st, e.leverError(ctx, conn.ID, err)
 		}
@@ -269,6 +287,9 @@ func (e *Engine) syncIntegrationPostings(ctx context.Context, conn *domain.Conne
 		p, err := client.GetPosting(ctx, row.PostingID)
 		switch {
 		case errors.Is(err, lever.ErrNotFound):
+			reason = RemovedDeleted
+		case errors.Is(err, lever.ErrForbidden):
+			// A confidential posting the credentials can no longer see.
 			reason = RemovedDeleted
 		case err != nil:
 			return st, e.leverError(ctx, conn.ID, err)

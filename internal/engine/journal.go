@@ -27,12 +27,19 @@ type effect struct {
 	check func(ctx context.Context) (found bool, result string, err error)
 }
 
-// apply runs one effect through the journal and returns its result.
+// apply runs one effect of an order through the journal and returns its
+// result.
 func (e *Engine) apply(ctx context.Context, conn *domain.Connection, order *domain.Order, ef effect) (string, error) {
 	log := e.log.With(slog.String("connection_id", conn.ID), slog.String("opportunity_id", order.OpportunityID), slog.String("order_id", order.ID), slog.String("effect", ef.kind))
+	return e.applyEffect(ctx, log, conn, &domain.Effect{Key: ef.key, ConnectionID: conn.ID, OpportunityID: order.OpportunityID, OrderID: order.ID, Kind: ef.kind, Payload: mustJSON(ef.payload)}, ef)
+}
+
+// applyEffect runs ef through the journal under the row want (recorded
+// before anything is sent) and returns its result.
+func (e *Engine) applyEffect(ctx context.Context, log *slog.Logger, conn *domain.Connection, want *domain.Effect, ef effect) (string, error) {
 	var row *domain.Effect
 	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
-		row, err = tx.EffectEnsure(ctx, &domain.Effect{Key: ef.key, ConnectionID: conn.ID, OpportunityID: order.OpportunityID, OrderID: order.ID, Kind: ef.kind, Payload: mustJSON(ef.payload)})
+		row, err = tx.EffectEnsure(ctx, want)
 		return
 	})
 	if err != nil {

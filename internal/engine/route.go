@@ -234,6 +234,9 @@ func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domai
 		order.Details.PostingTitle = job.Title
 		created = map[string]any{"job": job}
 	}
+	if r.provider.Kind == domain.KindVideoInterview {
+		order.Details.PostingTitle = e.postingTitle(ctx, conn, opp.PostingID())
+	}
 	return e.db.InTx(ctx, func(tx *store.Tx) error {
 		live, err := tx.OrderLive(ctx, r.integ.ID, opp.ID)
 		if err != nil && !store.IsNotFound(err) {

@@ -29,6 +29,11 @@ type Settings struct {
 	// FormTemplate (assessment) is the name of the profile form template
 	// results are written to; created if missing. Default "<provider> Assessment".
 	FormTemplate string `json:"formTemplate,omitempty"`
+	// TaggedPostings (assessment) are the Lever posting ids that get the
+	// Lever tag of every package the provider publishes, so that recruiters
+	// can pick them there and the opportunities on those postings inherit
+	// them. Tags are added, never removed.
+	TaggedPostings []string `json:"taggedPostings,omitempty"`
 
 	// DefaultPackage and PostingPackages (video interview) choose the
 	// interview kit: by posting id, else the default.

@@ -136,38 +136,6 @@ func (e *Engine) lookupUser(ctx context.Context, client *lever.Client, emailOrID
 	return u, nil
 }
 
-// UpdateIntegrationSettings replaces an integration's settings (checked as for
-// CreateIntegration) and, when enabled is not nil, switches it on or off.
-func (e *Engine) UpdateIntegrationSettings(ctx context.Context, id string, settings json.RawMessage, enabled *bool) (*domain.Integration, error) {
-	var in *domain.Integration
-	var conn *domain.Connection
-	var p *domain.Provider
-	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
-		if in, err = tx.IntegrationGet(ctx, id); err != nil {
-			return err
-		}
-		if conn, err = tx.ConnectionGet(ctx, in.ConnectionID); err != nil {
-			return err
-		}
-		p, err = tx.ProviderGet(ctx, in.ProviderID)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if settings != nil {
-		if err := e.CheckIntegrationSettings(ctx, conn, p, settings); err != nil {
-			return nil, err
-		}
-		in.Settings = settings
-	}
-	if enabled != nil {
-		in.Enabled = *enabled
-	}
-	err = e.db.InTx(ctx, func(tx *store.Tx) error { return tx.IntegrationUpdate(ctx, in) })
-	return in, err
-}
-
 // checkNewIntegration checks the settings of an integration about to be
 // created.
 func (e *Engine) checkNewIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage) error {

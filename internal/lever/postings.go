@@ -61,6 +61,10 @@ type ListPostingsParams struct {
 	UpdatedAtStart time.Time
 	Expand         []string // user, owner, hiringManager, followers
 	Limit          int      // page size, 1–100; 0 means Lever's default (100)
+	// Confidentiality is confidential, non-confidential or all; "" means
+	// Lever's default, non-confidential. Confidential postings need a key
+	// with confidential access (403 otherwise).
+	Confidentiality string
 }
 
 // ListPostings iterates over the postings matching p (all states by default).
@@ -70,6 +74,9 @@ func (c *Client) ListPostings(ctx context.Context, p ListPostingsParams) iter.Se
 	q.add("tag", p.Tags...)
 	q.millis("updated_at_start", p.UpdatedAtStart)
 	q.add("expand", p.Expand...)
+	if p.Confidentiality != "" {
+		q.add("confidentiality", p.Confidentiality)
+	}
 	return list[Posting](ctx, c, "/postings", "/postings", url.Values(q), p.Limit)
 }
 

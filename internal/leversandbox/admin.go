@@ -225,6 +225,65 @@ func (s *Sandbox) handleAdminPostingTags(r *http.Request) (*reply, error) {
 	return ok(s.viewPosting(p, s.baseURL(r), nil, true)), nil
 }
 
+// handleAdminPostingList lists the postings with their tags, oldest first.
+func (s *Sandbox) handleAdminPostingList(r *http.Request) (*reply, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []postingView{}
+	for _, p := range sortedValues(s.st.Postings, postingKey) {
+		out = append(out, s.viewPosting(p, s.baseURL(r), nil, false))
+	}
+	return &reply{status: http.StatusOK, body: map[string]any{"data": out}}, nil
+}
+
+func (s *Sandbox) handleAdminPostingGet(r *http.Request) (*reply, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("id")
+	p := s.st.Postings[id]
+	if p == nil {
+		return nil, errNotFound("postings", id)
+	}
+	return ok(s.viewPosting(p, s.baseURL(r), nil, true)), nil
+}
+
+// handleAdminPostingApply is a candidate applying on the job site: a new
+// opportunity on the posting, in "New applicant", owned by the posting's
+// owner, carrying the posting's tags (fires applicationCreated).
+func (s *Sandbox) handleAdminPostingApply(r *http.Request) (*reply, error) {
+	var body struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(body.Name) == "" || strings.TrimSpace(body.Email) == "" {
+		return nil, errBadRequest("name and email are required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("id")
+	p := s.st.Postings[id]
+	if p == nil {
+		return nil, errNotFound("postings", id)
+	}
+	by := s.st.Users[s.actingAdmin()]
+	if by == nil {
+		return nil, errBadRequest("the sandbox has no active Super Admin to record the application")
+	}
+	in := opportunityInput{Name: body.Name, Emails: []string{body.Email}, Postings: []string{p.ID}, Origin: "applied", Sources: []string{"Job site"}}
+	if st := s.stageByText("New applicant"); st != nil {
+		in.Stage = st.ID
+	}
+	o, err := s.createOpportunity(in, by, p.Owner != "", nil)
+	if err != nil {
+		return nil, err
+	}
+	s.commit()
+	return &reply{status: http.StatusCreated, body: s.recruiterViewOf(o, s.baseURL(r))}, nil
+}
+
 // handleAdminDeliveries lists the delivery log, oldest first; ?event= and
 // ?webhookId= filter it.
 func (s *Sandbox) handleAdminDeliveries(r *http.Request) (*reply, error) {

@@ -178,7 +178,7 @@ func (s *Sandbox) handleNoteUpdate(r *http.Request, c *credential) (*reply, erro
 		if v.CreatedAt != nil {
 			at = *v.CreatedAt
 		}
-		cm := noteComment{Value: v.Value, User: body.User, CreatedAt: at, Stage: ptr(o.StageID)}
+		cm := noteComment{Value: v.Value, User: body.User, CreatedAt: at, Stage: ptr(o.StageID), Mentions: s.mentionedUsers(v.Value)}
 		if i == 0 {
 			cm.Score = body.Score
 		}

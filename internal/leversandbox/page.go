@@ -118,8 +118,17 @@ type oppCard struct {
 	CSRF    string
 }
 
+// pagePosting is a posting as the index page lists it.
+type pagePosting struct {
+	ID    string
+	Text  string
+	State string
+	Tags  []string
+}
+
 type pageData struct {
 	Title    string
+	Postings []pagePosting
 	Opps     []pageOpp
 	Stages   []*stage
 	Reasons  []*archiveReason
@@ -252,6 +261,9 @@ func (s *Sandbox) handlePageIndex(w http.ResponseWriter, r *http.Request) {
 		Session: s.viewSession(se, r.URL.RequestURI())}
 	if want != nil {
 		data.Filter = want.Text
+	}
+	for _, p := range sortedValues(s.st.Postings, postingKey) {
+		data.Postings = append(data.Postings, pagePosting{ID: p.ID, Text: p.Text, State: p.State, Tags: p.Tags})
 	}
 	opps := sortedValues(s.st.Opportunities, oppKey)
 	for i := len(opps) - 1; i >= 0; i-- {

@@ -94,6 +94,12 @@ func TestSettingsEveryRouteHasAPermission(t *testing.T) {
 	if len(sb.perms.byName) == 0 {
 		t.Fatal("no permissions registered")
 	}
+	if len(sb.perms.unmapped) > 0 {
+		t.Errorf("routes without an API key permission in routePermissions: %v", sb.perms.unmapped)
+	}
+	if len(sb.perms.mixed) > 0 {
+		t.Errorf("permissions used for read and write routes: %v", sb.perms.mixed)
+	}
 	registered := map[string]bool{}
 	for _, p := range sb.perms.list("") {
 		for _, r := range p.Routes {
@@ -357,7 +363,9 @@ func TestSettingsWebhooksThroughThePage(t *testing.T) {
 	}
 	verifySignature(t, apiHook.wait(t, n+1)[n], newTok)
 
-	// Remove the page webhook: nothing more reaches it.
+	// Remove the page webhook (once the move above reached it): nothing
+	// more reaches it.
+	pageHook.wait(t, 5)
 	br.submit("/settings/integrations/webhooks/hooks/"+hookID+"/remove", nil)
 	before := pageHook.count()
 	b.call(t, "POST", "/_sandbox/opportunities/"+adaOpp+"/stage", map[string]string{"stage": "Offer"}, noAuth).must(t, 200)
@@ -496,7 +504,7 @@ func countShared() int {
 
 func TestSettingsSwitchingOffStopsPendingRetries(t *testing.T) {
 	t.Parallel()
-	_, b := setup(t, Config{Seed: "demo", WebhookRetryDelays: []time.Duration{300 * time.Millisecond, 300 * time.Millisecond}})
+	_, b := setup(t, Config{Seed: "demo", WebhookRetryDelays: []time.Duration{800 * time.Millisecond, 800 * time.Millisecond}})
 	br := newBrowser(t, b)
 	rc := newReceiver(t, http.StatusInternalServerError, http.StatusInternalServerError, http.StatusInternalServerError)
 	b.registerWebhook(t, eventStageChange, rc.srv.URL, nil)

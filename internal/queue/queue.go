@@ -31,6 +31,12 @@ func (e *cancelError) Unwrap() error { return e.err }
 // Cancel marks err as permanent: the job is dead-lettered without retries.
 func Cancel(err error) error { return &cancelError{err: err} }
 
+// IsCancel reports whether err was marked permanent by Cancel.
+func IsCancel(err error) bool {
+	var ce *cancelError
+	return errors.As(err, &ce)
+}
+
 type snoozeError struct {
 	d      time.Duration
 	reason string

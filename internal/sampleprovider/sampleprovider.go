@@ -1,9 +1,13 @@
 // Package sampleprovider is a demo hiring tool built on the public provider
-// client: `stagecoach sample-provider`. It publishes assessment packages,
-// receives stagecoach's signed webhooks and, for every order, plays a
-// candidate taking the assessment: after a delay it reports invited, then
-// started, then completed with a deterministic score and a PDF report. The
-// demo and the end-to-end tests use it as the provider side.
+// client: `stagecoach sample-provider`. It publishes its packages, receives
+// stagecoach's signed webhooks and, for every order, plays the candidate,
+// each step after a delay. As an assessment tool (the default) it reports
+// invited, started, then completed with a deterministic score and a PDF
+// report; as a video interview tool, invited then completed with an
+// evaluation link; as an interview service it keeps the jobs stagecoach
+// syncs and reports a scheduling link, the schedule, a reschedule, then the
+// round's feedback (interview.go). The demo and the end-to-end tests use it
+// as the provider side.
 package sampleprovider
 
 import (

@@ -54,13 +54,23 @@ func (d *DB) RateTake(ctx context.Context, key string, rate float64, burst int) 
 		if err := tx.queryRow(ctx, q, key).Scan(&tokens, &updated); err != nil {
 			return err
 		}
+		// The bucket is locked from here on. Read the clock now, not when
+		// the transaction began: it may have waited for the lock while
+		// another process refilled the bucket up to a later time. Counting
+		// from the earlier time would hand out that refill twice.
+		now = max(ms(d.NowFunc()), updated)
 		elapsed := float64(max(now-updated, 0)) / 1000
 		tokens = math.Min(float64(burst), tokens+elapsed*rate)
-		if tokens >= 1 {
-			tokens--
+		// The sums are floating point: a bucket that has refilled to one
+		// token may hold 0.9999999999999999. Count that as a token; and
+		// never answer "wait 0" without taking one (a wait shorter than the
+		// bucket's millisecond clock would round to nothing and let every
+		// waiter through).
+		if tokens >= 1-1e-9 {
+			tokens = math.Max(tokens-1, 0)
 			wait = 0
 		} else {
-			wait = time.Duration((1 - tokens) / rate * float64(time.Second))
+			wait = max(time.Duration(math.Ceil((1-tokens)/rate*1000))*time.Millisecond, time.Millisecond)
 		}
 		_, err := tx.exec(ctx, `UPDATE rate_buckets SET tokens = ?, updated_at = ? WHERE key = ?`, tokens, now, key)
 		return err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -330,4 +331,93 @@ func TestIdempotencyRoundTrip(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A take that read the clock before another process refilled the bucket
+// (it waited for the bucket's lock) must not wind the bucket's time back:
+// that would hand out the same refill again on the next take.
+func TestRateTakeNeverWindsTheBucketBack(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t)
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	db.NowFunc = func() time.Time { return now }
+	take := func() time.Duration {
+		t.Helper()
+		w, err := db.RateTake(ctx, "conn", 10, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	for i := 0; i < 20; i++ {
+		if w := take(); w != 0 {
+			t.Fatalf("take %d of the burst waited %s", i, w)
+		}
+	}
+	if w := take(); w == 0 {
+		t.Fatal("a 21st take in the same instant was granted")
+	}
+	now = now.Add(-time.Second) // a late reading of the clock
+	if w := take(); w == 0 {
+		t.Fatal("a take with an earlier clock was granted")
+	}
+	now = now.Add(time.Second) // back to the bucket's time: nothing has refilled
+	if w := take(); w == 0 {
+		t.Fatal("a take was granted from refill that never happened")
+	}
+}
+
+// Takers on two handles of one database (two processes, as far as the
+// database can tell), each waiting as told: over two seconds the bucket
+// hands out its burst and the refill, never more. A bucket that refilled to
+// 0.9999999999999999 of a token must answer "wait", not "go".
+func TestRateTakeHoldsUnderContention(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := storetest.DSN(t)
+	var dbs []*store.DB
+	for i := 0; i < 2; i++ {
+		db, err := store.Open(ctx, dsn, storetest.Box(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if i == 0 {
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dbs = append(dbs, db)
+	}
+	const rate, burst = 10.0, 20
+	var granted atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	stop := start.Add(2 * time.Second)
+	for _, db := range dbs {
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Now().Before(stop) {
+					w, err := db.RateTake(ctx, "conn", rate, burst)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if w == 0 {
+						granted.Add(1)
+					} else {
+						time.Sleep(w)
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	allowed := burst + int(rate*time.Since(start).Seconds())
+	if n := int(granted.Load()); n > allowed || n < burst {
+		t.Fatalf("granted %d tokens in %s; the bucket allows %d", n, time.Since(start).Round(time.Millisecond), allowed)
+	}
 }

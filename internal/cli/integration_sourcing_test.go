@@ -17,8 +17,9 @@ import (
 	"stagecoach/internal/store/storetest"
 )
 
-// `integration update` checks the perform-as user against Lever and names
-// the setting that is wrong; a valid update is stored.
+// `integration update` checks a sourcing integration's settings against
+// Lever and names the setting that is wrong; a valid update is stored;
+// `exports` lists the exports.
 func TestIntegrationUpdateChecksSettingsAgainstLever(t *testing.T) {
 	sb, err := leversandbox.New(leversandbox.Config{APIKey: "k", Seed: "demo"})
 	if err != nil {
@@ -65,16 +66,15 @@ func TestIntegrationUpdateChecksSettingsAgainstLever(t *testing.T) {
 	if err != nil || !strings.Contains(out, `"exportPolicy":"all"`) {
 		t.Fatalf("valid update: %v: %s", err, out)
 	}
-	if out, err := run("--disable"); err != nil || !strings.Contains(out, "enabled: false") {
-		t.Errorf("disable: %v: %s", err, out)
+	// Merged: a later update keeps the other settings, and a bad stage in
+	// it is refused, naming stageMap.
+	if _, err := run("--settings", `{"stageMap":{"Onsite":"Nowhere"}}`); err == nil || !strings.Contains(err.Error(), "stageMap") {
+		t.Errorf("unknown Lever stage: %v, want an error naming stageMap", err)
 	}
 
 	// `exports` lists what was exported.
 	var exportID string
 	err = withEngine(ctx, cfg, func(e *engine.Engine) error {
-		if _, err := e.UpdateIntegrationSettings(ctx, integID, nil, ptrTrue()); err != nil {
-			return err
-		}
 		p, err := providerOf(ctx, e, "hackajob")
 		if err != nil {
 			return err
@@ -96,8 +96,6 @@ func TestIntegrationUpdateChecksSettingsAgainstLever(t *testing.T) {
 		t.Errorf("exports printed:\n%s", out2.String())
 	}
 }
-
-func ptrTrue() *bool { v := true; return &v }
 
 func providerOf(ctx context.Context, e *engine.Engine, id string) (*domain.Provider, error) {
 	var p *domain.Provider

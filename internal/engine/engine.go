@@ -63,8 +63,10 @@ type Engine struct {
 	mu      sync.Mutex
 	clients map[string]*cachedClient
 	stages  map[string]stageCache
-	// pseudoKey is the key sourcing pseudonyms are derived from.
+	// pseudoKey is the key sourcing pseudonyms are derived from; users the
+	// Lever users exports were made as, by connection and e-mail or id.
 	pseudoKey []byte
+	users     map[string]cachedLeverUser
 }
 
 type cachedClient struct {

@@ -163,7 +163,7 @@ func (e *Engine) failExport(ctx context.Context, w *exportWork, why string) erro
 // invalid error, saying why, when there is none.
 func (e *Engine) exportPerformAs(ctx context.Context, w *exportWork) (string, error) {
 	if w.x.RecruiterEmail != "" {
-		u, err := e.lookupUser(ctx, w.client, w.x.RecruiterEmail)
+		u, err := e.cachedUser(ctx, w.conn, w.client, w.x.RecruiterEmail)
 		if err == nil {
 			return u.ID, nil
 		}
@@ -172,7 +172,7 @@ func (e *Engine) exportPerformAs(ctx context.Context, w *exportWork) (string, er
 		}
 	}
 	if w.settings.PerformAs != "" {
-		u, err := e.lookupUser(ctx, w.client, w.settings.PerformAs)
+		u, err := e.cachedUser(ctx, w.conn, w.client, w.settings.PerformAs)
 		if err != nil {
 			if domain.ErrorCode(err) == domain.EInvalid {
 				return "", domain.Errorf(domain.EInvalid, "the integration's %s; fix performAs in its settings", err.Error())
@@ -517,4 +517,37 @@ func (e *Engine) refusedByLever(ctx context.Context, key string, err error) (boo
 		return true, row.LastError
 	}
 	return false, ""
+}
+
+// userCacheTTL is how long an export reuses a Lever user it looked up.
+const userCacheTTL = time.Minute
+
+type cachedLeverUser struct {
+	at   time.Time
+	user *lever.User
+}
+
+// cachedUser is lookupUser with the active users found kept for a minute,
+// so that a burst of exports does not list Lever's users for each. A user
+// deactivated meanwhile makes Lever refuse the write, which fails the
+// export with Lever's reason.
+func (e *Engine) cachedUser(ctx context.Context, conn *domain.Connection, client *lever.Client, emailOrID string) (*lever.User, error) {
+	key := conn.ID + "|" + strings.ToLower(strings.TrimSpace(emailOrID))
+	e.mu.Lock()
+	c, ok := e.users[key]
+	e.mu.Unlock()
+	if ok && time.Since(c.at) < userCacheTTL {
+		return c.user, nil
+	}
+	u, err := e.lookupUser(ctx, client, emailOrID)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	if e.users == nil {
+		e.users = map[string]cachedLeverUser{}
+	}
+	e.users[key] = cachedLeverUser{at: time.Now(), user: u}
+	e.mu.Unlock()
+	return u, nil
 }

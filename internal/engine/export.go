@@ -141,7 +141,8 @@ func (in *ExportInput) validate() ([]byte, error) {
 	}
 	var cv []byte
 	if in.CV != nil {
-		if _, ok := cvTypes[strings.ToLower(path.Ext(in.CV.Filename))]; !ok {
+		_, extOK := cvTypes[strings.ToLower(path.Ext(in.CV.Filename))]
+		if !extOK {
 			bad("cv.filename", fmt.Sprintf("must name a PDF, DOC or DOCX file (.pdf, .doc or .docx), got %q", in.CV.Filename))
 		}
 		switch {
@@ -157,7 +158,7 @@ func (in *ExportInput) validate() ([]byte, error) {
 			case len(b) == 0:
 				bad("cv.contentBase64", "is empty")
 			default:
-				if _, err := CVContentType(in.CV.Filename, b); err != nil && len(errs) == 0 {
+				if _, err := CVContentType(in.CV.Filename, b); err != nil && extOK {
 					bad("cv.contentBase64", err.Error())
 				}
 				cv = b

@@ -122,6 +122,8 @@ type request struct {
 	path           string // with the query, e.g. "/v1/orders?limit=50"
 	body           any    // marshalled to JSON when not nil
 	idempotencyKey string
+	// created, when set, learns whether the answer was 201 Created.
+	created *bool
 }
 
 // do sends r, retrying when that is safe, and decodes a 2xx answer into out
@@ -214,6 +216,9 @@ func (c *Client) attempt(ctx context.Context, r request, body []byte, out any) (
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return retryAfter(resp.Header.Get("Retry-After")), parseProblem(resp.StatusCode, data)
+	}
+	if r.created != nil {
+		*r.created = resp.StatusCode == http.StatusCreated
 	}
 	if out == nil || len(data) == 0 {
 		return 0, nil

@@ -33,7 +33,17 @@
 //		Type: provider.EventCompleted, Score: &score, MaxScore: &maxScore, Result: "pass",
 //	})
 //
+// A sourcing provider exports candidates instead (see docs/sourcing.md) and
+// hears back through export.* webhooks:
+//
+//	x, created, err := c.ExportCandidate(ctx, provider.ExportInput{
+//		ProviderCandidateID: "hj-4821", Outcome: provider.OutcomeSuccessful, RoleID: "backend", Stage: "Phone Interview - 1st Round",
+//		Candidate: provider.ExportCandidate{Name: "Ada Park", Emails: []string{"ada@example.org"}, ProfileURL: "https://tool.example/p/4821"},
+//		CV:        &provider.CV{Filename: "cv.pdf", URL: "https://tool.example/cv/4821.pdf"},
+//	})
+//	_, err = c.ReportExportStage(ctx, x.ID, "Onsite") // the opportunity follows in Lever
+//
 // Failed calls return a *Problem (the API's RFC 9457 answer). The client
-// retries GETs, PUTs and POSTs that carry an Idempotency-Key (ReportEvent
-// always does) on 429, 5xx and network errors, a few times with backoff.
+// retries GETs, PUTs and POSTs that carry an Idempotency-Key (ReportEvent,
+// ExportCandidate and ReportExportStage always do) on 429, 5xx and network errors, a few times with backoff.
 package provider

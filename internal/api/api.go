@@ -98,6 +98,10 @@ func (a *API) routes() []route {
 		{pattern: "GET /v1/integrations/{id}/kit-map", handle: a.handleKitMapGet},
 		{pattern: "PUT /v1/integrations/{id}/kit-map", handle: a.handleKitMapPut},
 		{pattern: "POST /v1/integrations/{id}/posting-sync", handle: a.handlePostingSyncCreate},
+		{pattern: "POST /v1/exports", handle: a.handleExportCreate, maxBody: exportMaxBody},
+		{pattern: "GET /v1/exports", handle: a.handleExportList},
+		{pattern: "GET /v1/exports/{id}", handle: a.handleExportGet},
+		{pattern: "POST /v1/exports/{id}/stage", handle: a.handleExportStage},
 	}
 }
 

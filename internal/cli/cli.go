@@ -33,6 +33,7 @@ func commands() map[string]command {
 		"reconcile":       {"queue a sweep of a connection for missed webhooks", runReconcile},
 		"interviews":      {"list the interviews (video interview and interview service orders) of a connection or posting", runInterviews},
 		"postings":        {"sync and list the postings sent to interview services as jobs", runPostings},
+		"exports":         {"list the candidates sourcing providers exported into Lever", runExports},
 		"version":         {"print the version", runVersion},
 	}
 }

@@ -21,6 +21,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&cfg.VideoProviderAddr, "video-provider-addr", "127.0.0.1:8951", "the sample video interview provider's address")
 	fs.StringVar(&cfg.ServiceProviderAddr, "service-provider-addr", "127.0.0.1:8952", "the sample interview service provider's address")
 	fs.DurationVar(&cfg.ProviderDelay, "provider-delay", 3*time.Second, "how long the sample provider waits before each step")
+	fs.StringVar(&cfg.SourcingAddr, "sourcing-addr", "127.0.0.1:8953", "the sample sourcing provider's address")
+	fs.DurationVar(&cfg.SourcingDelay, "sourcing-delay", 4*time.Second, "how long the sample sourcing provider waits before each step (0: it exports nothing by itself)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	noMove := fs.Bool("no-move", false, "do not move a candidate: leave it to you on the sandbox page")
 	fs.BoolVar(&cfg.Bare, "bare", false, "configure nothing but the providers: connect Lever and set up the integrations yourself in the web UI (implies --no-move)")
@@ -65,6 +67,9 @@ Integrations:
     owner, then notes for the schedule, a reschedule and the feedback.
 `, env.UIURL, env.SandboxURL, env.OAuthClientID, env.SandboxURL, env.SandboxURL, env.SandboxAPIKey, env.App.URL(), env.App.URL(), env.ProviderAPIKey, env.App.URL(),
 		env.Provider.Addr(), env.VideoProvider.Addr(), env.ServiceProvider.Addr(), env.DataDir)
+	if env.Sourcer != nil {
+		printSourcing(stdout, env)
+	}
 	if cfg.Bare {
 		fmt.Fprintf(stdout, `
 Bare demo: nothing is connected yet, so the integrations above wait for you.
@@ -73,8 +78,7 @@ webhooks, enable "Demo Assessments" on the connection and Activate it; then
 move a tagged candidate to "Assessment" on the sandbox page and watch the
 order in the UI.
 `)
-	}
-	if !cfg.Bare {
+	} else {
 		fmt.Fprintln(stdout, "\nRun `stagecoach demo --bare` to connect and configure everything yourself in the web UI.")
 	}
 	if !*noMove && !cfg.Bare {

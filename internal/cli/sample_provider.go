@@ -30,7 +30,7 @@ func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base of the links handed to candidates (default http://<addr>)")
 	fs.DurationVar(&cfg.Delay, "delay", sampleprovider.DefaultDelay, "wait before each step of an order (invited, started, completed)")
 	fs.StringVar(&cfg.Name, "name", "", "the provider's display name (default by kind: \"Demo Assessments\", \"Demo Video\", \"Demo Interviews\")")
-	fs.StringVar(&cfg.Kind, "kind", "assessment", "the tool to play: assessment, video_interview or interview_service")
+	fs.StringVar(&cfg.Kind, "kind", "assessment", "the tool to play: assessment, video_interview, interview_service or sourcing (a hackajob-like marketplace exporting candidates into Lever)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
@@ -57,6 +57,9 @@ func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Wri
 		return err
 	}
 	cfg.Logger = log
+	if cfg.Kind == "sourcing" {
+		return runSampleSourcer(ctx, cfg, stdout)
+	}
 	p, err := sampleprovider.New(cfg)
 	if err != nil {
 		return err

@@ -37,16 +37,23 @@ type Config struct {
 	// and 127.0.0.1:8952.
 	VideoProviderAddr   string
 	ServiceProviderAddr string
-	ProviderDelay       time.Duration
-	DataDir             string // default: a new temporary folder, removed on Close
-	Database            string // postgres:// URL; empty for SQLite in DataDir
+	// SourcingAddr is the sample sourcing provider's address (default
+	// 127.0.0.1:8953, or a free port when ProviderAddr's port is 0);
+	// SourcingDelay the wait between its steps, zero leaving it idle (no
+	// candidates of its own exported).
+	SourcingAddr  string
+	SourcingDelay time.Duration
+	ProviderDelay time.Duration
+	DataDir       string // default: a new temporary folder, removed on Close
+	Database      string // postgres:// URL; empty for SQLite in DataDir
 	// Sandbox is applied to the sandbox's config (tests shorten delays).
 	Sandbox func(*leversandbox.Config)
 	// App is applied to stagecoach's config (tests shorten leases).
 	App func(*app.Config)
 	// Bare leaves the connection, its webhooks and the integrations to the
 	// operator, who makes them in the web UI; the sample providers are still
-	// registered.
+	// registered (the sample marketplace, which needs an integration to
+	// export into, does not run).
 	Bare   bool
 	Logger *slog.Logger
 }
@@ -68,9 +75,13 @@ type Env struct {
 	ServiceProvider       *sampleprovider.Provider
 	ServiceProviderAPIKey string
 	ServiceIntegration    *domain.Integration
-	Lever                 *lever.Client // drives the sandbox with its API key, like any Lever
-	DataDir               string
-	Database              string // the postgres:// URL, or empty for SQLite in DataDir
+	// The sourcing side: the sample marketplace and its integration.
+	Sourcer             *sampleprovider.Sourcer
+	SourcingIntegration *domain.Integration
+	SourcingAPIKey      string
+	Lever               *lever.Client // drives the sandbox with its API key, like any Lever
+	DataDir             string
+	Database            string // the postgres:// URL, or empty for SQLite in DataDir
 	// UIURL is the web UI; OAuthClientID names the OAuth app registered in
 	// the sandbox for the UI's redirect URI.
 	UIURL         string
@@ -189,7 +200,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 		if _, err = eng.CreateConnection(ctx, engine.ConnectionInput{ID: ConnectionID, Name: "Demo Lever", Environment: "custom", BaseURL: env.SandboxURL, APIKey: cfg.SandboxAPIKey}); err != nil {
 			return nil, fmt.Errorf("create connection: %w", err)
 		}
-		if _, err = eng.RegisterWebhooks(ctx, ConnectionID, env.App.URL(), []string{lever.EventCandidateStageChange, lever.EventCandidateArchiveChange, lever.EventCandidateDeleted}); err != nil {
+		if _, err = eng.RegisterWebhooks(ctx, ConnectionID, env.App.URL(), webhookEvents()); err != nil {
 			return nil, fmt.Errorf("register webhooks: %w", err)
 		}
 	}
@@ -248,10 +259,17 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	if env.ServiceProvider, err = env.startProvider(ctx, runCtx, cfg, sp, skey, domain.KindInterviewService, cfg.ServiceProviderAddr); err != nil {
 		return nil, err
 	}
-	if !cfg.Bare {
-		if err = eng.SyncPostings(ctx, ConnectionID); err != nil {
-			return nil, fmt.Errorf("sync postings: %w", err)
+	if cfg.Bare {
+		if _, env.SourcingAPIKey, err = eng.CreateProvider(ctx, engine.ProviderInput{ID: SourcingProviderID, Name: sampleprovider.DefaultSourcingName, Kind: domain.KindSourcing}); err != nil {
+			return nil, fmt.Errorf("create sourcing provider: %w", err)
 		}
+		return env, nil
+	}
+	if err = eng.SyncPostings(ctx, ConnectionID); err != nil {
+		return nil, fmt.Errorf("sync postings: %w", err)
+	}
+	if err = env.startSourcing(ctx, runCtx, cfg); err != nil {
+		return nil, fmt.Errorf("sourcing: %w", err)
 	}
 	return env, nil
 }

@@ -233,11 +233,15 @@ func (e *Engine) CreateProvider(ctx context.Context, in ProviderInput) (p *domai
 }
 
 // CreateIntegration enables a provider on a connection with the given
-// settings (validated; empty for the defaults). Tagged postings, if any, get
-// the provider's package tags soon after.
+// settings (validated, and checked against Lever by
+// CheckIntegrationSettings; empty for the defaults). Tagged postings, if
+// any, get the provider's package tags soon after.
 func (e *Engine) CreateIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
 	s, err := ParseSettings(settings)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.checkNewIntegration(ctx, connID, providerID, settings); err != nil {
 		return nil, err
 	}
 	if len(settings) == 0 {
@@ -303,6 +307,9 @@ func (e *Engine) UpdateIntegration(ctx context.Context, id string, settings json
 	}
 	old, _ := ParseSettings(in.Settings)
 	if err := e.checkTaggedPostings(ctx, conn, p, s.TaggedPostings); err != nil {
+		return nil, err
+	}
+	if err := e.CheckIntegrationSettings(ctx, conn, p, settings); err != nil {
 		return nil, err
 	}
 	err = e.db.InTx(ctx, func(tx *store.Tx) error {

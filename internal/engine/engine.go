@@ -63,6 +63,10 @@ type Engine struct {
 	mu      sync.Mutex
 	clients map[string]*cachedClient
 	stages  map[string]stageCache
+	// pseudoKey is the key sourcing pseudonyms are derived from; users the
+	// Lever users exports were made as, by connection and e-mail or id.
+	pseudoKey []byte
+	users     map[string]cachedLeverUser
 }
 
 type cachedClient struct {
@@ -100,6 +104,7 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	q.Register(JobOrderEffects, e.workOrderEffects)
 	q.Register(JobProviderWebhook, e.workProviderWebhook)
 	q.Register(JobReconcile, e.workReconcile)
+	q.Register(JobExportSync, e.workExportSync)
 	q.Register(JobPostingTags, e.workPostingTags)
 	q.Register(JobPostingSync, e.workPostingSync)
 	return e

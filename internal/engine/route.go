@@ -86,6 +86,9 @@ func (e *Engine) workLeverEvent(ctx context.Context, job *domain.Job) error {
 		}
 	}
 	log := e.log.With(slog.String("connection_id", conn.ID), slog.String("opportunity_id", ev.OpportunityID), slog.String("event_id", ev.ID), slog.String("event", ev.Event))
+	if err := e.routeExports(ctx, log, conn, ev, data); err != nil {
+		return err
+	}
 	switch ev.Event {
 	case lever.EventCandidateStageChange:
 		return e.routeStageChange(ctx, log, conn, ev, data)

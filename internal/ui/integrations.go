@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -354,14 +355,18 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !d.Findings.OK() {
-			// Keep what was typed, but do not turn it on.
+			// Keep what was typed when it can be stored, but do not turn it on.
+			msg := "Not activated: fix what the setup check lists below, then Activate again. The settings are saved."
 			if _, err := u.eng.SaveIntegration(r.Context(), id, settings, false); err != nil {
-				u.fail(w, r, err)
-				return
+				var de *domain.Error
+				if !errors.As(err, &de) || de.Code != domain.EInvalid {
+					u.fail(w, r, err)
+					return
+				}
+				msg = "Not activated, and not saved (" + de.Message + "): fix what the setup check lists below, then Activate again."
 			}
-			d.In.Settings, d.In.Enabled = settings, false
-			u.render(w, r, http.StatusUnprocessableEntity, "integration.html", page{Title: d.Prov.Name + " on " + d.Conn.Name, Nav: "connections", Data: d,
-				Error: "Not activated: fix what the setup check lists below, then Activate again. The settings are saved."})
+			d.In.Enabled = false
+			u.render(w, r, http.StatusUnprocessableEntity, "integration.html", page{Title: d.Prov.Name + " on " + d.Conn.Name, Nav: "connections", Data: d, Error: msg})
 			return
 		}
 		if _, err := u.eng.SaveIntegration(r.Context(), id, settings, true); err != nil {

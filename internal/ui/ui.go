@@ -130,6 +130,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /orders", u.member(u.handleOrderList))
 	mux.HandleFunc("GET /orders/{id}", u.member(u.handleOrderShow))
+	mux.HandleFunc("GET /exports", u.member(u.handleExportList))
+	mux.HandleFunc("GET /exports/{id}", u.member(u.handleExportShow))
 	mux.HandleFunc("GET /events", u.member(u.handleEventList))
 	mux.HandleFunc("GET /dead-letters", u.member(u.handleDeadLetterList))
 	mux.HandleFunc("POST /dead-letters/{id}/retry", u.member(u.handleDeadLetterRetry))

@@ -482,6 +482,14 @@ func TestActivateRefusesWhatWouldNotWork(t *testing.T) {
 			t.Errorf("the setup check does not say %q", want)
 		}
 	}
+	if !strings.Contains(r.body, "not saved") {
+		t.Error("the page does not say the settings with a deactivated perform-as user were not saved")
+	}
+	// Without the deactivated user the settings are stored, still not active.
+	r = b.post(intPath, intPath, url.Values{"action": {"activate"}, "s.triggerStage": {"Assesment"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "The settings are saved") || !strings.Contains(r.body, "is not a stage") {
+		t.Fatalf("activate with a missing stage: %d", r.status)
+	}
 	var in *domain.Integration
 	id := strings.TrimPrefix(intPath, "/integrations/")
 	ctx := context.Background()
@@ -687,3 +695,72 @@ func TestSetupCheckSeesWrongEnvironmentAndMissingScopes(t *testing.T) {
 func base64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 func leverPostings() lever.ListPostingsParams { return lever.ListPostingsParams{} }
+
+func TestExportsListedWithTimelines(t *testing.T) {
+	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0",
+		SourcingAddr: "127.0.0.1:0", ProviderDelay: time.Hour, SourcingDelay: 100 * time.Millisecond, DataDir: t.TempDir()}
+	if os.Getenv(storetest.EnvURL) != "" {
+		cfg.Database = storetest.DSN(t)
+	}
+	cfg.App = func(c *app.Config) {
+		c.Queue.PollInterval = 20 * time.Millisecond
+		c.Engine.ReconcileInterval = -1
+	}
+	env, err := demo.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	ctx := context.Background()
+	var exports []*domain.Export
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		exports = nil
+		if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) {
+			exports, _, err = tx.ExportList(ctx, store.ExportFilter{Status: domain.ExportExported})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		pseudo := false
+		for _, x := range exports {
+			pseudo = pseudo || x.Pseudonym != ""
+		}
+		if len(exports) >= 2 && pseudo {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sample marketplace exported %d candidates in a minute", len(exports))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var named, pseudo *domain.Export
+	for _, x := range exports {
+		if x.Pseudonym != "" {
+			pseudo = x
+		} else {
+			named = x
+		}
+	}
+	b := newBrowser(t, env.UIURL)
+	createOwner(t, b)
+	list := b.get("/exports")
+	if list.status != http.StatusOK || !strings.Contains(list.body, named.Profile.Name) || !strings.Contains(list.body, pseudo.Pseudonym+` <span class="muted">(pseudonym)</span>`) {
+		t.Fatalf("the exports list lacks the named or the pseudonymous candidate: %d", list.status)
+	}
+	if found := b.get("/exports?q=" + url.QueryEscape(strings.ToUpper(named.Profile.Name))); !strings.Contains(found.body, `data-export="`+named.ID+`"`) || strings.Contains(found.body, `data-export="`+pseudo.ID+`"`) {
+		t.Fatal("searching the name does not find just that export")
+	}
+	if failed := b.get("/exports?status=failed"); strings.Contains(failed.body, `data-export="`+named.ID+`"`) {
+		t.Fatal("the status filter lets an exported candidate through")
+	}
+	page := b.get("/exports/" + named.ID)
+	for _, want := range []string{"Lever write:", "Webhook to provider:", named.OpportunityID, "open in Lever"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the export page lacks %q", want)
+		}
+	}
+	if pp := b.get("/exports/" + pseudo.ID); !strings.Contains(pp.body, "without identifying data") {
+		t.Error("the pseudonymous export's page does not say it carries no identifying data")
+	}
+}

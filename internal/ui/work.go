@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -143,68 +144,8 @@ func (u *UI) handleOrderShow(w http.ResponseWriter, r *http.Request) {
 		if d.Conn, err = tx.ConnectionGet(ctx, o.ConnectionID); err != nil && !store.IsNotFound(err) {
 			return err
 		}
-		// Lever webhooks about the opportunity, with what stagecoach decided.
-		evs, err := tx.LeverEventList(ctx, store.LeverEventFilter{ConnectionIDs: []string{o.ConnectionID}, OpportunityID: o.OpportunityID, Limit: 200})
-		if err != nil {
-			return err
-		}
-		for _, ev := range evs {
-			d.Steps = append(d.Steps, step{At: ev.ReceivedAt, Source: "lever", Title: "Lever " + ev.Event + " (" + ev.Source + ")", Detail: compact(ev.Payload), Link: "/events?opportunity=" + ev.OpportunityID})
-			ds, err := tx.DecisionList(ctx, ev.ID)
-			if err != nil {
-				return err
-			}
-			for _, dc := range ds {
-				if dc.IntegrationID != o.IntegrationID {
-					continue
-				}
-				d.Steps = append(d.Steps, step{At: dc.CreatedAt, Source: "stagecoach", Title: "Routing: " + dc.Decision, Detail: dc.Reason})
-			}
-		}
-		// What the provider reported.
-		oes, err := tx.OrderEventList(ctx, o.ID)
-		if err != nil {
-			return err
-		}
-		for _, oe := range oes {
-			d.Steps = append(d.Steps, step{At: oe.CreatedAt, Source: "provider", Title: "Provider: " + oe.Type, Detail: compact(oe.Payload)})
-		}
-		// Writes to Lever, from the effect journal.
-		effs, err := tx.EffectList(ctx, o.ID)
-		if err != nil {
-			return err
-		}
-		for _, ef := range effs {
-			detail := compact(ef.Payload)
-			if ef.Result != "" {
-				detail = "Lever id " + ef.Result + " · " + detail
-			}
-			if ef.LastError != "" {
-				detail = "last error: " + ef.LastError + " · " + detail
-			}
-			d.Steps = append(d.Steps, step{At: ef.UpdatedAt, Source: "lever-write", Title: "Lever write: " + ef.Kind, Status: ef.Status, Detail: detail})
-		}
-		// Webhooks to the provider, from the outbox.
-		jobs, err := tx.JobListByQueue(ctx, "hook:"+o.ProviderID+":order:"+o.ID)
-		if err != nil {
-			return err
-		}
-		for _, j := range jobs {
-			var args struct {
-				Type string `json:"type"`
-			}
-			_ = json.Unmarshal(j.Args, &args)
-			detail := "attempt " + strconv.Itoa(j.Attempt) + " of " + strconv.Itoa(j.MaxAttempts)
-			if j.LastError != "" {
-				detail += " · " + j.LastError
-			}
-			st := step{At: j.UpdatedAt, Source: "webhook", Title: "Webhook to provider: " + args.Type, Status: j.Status, Detail: detail}
-			if j.Status == domain.JobDead {
-				st.Link = "/dead-letters"
-			}
-			d.Steps = append(d.Steps, st)
-		}
-		return nil
+		d.Steps, err = timeline(ctx, tx, o.ConnectionID, o.OpportunityID, o.IntegrationID, o.ID, "hook:"+o.ProviderID+":order:"+o.ID)
+		return err
 	})
 	if err != nil {
 		u.fail(w, r, err)
@@ -222,6 +163,75 @@ func (u *UI) handleOrderShow(w http.ResponseWriter, r *http.Request) {
 	}
 	d.LeverURL = d.Order.Details.OpportunityURL
 	u.render(w, r, http.StatusOK, "order.html", page{Title: "Order " + d.Order.ID, Nav: "orders", Data: d})
+}
+
+// timeline gathers what happened to one order or export, oldest first: the
+// Lever webhooks about its opportunity with what the integration decided,
+// what the provider reported (orders), every write to Lever from the effect
+// journal (keyed by the order or export id), and the webhooks sent to the
+// provider from the outbox (hookQueue).
+func timeline(ctx context.Context, tx *store.Tx, connID, oppID, integrationID, journalID, hookQueue string) ([]step, error) {
+	var steps []step
+	if oppID != "" {
+		evs, err := tx.LeverEventList(ctx, store.LeverEventFilter{ConnectionIDs: []string{connID}, OpportunityID: oppID, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		for _, ev := range evs {
+			steps = append(steps, step{At: ev.ReceivedAt, Source: "lever", Title: "Lever " + ev.Event + " (" + ev.Source + ")", Detail: compact(ev.Payload), Link: "/events?opportunity=" + ev.OpportunityID})
+			ds, err := tx.DecisionList(ctx, ev.ID)
+			if err != nil {
+				return nil, err
+			}
+			for _, dc := range ds {
+				if dc.IntegrationID == integrationID {
+					steps = append(steps, step{At: dc.CreatedAt, Source: "stagecoach", Title: "Routing: " + dc.Decision, Detail: dc.Reason})
+				}
+			}
+		}
+	}
+	oes, err := tx.OrderEventList(ctx, journalID)
+	if err != nil {
+		return nil, err
+	}
+	for _, oe := range oes {
+		steps = append(steps, step{At: oe.CreatedAt, Source: "provider", Title: "Provider: " + oe.Type, Detail: compact(oe.Payload)})
+	}
+	effs, err := tx.EffectList(ctx, journalID)
+	if err != nil {
+		return nil, err
+	}
+	for _, ef := range effs {
+		detail := compact(ef.Payload)
+		if ef.Result != "" {
+			detail = "Lever id " + ef.Result + " · " + detail
+		}
+		if ef.LastError != "" {
+			detail = "last error: " + ef.LastError + " · " + detail
+		}
+		steps = append(steps, step{At: ef.UpdatedAt, Source: "lever-write", Title: "Lever write: " + ef.Kind, Status: ef.Status, Detail: detail})
+	}
+	jobs, err := tx.JobListByQueue(ctx, hookQueue)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range jobs {
+		var args struct {
+			Type string `json:"type"`
+		}
+		_ = json.Unmarshal(j.Args, &args)
+		detail := "attempt " + strconv.Itoa(j.Attempt) + " of " + strconv.Itoa(j.MaxAttempts)
+		if j.LastError != "" {
+			detail += " · " + j.LastError
+		}
+		st := step{At: j.UpdatedAt, Source: "webhook", Title: "Webhook to provider: " + args.Type, Status: j.Status, Detail: detail}
+		if j.Status == domain.JobDead {
+			st.Link = "/dead-letters"
+		}
+		steps = append(steps, st)
+	}
+	slices.SortStableFunc(steps, func(a, b step) int { return a.At.Compare(b.At) })
+	return steps, nil
 }
 
 func compact(b []byte) string {

@@ -1,0 +1,225 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"time"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/store"
+)
+
+// routeExports passes a Lever event about an exported candidate to the
+// sourcing provider that exported it, as a signed webhook
+// "export.<Lever event name>". Events about opportunities no export made are
+// not passed on. candidateDeleted also purges the export's personal data.
+func (e *Engine) routeExports(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData) error {
+	if !slices.Contains(exportEvents, ev.Event) || ev.OpportunityID == "" {
+		return nil
+	}
+	var exports []*domain.Export
+	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		exports, err = tx.ExportsByOpportunity(ctx, conn.ID, ev.OpportunityID)
+		return err
+	})
+	if err != nil || len(exports) == 0 {
+		return err
+	}
+	routes, err := e.routes(ctx, conn.ID)
+	if err != nil {
+		return err
+	}
+	for _, x := range exports {
+		if x.Status == domain.ExportDeleted {
+			continue
+		}
+		for _, r := range routes {
+			if r.integ.ID == x.IntegrationID {
+				if err := e.routeExportEvent(ctx, log, conn, ev, data, r, x); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// leverToProviderStage maps a Lever stage to the provider's: leverStageMap
+// first, else the inverse of stageMap (the provider's current stage when
+// several map to it), else "".
+func leverToProviderStage(s Settings, stages []lever.Stage, stageID, current string) string {
+	for _, k := range sortedStringKeys(s.LeverStageMap) {
+		if st, err := findStage(stages, k); err == nil && st.ID == stageID {
+			return s.LeverStageMap[k]
+		}
+	}
+	var cands []string
+	for p, l := range s.StageMap {
+		if st, err := findStage(stages, l); err == nil && st.ID == stageID {
+			cands = append(cands, p)
+		}
+	}
+	if slices.Contains(cands, current) {
+		return current
+	}
+	sort.Strings(cands)
+	if len(cands) > 0 {
+		return cands[0]
+	}
+	return ""
+}
+
+// exportChange gathers what the provider is told about an event: stage
+// names, the archive reason, the interview. It reads Lever, so it runs
+// before the transaction.
+func (e *Engine) exportChange(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData) (map[string]any, error) {
+	client, err := e.Lever(conn)
+	if err != nil {
+		return nil, err
+	}
+	switch ev.Event {
+	case lever.EventCandidateStageChange:
+		stages, err := e.Stages(ctx, conn)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"leverStageId": data.ToStageID, "leverStage": stageText(stages, data.ToStageID),
+			"fromLeverStageId": optString(data.FromStageID)}, nil
+	case lever.EventCandidateArchiveChange:
+		if data.ToArchived == nil || data.ToArchived.Reason == "" {
+			return map[string]any{"archived": false}, nil
+		}
+		c := map[string]any{"archived": true, "reasonId": data.ToArchived.Reason, "archivedAt": data.ToArchived.ArchivedAt.Time().UTC()}
+		reasons, err := client.ListArchiveReasons(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reasons {
+			if r.ID == data.ToArchived.Reason {
+				c["reason"], c["reasonType"] = r.Text, r.Type
+			}
+		}
+		return c, nil
+	case lever.EventCandidateHired:
+		return map[string]any{"hired": true}, nil
+	case lever.EventCandidateDeleted:
+		return map[string]any{"deleted": true, "deletedBy": optString(data.DeletedBy)}, nil
+	case lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted:
+		c := map[string]any{"interviewId": data.InterviewID, "panelId": optString(data.PanelID), "interview": nil}
+		if ev.Event != lever.EventInterviewDeleted && data.InterviewID != "" {
+			iv, err := client.GetInterview(ctx, ev.OpportunityID, data.InterviewID)
+			switch {
+			case errors.Is(err, lever.ErrNotFound):
+			case err != nil:
+				return nil, err
+			default:
+				c["interview"] = viewInterview(iv)
+			}
+		}
+		return c, nil
+	}
+	return map[string]any{}, nil
+}
+
+// interviewJSON is an interview as a sourcing provider is told about it.
+// Its subject and note are left out: recruiters often write the
+// candidate's name there.
+type interviewJSON struct {
+	ID           string            `json:"id"`
+	PanelID      string            `json:"panelId,omitempty"`
+	StartsAt     time.Time         `json:"startsAt"`
+	Duration     int               `json:"durationMinutes"`
+	Timezone     string            `json:"timezone,omitempty"`
+	Location     string            `json:"location,omitempty"`
+	StageID      string            `json:"stageId,omitempty"`
+	Interviewers []interviewerJSON `json:"interviewers"`
+	CanceledAt   *time.Time        `json:"canceledAt"`
+}
+
+type interviewerJSON struct {
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+func viewInterview(iv *lever.Interview) interviewJSON {
+	v := interviewJSON{ID: iv.ID, PanelID: iv.Panel, StartsAt: iv.Date.Time().UTC(), Duration: iv.Duration, Timezone: iv.Timezone,
+		Location: iv.Location, StageID: iv.Stage, Interviewers: []interviewerJSON{}}
+	for _, in := range iv.Interviewers {
+		v.Interviewers = append(v.Interviewers, interviewerJSON{Name: in.Name, Email: in.Email})
+	}
+	if iv.CanceledAt != 0 {
+		t := iv.CanceledAt.Time().UTC()
+		v.CanceledAt = &t
+	}
+	return v
+}
+
+// routeExportEvent tells one export's provider about one Lever event, once.
+func (e *Engine) routeExportEvent(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData, r route, x *domain.Export) error {
+	change, err := e.exportChange(ctx, conn, ev, data)
+	if err != nil {
+		return e.leverError(ctx, conn.ID, err)
+	}
+	var stages []lever.Stage
+	if ev.Event == lever.EventCandidateStageChange {
+		if stages, err = e.Stages(ctx, conn); err != nil {
+			return e.leverError(ctx, conn.ID, err)
+		}
+	}
+	typ := "export." + ev.Event
+	return e.db.InTx(ctx, func(tx *store.Tx) error {
+		x, err := tx.ExportGet(ctx, x.ID)
+		if err != nil {
+			return err
+		}
+		if x.Status == domain.ExportDeleted {
+			return nil
+		}
+		prior, err := tx.DecisionList(ctx, ev.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range prior {
+			if d.IntegrationID == r.integ.ID {
+				return nil // routed on an earlier attempt
+			}
+		}
+		d := &domain.Decision{EventID: ev.ID, IntegrationID: r.integ.ID, OpportunityID: ev.OpportunityID, Decision: domain.DecisionNotified}
+		switch ev.Event {
+		case lever.EventCandidateStageChange:
+			if data.ToStageID == x.LeverStageID {
+				d.Decision = domain.DecisionIgnored
+				d.Reason = fmt.Sprintf("export %s: the opportunity reached %q, where stagecoach moved it for %s; not echoed back", x.ID, stageText(stages, data.ToStageID), r.provider.Name)
+				return tx.DecisionInsert(ctx, d)
+			}
+			x.LeverStageID = data.ToStageID
+			// An unmapped Lever stage leaves the provider's stage unknown,
+			// so that the provider's next stage report moves the
+			// opportunity again.
+			ps := leverToProviderStage(r.settings, stages, data.ToStageID, x.ProviderStage)
+			x.ProviderStage = ps
+			change["stage"] = optString(ps)
+			if err := tx.ExportUpdate(ctx, x); err != nil {
+				return err
+			}
+			d.Reason = fmt.Sprintf("export %s moved to %q in Lever; %s told (its stage: %q)", x.ID, stageText(stages, data.ToStageID), r.provider.Name, ps)
+		case lever.EventCandidateDeleted:
+			if err := tx.ExportPurge(ctx, x, exportHookQueueKey(x), exportQueueKey(x.ID)); err != nil {
+				return err
+			}
+			d.Reason = fmt.Sprintf("export %s: the opportunity was deleted in Lever; the candidate's personal data was purged and %s told", x.ID, r.provider.Name)
+		default:
+			d.Reason = fmt.Sprintf("export %s: %s passed on to %s", x.ID, ev.Event, r.provider.Name)
+		}
+		if _, err := e.enqueueExportWebhook(ctx, tx, x, typ, "exphook:"+ev.ID+":"+x.ID, change); err != nil {
+			return err
+		}
+		log.Info("Lever event passed on to the sourcing provider", slog.String("export_id", x.ID), slog.String("type", typ))
+		return tx.DecisionInsert(ctx, d)
+	})
+}

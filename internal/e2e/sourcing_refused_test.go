@@ -46,3 +46,40 @@ func TestSourcingLeverRefusalFailsTheExport(t *testing.T) {
 		t.Errorf("export = %s %q, want failed with Lever's reason", got.Status, got.LastError)
 	}
 }
+
+// An integration switched off passes nothing on, but a deletion in Lever
+// still purges its exports' personal data.
+func TestSourcingDeletePurgesWhenTheIntegrationIsOff(t *testing.T) {
+	t.Parallel()
+	env := startSourcingDemo(t)
+	ctx := context.Background()
+	tp := addSourcer(t, env, "successful")
+	ned := newSourcedPerson("ned")
+	x, _, err := tp.Client.ExportCandidate(ctx, ned.export(provider.OutcomeSuccessful, "Offer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x = waitExported(t, tp, x.ID)
+	err = env.App.DB.InTx(ctx, func(tx *store.Tx) error {
+		in, err := tx.IntegrationGet(ctx, x.IntegrationID)
+		if err != nil {
+			return err
+		}
+		in.Enabled = false
+		return tx.IntegrationUpdate(ctx, in)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Delete(ctx, x.Opportunity.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the export to be purged", func() bool {
+		got, err := tp.Client.GetExport(ctx, x.ID)
+		return err == nil && got.Status == provider.ExportDeleted
+	})
+	assertNoPersonalData(t, env, ned)
+	if n := len(messagesFor(t, tp, provider.WebhookExportDeleted, x.ID)); n != 0 {
+		t.Errorf("%d deletion webhooks from a disabled integration", n)
+	}
+}

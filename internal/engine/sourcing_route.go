@@ -38,12 +38,29 @@ func (e *Engine) routeExports(ctx context.Context, log *slog.Logger, conn *domai
 		if x.Status == domain.ExportDeleted {
 			continue
 		}
+		routed := false
 		for _, r := range routes {
 			if r.integ.ID == x.IntegrationID {
+				routed = true
 				if err := e.routeExportEvent(ctx, log, conn, ev, data, r, x); err != nil {
 					return err
 				}
 			}
+		}
+		if !routed && ev.Event == lever.EventCandidateDeleted {
+			// The integration is switched off: nobody is told, but the
+			// personal data goes all the same.
+			err := e.db.InTx(ctx, func(tx *store.Tx) error {
+				cur, err := tx.ExportGet(ctx, x.ID)
+				if err != nil || cur.Status == domain.ExportDeleted {
+					return err
+				}
+				return tx.ExportPurge(ctx, cur, exportHookQueueKey(cur), exportQueueKey(cur.ID))
+			})
+			if err != nil {
+				return err
+			}
+			log.Info("purged the personal data of an export of a disabled integration", slog.String("export_id", x.ID))
 		}
 	}
 	return nil

@@ -15,7 +15,6 @@ import (
 	"stagecoach/internal/app"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -122,12 +121,19 @@ func runConnection(ctx context.Context, args []string, stdout, stderr io.Writer)
 			storeFlags(fs, &cfg)
 			id := fs.String("id", "", "connection id")
 			public := fs.String("public-url", "", "stagecoach's public URL, as Lever reaches it")
-			events := fs.String("events", lever.EventCandidateStageChange+","+lever.EventCandidateArchiveChange+","+lever.EventCandidateDeleted, "comma-separated Lever events")
+			events := fs.String("events", "", "comma-separated Lever events (default: the events the connection's integrations need)")
 			if err := fs.Parse(args); err != nil {
 				return err
 			}
 			return withEngine(ctx, cfg, func(e *engine.Engine) error {
-				hooks, err := e.RegisterWebhooks(ctx, *id, *public, strings.Split(*events, ","))
+				evs := strings.Split(*events, ",")
+				if *events == "" {
+					var err error
+					if evs, err = e.ConnectionWebhookEvents(ctx, *id); err != nil {
+						return err
+					}
+				}
+				hooks, err := e.RegisterWebhooks(ctx, *id, *public, evs)
 				for _, h := range hooks {
 					fmt.Fprintf(stdout, "registered %s -> %s (webhook %s)\n", h.Event, h.URL, h.LeverWebhookID)
 				}

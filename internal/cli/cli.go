@@ -20,11 +20,11 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":           {"serve Lever webhooks, the provider API, metrics and health", runServe},
+		"serve":           {"serve the web UI, Lever webhooks, the provider API, metrics and health", runServe},
 		"migrate":         {"apply database migrations", runMigrate},
-		"demo":            {"run the sandbox, stagecoach and a sample provider, and move a candidate through", runDemo},
+		"demo":            {"run the sandbox, stagecoach and sample providers of every kind, and move candidates through", runDemo},
 		"lever-sandbox":   {"run a local Lever (API, OAuth, webhooks) for tests and demos", runLeverSandbox},
-		"sample-provider": {"run a sample assessment provider built on the provider client", runSampleProvider},
+		"sample-provider": {"run a sample provider (assessment, video interview, interview service or sourcing) built on the provider client", runSampleProvider},
 		"connection":      {"create, list, register webhooks for, disconnect and delete Lever connections", runConnection},
 		"provider":        {"create, list and delete providers", runProvider},
 		"integration":     {"enable a provider on a connection, update its settings, tag its postings, set a video interview kit map, list integrations", runIntegration},

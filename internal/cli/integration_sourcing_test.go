@@ -3,42 +3,23 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
-	"stagecoach/internal/app"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
-	"stagecoach/internal/leversandbox"
 	"stagecoach/internal/store"
-	"stagecoach/internal/store/storetest"
 )
 
 // `integration update` checks a sourcing integration's settings against
 // Lever and names the setting that is wrong; a valid update is stored;
 // `exports` lists the exports.
 func TestIntegrationUpdateChecksSettingsAgainstLever(t *testing.T) {
-	sb, err := leversandbox.New(leversandbox.Config{APIKey: "k", Seed: "demo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(func() { srv.Close(); _ = sb.Close() })
-	dir := t.TempDir()
-	t.Setenv("STAGECOACH_SECRET_KEY", base64.StdEncoding.EncodeToString(make([]byte, 32)))
-	t.Setenv("STAGECOACH_DATA", dir)
-	t.Setenv("STAGECOACH_DATABASE", "")
-	if os.Getenv(storetest.EnvURL) != "" {
-		t.Setenv("STAGECOACH_DATABASE", storetest.DSN(t))
-	}
+	cfg, leverURL := newCLIEnv(t)
 	ctx := context.Background()
-	cfg := app.Config{DataDir: dir, Database: os.Getenv("STAGECOACH_DATABASE"), SecretKey: os.Getenv("STAGECOACH_SECRET_KEY"), Migrate: true}
 	var integID string
-	err = withEngine(ctx, cfg, func(e *engine.Engine) error {
-		if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: srv.URL, APIKey: "k"}); err != nil {
+	err := withEngine(ctx, cfg, func(e *engine.Engine) error {
+		if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: leverURL, APIKey: "k"}); err != nil {
 			return err
 		}
 		if _, _, err := e.CreateProvider(ctx, engine.ProviderInput{ID: "hackajob", Name: "hackajob", Kind: domain.KindSourcing}); err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 	"time"
 
 	"stagecoach/internal/domain"
@@ -19,17 +18,9 @@ import (
 // SourcingProviderID is the demo's sourcing provider, named "hackajob".
 const SourcingProviderID = "demo-hackajob"
 
-// webhookEvents are the Lever webhooks the demo registers: those the
-// assessment flow needs and those a sourcing integration passes on.
-func webhookEvents() []string {
-	events := []string{lever.EventCandidateStageChange, lever.EventCandidateArchiveChange, lever.EventCandidateDeleted}
-	for _, ev := range engine.ExportEvents() {
-		if !slices.Contains(events, ev) {
-			events = append(events, ev)
-		}
-	}
-	return events
-}
+// webhookEvents are the Lever webhooks the demo registers: those its
+// integrations, one of each kind, need.
+func webhookEvents() []string { return engine.WebhookEvents(domain.ProviderKinds...) }
 
 // SourcingSettings are the demo sourcing integration's settings: the
 // marketplace's "backend" role goes to the Backend Engineer posting, its

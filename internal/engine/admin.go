@@ -112,6 +112,37 @@ func (e *Engine) findUser(ctx context.Context, c *domain.Connection, emailOrID s
 	return u, nil
 }
 
+// ConnectionWebhookEvents lists the Lever webhook events the integrations
+// on a connection need (WebhookEvents of their providers' kinds). A
+// connection without integrations yet gets the events every flow needs.
+func (e *Engine) ConnectionWebhookEvents(ctx context.Context, connID string) ([]string, error) {
+	var kinds []string
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ConnectionGet(ctx, connID); err != nil {
+			return err
+		}
+		ins, err := tx.IntegrationList(ctx, store.IntegrationFilter{ConnectionID: connID})
+		if err != nil {
+			return err
+		}
+		for _, in := range ins {
+			p, err := tx.ProviderGet(ctx, in.ProviderID)
+			if err != nil {
+				return err
+			}
+			kinds = append(kinds, p.Kind)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(kinds) == 0 {
+		kinds = []string{domain.KindAssessment}
+	}
+	return WebhookEvents(kinds...), nil
+}
+
 // RegisterWebhooks creates, through Lever's webhooks API, one webhook per
 // event pointing at publicURL/hooks/lever/<connection>, and stores each
 // webhook's signing token. Webhooks it registered before are replaced.

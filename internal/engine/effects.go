@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"regexp"
 	"sort"
@@ -202,28 +203,40 @@ var assessmentFields = []lever.FormField{
 // or creates it.
 func (e *Engine) formTemplateEffect(c *lever.Client, w *orderWork) effect {
 	name := w.settings.FormTemplate
+	return templateEffect(w.order.IntegrationID+":form-template:"+name, "form_template", name, c.ListFormTemplates,
+		func(t *lever.FormTemplate) (string, string) { return t.Text, t.ID },
+		func(ctx context.Context) (*lever.FormTemplate, error) {
+			return c.CreateFormTemplate(ctx, lever.FormTemplateInput{Text: name, Instructions: "Results written by stagecoach.", Fields: assessmentFields})
+		})
+}
+
+// templateEffect finds a Lever template (form or feedback) by name among
+// those list returns, or creates it; textID gives a template's name and id.
+// Its result is the template's id.
+func templateEffect[T any](key, kind, name string, list func(context.Context) iter.Seq2[*T, error], textID func(*T) (string, string), create func(context.Context) (*T, error)) effect {
 	find := func(ctx context.Context) (bool, string, error) {
-		for t, err := range c.ListFormTemplates(ctx) {
+		for t, err := range list(ctx) {
 			if err != nil {
 				return false, "", err
 			}
-			if t.Text == name {
-				return true, t.ID, nil
+			if text, id := textID(t); text == name {
+				return true, id, nil
 			}
 		}
 		return false, "", nil
 	}
 	return effect{
-		key: w.order.IntegrationID + ":form-template:" + name, kind: "form_template", payload: map[string]string{"text": name},
+		key: key, kind: kind, payload: map[string]string{"text": name},
 		send: func(ctx context.Context) (string, error) {
 			if found, id, err := find(ctx); err != nil || found {
 				return id, err
 			}
-			t, err := c.CreateFormTemplate(ctx, lever.FormTemplateInput{Text: name, Instructions: "Results written by stagecoach.", Fields: assessmentFields})
+			t, err := create(ctx)
 			if err != nil {
 				return "", err
 			}
-			return t.ID, nil
+			_, id := textID(t)
+			return id, nil
 		},
 		check: find,
 	}

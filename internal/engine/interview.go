@@ -363,31 +363,11 @@ var feedbackFields = []lever.FormField{
 // or creates it.
 func (e *Engine) feedbackTemplateEffect(c *lever.Client, w *orderWork) effect {
 	name := w.settings.FeedbackTemplate
-	find := func(ctx context.Context) (bool, string, error) {
-		for t, err := range c.ListFeedbackTemplates(ctx) {
-			if err != nil {
-				return false, "", err
-			}
-			if t.Text == name {
-				return true, t.ID, nil
-			}
-		}
-		return false, "", nil
-	}
-	return effect{
-		key: w.order.IntegrationID + ":feedback-template:" + name, kind: "feedback_template", payload: map[string]string{"text": name},
-		send: func(ctx context.Context) (string, error) {
-			if found, id, err := find(ctx); err != nil || found {
-				return id, err
-			}
-			t, err := c.CreateFeedbackTemplate(ctx, lever.FeedbackTemplateInput{Text: name, Instructions: "Interview feedback written by stagecoach.", Fields: feedbackFields})
-			if err != nil {
-				return "", err
-			}
-			return t.ID, nil
-		},
-		check: find,
-	}
+	return templateEffect(w.order.IntegrationID+":feedback-template:"+name, "feedback_template", name, c.ListFeedbackTemplates,
+		func(t *lever.FeedbackTemplate) (string, string) { return t.Text, t.ID },
+		func(ctx context.Context) (*lever.FeedbackTemplate, error) {
+			return c.CreateFeedbackTemplate(ctx, lever.FeedbackTemplateInput{Text: name, Instructions: "Interview feedback written by stagecoach.", Fields: feedbackFields})
+		})
 }
 
 // scoreOption picks the score-system option a recommendation names:

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"stagecoach/internal/domain"
 )
@@ -153,42 +154,7 @@ func (tx *Tx) ExportList(ctx context.Context, f ExportFilter) ([]*domain.Export,
 	if f.ProviderCandidateID != "" {
 		add(`provider_candidate_id = ?`, f.ProviderCandidateID)
 	}
-	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		q += ` AND (updated_at > ? OR (updated_at = ? AND id > ?))`
-		args = append(args, at, at, id)
-	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	q += ` ORDER BY updated_at, id LIMIT ?`
-	args = append(args, f.Limit+1)
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var out []*domain.Export
-	for rows.Next() {
-		x, err := scanExport(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, x)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		last := out[len(out)-1]
-		next = encodeCursor(ms(last.UpdatedAt), last.ID)
-	}
-	return out, next, nil
+	return listPage(ctx, tx, q, args, f.Cursor, f.Limit, scanExport, func(x *domain.Export) (time.Time, string) { return x.UpdatedAt, x.ID })
 }
 
 // ExportPurge removes an export's personal data from every table that may

@@ -138,40 +138,48 @@ func (tx *Tx) OrderList(ctx context.Context, f OrderFilter) ([]*domain.Order, st
 	if !f.UpdatedSince.IsZero() {
 		add(`updated_at >= ?`, ms(f.UpdatedSince))
 	}
-	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
+	return listPage(ctx, tx, q, args, f.Cursor, f.Limit, scanOrder, func(o *domain.Order) (time.Time, string) { return o.UpdatedAt, o.ID })
+}
+
+// listPage runs q (a SELECT with its WHERE conditions) for one page of at
+// most limit rows (default 50) ordered by (updated_at, id) after cursor,
+// and returns the rows and the cursor of the next page ("" on the last).
+// key gives a row's updated_at and id.
+func listPage[T any](ctx context.Context, tx *Tx, q string, args []any, cursor string, limit int, scan func(interface{ Scan(...any) error }) (*T, error), key func(*T) (time.Time, string)) ([]*T, string, error) {
+	if cursor != "" {
+		at, id, err := decodeCursor(cursor)
 		if err != nil {
 			return nil, "", err
 		}
 		q += ` AND (updated_at > ? OR (updated_at = ? AND id > ?))`
 		args = append(args, at, at, id)
 	}
-	if f.Limit <= 0 {
-		f.Limit = 50
+	if limit <= 0 {
+		limit = 50
 	}
 	q += ` ORDER BY updated_at, id LIMIT ?`
-	args = append(args, f.Limit+1)
+	args = append(args, limit+1)
 	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
 	}
 	defer rows.Close()
-	var out []*domain.Order
+	var out []*T
 	for rows.Next() {
-		o, err := scanOrder(rows)
+		x, err := scan(rows)
 		if err != nil {
 			return nil, "", err
 		}
-		out = append(out, o)
+		out = append(out, x)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
 	next := ""
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		last := out[len(out)-1]
-		next = encodeCursor(ms(last.UpdatedAt), last.ID)
+	if len(out) > limit {
+		out = out[:limit]
+		at, id := key(out[len(out)-1])
+		next = encodeCursor(ms(at), id)
 	}
 	return out, next, nil
 }

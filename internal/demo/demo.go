@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -79,9 +80,13 @@ type Env struct {
 	Sourcer             *sampleprovider.Sourcer
 	SourcingIntegration *domain.Integration
 	SourcingAPIKey      string
-	Lever               *lever.Client // drives the sandbox with its API key, like any Lever
-	DataDir             string
-	Database            string // the postgres:// URL, or empty for SQLite in DataDir
+	// Lever drives the sandbox as a recruiter's own tooling would: through
+	// the Data API with LeverAPIKey, a key of its own with every permission,
+	// so that its calls do not spend stagecoach's rate limit.
+	Lever       *lever.Client
+	LeverAPIKey string
+	DataDir     string
+	Database    string // the postgres:// URL, or empty for SQLite in DataDir
 	// UIURL is the web UI; OAuthClientID names the OAuth app registered in
 	// the sandbox for the UI's redirect URI.
 	UIURL         string
@@ -219,7 +224,10 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	if env.Provider, err = env.startProvider(ctx, runCtx, cfg, p, apiKey, domain.KindAssessment, cfg.ProviderAddr); err != nil {
 		return nil, err
 	}
-	if env.Lever, err = lever.New(lever.Config{Environment: lever.Custom(env.SandboxURL), APIKey: cfg.SandboxAPIKey}); err != nil {
+	if env.LeverAPIKey, err = env.recruiterKey(ctx); err != nil {
+		return nil, fmt.Errorf("generate the recruiter's API key: %w", err)
+	}
+	if env.Lever, err = lever.New(lever.Config{Environment: lever.Custom(env.SandboxURL), APIKey: env.LeverAPIKey}); err != nil {
 		return nil, err
 	}
 
@@ -376,7 +384,42 @@ func (env *Env) SetFaults(ctx context.Context, faults map[string]any) error {
 	return env.admin(ctx, http.MethodPost, "/_sandbox/faults", faults)
 }
 
+// recruiterKey generates, in the sandbox's settings, an API key with every
+// permission and access to confidential data, and returns it.
+func (env *Env) recruiterKey(ctx context.Context) (string, error) {
+	var perms struct {
+		Data []struct {
+			Name string `json:"name"`
+		} `json:"data"`
+	}
+	if err := env.adminJSON(ctx, http.MethodGet, "/_sandbox/permissions", nil, &perms); err != nil {
+		return "", err
+	}
+	var names []string
+	for _, p := range perms.Data {
+		names = append(names, p.Name)
+	}
+	var key struct {
+		Data struct {
+			Key string `json:"key"`
+		} `json:"data"`
+	}
+	err := env.adminJSON(ctx, http.MethodPost, "/_sandbox/api-keys", map[string]any{
+		"name": "demo recruiter " + domain.NewToken(6), "permissions": names, "confidential": true,
+	}, &key)
+	if err == nil && key.Data.Key == "" {
+		err = errors.New("the sandbox answered no key")
+	}
+	return key.Data.Key, err
+}
+
 func (env *Env) admin(ctx context.Context, method, path string, body any) error {
+	return env.adminJSON(ctx, method, path, body, nil)
+}
+
+// adminJSON calls the sandbox's admin endpoint and decodes its answer into
+// out (unless nil).
+func (env *Env) adminJSON(ctx context.Context, method, path string, body, out any) error {
 	var buf bytes.Buffer
 	if body != nil {
 		if err := json.NewEncoder(&buf).Encode(body); err != nil {
@@ -398,5 +441,8 @@ func (env *Env) admin(ctx context.Context, method, path string, body any) error 
 		_, _ = b.ReadFrom(resp.Body)
 		return fmt.Errorf("sandbox %s %s: %s: %s", method, path, resp.Status, b.String())
 	}
-	return nil
+	if out == nil {
+		return nil
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
 }

@@ -23,13 +23,13 @@ func TestAssessmentFlowEndToEnd(t *testing.T) {
 	}
 
 	// Invited: a note with the candidate link and the invited tag.
-	eventually(t, 20*time.Second, "the invite note and tag", func() bool {
+	eventually(t, time.Minute, "the invite note and tag", func() bool {
 		v := view(t, env.Lever, opp.ID)
 		return v.hasTag("Demo Assessments Assessment Invited") && v.notesContaining("Candidate link: http") == 1
 	})
 
 	// Completed: form, PDF, summary note, tags, stage.
-	eventually(t, 30*time.Second, "the move to Assessment Complete", func() bool {
+	eventually(t, time.Minute, "the move to Assessment Complete", func() bool {
 		return view(t, env.Lever, opp.ID).Stage == "Assessment Complete"
 	})
 	v := view(t, env.Lever, opp.ID)

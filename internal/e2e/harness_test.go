@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -78,6 +80,43 @@ func startDemoConfigWith(t *testing.T, delay time.Duration, change func(*demo.Co
 	}
 	t.Cleanup(env.Close)
 	return env, cfg
+}
+
+// sandboxAPI sends one Data API call to the sandbox with env.LeverAPIKey
+// (the test's own key, not stagecoach's) and returns the status and body.
+// Lever's rate limit holds for the test's calls too: a 429 is retried after
+// the Retry-After it names, for up to a minute.
+func sandboxAPI(t *testing.T, env *demo.Env, method, path string, body []byte) (int, []byte) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		req, err := http.NewRequest(method, env.SandboxURL+path, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.SetBasicAuth(env.LeverAPIKey, "")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusTooManyRequests {
+			return resp.StatusCode, b
+		}
+		wait := time.Second
+		if n, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && n > 0 {
+			wait = time.Duration(n) * time.Second
+		}
+		if time.Now().Add(wait).After(deadline) {
+			t.Fatalf("%s %s: still rate limited after a minute of retries", method, path)
+		}
+		time.Sleep(wait)
+	}
 }
 
 // eventually polls cond until it holds or the deadline passes.

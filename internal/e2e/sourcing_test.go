@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -437,38 +435,20 @@ func exportedOpportunity(t *testing.T, env *demo.Env, id string) *lever.Opportun
 	return o
 }
 
-// leverAPICall sends one Data API call to the sandbox with its API key.
+// leverAPICall sends one Data API call to the sandbox with the test's own
+// API key and decodes the answer; anything but a 2xx fails the test.
 func leverAPICall(t *testing.T, env *demo.Env, method, path string, body any) map[string]any {
 	t.Helper()
-	var buf bytes.Buffer
+	var b []byte
 	if body != nil {
-		_ = json.NewEncoder(&buf).Encode(body)
+		b, _ = json.Marshal(body)
 	}
-	req, err := http.NewRequest(method, env.SandboxURL+path, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.SetBasicAuth(env.SandboxAPIKey, "")
-	req.Header.Set("Content-Type", "application/json")
-	var resp *http.Response
-	for attempt := 0; ; attempt++ {
-		req.Body = io.NopCloser(bytes.NewReader(buf.Bytes()))
-		if resp, err = http.DefaultClient.Do(req); err != nil {
-			t.Fatal(err)
-		}
-		if resp.StatusCode != http.StatusTooManyRequests || attempt == 20 {
-			break
-		}
-		resp.Body.Close()
-		time.Sleep(200 * time.Millisecond) // stagecoach shares the key's rate limit
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		t.Fatalf("%s %s: %s: %s", method, path, resp.Status, b)
+	status, resp := sandboxAPI(t, env, method, path, b)
+	if status >= 300 {
+		t.Fatalf("%s %s: %d: %s", method, path, status, resp)
 	}
 	var out map[string]any
-	_ = json.Unmarshal(b, &out)
+	_ = json.Unmarshal(resp, &out)
 	return out
 }
 

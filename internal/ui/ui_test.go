@@ -527,7 +527,7 @@ func TestActivateRefusesWhatWouldNotWork(t *testing.T) {
 		t.Fatalf("check webhooks: %d %s", r.status, r.location)
 	}
 	statusURL := "/connections/acme/webhooks/status?" + strings.SplitN(r.location, "?", 2)[1]
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var st map[string]struct {
 			Arrived bool `json:"arrived"`

@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +12,6 @@ import (
 	"stagecoach/internal/demo"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
-	"stagecoach/internal/leversandbox"
-	"stagecoach/internal/store/storetest"
 	"stagecoach/provider"
 )
 
@@ -90,32 +86,24 @@ func assertNoPersonalData(t *testing.T, env *demo.Env, p sourcedPerson) {
 }
 
 // startSourcingDemo runs the demo installation on free ports with short
-// delays, and a short Lever timeout so that a write the sandbox holds up
-// turns uncertain quickly.
+// delays (startDemo's), its sample marketplace idle unless an option sets
+// its delay.
 func startSourcingDemo(t *testing.T, opts ...func(*demo.Config)) *demo.Env {
 	t.Helper()
-	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0",
-		SourcingAddr: "127.0.0.1:0", ProviderDelay: time.Hour, DataDir: t.TempDir()}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if os.Getenv(storetest.EnvURL) != "" {
-		cfg.Database = storetest.DSN(t)
-	}
-	cfg.Sandbox = func(c *leversandbox.Config) {
-		c.WebhookRetryDelays = []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond}
-	}
+	return startDemoWith(t, time.Hour, func(cfg *demo.Config) {
+		cfg.SourcingAddr = "127.0.0.1:0"
+		for _, o := range opts {
+			o(cfg)
+		}
+	})
+}
+
+// shortLeverTimeout gives stagecoach's Lever calls a 2 s deadline, so that
+// a write the sandbox holds up turns uncertain quickly.
+func shortLeverTimeout(cfg *demo.Config) {
+	base := cfg.App
 	cfg.App = func(c *app.Config) {
-		c.Queue.PollInterval = 20 * time.Millisecond
-		c.Queue.BaseBackoff = 50 * time.Millisecond
-		c.Queue.MaxBackoff = 500 * time.Millisecond
-		c.Engine.ReconcileInterval = -1
+		base(c)
 		c.Engine.LeverTimeout = 2 * time.Second
 	}
-	env, err := demo.Start(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(env.Close)
-	return env
 }

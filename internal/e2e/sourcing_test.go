@@ -580,7 +580,7 @@ func TestSourcingLeverEventsReachProviderAndDeletePurges(t *testing.T) {
 // making a second one.
 func TestSourcingUncertainCreateMakesOneOpportunity(t *testing.T) {
 	t.Parallel()
-	env := startSourcingDemo(t)
+	env := startSourcingDemo(t, shortLeverTimeout)
 	ctx := context.Background()
 	tp := addSourcer(t, env, "all")
 	if err := env.SetFaults(ctx, map[string]any{"timeoutAfterWriteRate": 1}); err != nil {

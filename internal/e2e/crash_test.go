@@ -39,6 +39,61 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
+// serveProcess is `stagecoach serve` run as a child process that a test
+// SIGKILLs and starts again on the same data; its output goes to log.
+type serveProcess struct {
+	t    *testing.T
+	bin  string
+	args []string
+	env  []string
+	log  *os.File
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+}
+
+// startServeProcess starts `bin serve` with args (and --database when
+// database is set) and the secret key in its environment, writing its
+// output to logPath; the process is killed when the test ends.
+func startServeProcess(t *testing.T, bin, key, database, logPath string, args ...string) *serveProcess {
+	t.Helper()
+	log, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args = append([]string{"serve"}, args...)
+	if database != "" {
+		args = append(args, "--database", database)
+	}
+	p := &serveProcess{t: t, bin: bin, args: args, env: append(os.Environ(), "STAGECOACH_SECRET_KEY="+key), log: log}
+	p.start()
+	t.Cleanup(func() { p.kill(); log.Close() })
+	return p
+}
+
+func (p *serveProcess) start() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cmd = exec.Command(p.bin, p.args...)
+	p.cmd.Env = p.env
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	if err := p.cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func (p *serveProcess) kill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	_ = p.cmd.Wait()
+}
+
+// restart SIGKILLs the process and starts it again.
+func (p *serveProcess) restart() {
+	p.kill()
+	p.start()
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -198,33 +253,8 @@ func TestCrashRecoveryUnderSIGKILL(t *testing.T) {
 	db.Close()
 
 	// The server, as a separate process that can be killed.
-	var mu sync.Mutex
-	var cmd *exec.Cmd
-	logFile, _ := os.Create(filepath.Join(dataDir, "serve.log"))
-	defer logFile.Close()
-	startServer := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		args := []string{"serve", "--addr", addr, "--data", dataDir, "--job-lease", "2s", "--reconcile-interval", "3s",
-			"--lever-rate", "1000", "--lever-burst", "1000", "--lever-timeout", "5s", "--log-level", "warn"}
-		if cfg.Database != "" {
-			args = append(args, "--database", cfg.Database)
-		}
-		cmd = exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "STAGECOACH_SECRET_KEY="+key)
-		cmd.Stdout, cmd.Stderr = logFile, logFile
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	kill := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait()
-	}
-	startServer()
-	t.Cleanup(kill)
+	srv := startServeProcess(t, bin, key, cfg.Database, filepath.Join(dataDir, "serve.log"), "--addr", addr, "--data", dataDir,
+		"--job-lease", "2s", "--reconcile-interval", "3s", "--lever-rate", "1000", "--lever-burst", "1000", "--lever-timeout", "5s", "--log-level", "warn")
 
 	ids := createCandidates(t, lc, candidates, "Crash")
 	for _, id := range ids {
@@ -252,13 +282,12 @@ func TestCrashRecoveryUnderSIGKILL(t *testing.T) {
 	deadline := time.Now().Add(6 * time.Minute)
 	for !done() {
 		if time.Now().After(deadline) {
-			t.Fatalf("not every candidate completed after %d kills; see %s", kills, logFile.Name())
+			t.Fatalf("not every candidate completed after %d kills; see %s", kills, srv.log.Name())
 		}
 		time.Sleep(time.Duration(300+rand.IntN(1200)) * time.Millisecond)
 		if kills < 15 {
-			kill()
+			srv.restart()
 			kills++
-			startServer()
 		}
 	}
 	t.Logf("%d candidates completed across %d SIGKILLs", candidates, kills)

@@ -11,12 +11,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -155,21 +153,8 @@ func TestRateLimitSharedByTwoServeProcesses(t *testing.T) {
 	// Two servers: Lever's webhooks reach the first, the provider calls the
 	// second; both take jobs from the shared database.
 	for i, addr := range addrs {
-		args := []string{"serve", "--addr", addr, "--data", dataDir, "--lever-rate", fmt.Sprint(rate), "--lever-burst", fmt.Sprint(burst), "--log-level", "warn"}
-		if cfg.Database != "" {
-			args = append(args, "--database", cfg.Database)
-		}
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "STAGECOACH_SECRET_KEY="+key)
-		logFile, err := os.Create(filepath.Join(logDir, fmt.Sprintf("serve-%d.log", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stdout, cmd.Stderr = logFile, logFile
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGKILL); _ = cmd.Wait(); logFile.Close() })
+		startServeProcess(t, bin, key, cfg.Database, filepath.Join(logDir, fmt.Sprintf("serve-%d.log", i)),
+			"--addr", addr, "--data", dataDir, "--lever-rate", fmt.Sprint(rate), "--lever-burst", fmt.Sprint(burst), "--log-level", "warn")
 		eventually(t, 20*time.Second, "server "+addr+" ready", func() bool {
 			resp, err := http.Get("http://" + addr + "/readyz")
 			if err != nil {

@@ -10,11 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -78,32 +75,8 @@ func TestSourcingCrashRecoveryUnderSIGKILL(t *testing.T) {
 	}
 	db.Close()
 
-	var mu sync.Mutex
-	var cmd *exec.Cmd
-	logFile, _ := os.Create(filepath.Join(dataDir, "serve.log"))
-	defer logFile.Close()
-	startServer := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		args := []string{"serve", "--addr", addr, "--data", dataDir, "--job-lease", "2s", "--lever-rate", "1000", "--lever-burst", "1000", "--lever-timeout", "5s", "--log-level", "info"}
-		if cfg.Database != "" {
-			args = append(args, "--database", cfg.Database)
-		}
-		cmd = exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "STAGECOACH_SECRET_KEY="+key)
-		cmd.Stdout, cmd.Stderr = logFile, logFile
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	kill := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait()
-	}
-	startServer()
-	t.Cleanup(kill)
+	srv := startServeProcess(t, bin, key, cfg.Database, filepath.Join(dataDir, "serve.log"), "--addr", addr, "--data", dataDir,
+		"--job-lease", "2s", "--lever-rate", "1000", "--lever-burst", "1000", "--lever-timeout", "5s", "--log-level", "info")
 	// Slow Lever down, so that kills land while creates are on the wire.
 	if err := postJSON(sbSrv.URL+"/_sandbox/faults", map[string]any{"latencyMs": 120}); err != nil {
 		t.Fatal(err)
@@ -157,13 +130,12 @@ func TestSourcingCrashRecoveryUnderSIGKILL(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Minute)
 	for !allExported() {
 		if time.Now().After(deadline) {
-			t.Fatalf("not every export has its opportunity after %d kills; see %s", kills, logFile.Name())
+			t.Fatalf("not every export has its opportunity after %d kills; see %s", kills, srv.log.Name())
 		}
 		time.Sleep(time.Duration(200+rand.IntN(600)) * time.Millisecond)
 		if kills < 10 {
-			kill()
+			srv.restart()
 			kills++
-			startServer()
 		}
 	}
 	t.Logf("%d candidates exported across %d SIGKILLs", candidates, kills)
@@ -199,7 +171,7 @@ func TestSourcingCrashRecoveryUnderSIGKILL(t *testing.T) {
 			t.Errorf("candidate %d (%s): opportunities %v, export linked to %+v", i, name, opps, x.Opportunity)
 		}
 	}
-	logText, _ := os.ReadFile(logFile.Name())
+	logText, _ := os.ReadFile(srv.log.Name())
 	retried := 0
 	for _, line := range strings.Split(string(logText), "\n") {
 		if strings.Contains(line, "an earlier attempt landed") && strings.Contains(line, "effect=create_opportunity") {

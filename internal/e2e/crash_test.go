@@ -88,6 +88,30 @@ func (p *serveProcess) kill() {
 	_ = p.cmd.Wait()
 }
 
+// killUntil SIGKILLs and restarts the process after random pauses between
+// minPause and maxPause, at most maxKills times, until done holds; it fails
+// the test when done does not hold within timeout, or when fewer than three
+// kills happened (the test would prove little). It returns the kills.
+func (p *serveProcess) killUntil(done func() bool, what string, maxKills int, minPause, maxPause, timeout time.Duration) int {
+	p.t.Helper()
+	kills := 0
+	deadline := time.Now().Add(timeout)
+	for !done() {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("timed out waiting for %s after %d kills; see %s", what, kills, p.log.Name())
+		}
+		time.Sleep(minPause + rand.N(maxPause-minPause))
+		if kills < maxKills {
+			p.restart()
+			kills++
+		}
+	}
+	if kills < 3 {
+		p.t.Errorf("only %d kills happened; the test proves little", kills)
+	}
+	return kills
+}
+
 // restart SIGKILLs the process and starts it again.
 func (p *serveProcess) restart() {
 	p.kill()
@@ -278,21 +302,7 @@ func TestCrashRecoveryUnderSIGKILL(t *testing.T) {
 		}
 		return n >= candidates
 	}
-	kills := 0
-	deadline := time.Now().Add(6 * time.Minute)
-	for !done() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not every candidate completed after %d kills; see %s", kills, srv.log.Name())
-		}
-		time.Sleep(time.Duration(300+rand.IntN(1200)) * time.Millisecond)
-		if kills < 15 {
-			srv.restart()
-			kills++
-		}
-	}
+	kills := srv.killUntil(done, "every candidate to complete", 15, 300*time.Millisecond, 1500*time.Millisecond, 6*time.Minute)
 	t.Logf("%d candidates completed across %d SIGKILLs", candidates, kills)
-	if kills < 3 {
-		t.Errorf("only %d kills happened; the test proves little", kills)
-	}
 	assertExactlyOnce(t, lc, ids)
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -126,22 +125,8 @@ func TestSourcingCrashRecoveryUnderSIGKILL(t *testing.T) {
 		}
 		return true
 	}
-	kills := 0
-	deadline := time.Now().Add(5 * time.Minute)
-	for !allExported() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not every export has its opportunity after %d kills; see %s", kills, srv.log.Name())
-		}
-		time.Sleep(time.Duration(200+rand.IntN(600)) * time.Millisecond)
-		if kills < 10 {
-			srv.restart()
-			kills++
-		}
-	}
+	kills := srv.killUntil(allExported, "every export to have its opportunity", 10, 200*time.Millisecond, 800*time.Millisecond, 5*time.Minute)
 	t.Logf("%d candidates exported across %d SIGKILLs", candidates, kills)
-	if kills < 3 {
-		t.Errorf("only %d kills happened; the test proves little", kills)
-	}
 
 	// Exactly one opportunity per candidate, and it is the linked one.
 	byName := map[string][]string{}

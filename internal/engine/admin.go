@@ -113,8 +113,8 @@ func (e *Engine) findUser(ctx context.Context, c *domain.Connection, emailOrID s
 }
 
 // ConnectionWebhookEvents lists the Lever webhook events the integrations
-// on a connection need (WebhookEvents of their providers' kinds). A
-// connection without integrations yet gets the events every flow needs.
+// on a connection need (WebhookEvents of their providers' kinds): without
+// integrations yet, the events every flow needs.
 func (e *Engine) ConnectionWebhookEvents(ctx context.Context, connID string) ([]string, error) {
 	var kinds []string
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
@@ -136,9 +136,6 @@ func (e *Engine) ConnectionWebhookEvents(ctx context.Context, connID string) ([]
 	})
 	if err != nil {
 		return nil, err
-	}
-	if len(kinds) == 0 {
-		kinds = []string{domain.KindAssessment}
 	}
 	return WebhookEvents(kinds...), nil
 }

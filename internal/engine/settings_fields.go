@@ -95,13 +95,15 @@ func SettingsFields(kind string) []SettingsField {
 }
 
 // WebhookEvents lists the Lever webhook events the flows of the given
-// provider kinds need, in Lever's order.
+// provider kinds need, in Lever's order; with no kinds, those every flow
+// needs.
 func WebhookEvents(kinds ...string) []string {
-	need := map[string]bool{}
+	need := map[string]bool{
+		lever.EventCandidateStageChange:   true,
+		lever.EventCandidateArchiveChange: true,
+		lever.EventCandidateDeleted:       true,
+	}
 	for _, k := range kinds {
-		need[lever.EventCandidateStageChange] = true
-		need[lever.EventCandidateArchiveChange] = true
-		need[lever.EventCandidateDeleted] = true
 		if k == domain.KindSourcing {
 			need[lever.EventCandidateHired] = true
 			need[lever.EventInterviewCreated] = true

@@ -76,6 +76,9 @@ func TestWebhookEventsAndScopesPerKind(t *testing.T) {
 	if got := WebhookEvents(domain.KindAssessment); !slices.Equal(got, []string{"candidateStageChange", "candidateArchiveChange", "candidateDeleted"}) {
 		t.Errorf("assessment events = %v", got)
 	}
+	if got := WebhookEvents(); !slices.Equal(got, []string{"candidateStageChange", "candidateArchiveChange", "candidateDeleted"}) {
+		t.Errorf("events without a kind = %v, want those every flow needs", got)
+	}
 	src := WebhookEvents(domain.KindSourcing)
 	for _, ev := range []string{"candidateStageChange", "candidateArchiveChange", "candidateHired", "candidateDeleted", "interviewCreated", "interviewUpdated", "interviewDeleted"} {
 		if !slices.Contains(src, ev) {

@@ -311,9 +311,6 @@ func (u *UI) neededEvents(ins []integrationRow) []string {
 	for _, row := range ins {
 		kinds = append(kinds, row.Prov.Kind)
 	}
-	if len(kinds) == 0 {
-		kinds = []string{domain.KindAssessment}
-	}
 	return engine.WebhookEvents(kinds...)
 }
 

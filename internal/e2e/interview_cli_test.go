@@ -37,7 +37,7 @@ func TestInterviewAdminCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "default kit: general") {
 		t.Fatalf("kit-map: %v\n%s", err, out)
 	}
-	eventually(t, 10*time.Second, "the published kits", func() bool {
+	eventually(t, 30*time.Second, "the published kits", func() bool {
 		pkgs, err := provider.NewClient(env.App.URL(), env.VideoProviderAPIKey).ListPackages(ctx)
 		return err == nil && len(pkgs) == 2
 	})

@@ -164,7 +164,7 @@ func TestVideoInterviewKitMapThroughTheAPI(t *testing.T) {
 	design := postingByTitle(t, env.Lever, "Product Designer")
 	data := postingByTitle(t, env.Lever, "Data Analyst")
 	// Wait for the sample provider to have published its kits.
-	eventually(t, 10*time.Second, "the published kits", func() bool {
+	eventually(t, 30*time.Second, "the published kits", func() bool {
 		pkgs, err := c.ListPackages(ctx)
 		return err == nil && len(pkgs) == 2
 	})

@@ -105,10 +105,9 @@ func WebhookEvents(kinds ...string) []string {
 	}
 	for _, k := range kinds {
 		if k == domain.KindSourcing {
-			need[lever.EventCandidateHired] = true
-			need[lever.EventInterviewCreated] = true
-			need[lever.EventInterviewUpdated] = true
-			need[lever.EventInterviewDeleted] = true
+			for _, ev := range exportEvents {
+				need[ev] = true
+			}
 		}
 	}
 	var out []string

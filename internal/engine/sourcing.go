@@ -37,9 +37,6 @@ var exportEvents = []string{
 	lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted,
 }
 
-// ExportEvents returns the Lever webhooks a sourcing integration needs.
-func ExportEvents() []string { return append([]string(nil), exportEvents...) }
-
 type exportSyncArgs struct {
 	ExportID string `json:"exportId"`
 }

@@ -113,6 +113,27 @@ func (tx *Tx) UserUpdate(ctx context.Context, u *User) error {
 	return nil
 }
 
+// UserAdminIDs returns the ids of the admins. On PostgreSQL it locks their
+// rows until the transaction ends (SQLite's immediate transactions hold the
+// write lock already), so two admins demoting or removing each other at once
+// cannot leave nobody an admin.
+func (tx *Tx) UserAdminIDs(ctx context.Context) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT id FROM ui_users WHERE role = 'admin' ORDER BY id`+tx.lockRow())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // UserDelete removes a user and their sessions.
 func (tx *Tx) UserDelete(ctx context.Context, id string) error {
 	if _, err := tx.exec(ctx, `DELETE FROM ui_sessions WHERE user_id = ?`, id); err != nil {

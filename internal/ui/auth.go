@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -453,4 +454,112 @@ func (u *UI) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/users", "User "+email+" added as "+role+". Give them their password yourself.")
+}
+
+// usersRefused shows the Users page again with why an action was refused.
+func (u *UI) usersRefused(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	users, err := u.listUsers(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.render(w, r, status, "users.html", page{Title: "Users", Nav: "users", Error: msg, Data: usersData{Users: users, Role: RoleMember}})
+}
+
+// errLastAdmin refuses to leave stagecoach without an admin.
+func errLastAdmin(email string) error {
+	return domain.Errorf(domain.EConflict, "%s is the last admin: make another user an admin first.", email)
+}
+
+// lockAdmins returns the admins' ids, locked until tx ends, and checks that
+// the user acting is still one of them: an admin demoted or removed since
+// their request was let in cannot act any more.
+func lockAdmins(ctx context.Context, tx *store.Tx) ([]string, error) {
+	admins, err := tx.UserAdminIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(admins, sessionFrom(ctx).user.ID) {
+		return nil, domain.Errorf(domain.EForbidden, "Only an admin can change the configuration. Ask an admin of this stagecoach.")
+	}
+	return admins, nil
+}
+
+// handleUserRole makes a user an admin or a member. The user's sessions stay;
+// each request reads the role afresh, so a demoted admin loses admin rights
+// on the next one.
+func (u *UI) handleUserRole(w http.ResponseWriter, r *http.Request) {
+	ctx, id, role := r.Context(), r.PathValue("id"), r.PostFormValue("role")
+	if role != RoleAdmin && role != RoleMember {
+		u.usersRefused(w, r, http.StatusBadRequest, "The role must be admin or member.")
+		return
+	}
+	var user *store.User
+	err := u.inTx(r, func(tx *store.Tx) error {
+		admins, err := lockAdmins(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if user, err = tx.UserGet(ctx, id); err != nil {
+			return err
+		}
+		if user.Role == role {
+			return nil
+		}
+		if user.Role == RoleAdmin && len(admins) <= 1 {
+			return errLastAdmin(user.Email)
+		}
+		user.Role = role
+		return tx.UserUpdate(ctx, user)
+	})
+	if err != nil {
+		u.userActionFailed(w, r, err)
+		return
+	}
+	redirect(w, r, "/users", user.Email+" is now "+role+".")
+}
+
+// handleUserRemove deletes a user and every session of theirs, so their
+// browsers are logged out at once.
+func (u *UI) handleUserRemove(w http.ResponseWriter, r *http.Request) {
+	ctx, id := r.Context(), r.PathValue("id")
+	var user *store.User
+	err := u.inTx(r, func(tx *store.Tx) error {
+		admins, err := lockAdmins(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if user, err = tx.UserGet(ctx, id); err != nil {
+			return err
+		}
+		if user.Role == RoleAdmin && len(admins) <= 1 {
+			return errLastAdmin(user.Email)
+		}
+		return tx.UserDelete(ctx, id)
+	})
+	if err != nil {
+		u.userActionFailed(w, r, err)
+		return
+	}
+	if user.ID == sessionFrom(ctx).user.ID {
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.secure(r)})
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	redirect(w, r, "/users", "User "+user.Email+" removed; their sessions have ended.")
+}
+
+// userActionFailed shows a refusal on the Users page, an unknown user as not
+// found, and anything else as a failure.
+func (u *UI) userActionFailed(w http.ResponseWriter, r *http.Request, err error) {
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.EConflict {
+		u.usersRefused(w, r, http.StatusConflict, de.Message)
+		return
+	}
+	if errors.As(err, &de) && de.Code == domain.EForbidden {
+		u.render(w, r, http.StatusForbidden, "error.html", page{Title: "Admins only", Error: de.Message})
+		return
+	}
+	u.fail(w, r, err)
 }

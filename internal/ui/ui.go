@@ -138,6 +138,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /users", u.member(u.handleUserList))
 	mux.HandleFunc("POST /users", u.admin(u.handleUserCreate))
+	mux.HandleFunc("POST /users/{id}/role", u.admin(u.handleUserRole))
+	mux.HandleFunc("POST /users/{id}/remove", u.admin(u.handleUserRemove))
 }
 
 func cacheFor(h http.Handler) http.Handler {

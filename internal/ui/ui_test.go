@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -762,5 +763,266 @@ func TestExportsListedWithTimelines(t *testing.T) {
 	}
 	if pp := b.get("/exports/" + pseudo.ID); !strings.Contains(pp.body, "without identifying data") {
 		t.Error("the pseudonymous export's page does not say it carries no identifying data")
+	}
+}
+
+// addUser has the admin b add a user.
+func addUser(t *testing.T, b *browser, email, role, pw string) {
+	t.Helper()
+	r := b.post("/users", "/users", url.Values{"email": {email}, "name": {email}, "role": {role}, "password": {pw}, "password2": {pw}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("add %s as %s: %d\n%s", email, role, r.status, r.body)
+	}
+}
+
+// userID reads a user's id from the role form on the Users page, as an
+// admin sees it.
+func userID(t *testing.T, b *browser, email string) string {
+	t.Helper()
+	r := b.get("/users")
+	m := regexp.MustCompile(`<td>` + regexp.QuoteMeta(email) + `</td>[^\n]*\n\s*<form class="inline" method="post" action="/users/([^/"]+)/role"`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("no role form for %s on the Users page:\n%s", email, r.body)
+	}
+	return m[1]
+}
+
+func TestAdminChangesARoleAndItTakesEffectOnTheNextRequest(t *testing.T) {
+	env := startDemo(t)
+	owner := newBrowser(t, env.UIURL)
+	createOwner(t, owner)
+	addUser(t, owner, "ada@tool.example", "admin", "ada password 1")
+	addUser(t, owner, "mo@tool.example", "member", "member password 1")
+	ada, mo := newBrowser(t, env.UIURL), newBrowser(t, env.UIURL)
+	if r := login(t, ada, "ada@tool.example", "ada password 1"); r.status != http.StatusSeeOther {
+		t.Fatalf("ada logs in: %d", r.status)
+	}
+	if r := login(t, mo, "mo@tool.example", "member password 1"); r.status != http.StatusSeeOther {
+		t.Fatalf("mo logs in: %d", r.status)
+	}
+	if r := ada.get("/connections/new"); r.status != http.StatusOK {
+		t.Fatalf("admin ada opens the connect form: %d", r.status)
+	}
+	adaID, moID := userID(t, owner, "ada@tool.example"), userID(t, owner, "mo@tool.example")
+
+	r := owner.post("/users", "/users/"+adaID+"/role", url.Values{"role": {"member"}})
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "is+now+member") {
+		t.Fatalf("demote ada: %d %s\n%s", r.status, r.location, r.body)
+	}
+	// Ada's session is the same cookie, and it is a member's now.
+	if r := ada.get("/connections/new"); r.status != http.StatusForbidden {
+		t.Fatalf("demoted ada opens the connect form: %d, want 403", r.status)
+	}
+	if r := ada.get("/"); r.status != http.StatusOK || !strings.Contains(r.body, "ada@tool.example · member") {
+		t.Fatalf("demoted ada's overview: %d, want her shown as a member", r.status)
+	}
+	if r := ada.post("/users", "/users", url.Values{"email": {"x@tool.example"}, "role": {"admin"}, "password": {"0123456789"}, "password2": {"0123456789"}}); r.status != http.StatusForbidden {
+		t.Fatalf("demoted ada adds a user: %d", r.status)
+	}
+
+	r = owner.post("/users", "/users/"+moID+"/role", url.Values{"role": {"admin"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("promote mo: %d\n%s", r.status, r.body)
+	}
+	if r := mo.get("/connections/new"); r.status != http.StatusOK {
+		t.Fatalf("promoted mo opens the connect form: %d, want 200", r.status)
+	}
+	users := owner.get("/users").body
+	for _, want := range []string{`<td>ada@tool.example</td><td>ada@tool.example</td><td><span class="badge">member</span>`, `<td>mo@tool.example</td><td>mo@tool.example</td><td><span class="badge">admin</span>`} {
+		if !strings.Contains(users, want) {
+			t.Errorf("the Users page lacks %s", want)
+		}
+	}
+
+	r = owner.post("/users", "/users/"+moID+"/role", url.Values{"role": {"owner"}})
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "The role must be admin or member.") {
+		t.Fatalf("an unknown role: %d", r.status)
+	}
+	if r := owner.post("/users", "/users/usr_nobody/role", url.Values{"role": {"member"}}); r.status != http.StatusNotFound {
+		t.Fatalf("an unknown user: %d, want 404", r.status)
+	}
+}
+
+func TestRemovingAUserLogsThemOut(t *testing.T) {
+	env := startDemo(t)
+	owner := newBrowser(t, env.UIURL)
+	createOwner(t, owner)
+	addUser(t, owner, "mo@tool.example", "member", "member password 1")
+	mo := newBrowser(t, env.UIURL)
+	if r := login(t, mo, "mo@tool.example", "member password 1"); r.status != http.StatusSeeOther {
+		t.Fatalf("mo logs in: %d", r.status)
+	}
+	if r := mo.get("/orders"); r.status != http.StatusOK {
+		t.Fatalf("mo sees the orders: %d", r.status)
+	}
+	moID := userID(t, owner, "mo@tool.example")
+
+	// The remove form keeps the CSRF and origin checks.
+	if r := owner.do(http.MethodPost, "/users/"+moID+"/remove", url.Values{}, nil); r.status != http.StatusForbidden {
+		t.Fatalf("remove without the CSRF token: %d", r.status)
+	}
+	if r := owner.do(http.MethodPost, "/users/"+moID+"/remove", url.Values{"csrf": {owner.csrf("/users")}}, map[string]string{"Origin": "https://evil.example"}); r.status != http.StatusForbidden {
+		t.Fatalf("remove from another site: %d", r.status)
+	}
+	if r := mo.get("/orders"); r.status != http.StatusOK {
+		t.Fatalf("a refused removal logged mo out: %d", r.status)
+	}
+
+	r := owner.post("/users", "/users/"+moID+"/remove", url.Values{})
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "removed") {
+		t.Fatalf("remove mo: %d %s\n%s", r.status, r.location, r.body)
+	}
+	if r := mo.get("/orders"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/login") {
+		t.Fatalf("removed mo's cookie still works: %d %s", r.status, r.location)
+	}
+	if r := login(t, mo, "mo@tool.example", "member password 1"); r.status != http.StatusUnauthorized {
+		t.Fatalf("removed mo logs in again: %d", r.status)
+	}
+	if strings.Contains(owner.get("/users").body, "mo@tool.example") {
+		t.Fatal("removed mo is still listed")
+	}
+	if r := owner.post("/users", "/users/"+moID+"/remove", url.Values{}); r.status != http.StatusNotFound {
+		t.Fatalf("remove mo twice: %d, want 404", r.status)
+	}
+}
+
+func TestTheLastAdminIsNeitherDemotedNorRemoved(t *testing.T) {
+	env := startDemo(t)
+	owner := newBrowser(t, env.UIURL)
+	createOwner(t, owner)
+	addUser(t, owner, "mo@tool.example", "member", "member password 1")
+	ownerID := userID(t, owner, "owner@tool.example")
+
+	for _, action := range []string{"role", "remove"} {
+		r := owner.post("/users", "/users/"+ownerID+"/"+action, url.Values{"role": {"member"}})
+		if r.status != http.StatusConflict || !strings.Contains(r.body, "owner@tool.example is the last admin: make another user an admin first.") {
+			t.Fatalf("%s of the last admin: %d, want 409 with why\n%s", action, r.status, r.body)
+		}
+	}
+	if r := owner.get("/connections/new"); r.status != http.StatusOK {
+		t.Fatalf("the last admin lost admin rights: %d", r.status)
+	}
+
+	// With a second admin, the owner may step down; then the other is the last.
+	addUser(t, owner, "ada@tool.example", "admin", "ada password 1")
+	adaID := userID(t, owner, "ada@tool.example")
+	if r := owner.post("/users", "/users/"+ownerID+"/role", url.Values{"role": {"member"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("the owner steps down beside another admin: %d\n%s", r.status, r.body)
+	}
+	if r := owner.get("/connections/new"); r.status != http.StatusForbidden {
+		t.Fatalf("the owner as a member opens the connect form: %d", r.status)
+	}
+	ada := newBrowser(t, env.UIURL)
+	if r := login(t, ada, "ada@tool.example", "ada password 1"); r.status != http.StatusSeeOther {
+		t.Fatalf("ada logs in: %d", r.status)
+	}
+	if r := ada.post("/users", "/users/"+adaID+"/remove", url.Values{}); r.status != http.StatusConflict || !strings.Contains(r.body, "ada@tool.example is the last admin") {
+		t.Fatalf("the last admin removes herself: %d", r.status)
+	}
+	// An admin who is not the last may remove herself, and is logged out.
+	if r := ada.post("/users", "/users/"+ownerID+"/role", url.Values{"role": {"admin"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("ada makes the owner an admin again: %d", r.status)
+	}
+	r := ada.post("/users", "/users/"+adaID+"/remove", url.Values{})
+	if r.status != http.StatusSeeOther || r.location != "/login" {
+		t.Fatalf("ada removes herself: %d %s", r.status, r.location)
+	}
+	if r := ada.get("/orders"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/login") {
+		t.Fatalf("ada's cookie after removing herself: %d %s", r.status, r.location)
+	}
+}
+
+func TestMembersCannotChangeOrRemoveUsers(t *testing.T) {
+	env := startDemo(t)
+	owner := newBrowser(t, env.UIURL)
+	createOwner(t, owner)
+	addUser(t, owner, "mo@tool.example", "member", "member password 1")
+	addUser(t, owner, "kim@tool.example", "member", "member password 2")
+	ownerID, moID, kimID := userID(t, owner, "owner@tool.example"), userID(t, owner, "mo@tool.example"), userID(t, owner, "kim@tool.example")
+	mo := newBrowser(t, env.UIURL)
+	if r := login(t, mo, "mo@tool.example", "member password 1"); r.status != http.StatusSeeOther {
+		t.Fatalf("mo logs in: %d", r.status)
+	}
+	if strings.Contains(mo.get("/users").body, "/remove") {
+		t.Error("a member is shown the remove buttons")
+	}
+	for _, c := range []struct{ path, role string }{
+		{"/users/" + moID + "/role", "admin"},
+		{"/users/" + ownerID + "/role", "member"},
+		{"/users/" + ownerID + "/remove", ""},
+		{"/users/" + kimID + "/remove", ""},
+	} {
+		r := mo.post("/users", c.path, url.Values{"role": {c.role}})
+		if r.status != http.StatusForbidden || !strings.Contains(r.body, "Only an admin") {
+			t.Errorf("member POST %s: %d, want 403", c.path, r.status)
+		}
+	}
+	users := owner.get("/users").body
+	for _, want := range []string{`<td>owner@tool.example</td><td>Owner</td><td><span class="badge">admin</span>`, `<td>mo@tool.example</td><td>mo@tool.example</td><td><span class="badge">member</span>`, `<td>kim@tool.example</td>`} {
+		if !strings.Contains(users, want) {
+			t.Errorf("after the members' attempts the Users page lacks %s", want)
+		}
+	}
+}
+
+// Two admins removing each other at the same moment: one wins, the other is
+// refused as the last admin.
+func TestTwoAdminsRemovingEachOtherLeaveOne(t *testing.T) {
+	env := startDemo(t)
+	owner := newBrowser(t, env.UIURL)
+	createOwner(t, owner)
+	addUser(t, owner, "ada@tool.example", "admin", "ada password 1")
+	ownerID, adaID := userID(t, owner, "owner@tool.example"), userID(t, owner, "ada@tool.example")
+	ada := newBrowser(t, env.UIURL)
+	if r := login(t, ada, "ada@tool.example", "ada password 1"); r.status != http.StatusSeeOther {
+		t.Fatalf("ada logs in: %d", r.status)
+	}
+	reqs := []struct {
+		b    *browser
+		path string
+		form url.Values
+	}{
+		{owner, "/users/" + adaID + "/remove", url.Values{"csrf": {owner.csrf("/users")}}},
+		{ada, "/users/" + ownerID + "/remove", url.Values{"csrf": {ada.csrf("/users")}}},
+	}
+	// Each reply: 303 to /users (removed the other), 409 (refused as the
+	// last admin), 403 (the sender was removed while the request was on its
+	// way) or 303 to /login (the sender was removed before it arrived).
+	statuses := make(chan string, len(reqs))
+	for _, q := range reqs {
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, q.b.base+q.path, strings.NewReader(q.form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := q.b.c.Do(req)
+			if err != nil {
+				statuses <- err.Error()
+				return
+			}
+			resp.Body.Close()
+			switch loc := resp.Header.Get("Location"); {
+			case resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, "/users?flash="):
+				statuses <- "removed"
+			case resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, "/login"):
+				statuses <- "logged out"
+			case resp.StatusCode == http.StatusConflict || resp.StatusCode == http.StatusForbidden:
+				statuses <- "refused"
+			default:
+				statuses <- fmt.Sprintf("%d %s", resp.StatusCode, loc)
+			}
+		}()
+	}
+	got := map[string]int{}
+	for range reqs {
+		got[<-statuses]++
+	}
+	if got["removed"] != 1 || got["refused"]+got["logged out"] != 1 {
+		t.Fatalf("replies %v, want one removal and the other refused or logged out", got)
+	}
+	var admins int
+	if err := env.App.DB.SQL().QueryRow(`SELECT COUNT(*) FROM ui_users WHERE role = 'admin'`).Scan(&admins); err != nil {
+		t.Fatal(err)
+	}
+	if admins != 1 {
+		t.Fatalf("%d admins left, want 1", admins)
 	}
 }

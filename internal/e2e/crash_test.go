@@ -213,6 +213,60 @@ func assertExactlyOnce(t *testing.T, c *lever.Client, ids []string) {
 	}
 }
 
+// crashRig is what the crash tests share: a seeded sandbox without a rate
+// limit, a Lever client for reading it back, and the database of a server
+// (to be run with serve) holding the connection "crash" to the sandbox,
+// written through an engine the test uses for the rest of its setup.
+type crashRig struct {
+	sandboxURL string
+	lever      *lever.Client
+	dataDir    string
+	secretKey  string
+	database   string
+	addr       string
+	db         *store.DB
+	eng        *engine.Engine
+}
+
+// newCrashRig starts the sandbox, whose webhook retries wait retryDelays,
+// and prepares the server's database.
+func newCrashRig(t *testing.T, retryDelays ...time.Duration) *crashRig {
+	t.Helper()
+	ctx := context.Background()
+	sb, err := leversandbox.New(leversandbox.Config{APIKey: "crash-key", Seed: "demo", RatePerSecond: -1, WebhookRetryDelays: retryDelays})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sbSrv := httptest.NewServer(sb)
+	t.Cleanup(func() { sbSrv.Close(); sb.Close() })
+	lc, err := lever.New(lever.Config{Environment: lever.Custom(sbSrv.URL), APIKey: "crash-key", Limiter: lever.NewTokenBucket(1000, 1000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &crashRig{sandboxURL: sbSrv.URL, lever: lc, dataDir: t.TempDir(), addr: freeAddr(t),
+		secretKey: base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))}
+	if os.Getenv(storetest.EnvURL) != "" {
+		r.database = storetest.DSN(t)
+	}
+	r.db, err = app.OpenStore(ctx, app.Config{DataDir: r.dataDir, Database: r.database, SecretKey: r.secretKey, Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.eng = engine.New(r.db, queue.New(r.db, queue.Config{}), engine.Config{LeverRate: 1000, LeverBurst: 1000})
+	if _, err := r.eng.CreateConnection(ctx, engine.ConnectionInput{ID: "crash", Environment: "custom", BaseURL: sbSrv.URL, APIKey: "crash-key"}); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// serve starts the server on the rig's address and database, as a separate
+// process that can be killed; the test closes rig.db first.
+func (r *crashRig) serve(t *testing.T, bin string, args ...string) *serveProcess {
+	t.Helper()
+	args = append([]string{"--addr", r.addr, "--data", r.dataDir}, args...)
+	return startServeProcess(t, bin, r.secretKey, r.database, filepath.Join(r.dataDir, "serve.log"), args...)
+}
+
 // The server is killed with SIGKILL at random moments while 200 candidates go
 // through, and restarted each time: every candidate completes, and Lever
 // holds no duplicate note, file, form or tag.
@@ -224,34 +278,9 @@ func TestCrashRecoveryUnderSIGKILL(t *testing.T) {
 	ctx := context.Background()
 	bin := buildBinary(t)
 
-	sb, err := leversandbox.New(leversandbox.Config{APIKey: "crash-key", Seed: "demo", RatePerSecond: -1,
-		WebhookRetryDelays: []time.Duration{300 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sbSrv := httptest.NewServer(sb)
-	t.Cleanup(func() { sbSrv.Close(); sb.Close() })
-	lc, err := lever.New(lever.Config{Environment: lever.Custom(sbSrv.URL), APIKey: "crash-key", Limiter: lever.NewTokenBucket(1000, 1000)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rig := newCrashRig(t, 300*time.Millisecond, time.Second, 2*time.Second, 4*time.Second, 8*time.Second)
+	sbURL, lc, addr, db, eng := rig.sandboxURL, rig.lever, rig.addr, rig.db, rig.eng
 
-	// The operator's setup, written to the database the server will use.
-	dataDir := t.TempDir()
-	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
-	cfg := app.Config{DataDir: dataDir, SecretKey: key, Migrate: true}
-	if os.Getenv(storetest.EnvURL) != "" {
-		cfg.Database = storetest.DSN(t)
-	}
-	addr := freeAddr(t)
-	db, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{LeverRate: 1000, LeverBurst: 1000})
-	if _, err := eng.CreateConnection(ctx, engine.ConnectionInput{ID: "crash", Environment: "custom", BaseURL: sbSrv.URL, APIKey: "crash-key"}); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := eng.RegisterWebhooks(ctx, "crash", "http://"+addr, []string{lever.EventCandidateStageChange}); err != nil {
 		t.Fatal(err)
 	}
@@ -277,12 +306,11 @@ func TestCrashRecoveryUnderSIGKILL(t *testing.T) {
 	db.Close()
 
 	// The server, as a separate process that can be killed.
-	srv := startServeProcess(t, bin, key, cfg.Database, filepath.Join(dataDir, "serve.log"), "--addr", addr, "--data", dataDir,
-		"--job-lease", "2s", "--reconcile-interval", "3s", "--lever-rate", "1000", "--lever-burst", "1000", "--lever-timeout", "5s", "--log-level", "warn")
+	srv := rig.serve(t, bin, "--job-lease", "2s", "--reconcile-interval", "3s", "--lever-rate", "1000", "--lever-burst", "1000", "--lever-timeout", "5s", "--log-level", "warn")
 
 	ids := createCandidates(t, lc, candidates, "Crash")
 	for _, id := range ids {
-		if err := postStage(sbSrv.URL, id, "Assessment"); err != nil {
+		if err := postStage(sbURL, id, "Assessment"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -3,24 +3,18 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"stagecoach/internal/app"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/lever"
-	"stagecoach/internal/leversandbox"
-	"stagecoach/internal/queue"
-	"stagecoach/internal/store/storetest"
 	"stagecoach/provider"
 )
 
@@ -35,35 +29,11 @@ func TestSourcingCrashRecoveryUnderSIGKILL(t *testing.T) {
 	const candidates = 60
 	ctx := context.Background()
 	bin := buildBinary(t)
-	sb, err := leversandbox.New(leversandbox.Config{APIKey: "crash-key", Seed: "demo", RatePerSecond: -1,
-		WebhookRetryDelays: []time.Duration{300 * time.Millisecond, time.Second, 2 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sbSrv := httptest.NewServer(sb)
-	t.Cleanup(func() { sbSrv.Close(); sb.Close() })
-	lc, err := lever.New(lever.Config{Environment: lever.Custom(sbSrv.URL), APIKey: "crash-key", Limiter: lever.NewTokenBucket(1000, 1000)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rig := newCrashRig(t, 300*time.Millisecond, time.Second, 2*time.Second)
+	sbURL, lc, addr, db, eng := rig.sandboxURL, rig.lever, rig.addr, rig.db, rig.eng
 	hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	t.Cleanup(hooks.Close)
 
-	dataDir := t.TempDir()
-	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
-	cfg := app.Config{DataDir: dataDir, SecretKey: key, Migrate: true}
-	if os.Getenv(storetest.EnvURL) != "" {
-		cfg.Database = storetest.DSN(t)
-	}
-	addr := freeAddr(t)
-	db, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{LeverRate: 1000, LeverBurst: 1000})
-	if _, err := eng.CreateConnection(ctx, engine.ConnectionInput{ID: "crash", Environment: "custom", BaseURL: sbSrv.URL, APIKey: "crash-key"}); err != nil {
-		t.Fatal(err)
-	}
 	p, apiKey, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: "hackajob", Name: sourcer, Kind: domain.KindSourcing, WebhookURL: hooks.URL})
 	if err != nil {
 		t.Fatal(err)
@@ -74,10 +44,9 @@ func TestSourcingCrashRecoveryUnderSIGKILL(t *testing.T) {
 	}
 	db.Close()
 
-	srv := startServeProcess(t, bin, key, cfg.Database, filepath.Join(dataDir, "serve.log"), "--addr", addr, "--data", dataDir,
-		"--job-lease", "2s", "--lever-rate", "1000", "--lever-burst", "1000", "--lever-timeout", "5s", "--log-level", "info")
+	srv := rig.serve(t, bin, "--job-lease", "2s", "--lever-rate", "1000", "--lever-burst", "1000", "--lever-timeout", "5s", "--log-level", "info")
 	// Slow Lever down, so that kills land while creates are on the wire.
-	if err := postJSON(sbSrv.URL+"/_sandbox/faults", map[string]any{"latencyMs": 120}); err != nil {
+	if err := postJSON(sbURL+"/_sandbox/faults", map[string]any{"latencyMs": 120}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -82,15 +82,7 @@ func TestSourcingCVByURLAndANewCV(t *testing.T) {
 	lee := newSourcedPerson("lee")
 	bad := lee.export(provider.OutcomeSuccessful, "Offer")
 	bad.CV = &provider.CV{Filename: "lee.pdf", URL: cvSrv.URL + "/cv/fake.pdf"}
-	lx, _, err := tp.Client.ExportCandidate(ctx, bad)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, 20*time.Second, "export.failed", func() bool { return len(messagesFor(t, tp, provider.WebhookExportFailed, lx.ID)) == 1 })
-	lx, err = tp.Client.GetExport(ctx, lx.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lx := exportThatFails(t, tp, bad)
 	if lx.Status != provider.ExportFailed || !strings.Contains(lx.LastError, "PDF") {
 		t.Errorf("export = %s %q, want failed because the CV is not a PDF", lx.Status, lx.LastError)
 	}

@@ -33,15 +33,7 @@ func TestSourcingLeverRefusalFailsTheExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, _, err := tp.Client.ExportCandidate(ctx, newSourcedPerson("max").export(provider.OutcomeSuccessful, "Offer"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, 20*time.Second, "export.failed", func() bool { return len(messagesFor(t, tp, provider.WebhookExportFailed, x.ID)) == 1 })
-	got, err := tp.Client.GetExport(ctx, x.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := exportThatFails(t, tp, newSourcedPerson("max").export(provider.OutcomeSuccessful, "Offer"))
 	if got.Status != provider.ExportFailed || !strings.Contains(got.LastError, "Lever refused") || !strings.Contains(got.LastError, "0badf00d") {
 		t.Errorf("export = %s %q, want failed with Lever's reason", got.Status, got.LastError)
 	}

@@ -99,6 +99,23 @@ func exportMessages(t *testing.T, tp *testProvider, typ string) []*provider.Expo
 	return out
 }
 
+// exportThatFails exports in, waits for the provider to be told the export
+// failed, and returns the export as the provider then reads it.
+func exportThatFails(t *testing.T, tp *testProvider, in provider.ExportInput) *provider.Export {
+	t.Helper()
+	ctx := context.Background()
+	x, _, err := tp.Client.ExportCandidate(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "export.failed", func() bool { return len(messagesFor(t, tp, provider.WebhookExportFailed, x.ID)) == 1 })
+	got, err := tp.Client.GetExport(ctx, x.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 func messagesFor(t *testing.T, tp *testProvider, typ, exportID string) []*provider.ExportMessage {
 	t.Helper()
 	var out []*provider.ExportMessage
@@ -660,15 +677,7 @@ func TestSourcingPerformAsChecked(t *testing.T) {
 		t.Fatal(err)
 	}
 	leverAPICall(t, env, "POST", "/v1/users/"+priya.ID+"/deactivate", nil)
-	x, _, err := tp.Client.ExportCandidate(ctx, newSourcedPerson("jo").export(provider.OutcomeSuccessful, "Offer"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, 20*time.Second, "export.failed", func() bool { return len(messagesFor(t, tp, provider.WebhookExportFailed, x.ID)) == 1 })
-	got, err := tp.Client.GetExport(ctx, x.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := exportThatFails(t, tp, newSourcedPerson("jo").export(provider.OutcomeSuccessful, "Offer"))
 	if got.Status != provider.ExportFailed || !strings.Contains(got.LastError, "priya.shah@example.com") || !strings.Contains(got.LastError, "deactivated") {
 		t.Errorf("export = %s: %q, want failed naming the deactivated perform-as user", got.Status, got.LastError)
 	}

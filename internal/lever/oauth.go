@@ -120,10 +120,16 @@ type tokenSource struct {
 
 // Token returns a valid access token, refreshing it when needed.
 func (s *tokenSource) Token() (*oauth2.Token, error) {
+	return s.token(context.Background(), false)
+}
+
+// token returns a valid access token, refreshing it when needed or (force)
+// in any case.
+func (s *tokenSource) token(ctx context.Context, force bool) (*oauth2.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
+	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
 
 	if s.pending != nil {
@@ -131,7 +137,7 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 			return nil, err
 		}
 	}
-	if s.fresh(s.tok) {
+	if !force && s.fresh(s.tok) {
 		return copyToken(s.tok), nil
 	}
 	if s.tok == nil || s.tok.RefreshToken == "" {
@@ -154,6 +160,24 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 		return nil, err
 	}
 	return copyToken(s.tok), nil
+}
+
+// RefreshToken renews the client's OAuth token pair now, even while the
+// access token is fresh, and saves it like any refresh. Lever's refresh
+// tokens expire after 90 days unused, so a connection that makes no calls
+// must still refresh them. A refusal (expired, revoked or reused refresh
+// token) gives an error matching ErrConnectionBroken. A client with an API
+// key has nothing to refresh: RefreshToken returns nil.
+func (c *Client) RefreshToken(ctx context.Context) error {
+	if c.tokens == nil {
+		return nil
+	}
+	ts, ok := c.tokens.(*tokenSource)
+	if !ok {
+		return errors.New("lever: refresh token: the client's token source does not come from NewTokenSource")
+	}
+	_, err := ts.token(ctx, true)
+	return err
 }
 
 // store saves tok and makes it current.

@@ -117,3 +117,62 @@ func TestSandboxOAuth(t *testing.T) {
 		t.Fatalf("refresh after revoke: %v, want ErrConnectionBroken (invalid_grant)", err)
 	}
 }
+
+// RefreshToken renews a pair whose access token is still fresh (a
+// connection making no calls keeps its refresh token in use), and reports a
+// refused refresh as ErrConnectionBroken.
+func TestSandboxOAuthRefreshTokenOnDemand(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, -1)
+	ctx := context.Background()
+	admin(t, srv, http.MethodPost, "/_sandbox/oauth/clients", map[string]any{
+		"clientId": "client-test", "clientSecret": "client-test-secret", "redirectUris": []string{"https://sc.example/oauth/callback"},
+	}, nil)
+	cfg := lever.OAuthConfig{
+		Environment: lever.Custom(srv.URL), ClientID: "client-test", ClientSecret: "client-test-secret",
+		RedirectURL: "https://sc.example/oauth/callback", Scopes: []string{"stages:read:admin"},
+	}
+	authURL, err := url.Parse(cfg.AuthCodeURL("s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := authURL.Query()
+	form.Set("decision", "accept")
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.PostForm(srv.URL+"/oauth/authorize", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, _ := url.Parse(resp.Header.Get("Location"))
+	tok, err := cfg.Exchange(ctx, back.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved []*oauth2.Token
+	c, err := lever.New(lever.Config{Environment: cfg.Environment, Limiter: lever.Unlimited(),
+		TokenSource: lever.NewTokenSource(cfg, tok, func(_ context.Context, t *oauth2.Token) error { saved = append(saved, t); return nil })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RefreshToken(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(saved) != 1 || saved[0].RefreshToken == tok.RefreshToken || saved[0].AccessToken == tok.AccessToken {
+		t.Fatalf("saved %d tokens; want one new pair", len(saved))
+	}
+	if _, err := c.ListStages(ctx); err != nil {
+		t.Fatalf("a call after the refresh: %v", err)
+	}
+	admin(t, srv, http.MethodPost, "/_sandbox/oauth/revoke", map[string]string{"clientId": "client-test"}, nil)
+	if err := c.RefreshToken(ctx); !errors.Is(err, lever.ErrConnectionBroken) || !strings.Contains(err.Error(), "invalid_grant") {
+		t.Fatalf("refresh after revoke: %v, want ErrConnectionBroken (invalid_grant)", err)
+	}
+	apiKey, err := lever.New(lever.Config{Environment: cfg.Environment, APIKey: "k", Limiter: lever.Unlimited()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := apiKey.RefreshToken(ctx); err != nil {
+		t.Fatalf("an API-key client: %v", err)
+	}
+}

@@ -174,8 +174,18 @@ func (e *Engine) newLever(c *domain.Connection) (*lever.Client, error) {
 		oc := lever.OAuthConfig{Environment: env, ClientID: c.Credentials.ClientID, ClientSecret: c.Credentials.ClientSecret}
 		tok := &oauth2.Token{AccessToken: c.Credentials.AccessToken, RefreshToken: c.Credentials.RefreshToken, Expiry: c.Credentials.Expiry, TokenType: "Bearer"}
 		id := c.ID
-		cfg.TokenSource = lever.NewTokenSource(oc, tok, func(ctx context.Context, t *oauth2.Token) error {
+		cfg.TokenSource = lever.NewSharedTokenSource(oc, tok, func(ctx context.Context, t *oauth2.Token) error {
 			return e.saveToken(ctx, id, t)
+		}, func(ctx context.Context) (*oauth2.Token, error) {
+			var cr domain.Credentials
+			err := e.db.InTx(ctx, func(tx *store.Tx) error {
+				c, err := tx.ConnectionGet(ctx, id)
+				if err == nil {
+					cr = c.Credentials
+				}
+				return err
+			})
+			return &oauth2.Token{AccessToken: cr.AccessToken, RefreshToken: cr.RefreshToken, Expiry: cr.Expiry, TokenType: "Bearer"}, err
 		})
 	default:
 		return nil, domain.Errorf(domain.EInvalid, "connection %s: unknown auth kind %q", c.ID, c.AuthKind)

@@ -92,13 +92,25 @@ const (
 // (invalid_grant and other 4xx answers: revoked, expired or reused refresh
 // token) gives an error matching ErrConnectionBroken.
 //
-// The returned source serialises refreshes within one process only; replicas
-// sharing a connection must coordinate through the store (e.g. a row lock
-// held around Token).
+// The returned source serialises refreshes within one process only; for
+// replicas sharing a connection, see NewSharedTokenSource.
 func NewTokenSource(cfg OAuthConfig, tok *oauth2.Token, save TokenSaver) oauth2.TokenSource {
+	return NewSharedTokenSource(cfg, tok, save, nil)
+}
+
+// TokenLoader reads the token pair stored for a connection.
+type TokenLoader func(ctx context.Context) (*oauth2.Token, error)
+
+// NewSharedTokenSource is NewTokenSource for a pair that other processes
+// (replicas on one database) refresh too. When Lever refuses the refresh
+// token, load (if not nil) reads the stored pair: if another process has
+// rotated it meanwhile, the source adopts that pair (refreshing with it if
+// its access token is due) instead of reporting the connection broken.
+func NewSharedTokenSource(cfg OAuthConfig, tok *oauth2.Token, save TokenSaver, load TokenLoader) oauth2.TokenSource {
 	return &tokenSource{
 		conf:    cfg.oauth2(),
 		save:    save,
+		load:    load,
 		tok:     tok,
 		nowFunc: time.Now,
 		early:   refreshEarly,
@@ -108,6 +120,7 @@ func NewTokenSource(cfg OAuthConfig, tok *oauth2.Token, save TokenSaver) oauth2.
 type tokenSource struct {
 	conf    *oauth2.Config
 	save    TokenSaver
+	load    TokenLoader
 	nowFunc func() time.Time
 
 	// mu is held for a whole refresh, which makes refreshes single-flight:
@@ -143,11 +156,22 @@ func (s *tokenSource) token(ctx context.Context, force bool) (*oauth2.Token, err
 	if s.tok == nil || s.tok.RefreshToken == "" {
 		return nil, fmt.Errorf("lever: refresh token: no refresh token stored: %w", ErrConnectionBroken)
 	}
-	// Passing only the refresh token forces the refresh; oauth2 keeps the
-	// old refresh token if the answer carries none.
-	next, err := s.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
+	next, err := s.refresh(ctx, s.tok.RefreshToken)
+	if errors.Is(err, ErrConnectionBroken) && s.load != nil {
+		// Another process may have rotated the pair since this one was
+		// read: the refusal is then about a spent token, not the grant.
+		stored, lerr := s.load(ctx)
+		if lerr != nil || stored == nil || stored.RefreshToken == "" || stored.RefreshToken == s.tok.RefreshToken {
+			return nil, err
+		}
+		s.tok = stored
+		if s.fresh(stored) {
+			return copyToken(s.tok), nil
+		}
+		next, err = s.refresh(ctx, stored.RefreshToken)
+	}
 	if err != nil {
-		return nil, refreshError(err)
+		return nil, err
 	}
 	// A token that lives less than a few minutes (a test server) would
 	// otherwise always look due; refresh it in its last quarter instead.
@@ -160,6 +184,17 @@ func (s *tokenSource) token(ctx context.Context, force bool) (*oauth2.Token, err
 		return nil, err
 	}
 	return copyToken(s.tok), nil
+}
+
+// refresh trades a refresh token for a new pair. Passing only the refresh
+// token forces the refresh; oauth2 keeps the old refresh token if the
+// answer carries none.
+func (s *tokenSource) refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+	next, err := s.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		return nil, refreshError(err)
+	}
+	return next, nil
 }
 
 // RefreshToken renews the client's OAuth token pair now, even while the

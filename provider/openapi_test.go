@@ -131,7 +131,7 @@ func TestOpenAPICoversTheContract(t *testing.T) {
 		t.Errorf("no bearer security scheme")
 	}
 	webhooks, _ := doc["webhooks"].(map[string]any)
-	for _, typ := range []string{provider.WebhookOrderCreated, provider.WebhookOrderReinvite, provider.WebhookOrderCancelled, provider.WebhookJobSynced, provider.WebhookJobRemoved} {
+	for _, typ := range []string{provider.WebhookOrderCreated, provider.WebhookOrderReinvite, provider.WebhookOrderCancelled, provider.WebhookJobSynced, provider.WebhookJobRemoved, provider.WebhookConnectionBroken, provider.WebhookConnectionRestored} {
 		if _, ok := webhooks[typ]; !ok {
 			t.Errorf("webhook %s is not documented", typ)
 		}

@@ -22,6 +22,8 @@ func runLeverSandbox(ctx context.Context, args []string, stdout, stderr io.Write
 	seed := fs.String("seed", "demo", `seed data: "demo" or "" (an empty account)`)
 	dataPath := fs.String("data", "", "JSON file the state is loaded from and saved to (empty: memory only)")
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "lifetime of OAuth access tokens")
+	refreshTTL := fs.Duration("refresh-token-ttl", 365*24*time.Hour, "lifetime of an OAuth grant's refresh tokens, from the consent")
+	refreshIdle := fs.Duration("refresh-token-idle", 90*24*time.Hour, "an OAuth refresh token unused this long is refused")
 	baseURL := fs.String("base-url", "", "public URL of the sandbox (empty: taken from each request's Host)")
 	groups := fs.String("webhook-groups", "on", `webhook event groups of a new account: "on" (all switched on) or "off" (as a new Lever account: a Super Admin switches them on in Settings)`)
 	logFormat := fs.String("log-format", "text", "log format: text or json")
@@ -32,6 +34,9 @@ func runLeverSandbox(ctx context.Context, args []string, stdout, stderr io.Write
 	if fs.NArg() > 0 {
 		return fmt.Errorf("lever-sandbox: unexpected arguments %q", fs.Args())
 	}
+	if *refreshTTL <= 0 || *refreshIdle <= 0 {
+		return fmt.Errorf("lever-sandbox: --refresh-token-ttl and --refresh-token-idle must be positive, got %s and %s", *refreshTTL, *refreshIdle)
+	}
 	if *groups != "on" && *groups != "off" {
 		return fmt.Errorf("lever-sandbox: --webhook-groups must be on or off, got %q", *groups)
 	}
@@ -41,7 +46,7 @@ func runLeverSandbox(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	sb, err := leversandbox.New(leversandbox.Config{
 		APIKey: *apiKey, Seed: *seed, DataPath: *dataPath, BaseURL: *baseURL,
-		AccessTokenTTL: *tokenTTL, Logger: log, WebhookGroupsOff: *groups == "off",
+		AccessTokenTTL: *tokenTTL, RefreshTokenTTL: *refreshTTL, RefreshTokenIdle: *refreshIdle, Logger: log, WebhookGroupsOff: *groups == "off",
 	})
 	if err != nil {
 		return err

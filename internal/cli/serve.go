@@ -60,6 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&cfg.Engine.ReconcileInterval, "reconcile-interval", 10*time.Minute, "how often each connection is swept for missed webhooks (negative: never)")
 	fs.DurationVar(&cfg.Engine.PostingSyncInterval, "posting-sync-interval", engine.DefaultPostingSyncInterval, "how often the postings of interview service integrations are polled (negative: never)")
+	fs.DurationVar(&cfg.Engine.TokenRefreshInterval, "token-refresh-interval", engine.DefaultTokenRefreshInterval, "how often every OAuth connection's Lever refresh token is renewed (Lever refuses one unused for 90 days; negative: never)")
 	fs.DurationVar(&cfg.Inbound.Window, "webhook-window", 72*time.Hour, "how old a Lever webhook's triggeredAt may be")
 	fs.DurationVar(&cfg.Queue.Lease, "job-lease", 30*time.Second, "how long a claimed job is held before another process may take it")
 	fs.IntVar(&cfg.Queue.Workers, "workers", 8, "jobs run at once")

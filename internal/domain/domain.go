@@ -48,6 +48,11 @@ type Credentials struct {
 	ClientSecret string    `json:"clientSecret,omitempty"`
 	// Scopes are the OAuth scopes Lever granted (empty for an API key).
 	Scopes []string `json:"scopes,omitempty"`
+	// GrantedAt is when the OAuth grant was made (Lever ends it a year
+	// later); RefreshedAt when the token pair was last renewed (Lever
+	// refuses a refresh token unused for 90 days).
+	GrantedAt   time.Time `json:"grantedAt,omitzero"`
+	RefreshedAt time.Time `json:"refreshedAt,omitzero"`
 }
 
 // ConnectionWebhook is a Lever webhook signing token for one event of a

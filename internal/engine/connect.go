@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -25,14 +26,15 @@ func OAuthConfig(c *domain.Connection, clientID, clientSecret, redirectURL strin
 
 // ConnectOAuth stores the token pair of a finished OAuth authorization:
 // a new connection, or new credentials for an existing one (reconnecting a
-// broken or disconnected connection makes it active again, and its waiting
-// work resumes).
+// broken or disconnected connection makes it active again; a broken one's
+// providers get connection.restored and its waiting work resumes now).
 func (e *Engine) ConnectOAuth(ctx context.Context, in ConnectionInput, clientID, clientSecret string, tok *oauth2.Token) (*domain.Connection, error) {
 	if err := ValidateConnection(&in, false); err != nil {
 		return nil, err
 	}
+	now := time.Now().UTC()
 	creds := domain.Credentials{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry,
-		ClientID: clientID, ClientSecret: clientSecret}
+		ClientID: clientID, ClientSecret: clientSecret, GrantedAt: now, RefreshedAt: now}
 	if sc, ok := tok.Extra("scope").(string); ok {
 		creds.Scopes = strings.Fields(sc)
 	}
@@ -53,31 +55,53 @@ func (e *Engine) ConnectOAuth(ctx context.Context, in ConnectionInput, clientID,
 		if err != nil {
 			return err
 		}
+		wasBroken := old.Status == domain.ConnBroken
 		old.Name, old.Environment, old.BaseURL, old.AuthKind, old.Credentials = c.Name, c.Environment, c.BaseURL, c.AuthKind, c.Credentials
 		old.Status, old.StatusReason = domain.ConnActive, ""
 		if c.PerformAs != "" {
 			old.PerformAs = c.PerformAs
 		}
 		*c = *old
-		return tx.ConnectionUpdate(ctx, c)
+		if err := tx.ConnectionUpdate(ctx, c); err != nil {
+			return err
+		}
+		if wasBroken {
+			return e.restored(ctx, tx, c)
+		}
+		return nil
 	})
+	if err == nil {
+		e.q.Notify()
+	}
 	return c, err
 }
 
-// ReplaceAPIKey gives a connection a new API key and makes it active again.
+// ReplaceAPIKey gives a connection a new API key and makes it active again
+// (a broken one's providers get connection.restored, its work resumes).
 func (e *Engine) ReplaceAPIKey(ctx context.Context, connID, apiKey string) error {
 	if strings.TrimSpace(apiKey) == "" {
 		return domain.Errorf(domain.EInvalid, "apiKey is required")
 	}
-	return e.db.InTx(ctx, func(tx *store.Tx) error {
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
 		c, err := tx.ConnectionGet(ctx, connID)
 		if err != nil {
 			return err
 		}
+		wasBroken := c.Status == domain.ConnBroken
 		c.AuthKind, c.Credentials = "api_key", domain.Credentials{APIKey: strings.TrimSpace(apiKey)}
 		c.Status, c.StatusReason = domain.ConnActive, ""
-		return tx.ConnectionUpdate(ctx, c)
+		if err := tx.ConnectionUpdate(ctx, c); err != nil {
+			return err
+		}
+		if wasBroken {
+			return e.restored(ctx, tx, c)
+		}
+		return nil
 	})
+	if err == nil {
+		e.q.Notify()
+	}
+	return err
 }
 
 // UpdateConnection renames a connection and sets its default "perform as"

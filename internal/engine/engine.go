@@ -47,6 +47,11 @@ type Config struct {
 	// integrations are polled (jobsync.go). Default 5m; negative disables
 	// the schedule (syncs on demand still run).
 	PostingSyncInterval time.Duration
+	// TokenRefreshInterval is how often every active OAuth connection's
+	// token pair is renewed (tokens.go), so that Lever's 90-day idle limit
+	// on refresh tokens never passes. Default 24h; negative disables the
+	// schedule.
+	TokenRefreshInterval time.Duration
 	// HTTPClient sends provider webhooks and fetches report URLs.
 	HTTPClient *http.Client
 	Logger     *slog.Logger
@@ -107,6 +112,7 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	q.Register(JobExportSync, e.workExportSync)
 	q.Register(JobPostingTags, e.workPostingTags)
 	q.Register(JobPostingSync, e.workPostingSync)
+	q.Register(JobTokenRefresh, e.workTokenRefresh)
 	return e
 }
 
@@ -168,8 +174,18 @@ func (e *Engine) newLever(c *domain.Connection) (*lever.Client, error) {
 		oc := lever.OAuthConfig{Environment: env, ClientID: c.Credentials.ClientID, ClientSecret: c.Credentials.ClientSecret}
 		tok := &oauth2.Token{AccessToken: c.Credentials.AccessToken, RefreshToken: c.Credentials.RefreshToken, Expiry: c.Credentials.Expiry, TokenType: "Bearer"}
 		id := c.ID
-		cfg.TokenSource = lever.NewTokenSource(oc, tok, func(ctx context.Context, t *oauth2.Token) error {
+		cfg.TokenSource = lever.NewSharedTokenSource(oc, tok, func(ctx context.Context, t *oauth2.Token) error {
 			return e.saveToken(ctx, id, t)
+		}, func(ctx context.Context) (*oauth2.Token, error) {
+			var cr domain.Credentials
+			err := e.db.InTx(ctx, func(tx *store.Tx) error {
+				c, err := tx.ConnectionGet(ctx, id)
+				if err == nil {
+					cr = c.Credentials
+				}
+				return err
+			})
+			return &oauth2.Token{AccessToken: cr.AccessToken, RefreshToken: cr.RefreshToken, Expiry: cr.Expiry, TokenType: "Bearer"}, err
 		})
 	default:
 		return nil, domain.Errorf(domain.EInvalid, "connection %s: unknown auth kind %q", c.ID, c.AuthKind)
@@ -187,6 +203,7 @@ func (e *Engine) saveToken(ctx context.Context, connID string, t *oauth2.Token) 
 			return err
 		}
 		c.Credentials.AccessToken, c.Credentials.RefreshToken, c.Credentials.Expiry = t.AccessToken, t.RefreshToken, t.Expiry
+		c.Credentials.RefreshedAt = tx.Now()
 		if err := tx.ConnectionUpdate(ctx, c); err != nil {
 			return err
 		}
@@ -204,8 +221,9 @@ func (e *Engine) saveToken(ctx context.Context, connID string, t *oauth2.Token) 
 	return nil
 }
 
-// markBroken records that Lever refused a connection's credentials. Its work
-// waits (snoozed) until an operator reconnects it.
+// markBroken records that Lever refused a connection's credentials and tells
+// the providers enabled on it (connection.broken). Its work waits (snoozed)
+// until an operator reconnects it.
 func (e *Engine) markBroken(ctx context.Context, connID string, cause error) {
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
 		c, err := tx.ConnectionGet(ctx, connID)
@@ -217,7 +235,10 @@ func (e *Engine) markBroken(ctx context.Context, connID string, cause error) {
 		}
 		c.Status = domain.ConnBroken
 		c.StatusReason = "Lever refused the credentials: " + cause.Error()
-		return tx.ConnectionUpdate(ctx, c)
+		if err := tx.ConnectionUpdate(ctx, c); err != nil {
+			return err
+		}
+		return e.notifyConnection(ctx, tx, c, WebhookConnectionBroken)
 	})
 	if err != nil {
 		e.log.Error("mark connection broken failed", slog.String("connection_id", connID), slog.Any("error", err))

@@ -92,13 +92,25 @@ const (
 // (invalid_grant and other 4xx answers: revoked, expired or reused refresh
 // token) gives an error matching ErrConnectionBroken.
 //
-// The returned source serialises refreshes within one process only; replicas
-// sharing a connection must coordinate through the store (e.g. a row lock
-// held around Token).
+// The returned source serialises refreshes within one process only; for
+// replicas sharing a connection, see NewSharedTokenSource.
 func NewTokenSource(cfg OAuthConfig, tok *oauth2.Token, save TokenSaver) oauth2.TokenSource {
+	return NewSharedTokenSource(cfg, tok, save, nil)
+}
+
+// TokenLoader reads the token pair stored for a connection.
+type TokenLoader func(ctx context.Context) (*oauth2.Token, error)
+
+// NewSharedTokenSource is NewTokenSource for a pair that other processes
+// (replicas on one database) refresh too. When Lever refuses the refresh
+// token, load (if not nil) reads the stored pair: if another process has
+// rotated it meanwhile, the source adopts that pair (refreshing with it if
+// its access token is due) instead of reporting the connection broken.
+func NewSharedTokenSource(cfg OAuthConfig, tok *oauth2.Token, save TokenSaver, load TokenLoader) oauth2.TokenSource {
 	return &tokenSource{
 		conf:    cfg.oauth2(),
 		save:    save,
+		load:    load,
 		tok:     tok,
 		nowFunc: time.Now,
 		early:   refreshEarly,
@@ -108,6 +120,7 @@ func NewTokenSource(cfg OAuthConfig, tok *oauth2.Token, save TokenSaver) oauth2.
 type tokenSource struct {
 	conf    *oauth2.Config
 	save    TokenSaver
+	load    TokenLoader
 	nowFunc func() time.Time
 
 	// mu is held for a whole refresh, which makes refreshes single-flight:
@@ -120,10 +133,16 @@ type tokenSource struct {
 
 // Token returns a valid access token, refreshing it when needed.
 func (s *tokenSource) Token() (*oauth2.Token, error) {
+	return s.token(context.Background(), false)
+}
+
+// token returns a valid access token, refreshing it when needed or (force)
+// in any case.
+func (s *tokenSource) token(ctx context.Context, force bool) (*oauth2.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
+	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
 
 	if s.pending != nil {
@@ -131,17 +150,28 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 			return nil, err
 		}
 	}
-	if s.fresh(s.tok) {
+	if !force && s.fresh(s.tok) {
 		return copyToken(s.tok), nil
 	}
 	if s.tok == nil || s.tok.RefreshToken == "" {
 		return nil, fmt.Errorf("lever: refresh token: no refresh token stored: %w", ErrConnectionBroken)
 	}
-	// Passing only the refresh token forces the refresh; oauth2 keeps the
-	// old refresh token if the answer carries none.
-	next, err := s.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
+	next, err := s.refresh(ctx, s.tok.RefreshToken)
+	if errors.Is(err, ErrConnectionBroken) && s.load != nil {
+		// Another process may have rotated the pair since this one was
+		// read: the refusal is then about a spent token, not the grant.
+		stored, lerr := s.load(ctx)
+		if lerr != nil || stored == nil || stored.RefreshToken == "" || stored.RefreshToken == s.tok.RefreshToken {
+			return nil, err
+		}
+		s.tok = stored
+		if s.fresh(stored) {
+			return copyToken(s.tok), nil
+		}
+		next, err = s.refresh(ctx, stored.RefreshToken)
+	}
 	if err != nil {
-		return nil, refreshError(err)
+		return nil, err
 	}
 	// A token that lives less than a few minutes (a test server) would
 	// otherwise always look due; refresh it in its last quarter instead.
@@ -154,6 +184,35 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 		return nil, err
 	}
 	return copyToken(s.tok), nil
+}
+
+// refresh trades a refresh token for a new pair. Passing only the refresh
+// token forces the refresh; oauth2 keeps the old refresh token if the
+// answer carries none.
+func (s *tokenSource) refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+	next, err := s.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		return nil, refreshError(err)
+	}
+	return next, nil
+}
+
+// RefreshToken renews the client's OAuth token pair now, even while the
+// access token is fresh, and saves it like any refresh. Lever's refresh
+// tokens expire after 90 days unused, so a connection that makes no calls
+// must still refresh them. A refusal (expired, revoked or reused refresh
+// token) gives an error matching ErrConnectionBroken. A client with an API
+// key has nothing to refresh: RefreshToken returns nil.
+func (c *Client) RefreshToken(ctx context.Context) error {
+	if c.tokens == nil {
+		return nil
+	}
+	ts, ok := c.tokens.(*tokenSource)
+	if !ok {
+		return errors.New("lever: refresh token: the client's token source does not come from NewTokenSource")
+	}
+	_, err := ts.token(ctx, true)
+	return err
 }
 
 // store saves tok and makes it current.

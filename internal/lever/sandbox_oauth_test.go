@@ -117,3 +117,128 @@ func TestSandboxOAuth(t *testing.T) {
 		t.Fatalf("refresh after revoke: %v, want ErrConnectionBroken (invalid_grant)", err)
 	}
 }
+
+// RefreshToken renews a pair whose access token is still fresh (a
+// connection making no calls keeps its refresh token in use), and reports a
+// refused refresh as ErrConnectionBroken.
+func TestSandboxOAuthRefreshTokenOnDemand(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, -1)
+	ctx := context.Background()
+	admin(t, srv, http.MethodPost, "/_sandbox/oauth/clients", map[string]any{
+		"clientId": "client-test", "clientSecret": "client-test-secret", "redirectUris": []string{"https://sc.example/oauth/callback"},
+	}, nil)
+	cfg := lever.OAuthConfig{
+		Environment: lever.Custom(srv.URL), ClientID: "client-test", ClientSecret: "client-test-secret",
+		RedirectURL: "https://sc.example/oauth/callback", Scopes: []string{"stages:read:admin"},
+	}
+	authURL, err := url.Parse(cfg.AuthCodeURL("s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := authURL.Query()
+	form.Set("decision", "accept")
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.PostForm(srv.URL+"/oauth/authorize", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, _ := url.Parse(resp.Header.Get("Location"))
+	tok, err := cfg.Exchange(ctx, back.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved []*oauth2.Token
+	c, err := lever.New(lever.Config{Environment: cfg.Environment, Limiter: lever.Unlimited(),
+		TokenSource: lever.NewTokenSource(cfg, tok, func(_ context.Context, t *oauth2.Token) error { saved = append(saved, t); return nil })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RefreshToken(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(saved) != 1 || saved[0].RefreshToken == tok.RefreshToken || saved[0].AccessToken == tok.AccessToken {
+		t.Fatalf("saved %d tokens; want one new pair", len(saved))
+	}
+	if _, err := c.ListStages(ctx); err != nil {
+		t.Fatalf("a call after the refresh: %v", err)
+	}
+	admin(t, srv, http.MethodPost, "/_sandbox/oauth/revoke", map[string]string{"clientId": "client-test"}, nil)
+	if err := c.RefreshToken(ctx); !errors.Is(err, lever.ErrConnectionBroken) || !strings.Contains(err.Error(), "invalid_grant") {
+		t.Fatalf("refresh after revoke: %v, want ErrConnectionBroken (invalid_grant)", err)
+	}
+	apiKey, err := lever.New(lever.Config{Environment: cfg.Environment, APIKey: "k", Limiter: lever.Unlimited()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := apiKey.RefreshToken(ctx); err != nil {
+		t.Fatalf("an API-key client: %v", err)
+	}
+}
+
+// Two processes share a connection's pair: one rotates it; the other, still
+// holding the spent refresh token when its access token runs out, is
+// refused by Lever. Reading the stored pair back, it carries on with the
+// rotated one instead of reporting the connection broken.
+func TestSandboxOAuthSharedPairRotatedByAnotherProcess(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, -1)
+	ctx := context.Background()
+	admin(t, srv, http.MethodPost, "/_sandbox/oauth/clients", map[string]any{
+		"clientId": "client-test", "clientSecret": "client-test-secret", "redirectUris": []string{"https://sc.example/oauth/callback"},
+	}, nil)
+	cfg := lever.OAuthConfig{
+		Environment: lever.Custom(srv.URL), ClientID: "client-test", ClientSecret: "client-test-secret",
+		RedirectURL: "https://sc.example/oauth/callback", Scopes: []string{"stages:read:admin"},
+	}
+	authURL, err := url.Parse(cfg.AuthCodeURL("s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := authURL.Query()
+	form.Set("decision", "accept")
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.PostForm(srv.URL+"/oauth/authorize", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, _ := url.Parse(resp.Header.Get("Location"))
+	tok, err := cfg.Exchange(ctx, back.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The store both processes share.
+	var mu sync.Mutex
+	stored := *tok
+	save := func(_ context.Context, t *oauth2.Token) error { mu.Lock(); defer mu.Unlock(); stored = *t; return nil }
+	load := func(context.Context) (*oauth2.Token, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		cp := stored
+		return &cp, nil
+	}
+
+	first, err := lever.New(lever.Config{Environment: cfg.Environment, Limiter: lever.Unlimited(), TokenSource: lever.NewSharedTokenSource(cfg, tok, save, load)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := *tok
+	old.Expiry = time.Now().Add(-time.Minute) // its access token has run out
+	second, err := lever.New(lever.Config{Environment: cfg.Environment, Limiter: lever.Unlimited(), TokenSource: lever.NewSharedTokenSource(cfg, &old, save, load)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.RefreshToken(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.ListStages(ctx); err != nil {
+		t.Fatalf("the second process after the first rotated the pair: %v", err)
+	}
+	// Without the stored pair to go back to, the refusal stands.
+	if _, err := lever.NewTokenSource(cfg, &old, nil).Token(); !errors.Is(err, lever.ErrConnectionBroken) {
+		t.Fatalf("a spent refresh token without a store: %v, want ErrConnectionBroken", err)
+	}
+}

@@ -17,7 +17,8 @@ const (
 	// codeTTL is how long an authorization code can be exchanged.
 	codeTTL = 10 * time.Minute
 	// refreshTTL and refreshIdle are Lever's refresh-token limits: a year in
-	// total, 90 days without use.
+	// total, 90 days without use (the defaults of Config.RefreshTokenTTL and
+	// Config.RefreshTokenIdle).
 	refreshTTL  = 365 * 24 * time.Hour
 	refreshIdle = 90 * 24 * time.Hour
 )
@@ -283,9 +284,17 @@ func (s *Sandbox) handleToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		delete(s.st.RefreshTokens, key)
-		if now >= rt.GrantStart+refreshTTL.Milliseconds() || now >= rt.IssuedAt+refreshIdle.Milliseconds() {
+		// Lever: "Refresh tokens will expire after one year or after 90 days
+		// of inactivity." The year counts from the grant (the consent), not
+		// from each rotated token: refreshing cannot extend it.
+		if now >= rt.GrantStart+s.cfg.RefreshTokenTTL.Milliseconds() {
 			s.commit()
-			tokenError(w, http.StatusBadRequest, "invalid_grant", "the refresh token has expired")
+			tokenError(w, http.StatusBadRequest, "invalid_grant", "the refresh token has expired: the authorization is older than "+s.cfg.RefreshTokenTTL.String()+"; authorize the app again")
+			return
+		}
+		if now >= rt.IssuedAt+s.cfg.RefreshTokenIdle.Milliseconds() {
+			s.commit()
+			tokenError(w, http.StatusBadRequest, "invalid_grant", "the refresh token has expired: unused for longer than "+s.cfg.RefreshTokenIdle.String()+"; authorize the app again")
 			return
 		}
 		resp := s.issueTokens(base, clientID, rt.UserID, rt.GrantID, rt.Scopes, rt.GrantStart, now)

@@ -219,3 +219,63 @@ func TestOAuthRefusals(t *testing.T) {
 		}
 	})
 }
+
+// Lever's refresh tokens expire after a year, or after 90 days unused; the
+// sandbox enforces both, with the limits shortened by Config.
+func TestOAuthRefreshTokenExpiry(t *testing.T) {
+	t.Parallel()
+	const day = 24 * time.Hour
+	var now atomic.Int64
+	now.Store(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli())
+	_, b := setup(t, Config{Seed: "demo", RefreshTokenTTL: 30 * day, RefreshTokenIdle: 10 * day,
+		NowFunc: func() time.Time { return time.UnixMilli(now.Load()) }})
+	b.call(t, "POST", "/_sandbox/oauth/clients", map[string]any{
+		"clientId": "acme", "clientSecret": "acme-secret", "redirectUris": []string{"https://acme.example/cb"},
+	}, noAuth).must(t, http.StatusCreated)
+	tokenURL := b.url + "/oauth/token"
+	grant := func() string {
+		t.Helper()
+		q := authorize(t, b, url.Values{"client_id": {"acme"}, "redirect_uri": {"https://acme.example/cb"}, "response_type": {"code"},
+			"state": {"s"}, "audience": {b.url + "/v1/"}, "scope": {"offline_access stages:read:admin"}}, "accept", adminID)
+		status, tok, _ := postForm(t, tokenURL, url.Values{"grant_type": {"authorization_code"}, "client_id": {"acme"}, "client_secret": {"acme-secret"},
+			"code": {q.Get("code")}, "redirect_uri": {"https://acme.example/cb"}})
+		if status != 200 {
+			t.Fatalf("token: %d %v", status, tok)
+		}
+		return tok["refresh_token"].(string)
+	}
+	refresh := func(rt string) (int, map[string]any) {
+		t.Helper()
+		status, body, _ := postForm(t, tokenURL, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, "acme", "acme-secret")
+		return status, body
+	}
+
+	// Refreshed within the idle limit, the grant lives until its lifetime
+	// ends, counted from the consent: refreshing does not extend it.
+	rt := grant()
+	for range 3 {
+		now.Add((9 * day).Milliseconds())
+		status, body := refresh(rt)
+		if status != 200 {
+			t.Fatalf("refresh within the idle limit: %d %v", status, body)
+		}
+		rt = body["refresh_token"].(string)
+	}
+	now.Add((4 * day).Milliseconds()) // day 31
+	status, body := refresh(rt)
+	if status != 400 || body["error"] != "invalid_grant" || !strings.Contains(body["error_description"].(string), "older than 720h0m0s") {
+		t.Fatalf("refresh after the grant's lifetime: %d %v", status, body)
+	}
+
+	// A refresh token unused for longer than the idle limit is refused,
+	// and stays refused.
+	rt = grant()
+	now.Add((10*day + time.Second).Milliseconds())
+	status, body = refresh(rt)
+	if status != 400 || body["error"] != "invalid_grant" || !strings.Contains(body["error_description"].(string), "unused for longer than 240h0m0s") {
+		t.Fatalf("refresh after the idle limit: %d %v", status, body)
+	}
+	if status, body = refresh(rt); status != 400 || body["error"] != "invalid_grant" {
+		t.Fatalf("second try: %d %v", status, body)
+	}
+}

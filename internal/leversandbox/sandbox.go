@@ -62,6 +62,12 @@ type Config struct {
 	Burst         int
 	// AccessTokenTTL is the lifetime of OAuth access tokens. Zero means 1h.
 	AccessTokenTTL time.Duration
+	// RefreshTokenTTL and RefreshTokenIdle are Lever's refresh-token limits:
+	// a grant's refresh tokens are refused (invalid_grant) once the grant is
+	// older than RefreshTokenTTL, or when the token was issued longer than
+	// RefreshTokenIdle ago (unused that long). Zero means 365 days and 90
+	// days; tests shorten them.
+	RefreshTokenTTL, RefreshTokenIdle time.Duration
 	// WebhookRetryDelays are the pauses before each retry of a failed
 	// webhook delivery. Nil means 1s, 2s, 4s, 8s, 16s (one attempt and five
 	// retries); an empty non-nil slice means no retries.
@@ -91,6 +97,12 @@ func (c Config) withDefaults() Config {
 	if c.AccessTokenTTL == 0 {
 		c.AccessTokenTTL = time.Hour
 	}
+	if c.RefreshTokenTTL == 0 {
+		c.RefreshTokenTTL = refreshTTL
+	}
+	if c.RefreshTokenIdle == 0 {
+		c.RefreshTokenIdle = refreshIdle
+	}
 	if c.WebhookRetryDelays == nil {
 		c.WebhookRetryDelays = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}
 	}
@@ -118,6 +130,9 @@ func (c Config) validate() error {
 	}
 	if c.AccessTokenTTL < 0 {
 		return errors.New("leversandbox: config: AccessTokenTTL must not be negative")
+	}
+	if c.RefreshTokenTTL < 0 || c.RefreshTokenIdle < 0 {
+		return errors.New("leversandbox: config: RefreshTokenTTL and RefreshTokenIdle must not be negative")
 	}
 	for _, d := range c.WebhookRetryDelays {
 		if d < 0 {

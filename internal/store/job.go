@@ -212,3 +212,15 @@ func (d *DB) JobPrune(ctx context.Context, before time.Time) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// JobWake makes the waiting jobs whose last error contains reason (a
+// snooze's reason) due now, and returns how many. Work a broken connection
+// held resumes as soon as it is reconnected, not at the end of its snooze.
+func (tx *Tx) JobWake(ctx context.Context, reason string) (int64, error) {
+	res, err := tx.exec(ctx, `UPDATE jobs SET run_at = ?, updated_at = ? WHERE status = ? AND run_at > ? AND last_error LIKE ?`,
+		ms(tx.now), ms(tx.now), domain.JobAvailable, ms(tx.now), "%"+reason+"%")
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -421,3 +421,44 @@ func TestRateTakeHoldsUnderContention(t *testing.T) {
 		t.Fatalf("granted %d tokens in %s; the bucket allows %d", n, time.Since(start).Round(time.Millisecond), allowed)
 	}
 }
+
+// JobWake makes the jobs snoozed for a reason due now, and leaves others
+// waiting.
+func TestJobWakeSnoozedForAReason(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t)
+	ctx := context.Background()
+	_ = db.InTx(ctx, func(tx *store.Tx) error {
+		for _, k := range []string{"held", "other"} {
+			if _, err := tx.JobInsert(ctx, store.JobParams{Kind: k, Args: 1}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	jobs, err := db.JobClaim(ctx, "w", 2, time.Minute)
+	if err != nil || len(jobs) != 2 {
+		t.Fatalf("claim = %v, %v", jobs, err)
+	}
+	later := time.Now().Add(time.Hour)
+	for _, j := range jobs {
+		reason := "snoozed for 1h0m0s: connection broken: waiting for it to be reconnected"
+		if j.Kind == "other" {
+			reason = "snoozed for 1h0m0s: provider has no webhook URL yet"
+		}
+		if err := db.JobFinish(ctx, j.ID, "w", domain.JobAvailable, later, reason, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if due, _ := db.JobClaim(ctx, "w", 2, time.Minute); len(due) != 0 {
+		t.Fatalf("%d jobs due before the wake", len(due))
+	}
+	var n int64
+	if err := db.InTx(ctx, func(tx *store.Tx) (err error) { n, err = tx.JobWake(ctx, "connection broken"); return }); err != nil || n != 1 {
+		t.Fatalf("JobWake = %d, %v; want 1", n, err)
+	}
+	due, err := db.JobClaim(ctx, "w", 2, time.Minute)
+	if err != nil || len(due) != 1 || due[0].Kind != "held" {
+		t.Fatalf("due after the wake = %+v, %v; want the held job only", due, err)
+	}
+}

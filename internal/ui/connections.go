@@ -223,6 +223,9 @@ type connectionData struct {
 	AllEvents    []string
 	Users        []option // active Lever users, for the default perform-as
 	PerformAs    string   // its label
+	// GrantEnds is when Lever ends an OAuth grant (a year after consent,
+	// whatever the renewals): re-authorize before then.
+	GrantEnds time.Time
 }
 
 type integrationRow struct {
@@ -238,6 +241,9 @@ func (u *UI) connectionData(r *http.Request, id string) (*connectionData, error)
 		ctx := r.Context()
 		if d.Conn, err = tx.ConnectionGet(ctx, id); err != nil {
 			return err
+		}
+		if g := d.Conn.Credentials.GrantedAt; d.Conn.AuthKind == "oauth" && !g.IsZero() {
+			d.GrantEnds = g.AddDate(1, 0, 0)
 		}
 		if hooks, err = tx.ConnectionWebhookList(ctx, id); err != nil {
 			return err

@@ -356,6 +356,12 @@ func TestOAuthConnectChecksStateAndSealsTokens(t *testing.T) {
 	if c.AuthKind != "oauth" || c.Status != domain.ConnActive || c.Credentials.AccessToken == "" || c.Credentials.RefreshToken == "" || !contains(c.Credentials.Scopes, "offline_access") {
 		t.Fatalf("connection: %+v", c)
 	}
+	// The page says when the token was renewed and by when Lever wants the
+	// app authorized again (a year after the consent).
+	if page := b.get("/connections/acme"); !strings.Contains(page.body, `id="conn-token"`) ||
+		!strings.Contains(page.body, "re-authorize before "+c.Credentials.GrantedAt.AddDate(1, 0, 0).UTC().Format("2006-01-02 15:04:05")) {
+		t.Fatal("the OAuth connection's page does not say when the token was renewed and when the authorization ends")
+	}
 	var raw []byte
 	if err := env.App.DB.SQL().QueryRow(`SELECT credentials FROM connections WHERE id = 'acme'`).Scan(&raw); err != nil {
 		t.Fatal(err)

@@ -141,10 +141,12 @@ type Sandbox struct {
 
 	limiter *limiter
 	faults  *faults
-	hooks   *dispatcher
-	offsets *offsetTokens
-	pages   *template.Template
-	perms   *permissionCatalog
+	// throttles answers one credential's calls with 429 for a while.
+	throttles throttles
+	hooks     *dispatcher
+	offsets   *offsetTokens
+	pages     *template.Template
+	perms     *permissionCatalog
 	// sessions are the signed-in browsers of the pages (memory only).
 	sessions *sessions
 

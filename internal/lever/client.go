@@ -111,7 +111,7 @@ func New(cfg Config) (*Client, error) {
 		base:       base,
 		apiKey:     cfg.APIKey,
 		tokens:     cfg.TokenSource,
-		hc:         withSafeRedirects(cfg.HTTPClient),
+		hc:         withSafeRedirects(cfg.HTTPClient, base, cfg.Environment.Hosts),
 		limiter:    cfg.Limiter,
 		timeout:    cfg.Timeout,
 		maxRetries: max(cfg.MaxRetries, 0),
@@ -193,27 +193,53 @@ func defaultTransport() *http.Transport {
 	}
 }
 
-// withSafeRedirects returns a copy of hc that refuses a redirect which would
-// change the method. net/http turns a POST answered with 301/302 into a GET
-// without body; for a write that silently drops it. The redirect response is
-// then returned as an error instead.
-func withSafeRedirects(hc *http.Client) *http.Client {
+// withSafeRedirects returns a copy of hc that follows redirects only where
+// Lever may send them, and carries the credentials there:
+//   - a redirect that would change the method is not followed (net/http turns
+//     a POST answered with 301/302 into a GET without body; for a write that
+//     silently drops it): the redirect response is returned instead;
+//   - a redirect to another host is followed only to the API root's host or
+//     one of hosts (the environment's other data centre), never from https to
+//     http, and the Authorization header, which net/http drops on a change
+//     of host, is sent again;
+//   - a redirect anywhere else is refused with an error, so that neither the
+//     credentials nor the request reach a host that is not Lever's.
+func withSafeRedirects(hc *http.Client, base *url.URL, hosts []string) *http.Client {
 	cp := *hc
 	next := hc.CheckRedirect
+	allowed := map[string]bool{strings.ToLower(base.Host): true}
+	for _, h := range hosts {
+		allowed[strings.ToLower(h)] = true
+	}
 	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) > 0 && req.Method != via[0].Method {
 			return http.ErrUseLastResponse
 		}
-		if next != nil {
-			return next(req, via)
-		}
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
+		}
+		if !allowed[strings.ToLower(req.URL.Host)] {
+			return fmt.Errorf("%w: %s is not a Lever API host of this environment", errRedirectRefused, req.URL.Host)
+		}
+		if req.URL.Scheme != "https" && base.Scheme == "https" {
+			return fmt.Errorf("%w: %s is not https", errRedirectRefused, req.URL.Host)
+		}
+		if len(via) > 0 && req.Header.Get("Authorization") == "" {
+			if a := via[0].Header.Get("Authorization"); a != "" {
+				req.Header.Set("Authorization", a)
+			}
+		}
+		if next != nil {
+			return next(req, via)
 		}
 		return nil
 	}
 	return &cp
 }
+
+// errRedirectRefused marks a redirect the client would not follow. Lever
+// answered, so a write was not applied; no retry can change the answer.
+var errRedirectRefused = errors.New("redirect refused")
 
 // call describes one logical API call.
 type call struct {
@@ -328,7 +354,7 @@ func joinLast(err, last error) error {
 
 // isDefinite reports whether a failed attempt's outcome is known: Lever
 // answered with a status below 500, so the request was refused as a whole.
-func isDefinite(r attemptResult) bool { return r.status > 0 && r.status < 500 }
+func isDefinite(r attemptResult) bool { return r.permanent || (r.status > 0 && r.status < 500) }
 
 // retryable decides whether a failed attempt may be tried again.
 // Reads retry on 429, on 500/502/503/504 and on transport errors. Writes retry
@@ -420,7 +446,8 @@ func (c *Client) attempt(ctx context.Context, cl *call) (r attemptResult) {
 
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return attemptResult{err: fmt.Errorf("lever: %s %s: %w", cl.method, cl.path, stripURL(err)), sent: sent.Load()}
+		return attemptResult{err: fmt.Errorf("lever: %s %s: %w", cl.method, cl.path, stripURL(err)), sent: sent.Load(),
+			permanent: errors.Is(err, errRedirectRefused)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))

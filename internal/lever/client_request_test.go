@@ -54,7 +54,7 @@ func TestEnvironments(t *testing.T) {
 	got := Custom("http://127.0.0.1:8700/")
 	want := Environment{Name: "custom", APIBaseURL: "http://127.0.0.1:8700/v1", AuthorizeURL: "http://127.0.0.1:8700/oauth/authorize",
 		TokenURL: "http://127.0.0.1:8700/oauth/token", Audience: "http://127.0.0.1:8700/v1/"}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Custom=%+v, want %+v", got, want)
 	}
 }

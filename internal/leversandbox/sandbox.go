@@ -281,7 +281,20 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Info("request", attrs...)
 	}()
-	s.mux.ServeHTTP(rec, r)
+	s.mux.ServeHTTP(rec, tolerateTrailingSlash(r))
+}
+
+// tolerateTrailingSlash serves a Data API path with a trailing slash
+// ("/v1/stages/") as the path without it, as Lever does.
+func tolerateTrailingSlash(r *http.Request) *http.Request {
+	p := r.URL.Path
+	if !strings.HasPrefix(p, "/v1/") || len(p) <= len("/v1/") || !strings.HasSuffix(p, "/") {
+		return r
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = strings.TrimRight(p, "/")
+	r2.URL.RawPath = ""
+	return r2
 }
 
 // statusRecorder remembers the status written through it. Unwrap lets

@@ -29,9 +29,9 @@ type Posting struct {
 	Tags      []string `json:"tags"`
 	Followers []string `json:"followers"` // user ids
 	// Content is the job description; Lever's lists carry it too.
-	Content PostingContent `json:"content"`
-	CreatedAt Millis   `json:"createdAt"`
-	UpdatedAt Millis   `json:"updatedAt"`
+	Content   PostingContent `json:"content"`
+	CreatedAt Millis         `json:"createdAt"`
+	UpdatedAt Millis         `json:"updatedAt"`
 	URLs      struct {
 		List  string `json:"list"`
 		Show  string `json:"show"`

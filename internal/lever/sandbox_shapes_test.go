@@ -30,11 +30,11 @@ func TestSandboxRequestShapes(t *testing.T) {
 
 	o := must(c.CreateOpportunity(ctx, lever.CreateOpportunityInput{
 		Name: "Kim Shapes", Emails: []string{"kim.shapes@example.org"}, Tags: []string{"shapes"},
-		Phones:   []lever.Phone{{Type: "mobile", Value: "+1 555 0199"}},
-		Links:    []string{"https://talent.example/kim"},
-		Sources:  []string{"Shapes Sourcing"},
-		Postings: []string{postings[withContent].ID},
-		Archived: &lever.CreateArchived{Reason: reasons[0].ID},
+		Phones:     []lever.Phone{{Type: "mobile", Value: "+1 555 0199"}},
+		Links:      []string{"https://talent.example/kim"},
+		Sources:    []string{"Shapes Sourcing"},
+		Postings:   []string{postings[withContent].ID},
+		Archived:   &lever.CreateArchived{Reason: reasons[0].ID},
 		ResumeFile: &lever.File{Name: "kim.txt", ContentType: "text/plain", Data: []byte("Kim Shapes")},
 	}, users[0].ID))(t)
 	got := must(c.GetOpportunity(ctx, o.ID))(t)

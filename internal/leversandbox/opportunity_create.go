@@ -66,6 +66,20 @@ func (s *Sandbox) handleOpportunityCreate(r *http.Request, c *credential) (*repl
 	} else if err := decodeJSON(r, &in); err != nil {
 		return nil, err
 	}
+	for _, f := range s.faults.get().IgnoreCreateFields {
+		switch f {
+		case "emails":
+			in.Emails = nil
+		case "phones":
+			in.Phones = nil
+		case "links":
+			in.Links = nil
+		case "sources":
+			in.Sources = nil
+		case "tags":
+			in.Tags = nil
+		}
+	}
 	postingOwner, err := boolParam(r.URL.Query(), "perform_as_posting_owner")
 	if err != nil {
 		return nil, err

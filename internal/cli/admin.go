@@ -69,7 +69,7 @@ func runConnection(ctx context.Context, args []string, stdout, stderr io.Writer)
 			var in engine.ConnectionInput
 			fs.StringVar(&in.ID, "id", "", "connection id (lowercase letters, digits, dashes)")
 			fs.StringVar(&in.Name, "name", "", "display name")
-			fs.StringVar(&in.Environment, "env", "production", "Lever environment: production, sandbox or custom")
+			fs.StringVar(&in.Environment, "env", "production", "Lever environment: production, eu (EU data centre), sandbox or custom")
 			fs.StringVar(&in.BaseURL, "base-url", "", "Lever root URL for a custom environment, e.g. http://127.0.0.1:8900")
 			keyFile := fs.String("api-key-file", "", "file holding the Lever API key ('-' for stdin) [default $STAGECOACH_LEVER_API_KEY]")
 			tokFile := fs.String("signing-token-file", "", "file holding the webhook signing token [default $STAGECOACH_LEVER_SIGNING_TOKEN]")

@@ -27,7 +27,7 @@ const (
 type Connection struct {
 	ID           string
 	Name         string
-	Environment  string // production, sandbox or custom
+	Environment  string // production, eu, sandbox or custom
 	BaseURL      string // for custom: the Lever root, e.g. http://127.0.0.1:8900
 	AuthKind     string // api_key or oauth
 	Credentials  Credentials

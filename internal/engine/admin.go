@@ -24,7 +24,7 @@ var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 type ConnectionInput struct {
 	ID           string
 	Name         string
-	Environment  string // production, sandbox or custom
+	Environment  string // production, eu, sandbox or custom
 	BaseURL      string // custom only
 	APIKey       string
 	SigningToken string // optional: one token for every event (Lever's settings page)
@@ -71,13 +71,13 @@ func ValidateConnection(in *ConnectionInput, needKey bool) error {
 		in.Name = in.ID
 	}
 	switch in.Environment {
-	case "production", "sandbox":
+	case "production", "eu", "sandbox":
 	case "custom":
 		if u, err := url.Parse(in.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("baseUrl", "a custom environment needs an http(s) base URL")
 		}
 	default:
-		bad("environment", "must be production, sandbox or custom")
+		bad("environment", "must be production, eu, sandbox or custom")
 	}
 	if needKey && in.APIKey == "" {
 		bad("apiKey", "is required")

@@ -125,17 +125,15 @@ func (e *Engine) Notify() { e.q.Notify() }
 // Environment returns the Lever environment of a connection.
 func Environment(c *domain.Connection) (lever.Environment, error) {
 	switch c.Environment {
-	case "production":
-		return lever.Production, nil
-	case "sandbox":
-		return lever.Sandbox, nil
+	case "production", "eu", "sandbox":
+		return lever.Environments[c.Environment], nil
 	case "custom":
 		if c.BaseURL == "" {
 			return lever.Environment{}, domain.Errorf(domain.EInvalid, "connection %s: a custom environment needs a base URL", c.ID)
 		}
 		return lever.Custom(strings.TrimRight(c.BaseURL, "/")), nil
 	}
-	return lever.Environment{}, domain.Errorf(domain.EInvalid, "connection %s: unknown environment %q (want production, sandbox or custom)", c.ID, c.Environment)
+	return lever.Environment{}, domain.Errorf(domain.EInvalid, "connection %s: unknown environment %q (want production, eu, sandbox or custom)", c.ID, c.Environment)
 }
 
 // Lever returns a client for a connection, built once per version of the

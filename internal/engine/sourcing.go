@@ -316,6 +316,12 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 		return e.leverError(ctx, w.conn.ID, err)
 	}
 	w.log.Info("export created its Lever opportunity", slog.String("opportunity_id", oppID))
+	// Lever answers 201 even for a field it did not read; what it kept is
+	// only known by looking. The report names kinds and counts, never values.
+	lost := notKept(in, opp)
+	if len(lost) > 0 {
+		w.log.Warn("Lever did not keep all the export sent", slog.String("opportunity_id", oppID), slog.Any("not_kept", lost))
+	}
 	return e.db.InTx(ctx, func(tx *store.Tx) error {
 		x, err := tx.ExportGet(ctx, x.ID)
 		if err != nil {
@@ -323,6 +329,9 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 		}
 		x.OpportunityID, x.OpportunityURL, x.PostingID = oppID, opp.URLs.Show, posting
 		x.Status, x.LastError, x.StageSynced = domain.ExportExported, "", version
+		if len(lost) > 0 {
+			x.LastError = "Lever did not keep what the export sent: " + strings.Join(lost, ", ") + "; add them to the candidate in Lever"
+		}
 		if x.LeverStageID == "" || version == x.StageVersion {
 			x.LeverStageID = opp.Stage.ID
 		}
@@ -335,7 +344,11 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 		if err := tx.ExportUpdate(ctx, x); err != nil {
 			return err
 		}
-		_, err = e.enqueueExportWebhook(ctx, tx, x, WebhookExportCreated, "exp:"+x.ID+":created", map[string]any{"performedAs": as})
+		change := map[string]any{"performedAs": as}
+		if len(lost) > 0 {
+			change["notKept"] = lost
+		}
+		_, err = e.enqueueExportWebhook(ctx, tx, x, WebhookExportCreated, "exp:"+x.ID+":created", change)
 		return err
 	})
 }
@@ -384,6 +397,59 @@ func (e *Engine) createOpportunityEffect(w *exportWork, in lever.CreateOpportuni
 		},
 		check: find,
 	}
+}
+
+// notKept compares what a create sent with the opportunity Lever then shows
+// and returns, per kind, how many values are missing ("phones (1 of 1)").
+// Lever reformats values (a link without its scheme, a phone number with other
+// punctuation), so links and phones are compared loosely.
+func notKept(in lever.CreateOpportunityInput, o *lever.Opportunity) []string {
+	var lost []string
+	check := func(kind string, sent []string, have []string, norm func(string) string) {
+		kept := map[string]bool{}
+		for _, h := range have {
+			kept[norm(h)] = true
+		}
+		n := 0
+		for _, v := range sent {
+			if !kept[norm(v)] {
+				n++
+			}
+		}
+		if n > 0 {
+			lost = append(lost, fmt.Sprintf("%s (%d of %d)", kind, n, len(sent)))
+		}
+	}
+	fold := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+	link := func(s string) string {
+		s = fold(s)
+		for _, p := range []string{"https://", "http://", "www."} {
+			s = strings.TrimPrefix(s, p)
+		}
+		return strings.TrimRight(s, "/")
+	}
+	digits := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, s)
+	}
+	phones := make([]string, 0, len(in.Phones))
+	for _, p := range in.Phones {
+		phones = append(phones, p.Value)
+	}
+	var have []string
+	for _, p := range o.Phones {
+		have = append(have, p.Value)
+	}
+	check("emails", in.Emails, o.Emails, fold)
+	check("phones", phones, have, digits)
+	check("links", in.Links, o.Links, link)
+	check("sources", in.Sources, o.Sources, fold)
+	check("tags", in.Tags, o.Tags, fold)
+	return lost
 }
 
 // isExportOpportunity reports whether a Lever opportunity is the candidate

@@ -27,6 +27,12 @@ const (
 	defaultMaxRetries = 4
 	defaultRetryBase  = 250 * time.Millisecond
 	defaultRetryMax   = 8 * time.Second
+	// A 429 without a usable header backs off from rateLimitBase to
+	// rateLimitMax (equal jitter): Lever refills its bucket within seconds,
+	// but a shared budget drained by other processes can stay empty longer.
+	defaultRateLimitBase   = time.Second
+	defaultRateLimitMax    = 16 * time.Second
+	defaultRateLimitBudget = 2 * time.Minute
 	// maxRetryAfter caps how long a Retry-After header can make one retry wait.
 	maxRetryAfter = time.Minute
 	// maxBody caps a response body; Lever files are at most 30 MB.
@@ -56,6 +62,13 @@ type Config struct {
 	// tried again (exponential backoff with jitter, Retry-After honoured).
 	// Zero means 4; negative means never retry.
 	MaxRetries int
+	// RateLimitBudget is how long one call keeps retrying while Lever
+	// answers 429, counted from the first 429: a 429 means Lever refused the
+	// request, so reads and writes alike may be sent again. Each wait honours
+	// Retry-After, else X-RateLimit-Reset, else backs off exponentially with
+	// jitter (1s doubling to 16s). Zero means 2 minutes; negative means 429s
+	// count against MaxRetries like any other retryable failure.
+	RateLimitBudget time.Duration
 	// Logger receives debug lines about retries. Nil discards. Keys, tokens
 	// and Authorization headers are never logged.
 	Logger *slog.Logger
@@ -79,6 +92,12 @@ type Client struct {
 
 	// retryBase and retryMax shape the backoff; tests shorten them.
 	retryBase, retryMax time.Duration
+	// rateLimitBase and rateLimitMax shape the backoff after a 429 without
+	// a usable header; rateLimitBudget bounds the time spent retrying 429s.
+	rateLimitBase, rateLimitMax, rateLimitBudget time.Duration
+	// nowFunc and sleepFunc are the clock; tests replace them.
+	nowFunc   func() time.Time
+	sleepFunc func(ctx context.Context, d time.Duration) error
 }
 
 // New validates cfg, fills in defaults and returns a Client.
@@ -92,7 +111,7 @@ func New(cfg Config) (*Client, error) {
 		base:       base,
 		apiKey:     cfg.APIKey,
 		tokens:     cfg.TokenSource,
-		hc:         withSafeRedirects(cfg.HTTPClient),
+		hc:         withSafeRedirects(cfg.HTTPClient, base, cfg.Environment.Hosts),
 		limiter:    cfg.Limiter,
 		timeout:    cfg.Timeout,
 		maxRetries: max(cfg.MaxRetries, 0),
@@ -100,7 +119,25 @@ func New(cfg Config) (*Client, error) {
 		observe:    cfg.ObserveFunc,
 		retryBase:  defaultRetryBase,
 		retryMax:   defaultRetryMax,
+
+		rateLimitBase:   defaultRateLimitBase,
+		rateLimitMax:    defaultRateLimitMax,
+		rateLimitBudget: cfg.RateLimitBudget,
+		nowFunc:         time.Now,
+		sleepFunc:       sleep,
 	}, nil
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func (c Config) withDefaults() Config {
@@ -118,6 +155,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.RateLimitBudget == 0 {
+		c.RateLimitBudget = defaultRateLimitBudget
 	}
 	return c
 }
@@ -153,27 +193,53 @@ func defaultTransport() *http.Transport {
 	}
 }
 
-// withSafeRedirects returns a copy of hc that refuses a redirect which would
-// change the method. net/http turns a POST answered with 301/302 into a GET
-// without body; for a write that silently drops it. The redirect response is
-// then returned as an error instead.
-func withSafeRedirects(hc *http.Client) *http.Client {
+// withSafeRedirects returns a copy of hc that follows redirects only where
+// Lever may send them, and carries the credentials there:
+//   - a redirect that would change the method is not followed (net/http turns
+//     a POST answered with 301/302 into a GET without body; for a write that
+//     silently drops it): the redirect response is returned instead;
+//   - a redirect to another host is followed only to the API root's host or
+//     one of hosts (the environment's other data centre), never from https to
+//     http, and the Authorization header, which net/http drops on a change
+//     of host, is sent again;
+//   - a redirect anywhere else is refused with an error, so that neither the
+//     credentials nor the request reach a host that is not Lever's.
+func withSafeRedirects(hc *http.Client, base *url.URL, hosts []string) *http.Client {
 	cp := *hc
 	next := hc.CheckRedirect
+	allowed := map[string]bool{strings.ToLower(base.Host): true}
+	for _, h := range hosts {
+		allowed[strings.ToLower(h)] = true
+	}
 	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) > 0 && req.Method != via[0].Method {
 			return http.ErrUseLastResponse
 		}
-		if next != nil {
-			return next(req, via)
-		}
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
+		}
+		if !allowed[strings.ToLower(req.URL.Host)] {
+			return fmt.Errorf("%w: %s is not a Lever API host of this environment", errRedirectRefused, req.URL.Host)
+		}
+		if req.URL.Scheme != "https" && base.Scheme == "https" {
+			return fmt.Errorf("%w: %s is not https", errRedirectRefused, req.URL.Host)
+		}
+		if len(via) > 0 && req.Header.Get("Authorization") == "" {
+			if a := via[0].Header.Get("Authorization"); a != "" {
+				req.Header.Set("Authorization", a)
+			}
+		}
+		if next != nil {
+			return next(req, via)
 		}
 		return nil
 	}
 	return &cp
 }
+
+// errRedirectRefused marks a redirect the client would not follow. Lever
+// answered, so a write was not applied; no retry can change the answer.
+var errRedirectRefused = errors.New("redirect refused")
 
 // call describes one logical API call.
 type call struct {
@@ -223,6 +289,8 @@ type attemptResult struct {
 // answer and wraps ErrUncertain for a write with unknown outcome.
 func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 	var last error
+	var limitedSince time.Time // first 429 of this call; zero before any
+	retries := 0               // retries that count against maxRetries
 	for attempt := 0; ; attempt++ {
 		if err := c.limiter.Wait(ctx); err != nil {
 			return nil, joinLast(fmt.Errorf("lever: %s %s: wait for rate limiter: %w", cl.method, cl.path, err), last)
@@ -236,23 +304,41 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		if !retryable && cl.write() && r.sent && !isDefinite(r) {
 			return nil, &uncertainError{method: cl.method, path: cl.path, cause: r.err}
 		}
-		if !retryable || attempt >= c.maxRetries || ctx.Err() != nil {
+		if !retryable || ctx.Err() != nil {
 			return nil, r.err
 		}
-		delay := c.backoff(attempt)
-		if r.retry > 0 {
+		var delay time.Duration
+		if r.status == http.StatusTooManyRequests && c.rateLimitBudget > 0 && c.maxRetries > 0 {
+			// Lever refused the request: keep trying within the budget,
+			// whatever the method, so that a drained bucket shared with other
+			// processes does not fail the step after a few seconds.
+			now := c.nowFunc()
+			if limitedSince.IsZero() {
+				limitedSince = now
+			}
 			delay = r.retry
+			if delay <= 0 {
+				delay = c.rateLimitBackoff(attempt)
+			}
+			if now.Sub(limitedSince)+delay > c.rateLimitBudget {
+				return nil, fmt.Errorf("lever: %s %s: still rate limited after %v: %w", cl.method, cl.path, now.Sub(limitedSince).Round(time.Second), r.err)
+			}
+		} else {
+			if retries >= c.maxRetries {
+				return nil, r.err
+			}
+			retries++
+			delay = c.backoff(retries - 1)
+			if r.retry > 0 {
+				delay = r.retry
+			}
 		}
 		c.logger.DebugContext(ctx, "lever call will be retried",
 			slog.String("method", cl.method), slog.String("route", cl.route),
 			slog.Int("attempt", attempt+1), slog.Int("status", r.status),
 			slog.Duration("delay", delay), slog.Any("error", r.err))
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, joinLast(fmt.Errorf("lever: %s %s: give up retrying: %w", cl.method, cl.path, ctx.Err()), last)
-		case <-t.C:
+		if err := c.sleepFunc(ctx, delay); err != nil {
+			return nil, joinLast(fmt.Errorf("lever: %s %s: give up retrying: %w", cl.method, cl.path, err), last)
 		}
 	}
 }
@@ -268,7 +354,7 @@ func joinLast(err, last error) error {
 
 // isDefinite reports whether a failed attempt's outcome is known: Lever
 // answered with a status below 500, so the request was refused as a whole.
-func isDefinite(r attemptResult) bool { return r.status > 0 && r.status < 500 }
+func isDefinite(r attemptResult) bool { return r.permanent || (r.status > 0 && r.status < 500) }
 
 // retryable decides whether a failed attempt may be tried again.
 // Reads retry on 429, on 500/502/503/504 and on transport errors. Writes retry
@@ -289,6 +375,17 @@ func (c *Client) retryable(cl *call, r attemptResult) bool {
 		return true
 	}
 	return false
+}
+
+// rateLimitBackoff returns the delay before retrying a 429 that named no
+// wait: exponential from rateLimitBase to rateLimitMax with equal jitter.
+func (c *Client) rateLimitBackoff(attempt int) time.Duration {
+	d := c.rateLimitBase << min(attempt, 16)
+	if d <= 0 || d > c.rateLimitMax {
+		d = c.rateLimitMax
+	}
+	half := d / 2
+	return half + rand.N(half+1)
 }
 
 // backoff returns the delay before retry number attempt+1: exponential with
@@ -349,7 +446,8 @@ func (c *Client) attempt(ctx context.Context, cl *call) (r attemptResult) {
 
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return attemptResult{err: fmt.Errorf("lever: %s %s: %w", cl.method, cl.path, stripURL(err)), sent: sent.Load()}
+		return attemptResult{err: fmt.Errorf("lever: %s %s: %w", cl.method, cl.path, stripURL(err)), sent: sent.Load(),
+			permanent: errors.Is(err, errRedirectRefused)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
@@ -361,6 +459,9 @@ func (c *Client) attempt(ctx context.Context, cl *call) (r attemptResult) {
 		r.err = apiError(cl, resp.StatusCode, data)
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 			r.retry = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+			if r.retry == 0 {
+				r.retry = rateLimitReset(resp.Header.Get("X-RateLimit-Reset"), time.Now())
+			}
 		}
 		return r
 	}
@@ -437,6 +538,30 @@ func retryAfter(v string, now time.Time) time.Duration {
 		d = time.Duration(secs * float64(time.Second))
 	} else if t, err := http.ParseTime(v); err == nil {
 		d = t.Sub(now)
+	}
+	if d <= 0 {
+		return 0
+	}
+	return min(d, maxRetryAfter)
+}
+
+// rateLimitReset parses an X-RateLimit-Reset header; 0 if absent or
+// unparsable. Lever does not document the header; where it is read (the
+// singer-io tap) it is a number of seconds to wait. A value that can only be
+// a Unix time (seconds, or milliseconds) is read as the moment of the reset.
+func rateLimitReset(v string, now time.Time) time.Duration {
+	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	var d time.Duration
+	switch {
+	case n >= 1e12: // Unix milliseconds
+		d = time.UnixMilli(int64(n)).Sub(now)
+	case n >= 1e9: // Unix seconds
+		d = time.Unix(int64(n), 0).Sub(now)
+	default:
+		d = time.Duration(n * float64(time.Second))
 	}
 	if d <= 0 {
 		return 0

@@ -54,7 +54,7 @@ func TestEnvironments(t *testing.T) {
 	got := Custom("http://127.0.0.1:8700/")
 	want := Environment{Name: "custom", APIBaseURL: "http://127.0.0.1:8700/v1", AuthorizeURL: "http://127.0.0.1:8700/oauth/authorize",
 		TokenURL: "http://127.0.0.1:8700/oauth/token", Audience: "http://127.0.0.1:8700/v1/"}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Custom=%+v, want %+v", got, want)
 	}
 }
@@ -521,6 +521,8 @@ func TestCreateOpportunityMultipart(t *testing.T) {
 	opp, err := c.CreateOpportunity(context.Background(), CreateOpportunityInput{
 		Name: "Ada Park", Emails: []string{"ada@example.org", "ada@work.example"}, Tags: []string{"sourced-by-acme"},
 		Postings: []string{"p1"}, Phones: []Phone{{Type: "mobile", Value: "+1 555"}}, Origin: "sourced",
+		Links: []string{"https://talent.example/ada"}, Sources: []string{"Acme Sourcing"},
+		Archived:   &CreateArchived{Reason: "r1", ArchivedAt: 1407460071043},
 		ResumeFile: &File{Name: "cv.txt", ContentType: "text/plain", Data: []byte("Ada Park, engineer")},
 	}, "u1")
 	if err != nil {
@@ -537,6 +539,8 @@ func TestCreateOpportunityMultipart(t *testing.T) {
 	want := map[string][]string{
 		"name": {"Ada Park"}, "emails[]": {"ada@example.org", "ada@work.example"}, "tags[]": {"sourced-by-acme"},
 		"postings[]": {"p1"}, "phones[0][type]": {"mobile"}, "phones[0][value]": {"+1 555"}, "origin": {"sourced"},
+		"links[]": {"https://talent.example/ada"}, "sources[]": {"Acme Sourcing"},
+		"archived[reason]": {"r1"}, "archived[archivedAt]": {"1407460071043"},
 		"resumeFile": {"Ada Park, engineer"},
 	}
 	got := map[string][]string{}

@@ -164,7 +164,7 @@ func TestRateLimitedRetries(t *testing.T) {
 		c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
 			n.Add(1)
 			leverError(w, 429, "TooManyRequests", "slow down")
-		}, func(cfg *Config) { cfg.MaxRetries = 1 })
+		}, func(cfg *Config) { cfg.MaxRetries = 1; cfg.RateLimitBudget = -1 })
 		err := c.AddTags(context.Background(), "o1", []string{"a"}, "")
 		if !errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUncertain) || n.Load() != 2 {
 			t.Fatalf("err=%v after %d calls, want ErrRateLimited (not uncertain) after 2", err, n.Load())

@@ -11,6 +11,12 @@ type Environment struct {
 	AuthorizeURL string // OAuth authorization endpoint
 	TokenURL     string // OAuth token endpoint
 	Audience     string // OAuth audience; Lever's value ends with a slash
+	// Hosts are the other API hosts (host or host:port) that serve this
+	// account with the same credentials. Lever may redirect a call to one of
+	// them (EU accounts to their data centre); the client follows such a
+	// redirect with the Authorization header and refuses any redirect to a
+	// host that is neither the API root's nor listed here.
+	Hosts []string
 }
 
 // Production is Lever's production deployment.
@@ -20,6 +26,20 @@ var Production = Environment{
 	AuthorizeURL: "https://auth.lever.co/authorize",
 	TokenURL:     "https://auth.lever.co/oauth/token",
 	Audience:     "https://api.lever.co/v1/",
+	Hosts:        []string{"api.eu.lever.co"},
+}
+
+// EU is Lever's EU data centre. Lever documents that OAuth works for EU
+// accounts through the production authorization server, authorizations and
+// calls being redirected to the right data centre; the EU Data API root is
+// the one independent clients use, not a value Lever's reference states.
+var EU = Environment{
+	Name:         "eu",
+	APIBaseURL:   "https://api.eu.lever.co/v1",
+	AuthorizeURL: "https://auth.lever.co/authorize",
+	TokenURL:     "https://auth.lever.co/oauth/token",
+	Audience:     "https://api.lever.co/v1/",
+	Hosts:        []string{"api.lever.co"},
 }
 
 // Sandbox is Lever's hosted sandbox. Its OAuth hosts and audience are not in
@@ -32,6 +52,9 @@ var Sandbox = Environment{
 	TokenURL:     "https://sandbox-lever.auth0.com/oauth/token",
 	Audience:     "https://api.sandbox.lever.co/v1/",
 }
+
+// Environments are the named Lever deployments, by Name.
+var Environments = map[string]Environment{Production.Name: Production, EU.Name: EU, Sandbox.Name: Sandbox}
 
 // Custom returns the environment of a Lever look-alike served at baseURL,
 // such as the local sandbox ("http://127.0.0.1:8700"): the API under /v1 and

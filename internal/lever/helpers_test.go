@@ -65,6 +65,7 @@ func mustNew(tb testing.TB, cfg Config) *Client {
 		tb.Fatalf("New: %v", err)
 	}
 	c.retryBase, c.retryMax = time.Millisecond, 5*time.Millisecond
+	c.rateLimitBase, c.rateLimitMax = time.Millisecond, 5*time.Millisecond
 	return c
 }
 

@@ -96,12 +96,21 @@ type CreateOpportunityInput struct {
 	Postings []string `json:"postings,omitempty"`
 	Phones   []Phone  `json:"phones,omitempty"`
 	Contact  string   `json:"contact,omitempty"` // existing contact id
+	// Archived, when set, creates the opportunity archived (historical
+	// imports); Reason is required, ArchivedAt zero means now.
+	Archived *CreateArchived `json:"archived,omitempty"`
 	// ResumeFile, when set, is sent as the resume and the request becomes
 	// multipart/form-data.
 	ResumeFile *File `json:"-"`
 	// PerformAsPostingOwner makes the posting's owner the owner of the new
 	// opportunity; Postings must then hold exactly one id.
 	PerformAsPostingOwner bool `json:"-"`
+}
+
+// CreateArchived is the archived state of a created opportunity.
+type CreateArchived struct {
+	Reason     string `json:"reason"`               // archive reason id
+	ArchivedAt Millis `json:"archivedAt,omitempty"` // zero means now
 }
 
 // CreateOpportunity creates an opportunity as the user performAs, which Lever
@@ -117,6 +126,9 @@ func (c *Client) CreateOpportunity(ctx context.Context, in CreateOpportunityInpu
 	}
 	if in.PerformAsPostingOwner && len(in.Postings) != 1 {
 		return nil, badRequest(op, "PerformAsPostingOwner needs exactly one posting")
+	}
+	if in.Archived != nil && in.Archived.Reason == "" {
+		return nil, badRequest(op, "Archived needs an archive reason id")
 	}
 	var cl *call
 	if in.ResumeFile != nil {
@@ -141,9 +153,10 @@ func (c *Client) CreateOpportunity(ctx context.Context, in CreateOpportunityInpu
 	return &o, nil
 }
 
-// createOpportunityMultipart encodes in as multipart/form-data: scalars as
-// plain fields, arrays as repeated "name[]" fields, phones as
-// "phones[i][type]"/"phones[i][value]", the resume as the file "resumeFile".
+// createOpportunityMultipart encodes in as multipart/form-data the way
+// Lever's reference asks: scalars as plain fields, each array value in its
+// own "name[]" field, nested fields with brackets ("archived[reason]",
+// "phones[i][value]"), the resume as the file "resumeFile".
 func createOpportunityMultipart(in CreateOpportunityInput) (*call, error) {
 	f := newForm()
 	f.field("name", in.Name)
@@ -162,6 +175,12 @@ func createOpportunityMultipart(in CreateOpportunityInput) (*call, error) {
 	for i, p := range in.Phones {
 		f.field("phones["+strconv.Itoa(i)+"][type]", p.Type)
 		f.field("phones["+strconv.Itoa(i)+"][value]", p.Value)
+	}
+	if in.Archived != nil {
+		f.field("archived[reason]", in.Archived.Reason)
+		if in.Archived.ArchivedAt != 0 {
+			f.field("archived[archivedAt]", strconv.FormatInt(int64(in.Archived.ArchivedAt), 10))
+		}
 	}
 	f.file("resumeFile", *in.ResumeFile)
 	return f.call(http.MethodPost, "/opportunities", "/opportunities")

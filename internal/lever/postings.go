@@ -28,13 +28,28 @@ type Posting struct {
 	} `json:"categories"`
 	Tags      []string `json:"tags"`
 	Followers []string `json:"followers"` // user ids
-	CreatedAt Millis   `json:"createdAt"`
-	UpdatedAt Millis   `json:"updatedAt"`
+	// Content is the job description; Lever's lists carry it too.
+	Content   PostingContent `json:"content"`
+	CreatedAt Millis         `json:"createdAt"`
+	UpdatedAt Millis         `json:"updatedAt"`
 	URLs      struct {
 		List  string `json:"list"`
 		Show  string `json:"show"`
 		Apply string `json:"apply"`
 	} `json:"urls"`
+}
+
+// PostingContent is a posting's description, its lists and closing, as text
+// and HTML.
+type PostingContent struct {
+	Description     string `json:"description"`
+	DescriptionHTML string `json:"descriptionHtml"`
+	Lists           []struct {
+		Text    string `json:"text"`
+		Content string `json:"content"` // HTML list items
+	} `json:"lists"`
+	Closing     string `json:"closing"`
+	ClosingHTML string `json:"closingHtml"`
 }
 
 // UnmarshalJSON tolerates expanded followers.

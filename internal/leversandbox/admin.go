@@ -390,6 +390,7 @@ func (s *Sandbox) handleAdminOAuthRevoke(r *http.Request) (*reply, error) {
 func (s *Sandbox) handleAdminReset(*http.Request) (*reply, error) {
 	s.hooks.reset()
 	s.faults.configure(faultSettings{})
+	s.throttles.clear()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := buildSeed(s.st.Seed, s.cfg.NowFunc())

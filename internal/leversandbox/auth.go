@@ -42,6 +42,7 @@ type credential struct {
 	perms    map[string]bool // scope strings
 	userID   string          // OAuth: the authorizing user
 	clientID string          // OAuth: the client
+	keyID    string          // API key: its id
 	// endpoints, for an API key generated with Lever's per-endpoint
 	// permissions, holds their names; nil for scope-based credentials.
 	endpoints map[string]bool
@@ -123,7 +124,7 @@ func (s *Sandbox) authenticate(r *http.Request) (*credential, error) {
 	sum := hashSecret(key)
 	for _, k := range s.st.APIKeys {
 		if subtle.ConstantTimeCompare([]byte(k.KeyHash), []byte(sum)) == 1 {
-			c := &credential{name: k.Name, limitKey: "key:" + k.ID, perms: permSet(k.Permissions)}
+			c := &credential{name: k.Name, limitKey: "key:" + k.ID, keyID: k.ID, perms: permSet(k.Permissions)}
 			if k.Endpoints != nil {
 				c.endpoints = permSet(k.Endpoints)
 			}

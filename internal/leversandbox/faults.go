@@ -26,6 +26,11 @@ type faultSettings struct {
 	DropWebhookRate float64 `json:"dropWebhookRate"`
 	// DuplicateWebhookRate delivers an event twice.
 	DuplicateWebhookRate float64 `json:"duplicateWebhookRate"`
+	// IgnoreCreateFields names fields of POST /opportunities the sandbox
+	// accepts but does not keep (emails, phones, links, sources, tags), as
+	// Lever does with a field it does not read: the caller must look at what
+	// it created to notice.
+	IgnoreCreateFields []string `json:"ignoreCreateFields,omitempty"`
 	// Paths, when set, limits the /v1 faults to requests whose path starts
 	// with one of these prefixes (e.g. "/v1/opportunities").
 	Paths []string `json:"paths,omitempty"`
@@ -43,6 +48,13 @@ func (f faultSettings) validate() error {
 	} {
 		if r < 0 || r > 1 {
 			return errBadRequest("%s must be between 0 and 1, got %v", name, r)
+		}
+	}
+	for _, f := range f.IgnoreCreateFields {
+		switch f {
+		case "emails", "phones", "links", "sources", "tags":
+		default:
+			return errBadRequest("ignoreCreateFields: %q is not one of emails, phones, links, sources, tags", f)
 		}
 	}
 	return nil

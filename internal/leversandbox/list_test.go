@@ -190,9 +190,10 @@ func TestExpandAndInclude(t *testing.T) {
 		t.Fatalf("list with include: %v", list)
 	}
 
-	// Postings: content and followers only when asked for in lists.
+	// Postings: content always (as in Lever's list example), followers only
+	// when asked for in lists.
 	plist := b.call(t, "GET", "/v1/postings?state=published&tag=JobTwine", nil).must(t, 200).list(t)
-	if len(plist) != 1 || plist[0]["id"] != sreposting || plist[0]["content"] != nil {
+	if len(plist) != 1 || plist[0]["id"] != sreposting || plist[0]["content"] == nil || plist[0]["followers"] != nil {
 		t.Fatalf("postings ?tag=JobTwine: %v", plist)
 	}
 	p := b.call(t, "GET", "/v1/postings/"+backendPosting+"?expand=owner&expand=hiringManager", nil).must(t, 200).data(t)

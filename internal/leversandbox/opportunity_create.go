@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"path"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -67,6 +66,20 @@ func (s *Sandbox) handleOpportunityCreate(r *http.Request, c *credential) (*repl
 	} else if err := decodeJSON(r, &in); err != nil {
 		return nil, err
 	}
+	for _, f := range s.faults.get().IgnoreCreateFields {
+		switch f {
+		case "emails":
+			in.Emails = nil
+		case "phones":
+			in.Phones = nil
+		case "links":
+			in.Links = nil
+		case "sources":
+			in.Sources = nil
+		case "tags":
+			in.Tags = nil
+		}
+	}
 	postingOwner, err := boolParam(r.URL.Query(), "perform_as_posting_owner")
 	if err != nil {
 		return nil, err
@@ -78,11 +91,13 @@ func (s *Sandbox) handleOpportunityCreate(r *http.Request, c *credential) (*repl
 	return created(s.renderOpportunity(r, o)), nil
 }
 
-// parseOpportunityMultipart reads the multipart spelling of the create body:
-// arrays as repeated "x[]" (or "x", "x[0]") fields, phones as
-// "phones[0][value]"/"phones[0][type]" or JSON, archived as
-// "archived[reason]" (or Lever's documented "archive[reason]"), the files
-// "resumeFile" and "files"/"files[]".
+// parseOpportunityMultipart reads the multipart spelling of the create body
+// as Lever documents it: each array value in its own "x[]" field (a bare "x"
+// or an indexed "x[0]" is refused, as Lever would not read it), phones as
+// "phones[]" fields holding a JSON object (or a plain number) or as
+// "phones[0][value]"/"phones[0][type]", archived as "archived[reason]" (or
+// the doc's example spelling "archive[reason]"), the files "resumeFile" and
+// "files"/"files[]".
 func parseOpportunityMultipart(r *http.Request, in *opportunityInput) error {
 	r.Body = http.MaxBytesReader(nil, r.Body, 8*maxFileSize)
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
@@ -104,6 +119,9 @@ func parseOpportunityMultipart(r *http.Request, in *opportunityInput) error {
 			return errBadRequest("createdAt must be a timestamp in milliseconds")
 		}
 		in.CreatedAt = &n
+	}
+	if err := checkArraySpellings(f.Value); err != nil {
+		return err
 	}
 	in.Emails = formArray(f.Value, "emails")
 	in.Links = formArray(f.Value, "links")
@@ -153,32 +171,35 @@ func parseOpportunityMultipart(r *http.Request, in *opportunityInput) error {
 	return nil
 }
 
-// formArray collects name[], name and name[N] values in order.
-func formArray(v map[string][]string, name string) []string {
-	var out []string
-	out = append(out, v[name+"[]"]...)
-	out = append(out, v[name]...)
-	var indexed []string
-	for k := range v {
-		if strings.HasPrefix(k, name+"[") && strings.HasSuffix(k, "]") && k != name+"[]" {
-			if _, err := strconv.Atoi(k[len(name)+1 : len(k)-1]); err == nil {
-				indexed = append(indexed, k)
+// multipartArrays are the create body's arrays of strings.
+var multipartArrays = []string{"emails", "links", "tags", "sources", "followers", "postings"}
+
+// checkArraySpellings refuses array fields not spelled "x[]": Lever's
+// multipart parser would not read them and the values would be lost.
+func checkArraySpellings(v map[string][]string) error {
+	for _, name := range multipartArrays {
+		for k := range v {
+			if k == name || (strings.HasPrefix(k, name+"[") && k != name+"[]") {
+				return errBadRequest("multipart field %q is not how Lever reads %s: send one %q field per value", k, name, name+"[]")
 			}
 		}
 	}
-	sort.Slice(indexed, func(i, j int) bool {
-		a, _ := strconv.Atoi(indexed[i][len(name)+1 : len(indexed[i])-1])
-		b, _ := strconv.Atoi(indexed[j][len(name)+1 : len(indexed[j])-1])
-		return a < b
-	})
-	for _, k := range indexed {
-		out = append(out, v[k]...)
+	if _, ok := v["phones"]; ok {
+		return errBadRequest(`multipart field "phones" is not how Lever reads phones: send one "phones[]" field per phone, or "phones[0][value]"`)
 	}
-	return slices.DeleteFunc(out, func(s string) bool { return s == "" })
+	if _, ok := v["archived"]; ok {
+		return errBadRequest(`multipart field "archived" is not how Lever reads nested fields: send "archived[reason]" and "archived[archivedAt]"`)
+	}
+	return nil
 }
 
-// formPhones reads phones[N][value]/phones[N][type], phones[] entries (JSON
-// objects or plain numbers) and a phones JSON array.
+// formArray collects the name[] values in order.
+func formArray(v map[string][]string, name string) []string {
+	return slices.DeleteFunc(slices.Clone(v[name+"[]"]), func(s string) bool { return s == "" })
+}
+
+// formPhones reads phones[N][value]/phones[N][type] and phones[] entries
+// (JSON objects or plain numbers).
 func formPhones(v map[string][]string) ([]phone, error) {
 	var out []phone
 	for i := 0; ; i++ {
@@ -191,18 +212,14 @@ func formPhones(v map[string][]string) ([]phone, error) {
 	}
 	for _, raw := range v["phones[]"] {
 		var ph phone
-		if json.Unmarshal([]byte(raw), &ph) == nil && ph.Value != "" {
+		if strings.HasPrefix(strings.TrimSpace(raw), "{") {
+			if err := json.Unmarshal([]byte(raw), &ph); err != nil || ph.Value == "" {
+				return nil, errBadRequest(`a "phones[]" field must be a phone number or a JSON object {"value","type"}, got %q`, raw)
+			}
 			out = append(out, ph)
 		} else if raw != "" {
 			out = append(out, phone{Value: raw})
 		}
-	}
-	if raw := first(v["phones"]); raw != "" {
-		var list []phone
-		if err := json.Unmarshal([]byte(raw), &list); err != nil {
-			return nil, errBadRequest("phones must be a JSON array of {value, type}")
-		}
-		out = append(out, list...)
 	}
 	return out, nil
 }

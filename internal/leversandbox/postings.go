@@ -42,8 +42,10 @@ type postingView struct {
 	WorkplaceType         string            `json:"workplaceType"`
 }
 
-// viewPosting renders p. full adds content and followers, which lists only
-// show when included or expanded.
+// viewPosting renders p. Content is always there: Lever's own example of
+// GET /postings (no include) shows it on every posting, and include=content
+// would leave only id and content. full adds followers, which lists only show
+// when included or expanded.
 func (s *Sandbox) viewPosting(p *posting, base string, expand []string, full bool) postingView {
 	cat := p.Categories
 	cat.AllLocations = nonNil(cat.AllLocations)
@@ -59,9 +61,9 @@ func (s *Sandbox) viewPosting(p *posting, base string, expand []string, full boo
 	if len(p.RequisitionCodes) > 0 {
 		v.ReqCode = ptr(p.RequisitionCodes[0])
 	}
+	v.Content = ptr(p.Content)
+	v.Content.Lists = nonNil(v.Content.Lists)
 	if full {
-		v.Content = ptr(p.Content)
-		v.Content.Lists = nonNil(v.Content.Lists)
 		v.Followers = nonNil(p.Followers)
 	}
 	for _, e := range expand {

@@ -57,6 +57,9 @@ func (s *Sandbox) v1(pattern, permission, resource string, write bool, h apiFunc
 			return
 		}
 		infoFrom(r.Context()).credential = c.name
+		if s.throttled(w, c) {
+			return
+		}
 		if allowed, wait := s.limiter.allow(c.limitKey); !allowed {
 			w.Header().Set("Retry-After", retryAfterSeconds(wait))
 			writeError(w, &apiError{http.StatusTooManyRequests, "TooManyRequests", "rate limit exceeded: slow down and retry with exponential backoff"})
@@ -229,6 +232,8 @@ func (s *Sandbox) routes() *http.ServeMux {
 	admin := func(pattern string, h adminFunc) { m.Handle(pattern, s.adminHandler(h)) }
 	admin("POST /_sandbox/faults", s.handleAdminFaultsSet)
 	admin("DELETE /_sandbox/faults", s.handleAdminFaultsClear)
+	admin("POST /_sandbox/throttle", s.handleAdminThrottleSet)
+	admin("DELETE /_sandbox/throttle", s.handleAdminThrottleClear)
 	admin("GET /_sandbox/opportunities", s.handleAdminOpportunityList)
 	admin("GET /_sandbox/opportunities/{id}", s.handleAdminOpportunityGet)
 	admin("DELETE /_sandbox/opportunities/{id}", s.handleAdminOpportunityDelete)

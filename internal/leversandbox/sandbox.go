@@ -156,10 +156,12 @@ type Sandbox struct {
 
 	limiter *limiter
 	faults  *faults
-	hooks   *dispatcher
-	offsets *offsetTokens
-	pages   *template.Template
-	perms   *permissionCatalog
+	// throttles answers one credential's calls with 429 for a while.
+	throttles throttles
+	hooks     *dispatcher
+	offsets   *offsetTokens
+	pages     *template.Template
+	perms     *permissionCatalog
 	// sessions are the signed-in browsers of the pages (memory only).
 	sessions *sessions
 
@@ -294,7 +296,20 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Info("request", attrs...)
 	}()
-	s.mux.ServeHTTP(rec, r)
+	s.mux.ServeHTTP(rec, tolerateTrailingSlash(r))
+}
+
+// tolerateTrailingSlash serves a Data API path with a trailing slash
+// ("/v1/stages/") as the path without it, as Lever does.
+func tolerateTrailingSlash(r *http.Request) *http.Request {
+	p := r.URL.Path
+	if !strings.HasPrefix(p, "/v1/") || len(p) <= len("/v1/") || !strings.HasSuffix(p, "/") {
+		return r
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = strings.TrimRight(p, "/")
+	r2.URL.RawPath = ""
+	return r2
 }
 
 // statusRecorder remembers the status written through it. Unwrap lets

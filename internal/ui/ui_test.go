@@ -808,6 +808,8 @@ func TestAdminChangesARoleAndItTakesEffectOnTheNextRequest(t *testing.T) {
 	}
 	if r := ada.get("/connections/new"); r.status != http.StatusOK {
 		t.Fatalf("admin ada opens the connect form: %d", r.status)
+	} else if !strings.Contains(r.body, `<option value="eu"`) {
+		t.Fatal("the connect form offers no EU data centre")
 	}
 	adaID, moID := userID(t, owner, "ada@tool.example"), userID(t, owner, "mo@tool.example")
 

@@ -265,6 +265,16 @@ func (e *Engine) CreateProvider(ctx context.Context, in ProviderInput) (p *domai
 // CheckIntegrationSettings; empty for the defaults). Tagged postings, if
 // any, get the provider's package tags soon after.
 func (e *Engine) CreateIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
+	return e.createIntegration(ctx, connID, providerID, settings, true)
+}
+
+// CreateIntegrationDraft is CreateIntegration for an integration that stays
+// off until it is activated (after the setup check).
+func (e *Engine) CreateIntegrationDraft(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
+	return e.createIntegration(ctx, connID, providerID, settings, false)
+}
+
+func (e *Engine) createIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage, enabled bool) (*domain.Integration, error) {
 	s, err := ParseSettings(settings)
 	if err != nil {
 		return nil, err
@@ -290,7 +300,7 @@ func (e *Engine) CreateIntegration(ctx context.Context, connID, providerID strin
 	if err := e.checkTaggedPostings(ctx, conn, p, s.TaggedPostings); err != nil {
 		return nil, err
 	}
-	in := &domain.Integration{ID: domain.NewID("int"), ConnectionID: connID, ProviderID: providerID, Settings: settings, Enabled: true}
+	in := &domain.Integration{ID: domain.NewID("int"), ConnectionID: connID, ProviderID: providerID, Settings: settings, Enabled: enabled}
 	err = e.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.IntegrationCreate(ctx, in); err != nil {
 			return err
@@ -342,6 +352,11 @@ func (e *Engine) UpdateIntegration(ctx context.Context, id string, settings json
 	}
 	err = e.db.InTx(ctx, func(tx *store.Tx) error {
 		in.Settings = settings
+		// Candidates already in a new trigger stage were never told about
+		// by a webhook this integration acted on: the sweep starts afresh.
+		if old.WithDefaults(p).TriggerStage != s.WithDefaults(p).TriggerStage {
+			in.TriggerChangedAt = tx.Now()
+		}
 		if err := tx.IntegrationUpdate(ctx, in); err != nil {
 			return err
 		}

@@ -110,14 +110,25 @@ func (e *Engine) hasLiveOrder(ctx context.Context, integrationID, oppID string) 
 	return live, err
 }
 
-// ActivateIntegration saves an integration's settings and turns it on (the
-// caller has run the setup check). The sweep for missed webhooks then
+// ActivateIntegration saves an integration's settings (nil: its stored
+// ones) and turns it on (the caller has run the setup check). The sweep for missed webhooks then
 // considers only candidates entering the trigger stage from now on;
 // include names the candidates already there (as StageOccupants listed
 // them) that the operator chose to order as well. Only those still in the
 // stage with no live order are routed, by the same rules as a webhook; their
 // ids are returned.
 func (e *Engine) ActivateIntegration(ctx context.Context, id string, settings json.RawMessage, include []string) (*domain.Integration, []string, error) {
+	if settings == nil {
+		if err := e.db.InTx(ctx, func(tx *store.Tx) error {
+			in, err := tx.IntegrationGet(ctx, id)
+			if err == nil {
+				settings = in.Settings
+			}
+			return err
+		}); err != nil {
+			return nil, nil, err
+		}
+	}
 	var occupants []StageOccupant
 	if len(include) > 0 {
 		var err error

@@ -406,3 +406,21 @@ func (e *Engine) checkTaggedPostings(ctx context.Context, conn *domain.Connectio
 	}
 	return nil
 }
+
+// CheckAPIKey asks Lever whether it accepts a connection's API key, before
+// the connection is stored: it lists the account's stages, which every
+// flow reads. Lever's refusal comes back as the lever error (401: the key
+// is refused; 403: the key works but may not read stages).
+func (e *Engine) CheckAPIKey(ctx context.Context, in ConnectionInput) error {
+	if err := ValidateConnection(&in, true); err != nil {
+		return err
+	}
+	c := &domain.Connection{ID: in.ID, Name: in.Name, Environment: in.Environment, BaseURL: strings.TrimRight(in.BaseURL, "/"),
+		AuthKind: "api_key", Credentials: domain.Credentials{APIKey: in.APIKey}, Status: domain.ConnActive}
+	client, err := e.newLever(c)
+	if err != nil {
+		return err
+	}
+	_, err = client.ListStages(ctx)
+	return err
+}

@@ -377,11 +377,30 @@ func runIntegration(ctx context.Context, args []string, stdout, stderr io.Writer
 					fmt.Fprintf(stdout, "integration %s saved as a disabled draft: %s\n", in.ID, in.Settings)
 					return nil
 				}
+				moved, err := e.TriggerStageChanges(ctx, *id, next)
+				if err != nil {
+					return err
+				}
 				in, err := e.UpdateIntegration(ctx, *id, next)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(stdout, "integration %s updated: %s\n", in.ID, in.Settings)
+				if moved && in.Enabled {
+					// As on activation: who already sits in the new trigger
+					// stage is left alone unless the operator says otherwise.
+					stage, occ, err := e.StageOccupants(ctx, in.ID, nil)
+					if err != nil {
+						return err
+					}
+					if len(occ) > 0 {
+						fmt.Fprintf(stdout, "%d candidate(s) already in the new trigger stage %s:\n", len(occ), stage)
+						for _, o := range occ {
+							fmt.Fprintf(stdout, "  %s  %s\n", o.OpportunityID, o.Name)
+						}
+						fmt.Fprintf(stdout, "They are left alone (`stagecoach integration activate --id %s --include-existing` orders them too).\n", in.ID)
+					}
+				}
 				return nil
 			})
 		},

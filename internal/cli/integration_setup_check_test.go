@@ -135,6 +135,18 @@ func TestIntegrationCreateAndUpdateRunTheSetupCheck(t *testing.T) {
 	if out, _, err := runCLI(ctx, "integration", "update", "--id", id, "--settings", `{"triggerStage":"Assessment"}`); err != nil {
 		t.Fatalf("update back to Assessment: %v\n%s", err, out)
 	}
+	if out, _, err := runCLI(ctx, "integration", "activate", "--id", id); err != nil || !strings.Contains(out, "left alone") {
+		t.Fatalf("activate: %v\n%s", err, out)
+	}
+	// Moving the trigger stage of the active integration names who already
+	// sits in the new stage, and sends nothing for them.
+	if out, _, err := runCLI(ctx, "integration", "update", "--id", id, "--settings", `{"triggerStage":"Assessment Complete"}`); err != nil {
+		t.Fatalf("update to Assessment Complete: %v\n%s", err, out)
+	}
+	out, _, err = runCLI(ctx, "integration", "update", "--id", id, "--settings", `{"triggerStage":"Assessment"}`)
+	if err != nil || !strings.Contains(out, "already in the new trigger stage Assessment") || !strings.Contains(out, "Ines Alvarez") {
+		t.Fatalf("update to a stage with a candidate in it: %v\n%s", err, out)
+	}
 	out, _, err = runCLI(ctx, "integration", "activate", "--id", id, "--include-existing", "--yes")
 	if err != nil || !strings.Contains(out, "Ines Alvarez") || !strings.Contains(out, "1 of the 1 candidates already in the stage were sent") {
 		t.Fatalf("activate --include-existing --yes: %v\n%s", err, out)

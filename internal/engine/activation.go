@@ -185,3 +185,46 @@ func (e *Engine) ActivateIntegration(ctx context.Context, id string, settings js
 	}
 	return in, routed, nil
 }
+
+// sameStage reports whether two trigger stage settings (ids or names) name
+// the same Lever stage. When Lever cannot say (a stage it does not have, or
+// an error), the settings are compared as written.
+func (e *Engine) sameStage(ctx context.Context, conn *domain.Connection, a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, errA := e.ResolveStage(ctx, conn, a)
+	sb, errB := e.ResolveStage(ctx, conn, b)
+	return errA == nil && errB == nil && sa.ID == sb.ID
+}
+
+// TriggerStageChanges reports whether saving settings would move an
+// integration's trigger stage to another Lever stage (a stage written by
+// name or by id is the same stage).
+func (e *Engine) TriggerStageChanges(ctx context.Context, integrationID string, settings json.RawMessage) (bool, error) {
+	var in *domain.Integration
+	var conn *domain.Connection
+	var p *domain.Provider
+	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		if in, err = tx.IntegrationGet(ctx, integrationID); err != nil {
+			return err
+		}
+		if conn, err = tx.ConnectionGet(ctx, in.ConnectionID); err != nil {
+			return err
+		}
+		p, err = tx.ProviderGet(ctx, in.ProviderID)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	old, err := ParseSettings(in.Settings)
+	if err != nil {
+		return false, err
+	}
+	next, err := ParseSettings(settings)
+	if err != nil {
+		return false, err
+	}
+	return !e.sameStage(ctx, conn, old.WithDefaults(p).TriggerStage, next.WithDefaults(p).TriggerStage), nil
+}

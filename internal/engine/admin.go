@@ -350,11 +350,12 @@ func (e *Engine) UpdateIntegration(ctx context.Context, id string, settings json
 	if err := e.CheckIntegrationSettings(ctx, conn, p, settings); err != nil {
 		return nil, err
 	}
+	// Candidates already in a new trigger stage were never told about by a
+	// webhook this integration acted on: the sweep starts afresh.
+	moved := !e.sameStage(ctx, conn, old.WithDefaults(p).TriggerStage, s.WithDefaults(p).TriggerStage)
 	err = e.db.InTx(ctx, func(tx *store.Tx) error {
 		in.Settings = settings
-		// Candidates already in a new trigger stage were never told about
-		// by a webhook this integration acted on: the sweep starts afresh.
-		if old.WithDefaults(p).TriggerStage != s.WithDefaults(p).TriggerStage {
+		if moved {
 			in.TriggerChangedAt = tx.Now()
 		}
 		if err := tx.IntegrationUpdate(ctx, in); err != nil {

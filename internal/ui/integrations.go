@@ -380,16 +380,22 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 			u.render(w, r, http.StatusUnprocessableEntity, "integration.html", page{Title: d.Prov.Name + " on " + d.Conn.Name, Nav: "connections", Data: d, Error: msg})
 			return
 		}
-		if !in.Enabled {
-			// Candidates already in the trigger stage are not invited unless
-			// the operator, shown who they are, says so.
+		moved, err := u.eng.TriggerStageChanges(r.Context(), id, settings)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		if !in.Enabled || moved {
+			// Candidates already in the trigger stage (on activation, or in a
+			// new trigger stage) are not invited unless the operator, shown
+			// who they are, says so.
 			stage, occ, err := u.eng.StageOccupants(r.Context(), id, settings)
 			if err != nil {
 				u.fail(w, r, err)
 				return
 			}
 			if len(occ) > 0 {
-				if _, err := u.eng.SaveIntegration(r.Context(), id, settings, false); err != nil {
+				if _, err := u.eng.SaveIntegration(r.Context(), id, settings, in.Enabled); err != nil {
 					u.fail(w, r, err)
 					return
 				}

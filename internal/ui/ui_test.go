@@ -1133,4 +1133,18 @@ func TestActivateListsCandidatesAlreadyInTheTriggerStage(t *testing.T) {
 			t.Errorf("opportunity %s: %d events after confirming, want the one the operator included", m[1], len(evs))
 		}
 	}
+
+	// Moving the trigger stage of the active integration asks the same
+	// question about the new stage, and keeps the integration on.
+	r = b.post(intPath, intPath, url.Values{"action": {"activate"}, "s.triggerStage": {"New applicant"}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, `id="activate-confirm"`) || !strings.Contains(r.body, "Candidates already in New applicant") {
+		t.Fatalf("a new trigger stage with candidates in it: %d %s", r.status, r.location)
+	}
+	get()
+	if !in.Enabled || in.TriggerChangedAt.IsZero() {
+		t.Fatalf("after moving the trigger stage: enabled %v, trigger changed at %v", in.Enabled, in.TriggerChangedAt)
+	}
+	if r := b.post(intPath, intPath, url.Values{"action": {"activate_confirm"}, "include": {"none"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("new entries only: %d\n%s", r.status, r.body)
+	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"stagecoach/internal/app"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
+	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -28,6 +30,44 @@ func withEngine(ctx context.Context, cfg app.Config, fn func(e *engine.Engine) e
 	}
 	defer db.Close()
 	return fn(engine.New(db, queue.New(db, queue.Config{}), engine.Config{}))
+}
+
+// withEngineTo is withEngine that first says, on w, which database it
+// opens (never its password). A --database that is neither a PostgreSQL
+// URL, a sqlite: URL nor a file path is refused.
+func withEngineTo(ctx context.Context, cfg app.Config, w io.Writer, fn func(e *engine.Engine) error) error {
+	if _, _, err := store.ParseDSN(cfg.DSN()); err != nil {
+		return fmt.Errorf("--database: %w", err)
+	}
+	fmt.Fprintf(w, "database: %s\n", store.DescribeDSN(cfg.DSN()))
+	return withEngine(ctx, cfg, fn)
+}
+
+// checkAPIKey asks Lever whether it accepts the API key read from source,
+// naming the source when it does not.
+func checkAPIKey(ctx context.Context, e *engine.Engine, in engine.ConnectionInput, source string, stderr io.Writer) error {
+	err := e.CheckAPIKey(ctx, in)
+	if err == nil {
+		return nil
+	}
+	var le *lever.Error
+	status := 0
+	if errors.As(err, &le) {
+		status = le.StatusCode
+	}
+	switch {
+	case errors.Is(err, lever.ErrUnauthorized) || errors.Is(err, lever.ErrConnectionBroken):
+		if status == 0 {
+			status = 401
+		}
+		return fmt.Errorf("the API key in %s was refused by Lever (%d): check that it is a current key of this Lever account and environment (%s); nothing was saved", source, status, in.Environment)
+	case errors.Is(err, lever.ErrForbidden):
+		fmt.Fprintf(stderr, "warning: Lever accepts the API key in %s but it may not read stages (403): give it the stages permission in Lever's API credentials settings\n", source)
+		return nil
+	case domain.ErrorCode(err) == domain.EInvalid:
+		return err
+	}
+	return fmt.Errorf("could not check the API key in %s with Lever (nothing was saved; --no-check saves without checking): %w", source, err)
 }
 
 func subcommand(name string, args []string, subs map[string]func([]string) error, stderr io.Writer) error {
@@ -74,6 +114,7 @@ func runConnection(ctx context.Context, args []string, stdout, stderr io.Writer)
 			keyFile := fs.String("api-key-file", "", "file holding the Lever API key ('-' for stdin) [default $STAGECOACH_LEVER_API_KEY]")
 			tokFile := fs.String("signing-token-file", "", "file holding the webhook signing token [default $STAGECOACH_LEVER_SIGNING_TOKEN]")
 			fs.StringVar(&in.PerformAs, "perform-as", "", "default 'perform as' Lever user (e-mail or id); checked against Lever")
+			noCheck := fs.Bool("no-check", false, "save without asking Lever whether it accepts the API key")
 			if err := fs.Parse(args); err != nil {
 				return err
 			}
@@ -84,7 +125,23 @@ func runConnection(ctx context.Context, args []string, stdout, stderr io.Writer)
 			if in.SigningToken, err = secretValue(*tokFile, "STAGECOACH_LEVER_SIGNING_TOKEN", os.Stdin); err != nil {
 				return err
 			}
-			return withEngine(ctx, cfg, func(e *engine.Engine) error {
+			keySource := "$STAGECOACH_LEVER_API_KEY"
+			switch *keyFile {
+			case "-":
+				keySource = "standard input"
+			case "":
+			default:
+				keySource = *keyFile
+			}
+			if in.APIKey == "" {
+				return fmt.Errorf("connection create: no Lever API key: give --api-key-file or set $STAGECOACH_LEVER_API_KEY")
+			}
+			return withEngineTo(ctx, cfg, stderr, func(e *engine.Engine) error {
+				if !*noCheck {
+					if err := checkAPIKey(ctx, e, in, keySource, stderr); err != nil {
+						return err
+					}
+				}
 				c, err := e.CreateConnection(ctx, in)
 				if err != nil {
 					return err
@@ -242,15 +299,36 @@ func runIntegration(ctx context.Context, args []string, stdout, stderr io.Writer
 			conn := fs.String("connection", "", "connection id")
 			prov := fs.String("provider", "", "provider id")
 			settings := fs.String("settings", "{}", `flow settings as JSON, e.g. {"triggerStage":"Assessment","completionStage":"Assessment Complete"}`)
+			force := fs.Bool("force", false, "save the integration as a disabled draft when the setup check finds something wrong")
 			if err := fs.Parse(args); err != nil {
 				return err
 			}
-			return withEngine(ctx, cfg, func(e *engine.Engine) error {
-				in, err := e.CreateIntegration(ctx, *conn, *prov, json.RawMessage(*settings))
+			return withEngineTo(ctx, cfg, stderr, func(e *engine.Engine) error {
+				// A draft first: it is on only once the setup check passes,
+				// as Activate does in the web UI.
+				in, err := e.CreateIntegrationDraft(ctx, *conn, *prov, json.RawMessage(*settings))
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "integration %s created: %s on %s\n", in.ID, in.ProviderID, in.ConnectionID)
+				found, err := e.CheckIntegration(ctx, in.ID, nil)
+				if err != nil {
+					return err
+				}
+				printFindings(stdout, found)
+				if !found.OK() {
+					if *force {
+						fmt.Fprintf(stdout, "integration %s saved as a disabled draft (%s on %s): fix what the setup check says, then `stagecoach integration activate --id %s`\n", in.ID, in.ProviderID, in.ConnectionID, in.ID)
+						return nil
+					}
+					if err := e.DB().InTx(ctx, func(tx *store.Tx) error { return tx.IntegrationDelete(ctx, in.ID) }); err != nil {
+						return err
+					}
+					return setupCheckError("integration create", found)
+				}
+				if _, err := activate(ctx, e, in.ID, false, false, stdout); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "integration %s created and active: %s on %s\n", in.ID, in.ProviderID, in.ConnectionID)
 				return nil
 			})
 		},
@@ -261,13 +339,14 @@ func runIntegration(ctx context.Context, args []string, stdout, stderr io.Writer
 			id := fs.String("id", "", "integration id (see `integration list`)")
 			settings := fs.String("settings", "", `flow settings as a JSON object, merged into the current ones (a null value removes a setting), e.g. {"taggedPostings":["<Lever posting id>"]}`)
 			replace := fs.Bool("replace", false, "replace every setting with --settings instead of merging")
+			force := fs.Bool("force", false, "save settings the setup check refuses, and disable the integration until they are fixed")
 			if err := fs.Parse(args); err != nil {
 				return err
 			}
 			if *id == "" || *settings == "" {
 				return errors.New("integration update: --id and --settings are required")
 			}
-			return withEngine(ctx, cfg, func(e *engine.Engine) error {
+			return withEngineTo(ctx, cfg, stderr, func(e *engine.Engine) error {
 				next := json.RawMessage(*settings)
 				if !*replace {
 					var cur *domain.Integration
@@ -279,11 +358,78 @@ func runIntegration(ctx context.Context, args []string, stdout, stderr io.Writer
 						return err
 					}
 				}
+				if _, err := engine.ParseSettings(next); err != nil {
+					return err
+				}
+				found, err := e.CheckIntegration(ctx, *id, next)
+				if err != nil {
+					return err
+				}
+				if !found.OK() {
+					printFindings(stdout, found)
+					if !*force {
+						return setupCheckError("integration update", found)
+					}
+					in, err := e.SaveIntegration(ctx, *id, next, false)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(stdout, "integration %s saved as a disabled draft: %s\n", in.ID, in.Settings)
+					return nil
+				}
+				moved, err := e.TriggerStageChanges(ctx, *id, next)
+				if err != nil {
+					return err
+				}
 				in, err := e.UpdateIntegration(ctx, *id, next)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(stdout, "integration %s updated: %s\n", in.ID, in.Settings)
+				if moved && in.Enabled {
+					// As on activation: who already sits in the new trigger
+					// stage is left alone unless the operator says otherwise.
+					stage, occ, err := e.StageOccupants(ctx, in.ID, nil)
+					if err != nil {
+						return err
+					}
+					if len(occ) > 0 {
+						fmt.Fprintf(stdout, "%d candidate(s) already in the new trigger stage %s:\n", len(occ), stage)
+						for _, o := range occ {
+							fmt.Fprintf(stdout, "  %s  %s\n", o.OpportunityID, o.Name)
+						}
+						fmt.Fprintf(stdout, "They are left alone (`stagecoach integration activate --id %s --include-existing` orders them too).\n", in.ID)
+					}
+				}
+				return nil
+			})
+		},
+		"activate": func(args []string) error {
+			fs := newFlagSet("integration activate", stderr)
+			var cfg app.Config
+			storeFlags(fs, &cfg)
+			id := fs.String("id", "", "integration id (see `integration list`)")
+			include := fs.Bool("include-existing", false, "also order the candidates already in the trigger stage (listed first; asks to confirm)")
+			yes := fs.Bool("yes", false, "with --include-existing: order the listed candidates without asking")
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			if *id == "" {
+				return errors.New("integration activate: --id is required")
+			}
+			return withEngineTo(ctx, cfg, stderr, func(e *engine.Engine) error {
+				found, err := e.CheckIntegration(ctx, *id, nil)
+				if err != nil {
+					return err
+				}
+				printFindings(stdout, found)
+				if !found.OK() {
+					return setupCheckError("integration activate", found)
+				}
+				if _, err := activate(ctx, e, *id, *include, *yes, stdout); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "integration %s is active\n", *id)
 				return nil
 			})
 		},
@@ -475,4 +621,72 @@ func mergeSettings(cur, patch json.RawMessage) (json.RawMessage, error) {
 		}
 	}
 	return json.Marshal(m)
+}
+
+// printFindings prints a setup check, one finding a line.
+func printFindings(w io.Writer, fs engine.Findings) {
+	for _, f := range fs {
+		field := ""
+		if f.Field != "" {
+			field = f.Field + ": "
+		}
+		fmt.Fprintf(w, "%-7s %s%s\n", f.Severity, field, f.Message)
+	}
+}
+
+// setupCheckError is the refusal of a command whose setup check found
+// errors, in the check's words.
+func setupCheckError(cmd string, fs engine.Findings) error {
+	var msgs []string
+	for _, f := range fs {
+		if f.Severity != engine.SeverityError {
+			continue
+		}
+		if f.Field != "" {
+			msgs = append(msgs, f.Field+": "+f.Message)
+		} else {
+			msgs = append(msgs, f.Message)
+		}
+	}
+	return fmt.Errorf("%s: the setup check refuses this (--force saves a disabled draft): %s", cmd, strings.Join(msgs, "; "))
+}
+
+// activate turns an integration on after showing the candidates already in
+// its trigger stage. They are ordered only with include, once confirmed
+// (yes, or "y" typed on standard input); otherwise only candidates entering
+// the stage from now on are.
+func activate(ctx context.Context, e *engine.Engine, id string, include, yes bool, stdout io.Writer) ([]string, error) {
+	stage, occ, err := e.StageOccupants(ctx, id, nil)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	if len(occ) > 0 {
+		fmt.Fprintf(stdout, "%d candidate(s) already in the trigger stage %s:\n", len(occ), stage)
+		for _, o := range occ {
+			fmt.Fprintf(stdout, "  %s  %s\n", o.OpportunityID, o.Name)
+		}
+		if include {
+			if !yes {
+				fmt.Fprintf(stdout, "Order these %d candidates too? [y/N] ", len(occ))
+				line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+				if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+					return nil, errors.New("not activated: the candidates already in the trigger stage were not confirmed (answer y, or give --yes)")
+				}
+			}
+			for _, o := range occ {
+				ids = append(ids, o.OpportunityID)
+			}
+		} else {
+			fmt.Fprintf(stdout, "They are left alone: only candidates entering the stage from now on are ordered (`stagecoach integration activate --id %s --include-existing` orders them too).\n", id)
+		}
+	}
+	_, routed, err := e.ActivateIntegration(ctx, id, nil, ids)
+	if err != nil {
+		return nil, err
+	}
+	if include && len(occ) > 0 {
+		fmt.Fprintf(stdout, "%d of the %d candidates already in the stage were sent to the integration\n", len(routed), len(occ))
+	}
+	return routed, nil
 }

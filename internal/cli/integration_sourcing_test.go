@@ -19,7 +19,9 @@ func TestIntegrationUpdateChecksSettingsAgainstLever(t *testing.T) {
 	ctx := context.Background()
 	var integID string
 	err := withEngine(ctx, cfg, func(e *engine.Engine) error {
-		if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: leverURL, APIKey: "k"}); err != nil {
+		// A signing token for every event: the setup check that
+		// `integration update` runs wants the flow's webhooks set up.
+		if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: leverURL, APIKey: "k", SigningToken: "tok"}); err != nil {
 			return err
 		}
 		if _, _, err := e.CreateProvider(ctx, engine.ProviderInput{ID: "hackajob", Name: "hackajob", Kind: domain.KindSourcing}); err != nil {

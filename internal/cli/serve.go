@@ -13,12 +13,13 @@ import (
 	"stagecoach/internal/app"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/secret"
+	"stagecoach/internal/store"
 )
 
 // storeFlags adds the flags every command that opens the database takes.
 func storeFlags(fs *flag.FlagSet, c *app.Config) {
 	fs.StringVar(&c.DataDir, "data", envOr("STAGECOACH_DATA", "data"), "data folder (SQLite database and secret key file) [$STAGECOACH_DATA]")
-	fs.StringVar(&c.Database, "database", os.Getenv("STAGECOACH_DATABASE"), "postgres:// URL; empty for SQLite in the data folder [$STAGECOACH_DATABASE]")
+	fs.StringVar(&c.Database, "database", os.Getenv("STAGECOACH_DATABASE"), "a postgres:// or postgresql:// URL, a sqlite: URL or a SQLite file path; empty for SQLite in the data folder [$STAGECOACH_DATABASE]")
 	c.SecretKey = os.Getenv(secret.KeyEnv)
 }
 
@@ -86,7 +87,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "stagecoach serving on %s (database: %s); web UI at %s/\n", a.URL(), a.DB.Dialect(), a.URL())
+	fmt.Fprintf(stdout, "stagecoach serving on %s (database: %s); web UI at %s/\n", a.URL(), store.DescribeDSN(cfg.DSN()), a.URL())
 	return a.Run(ctx)
 }
 
@@ -103,6 +104,6 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintf(stdout, "schema up to date (%s)\n", db.Dialect())
+	fmt.Fprintf(stdout, "database: %s\nschema up to date\n", store.DescribeDSN(cfg.DSN()))
 	return nil
 }

@@ -95,8 +95,13 @@ type Integration struct {
 	ProviderID   string
 	Settings     json.RawMessage
 	Enabled      bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// ActivatedAt is when the integration was last turned on (zero: never).
+	ActivatedAt time.Time
+	// TriggerChangedAt is when its trigger stage last changed (zero: never
+	// since it was created).
+	TriggerChangedAt time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Order statuses.

@@ -92,7 +92,7 @@ func TestAssessmentPackageTagsOnTaggedPostings(t *testing.T) {
 	before := slices.Clone(posting.Tags)
 
 	// The operator names the posting (merged into the other settings); an
-	// unknown posting is refused, naming it.
+	// unknown posting is refused by the setup check, naming it.
 	admin := func(args ...string) (string, error) {
 		args = append(args, "--data", env.DataDir)
 		if env.Database != "" {
@@ -103,7 +103,7 @@ func TestAssessmentPackageTagsOnTaggedPostings(t *testing.T) {
 		return out.String() + errOut.String(), err
 	}
 	_, err := admin("integration", "update", "--id", env.Integration.ID, "--settings", `{"taggedPostings":["no-such-posting"]}`)
-	if err == nil || !strings.Contains(err.Error(), `taggedPostings[0]: Lever has no posting "no-such-posting"`) {
+	if err == nil || !strings.Contains(err.Error(), `taggedPostings: The posting to tag "no-such-posting" is not a posting of this Lever account`) {
 		t.Fatalf("unknown posting: err = %v", err)
 	}
 	if out, err := admin("integration", "update", "--id", env.Integration.ID, "--settings", fmt.Sprintf(`{"taggedPostings":[%q]}`, posting.ID)); err != nil {

@@ -284,7 +284,15 @@ func TestBrowserOperatorSetsUpAssessment(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#f-completionStage"), stageID("Assessment Complete")),
 		chromedp.Click(chromedp.CSS(`input[name="s.taggedPostings"][value="`+dataAnalyst+`"]`)))
 	b.shot("integration-settings", true)
-	b.run("activate", chromedp.Click(chromedp.CSS("#activate")), b.waitFlash("activated", "Activated"))
+	// The seed has a candidate in Assessment already: Activate lists who,
+	// before anything is sent, and the operator activates for new entries
+	// only.
+	b.run("activate", chromedp.Click(chromedp.CSS("#activate")), b.waitJS("the candidates already in the stage", `!!document.querySelector("#activate-confirm")`))
+	if s := b.text("#activate-confirm"); !strings.Contains(s, "Ines Alvarez") || !strings.Contains(s, "already in the trigger stage") {
+		t.Fatalf("the Activate confirmation says: %s", s)
+	}
+	b.shot("integration-activate-confirm", true)
+	b.run("activate for new entries only", chromedp.Click(chromedp.CSS("#activate-new-only")), b.waitFlash("activated", "Activated"))
 	if s := b.text("#integration-state"); s != "active" {
 		t.Fatalf("after Activate the integration is %q; the page says: %s", s, b.text("main"))
 	}

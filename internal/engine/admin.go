@@ -265,6 +265,16 @@ func (e *Engine) CreateProvider(ctx context.Context, in ProviderInput) (p *domai
 // CheckIntegrationSettings; empty for the defaults). Tagged postings, if
 // any, get the provider's package tags soon after.
 func (e *Engine) CreateIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
+	return e.createIntegration(ctx, connID, providerID, settings, true)
+}
+
+// CreateIntegrationDraft is CreateIntegration for an integration that stays
+// off until it is activated (after the setup check).
+func (e *Engine) CreateIntegrationDraft(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
+	return e.createIntegration(ctx, connID, providerID, settings, false)
+}
+
+func (e *Engine) createIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage, enabled bool) (*domain.Integration, error) {
 	s, err := ParseSettings(settings)
 	if err != nil {
 		return nil, err
@@ -290,7 +300,7 @@ func (e *Engine) CreateIntegration(ctx context.Context, connID, providerID strin
 	if err := e.checkTaggedPostings(ctx, conn, p, s.TaggedPostings); err != nil {
 		return nil, err
 	}
-	in := &domain.Integration{ID: domain.NewID("int"), ConnectionID: connID, ProviderID: providerID, Settings: settings, Enabled: true}
+	in := &domain.Integration{ID: domain.NewID("int"), ConnectionID: connID, ProviderID: providerID, Settings: settings, Enabled: enabled}
 	err = e.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.IntegrationCreate(ctx, in); err != nil {
 			return err
@@ -340,8 +350,14 @@ func (e *Engine) UpdateIntegration(ctx context.Context, id string, settings json
 	if err := e.CheckIntegrationSettings(ctx, conn, p, settings); err != nil {
 		return nil, err
 	}
+	// Candidates already in a new trigger stage were never told about by a
+	// webhook this integration acted on: the sweep starts afresh.
+	moved := !e.sameStage(ctx, conn, old.WithDefaults(p).TriggerStage, s.WithDefaults(p).TriggerStage)
 	err = e.db.InTx(ctx, func(tx *store.Tx) error {
 		in.Settings = settings
+		if moved {
+			in.TriggerChangedAt = tx.Now()
+		}
 		if err := tx.IntegrationUpdate(ctx, in); err != nil {
 			return err
 		}
@@ -390,4 +406,22 @@ func (e *Engine) checkTaggedPostings(ctx context.Context, conn *domain.Connectio
 		}
 	}
 	return nil
+}
+
+// CheckAPIKey asks Lever whether it accepts a connection's API key, before
+// the connection is stored: it lists the account's stages, which every
+// flow reads. Lever's refusal comes back as the lever error (401: the key
+// is refused; 403: the key works but may not read stages).
+func (e *Engine) CheckAPIKey(ctx context.Context, in ConnectionInput) error {
+	if err := ValidateConnection(&in, true); err != nil {
+		return err
+	}
+	c := &domain.Connection{ID: in.ID, Name: in.Name, Environment: in.Environment, BaseURL: strings.TrimRight(in.BaseURL, "/"),
+		AuthKind: "api_key", Credentials: domain.Credentials{APIKey: in.APIKey}, Status: domain.ConnActive}
+	client, err := e.newLever(c)
+	if err != nil {
+		return err
+	}
+	_, err = client.ListStages(ctx)
+	return err
 }

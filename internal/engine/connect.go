@@ -151,8 +151,9 @@ func (e *Engine) SetSigningToken(ctx context.Context, connID, event, token, hook
 }
 
 // SaveIntegration stores an integration's settings (validated, with the
-// effects of UpdateIntegration) and its enabled flag. Enabling an
-// assessment integration tags its postings.
+// effects of UpdateIntegration) and its enabled flag. Enabling records the
+// activation time (the sweep for missed webhooks looks at stage entries
+// after it) and tags an assessment integration's postings.
 func (e *Engine) SaveIntegration(ctx context.Context, id string, settings json.RawMessage, enabled bool) (*domain.Integration, error) {
 	in, err := e.UpdateIntegration(ctx, id, settings)
 	if err != nil || in.Enabled == enabled {
@@ -163,6 +164,9 @@ func (e *Engine) SaveIntegration(ctx context.Context, id string, settings json.R
 			return err
 		}
 		in.Enabled = enabled
+		if enabled {
+			in.ActivatedAt = tx.Now()
+		}
 		if err := tx.IntegrationUpdate(ctx, in); err != nil {
 			return err
 		}

@@ -74,8 +74,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 }
 
-// workReconcile lists the opportunities sitting in each integration's trigger
-// stage and, for each without a live order, stores the stage change a lost
+// workReconcile lists the opportunities that entered each integration's
+// trigger stage since it was activated (or the stage last changed) and, for
+// each without a live order, stores the stage change a lost
 // webhook would have brought. The router then decides as for a webhook; the
 // event's dedupe key (opportunity and time of entering the stage) keeps one
 // stage entry from being swept twice.
@@ -111,10 +112,17 @@ func (e *Engine) workReconcile(ctx context.Context, job *domain.Job) error {
 		if err != nil {
 			continue // the setup check reports a missing stage
 		}
+		// Only stage entries since the integration was activated (or its
+		// trigger stage changed): Lever's advanced_at_start filters on
+		// lastAdvancedAt, the time an opportunity entered its current stage.
+		since := sweepSince(r.integ)
 		archived := false
-		for opp, err := range client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived}) {
+		for opp, err := range client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived, AdvancedAtStart: since}) {
 			if err != nil {
 				return e.leverError(ctx, conn.ID, err)
+			}
+			if opp.LastAdvancedAt.Time().Before(since) {
+				continue
 			}
 			var live bool
 			err := e.db.InTx(ctx, func(tx *store.Tx) error {

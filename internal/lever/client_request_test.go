@@ -404,13 +404,14 @@ func TestReadRequests(t *testing.T) {
 				return drain(c.ListOpportunities(ctx, ListOpportunitiesParams{
 					StageIDs: []string{"s1", "s2"}, PostingIDs: []string{"p1"}, Tags: []string{"Acme"}, Emails: []string{"a@x.org"},
 					ContactIDs: []string{"c1"}, Origins: []string{"sourced"}, Archived: &archived, UpdatedAtStart: since,
-					UpdatedAtEnd: since.Add(time.Second), Confidentiality: "all", Expand: []string{"contact"}, Limit: 50,
+					UpdatedAtEnd: since.Add(time.Second), AdvancedAtStart: since.Add(2 * time.Second), AdvancedAtEnd: since.Add(3 * time.Second),
+					Confidentiality: "all", Expand: []string{"contact"}, Limit: 50,
 				}))
 			},
 			path: "/v1/opportunities", query: url.Values{
 				"stage_id": {"s1", "s2"}, "posting_id": {"p1"}, "tag": {"Acme"}, "email": {"a@x.org"}, "contact_id": {"c1"},
 				"origin": {"sourced"}, "archived": {"false"}, "updated_at_start": {"1700000000000"}, "updated_at_end": {"1700000001000"},
-				"confidentiality": {"all"}, "expand": {"contact"}, "limit": {"50"},
+				"advanced_at_start": {"1700000002000"}, "advanced_at_end": {"1700000003000"}, "confidentiality": {"all"}, "expand": {"contact"}, "limit": {"50"},
 			},
 		},
 		{

@@ -39,6 +39,9 @@ type ListOpportunitiesParams struct {
 	Archived *bool
 	// UpdatedAtStart and UpdatedAtEnd bound updatedAt (inclusive); zero is unset.
 	UpdatedAtStart, UpdatedAtEnd time.Time
+	// AdvancedAtStart and AdvancedAtEnd bound lastAdvancedAt, when the
+	// opportunity entered its current stage (inclusive); zero is unset.
+	AdvancedAtStart, AdvancedAtEnd time.Time
 	// Confidentiality is "confidential", "non-confidential" or "all"; empty
 	// leaves Lever's default, non-confidential.
 	Confidentiality string
@@ -61,6 +64,8 @@ func (c *Client) ListOpportunities(ctx context.Context, p ListOpportunitiesParam
 	}
 	q.millis("updated_at_start", p.UpdatedAtStart)
 	q.millis("updated_at_end", p.UpdatedAtEnd)
+	q.millis("advanced_at_start", p.AdvancedAtStart)
+	q.millis("advanced_at_end", p.AdvancedAtEnd)
 	q.add("confidentiality", p.Confidentiality)
 	q.add("expand", p.Expand...)
 	return list[Opportunity](ctx, c, "/opportunities", "/opportunities", url.Values(q), p.Limit)

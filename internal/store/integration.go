@@ -8,27 +8,32 @@ import (
 	"stagecoach/internal/domain"
 )
 
-const integrationColumns = `id, connection_id, provider_id, settings, enabled, created_at, updated_at`
+const integrationColumns = `id, connection_id, provider_id, settings, enabled, activated_at, trigger_changed_at, created_at, updated_at`
 
 func scanIntegration(row interface{ Scan(...any) error }) (*domain.Integration, error) {
 	var in domain.Integration
 	var settings string
 	var enabled int
-	var created, updated int64
-	if err := row.Scan(&in.ID, &in.ConnectionID, &in.ProviderID, &settings, &enabled, &created, &updated); err != nil {
+	var activated, triggerChanged, created, updated int64
+	if err := row.Scan(&in.ID, &in.ConnectionID, &in.ProviderID, &settings, &enabled, &activated, &triggerChanged, &created, &updated); err != nil {
 		return nil, err
 	}
 	in.Settings, in.Enabled = []byte(settings), enabled == 1
+	in.ActivatedAt, in.TriggerChangedAt = fromMS(activated), fromMS(triggerChanged)
 	in.CreatedAt, in.UpdatedAt = fromMS(created), fromMS(updated)
 	return &in, nil
 }
 
 // IntegrationCreate stores a new integration. A provider is enabled once per
-// connection: a second one is a conflict.
+// connection: a second one is a conflict. One created enabled is activated
+// now.
 func (tx *Tx) IntegrationCreate(ctx context.Context, in *domain.Integration) error {
 	in.CreatedAt, in.UpdatedAt = tx.now, tx.now
-	_, err := tx.exec(ctx, `INSERT INTO integrations (`+integrationColumns+`) VALUES (?,?,?,?,?,?,?)`,
-		in.ID, in.ConnectionID, in.ProviderID, string(in.Settings), boolInt(in.Enabled), ms(tx.now), ms(tx.now))
+	if in.Enabled && in.ActivatedAt.IsZero() {
+		in.ActivatedAt = tx.now
+	}
+	_, err := tx.exec(ctx, `INSERT INTO integrations (`+integrationColumns+`) VALUES (?,?,?,?,?,?,?,?,?)`,
+		in.ID, in.ConnectionID, in.ProviderID, string(in.Settings), boolInt(in.Enabled), ms(in.ActivatedAt), ms(in.TriggerChangedAt), ms(tx.now), ms(tx.now))
 	if isUniqueViolation(err) {
 		return domain.Errorf(domain.EConflict, "provider %q is already enabled on connection %q", in.ProviderID, in.ConnectionID)
 	}
@@ -82,11 +87,12 @@ func (tx *Tx) IntegrationList(ctx context.Context, f IntegrationFilter) ([]*doma
 	return out, rows.Err()
 }
 
-// IntegrationUpdate saves an integration's settings and enabled flag.
+// IntegrationUpdate saves an integration's settings, enabled flag,
+// activation time and trigger-stage change time.
 func (tx *Tx) IntegrationUpdate(ctx context.Context, in *domain.Integration) error {
 	in.UpdatedAt = tx.now
-	res, err := tx.exec(ctx, `UPDATE integrations SET settings = ?, enabled = ?, updated_at = ? WHERE id = ?`,
-		string(in.Settings), boolInt(in.Enabled), ms(tx.now), in.ID)
+	res, err := tx.exec(ctx, `UPDATE integrations SET settings = ?, enabled = ?, activated_at = ?, trigger_changed_at = ?, updated_at = ? WHERE id = ?`,
+		string(in.Settings), boolInt(in.Enabled), ms(in.ActivatedAt), ms(in.TriggerChangedAt), ms(tx.now), in.ID)
 	if err != nil {
 		return err
 	}

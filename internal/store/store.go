@@ -53,16 +53,20 @@ type DB struct {
 	NowFunc func() time.Time
 }
 
-// Open opens the database named by dsn: a postgres:// or postgresql:// URL,
-// or else a SQLite file path (its folder is created). Secrets are sealed with
+// Open opens the database named by dsn (see ParseDSN): a postgres:// or
+// postgresql:// URL, a sqlite: URL or a SQLite file path (its folder is
+// created). Secrets are sealed with
 // box.
 func Open(ctx context.Context, dsn string, box *secret.Box) (*DB, error) {
 	if box == nil {
 		return nil, errors.New("open store: no secret box")
 	}
 	d := &DB{box: box, NowFunc: time.Now}
-	var err error
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	dialect, path, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if dialect == Postgres {
 		d.dialect = Postgres
 		d.db, err = sql.Open("pgx", dsn)
 		if err != nil {
@@ -72,7 +76,6 @@ func Open(ctx context.Context, dsn string, box *secret.Box) (*DB, error) {
 		d.db.SetMaxIdleConns(20)
 	} else {
 		d.dialect = SQLite
-		path := strings.TrimPrefix(dsn, "sqlite://")
 		if path != ":memory:" {
 			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				return nil, fmt.Errorf("create data folder: %w", err)

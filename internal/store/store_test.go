@@ -462,3 +462,51 @@ func TestJobWakeSnoozedForAReason(t *testing.T) {
 		t.Fatalf("due after the wake = %+v, %v; want the held job only", due, err)
 	}
 }
+
+// An integration keeps when it was activated and when its trigger stage
+// last changed (what the sweep for missed webhooks counts from); one
+// created enabled is activated at creation.
+func TestIntegrationKeepsActivationAndTriggerChangeTimes(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t)
+	ctx := context.Background()
+	now := time.UnixMilli(1_800_000_000_000).UTC()
+	db.NowFunc = func() time.Time { return now }
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.ConnectionCreate(ctx, &domain.Connection{ID: "acme", Name: "Acme", Environment: "custom", AuthKind: "api_key"}); err != nil {
+			return err
+		}
+		for _, id := range []string{"p1", "p2"} {
+			if err := tx.ProviderCreate(ctx, &domain.Provider{ID: id, Name: id, Kind: domain.KindAssessment, APIKeyHash: id}); err != nil {
+				return err
+			}
+		}
+		if err := tx.IntegrationCreate(ctx, &domain.Integration{ID: "on", ConnectionID: "acme", ProviderID: "p1", Settings: []byte("{}"), Enabled: true}); err != nil {
+			return err
+		}
+		return tx.IntegrationCreate(ctx, &domain.Integration{ID: "draft", ConnectionID: "acme", ProviderID: "p2", Settings: []byte("{}")})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(id string) *domain.Integration {
+		t.Helper()
+		var in *domain.Integration
+		if err := db.InTx(ctx, func(tx *store.Tx) (err error) { in, err = tx.IntegrationGet(ctx, id); return }); err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	if on, draft := get("on"), get("draft"); !on.ActivatedAt.Equal(now) || !draft.ActivatedAt.IsZero() || !draft.TriggerChangedAt.IsZero() {
+		t.Fatalf("activated at: enabled %v, draft %v (trigger changed %v)", on.ActivatedAt, draft.ActivatedAt, draft.TriggerChangedAt)
+	}
+	later := now.Add(time.Hour)
+	draft := get("draft")
+	draft.Enabled, draft.ActivatedAt, draft.TriggerChangedAt = true, later, later.Add(time.Minute)
+	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.IntegrationUpdate(ctx, draft) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := get("draft"); !got.Enabled || !got.ActivatedAt.Equal(later) || !got.TriggerChangedAt.Equal(later.Add(time.Minute)) {
+		t.Fatalf("after update: enabled %v, activated %v, trigger changed %v", got.Enabled, got.ActivatedAt, got.TriggerChangedAt)
+	}
+}

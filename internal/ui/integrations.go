@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,18 +16,14 @@ import (
 
 func (u *UI) handleIntegrationCreate(w http.ResponseWriter, r *http.Request) {
 	connID, provID := r.PathValue("id"), r.PostFormValue("provider")
-	in, err := u.eng.CreateIntegration(r.Context(), connID, provID, nil)
+	// An integration does nothing until an operator activates it, after the
+	// setup check passes.
+	in, err := u.eng.CreateIntegrationDraft(r.Context(), connID, provID, nil)
 	if store.IsConflict(err) {
 		u.fail(w, r, domain.Errorf(domain.EConflict, "%s is already enabled on this connection", provID))
 		return
 	}
 	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	// An integration does nothing until an operator activates it, after the
-	// setup check passes.
-	if _, err := u.eng.SaveIntegration(r.Context(), in.ID, in.Settings, false); err != nil {
 		u.fail(w, r, err)
 		return
 	}
@@ -63,6 +60,16 @@ type integrationData struct {
 	General  []engine.Finding // findings not about one field
 	LeverErr string
 	Checked  bool
+	// Confirm is set when Activate waits for the operator to say what to do
+	// with the candidates already in the trigger stage.
+	Confirm *activateConfirm
+}
+
+// activateConfirm lists the candidates already in the trigger stage, shown
+// before anything is sent.
+type activateConfirm struct {
+	Stage     string
+	Occupants []engine.StageOccupant
 }
 
 func (u *UI) integrationData(r *http.Request, id string, settings json.RawMessage, check bool) (*integrationData, error) {
@@ -329,6 +336,10 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := r.PostFormValue("action")
+	if action == "activate_confirm" {
+		u.activateConfirmed(w, r, in, p)
+		return
+	}
 	if action == "disable" {
 		if _, err := u.eng.SaveIntegration(r.Context(), id, in.Settings, false); err != nil {
 			u.fail(w, r, err)
@@ -369,7 +380,35 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 			u.render(w, r, http.StatusUnprocessableEntity, "integration.html", page{Title: d.Prov.Name + " on " + d.Conn.Name, Nav: "connections", Data: d, Error: msg})
 			return
 		}
-		if _, err := u.eng.SaveIntegration(r.Context(), id, settings, true); err != nil {
+		moved, err := u.eng.TriggerStageChanges(r.Context(), id, settings)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		if !in.Enabled || moved {
+			// Candidates already in the trigger stage (on activation, or in a
+			// new trigger stage) are not invited unless the operator, shown
+			// who they are, says so.
+			stage, occ, err := u.eng.StageOccupants(r.Context(), id, settings)
+			if err != nil {
+				u.fail(w, r, err)
+				return
+			}
+			if len(occ) > 0 {
+				if _, err := u.eng.SaveIntegration(r.Context(), id, settings, in.Enabled); err != nil {
+					u.fail(w, r, err)
+					return
+				}
+				if d, err = u.integrationData(r, id, nil, false); err != nil {
+					u.fail(w, r, err)
+					return
+				}
+				d.Confirm = &activateConfirm{Stage: stage, Occupants: occ}
+				u.render(w, r, http.StatusOK, "integration.html", page{Title: d.Prov.Name + " on " + d.Conn.Name, Nav: "connections", Data: d})
+				return
+			}
+		}
+		if _, _, err := u.eng.ActivateIntegration(r.Context(), id, settings, nil); err != nil {
 			u.fail(w, r, err)
 			return
 		}
@@ -381,4 +420,45 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 		}
 		redirect(w, r, "/integrations/"+id, "Settings saved.")
 	}
+}
+
+// activateConfirmed activates an integration whose settings were saved when
+// Activate listed the candidates already in its trigger stage: with include
+// "listed", the candidates the page listed (and still there) are ordered
+// too; with "none", only candidates entering the stage from now on.
+func (u *UI) activateConfirmed(w http.ResponseWriter, r *http.Request, in *domain.Integration, p *domain.Provider) {
+	var include []string
+	switch r.PostFormValue("include") {
+	case "listed":
+		include = r.PostForm["opportunity"]
+		if len(include) == 0 {
+			u.fail(w, r, domain.Errorf(domain.EInvalid, "no candidates were listed to include"))
+			return
+		}
+	case "none":
+	default:
+		u.fail(w, r, domain.Errorf(domain.EInvalid, "include must be \"listed\" or \"none\""))
+		return
+	}
+	// The settings were saved with the listing; check them again, as
+	// Activate does, before turning anything on.
+	d, err := u.integrationData(r, in.ID, nil, true)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if !d.Findings.OK() {
+		u.render(w, r, http.StatusUnprocessableEntity, "integration.html", page{Title: d.Prov.Name + " on " + d.Conn.Name, Nav: "connections", Data: d, Error: "Not activated: fix what the setup check lists below, then Activate again."})
+		return
+	}
+	_, routed, err := u.eng.ActivateIntegration(r.Context(), in.ID, in.Settings, include)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	msg := "Activated: " + p.Name + " now runs on this connection, for candidates entering the trigger stage from now on."
+	if include != nil {
+		msg = fmt.Sprintf("Activated: %s now runs on this connection; %d of the %d candidates already in the trigger stage were sent to it.", p.Name, len(routed), len(include))
+	}
+	redirect(w, r, "/integrations/"+in.ID, msg)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -515,6 +516,10 @@ func TestActivateRefusesWhatWouldNotWork(t *testing.T) {
 		t.Fatalf("register webhooks: %d", r.status)
 	}
 	r = b.post(intPath, intPath, url.Values{"action": {"activate"}, "s.triggerStage": {"Assessment"}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, `id="activate-confirm"`) {
+		t.Fatalf("activate good settings, with a candidate already in the stage: %d %s\n%s", r.status, r.location, r.body)
+	}
+	r = b.post(intPath, intPath, url.Values{"action": {"activate_confirm"}, "include": {"none"}})
 	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "Activated") {
 		t.Fatalf("activate good settings: %d %s\n%s", r.status, r.location, r.body)
 	}
@@ -1032,5 +1037,122 @@ func TestTwoAdminsRemovingEachOtherLeaveOne(t *testing.T) {
 	}
 	if admins != 1 {
 		t.Fatalf("%d admins left, want 1", admins)
+	}
+}
+
+var occupantRE = regexp.MustCompile(`name="opportunity" value="([^"]+)"`)
+
+// Activate shows how many candidates are already in the trigger stage, and
+// who, before anything is sent; the integration is on, and the listed
+// candidates are sent to it, only once the operator confirms.
+func TestActivateListsCandidatesAlreadyInTheTriggerStage(t *testing.T) {
+	env := startDemo(t)
+	b := newBrowser(t, env.UIURL)
+	createOwner(t, b)
+	ctx := context.Background()
+	if r := b.post("/connections/new", "/connections", url.Values{"id": {"acme"}, "environment": {"custom"}, "baseUrl": {env.SandboxURL}, "method": {"api_key"}, "apiKey": {env.SandboxAPIKey}}); r.status != http.StatusSeeOther {
+		t.Fatalf("connect with an API key: %d\n%s", r.status, r.body)
+	}
+	if r := b.post("/connections/acme", "/connections/acme/webhooks/register", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("register webhooks: %d", r.status)
+	}
+	r := b.post("/connections/acme", "/connections/acme/integrations", url.Values{"provider": {demo.ProviderID}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("enable the provider: %d %s", r.status, r.location)
+	}
+	intPath := strings.SplitN(r.location, "?", 2)[0]
+	id := strings.TrimPrefix(intPath, "/integrations/")
+	// Who sits in Assessment, as Lever has it.
+	var inStage []string
+	archived := false
+	for opp, err := range env.Lever.ListOpportunities(ctx, lever.ListOpportunitiesParams{Archived: &archived, Expand: []string{"stage"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opp.Stage.Text == "Assessment" {
+			inStage = append(inStage, opp.Name)
+		}
+	}
+	if len(inStage) == 0 {
+		t.Fatal("the sandbox seed has nobody in Assessment")
+	}
+
+	r = b.post(intPath, intPath, url.Values{"action": {"activate"}, "s.triggerStage": {"Assessment"}})
+	if r.status != http.StatusOK {
+		t.Fatalf("activate: %d %s\n%s", r.status, r.location, r.body)
+	}
+	if want := fmt.Sprintf("<strong>%d</strong> candidate", len(inStage)); !strings.Contains(r.body, want) {
+		t.Errorf("the Activate page does not show the count %q:\n%s", want, r.body)
+	}
+	for _, name := range inStage {
+		if !strings.Contains(r.body, html.EscapeString(name)) {
+			t.Errorf("the Activate page does not name %s", name)
+		}
+	}
+	listed := occupantRE.FindAllStringSubmatch(r.body, -1)
+	if len(listed) != len(inStage) {
+		t.Fatalf("the confirmation lists %d candidates, want %d", len(listed), len(inStage))
+	}
+	var in *domain.Integration
+	get := func() {
+		t.Helper()
+		if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) { in, err = tx.IntegrationGet(ctx, id); return }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get()
+	if in.Enabled {
+		t.Fatal("the integration is on before the operator confirmed")
+	}
+	var evs []*domain.LeverEvent
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) {
+		evs, err = tx.LeverEventList(ctx, store.LeverEventFilter{OpportunityID: listed[0][1]})
+		return
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 0 {
+		t.Fatalf("%d events for a listed candidate before the operator confirmed", len(evs))
+	}
+
+	form := url.Values{"action": {"activate_confirm"}, "include": {"listed"}}
+	for _, m := range listed {
+		form.Add("opportunity", m[1])
+	}
+	r = b.post(intPath, intPath, form)
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "Activated") {
+		t.Fatalf("confirm: %d %s\n%s", r.status, r.location, r.body)
+	}
+	if flash, _ := url.QueryUnescape(r.location); !strings.Contains(flash, fmt.Sprintf("%d of the %d candidates", len(listed), len(listed))) {
+		t.Errorf("the flash after confirming says %q", flash)
+	}
+	get()
+	if !in.Enabled || in.ActivatedAt.IsZero() {
+		t.Fatalf("after confirming: enabled %v, activated at %v", in.Enabled, in.ActivatedAt)
+	}
+	for _, m := range listed {
+		if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) {
+			evs, err = tx.LeverEventList(ctx, store.LeverEventFilter{OpportunityID: m[1]})
+			return
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 1 || evs[0].Source != engine.SourceReconcile {
+			t.Errorf("opportunity %s: %d events after confirming, want the one the operator included", m[1], len(evs))
+		}
+	}
+
+	// Moving the trigger stage of the active integration asks the same
+	// question about the new stage, and keeps the integration on.
+	r = b.post(intPath, intPath, url.Values{"action": {"activate"}, "s.triggerStage": {"New applicant"}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, `id="activate-confirm"`) || !strings.Contains(r.body, "Candidates already in New applicant") {
+		t.Fatalf("a new trigger stage with candidates in it: %d %s", r.status, r.location)
+	}
+	get()
+	if !in.Enabled || in.TriggerChangedAt.IsZero() {
+		t.Fatalf("after moving the trigger stage: enabled %v, trigger changed at %v", in.Enabled, in.TriggerChangedAt)
+	}
+	if r := b.post(intPath, intPath, url.Values{"action": {"activate_confirm"}, "include": {"none"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("new entries only: %d\n%s", r.status, r.body)
 	}
 }

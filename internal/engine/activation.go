@@ -1,0 +1,230 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/store"
+)
+
+// sweepSince is the earliest stage entry the sweep for missed webhooks
+// considers for an integration: its activation, or the last change of its
+// trigger stage, whichever is later. Candidates who entered the stage
+// before were never sent a webhook stagecoach acted on, and turning an
+// integration on must not invite everyone already sitting there.
+func sweepSince(in *domain.Integration) time.Time {
+	since := in.ActivatedAt
+	if in.TriggerChangedAt.After(since) {
+		since = in.TriggerChangedAt
+	}
+	if since.IsZero() {
+		since = in.CreatedAt
+	}
+	return since
+}
+
+// StageOccupant is a candidate sitting in an integration's trigger stage
+// with no live order.
+type StageOccupant struct {
+	OpportunityID string
+	Name          string
+	EnteredAt     time.Time // when they entered the stage (Lever's lastAdvancedAt)
+	entered       int64
+	contactID     string
+}
+
+// StageOccupants lists the candidates already in the trigger stage of an
+// integration, with settings (nil: its stored ones), that have no live
+// order: the candidates Activate leaves alone unless the operator includes
+// them. It also returns the trigger stage's name. Archived opportunities are
+// left out.
+func (e *Engine) StageOccupants(ctx context.Context, integrationID string, settings json.RawMessage) (string, []StageOccupant, error) {
+	var in *domain.Integration
+	var conn *domain.Connection
+	var p *domain.Provider
+	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		if in, err = tx.IntegrationGet(ctx, integrationID); err != nil {
+			return err
+		}
+		if conn, err = tx.ConnectionGet(ctx, in.ConnectionID); err != nil {
+			return err
+		}
+		p, err = tx.ProviderGet(ctx, in.ProviderID)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if p.Kind == domain.KindSourcing {
+		return "", nil, nil // sourcing has no trigger stage
+	}
+	if settings == nil {
+		settings = in.Settings
+	}
+	s, err := ParseSettings(settings)
+	if err != nil {
+		return "", nil, err
+	}
+	s = s.WithDefaults(p)
+	trigger, err := e.ResolveStage(ctx, conn, s.TriggerStage)
+	if err != nil {
+		return "", nil, err
+	}
+	client, err := e.Lever(conn)
+	if err != nil {
+		return "", nil, err
+	}
+	var out []StageOccupant
+	archived := false
+	for opp, err := range client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived}) {
+		if err != nil {
+			return "", nil, e.leverError(ctx, conn.ID, err)
+		}
+		live, err := e.hasLiveOrder(ctx, in.ID, opp.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		if live {
+			continue
+		}
+		out = append(out, StageOccupant{OpportunityID: opp.ID, Name: opp.Name, EnteredAt: opp.LastAdvancedAt.Time(), entered: int64(opp.LastAdvancedAt), contactID: opp.Contact.ID})
+	}
+	return trigger.Text, out, nil
+}
+
+func (e *Engine) hasLiveOrder(ctx context.Context, integrationID, oppID string) (bool, error) {
+	var live bool
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.OrderLive(ctx, integrationID, oppID)
+		live = err == nil
+		if store.IsNotFound(err) {
+			err = nil
+		}
+		return err
+	})
+	return live, err
+}
+
+// ActivateIntegration saves an integration's settings (nil: its stored
+// ones) and turns it on (the caller has run the setup check). The sweep for missed webhooks then
+// considers only candidates entering the trigger stage from now on;
+// include names the candidates already there (as StageOccupants listed
+// them) that the operator chose to order as well. Only those still in the
+// stage with no live order are routed, by the same rules as a webhook; their
+// ids are returned.
+func (e *Engine) ActivateIntegration(ctx context.Context, id string, settings json.RawMessage, include []string) (*domain.Integration, []string, error) {
+	if settings == nil {
+		if err := e.db.InTx(ctx, func(tx *store.Tx) error {
+			in, err := tx.IntegrationGet(ctx, id)
+			if err == nil {
+				settings = in.Settings
+			}
+			return err
+		}); err != nil {
+			return nil, nil, err
+		}
+	}
+	var occupants []StageOccupant
+	if len(include) > 0 {
+		var err error
+		if _, occupants, err = e.StageOccupants(ctx, id, settings); err != nil {
+			return nil, nil, err
+		}
+	}
+	in, err := e.SaveIntegration(ctx, id, settings, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(include) == 0 {
+		return in, nil, nil
+	}
+	var conn *domain.Connection
+	var p *domain.Provider
+	if err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		if conn, err = tx.ConnectionGet(ctx, in.ConnectionID); err != nil {
+			return err
+		}
+		p, err = tx.ProviderGet(ctx, in.ProviderID)
+		return err
+	}); err != nil {
+		return in, nil, err
+	}
+	s, err := e.integrationSettings(in, p)
+	if err != nil {
+		return in, nil, err
+	}
+	trigger, err := e.ResolveStage(ctx, conn, s.TriggerStage)
+	if err != nil {
+		return in, nil, err
+	}
+	var routed []string
+	for _, o := range occupants {
+		if !slices.Contains(include, o.OpportunityID) {
+			continue
+		}
+		// Routed as a sweep's find: the router orders what a webhook
+		// would have, by the same rules.
+		ev := &domain.LeverEvent{
+			ID: domain.NewID("evt"), ConnectionID: conn.ID, Event: lever.EventCandidateStageChange, OpportunityID: o.OpportunityID,
+			DedupeKey:   "activate:" + in.ID + ":" + o.OpportunityID + ":" + strconv.FormatInt(o.entered, 10),
+			TriggeredAt: o.entered, Source: SourceReconcile,
+			Payload: mustJSON(map[string]string{"opportunityId": o.OpportunityID, "contactId": o.contactID, "toStageId": trigger.ID}),
+		}
+		ok, err := e.AcceptEvent(ctx, ev)
+		if err != nil {
+			return in, routed, err
+		}
+		if ok {
+			routed = append(routed, o.OpportunityID)
+		}
+	}
+	return in, routed, nil
+}
+
+// sameStage reports whether two trigger stage settings (ids or names) name
+// the same Lever stage. When Lever cannot say (a stage it does not have, or
+// an error), the settings are compared as written.
+func (e *Engine) sameStage(ctx context.Context, conn *domain.Connection, a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, errA := e.ResolveStage(ctx, conn, a)
+	sb, errB := e.ResolveStage(ctx, conn, b)
+	return errA == nil && errB == nil && sa.ID == sb.ID
+}
+
+// TriggerStageChanges reports whether saving settings would move an
+// integration's trigger stage to another Lever stage (a stage written by
+// name or by id is the same stage).
+func (e *Engine) TriggerStageChanges(ctx context.Context, integrationID string, settings json.RawMessage) (bool, error) {
+	var in *domain.Integration
+	var conn *domain.Connection
+	var p *domain.Provider
+	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		if in, err = tx.IntegrationGet(ctx, integrationID); err != nil {
+			return err
+		}
+		if conn, err = tx.ConnectionGet(ctx, in.ConnectionID); err != nil {
+			return err
+		}
+		p, err = tx.ProviderGet(ctx, in.ProviderID)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	old, err := ParseSettings(in.Settings)
+	if err != nil {
+		return false, err
+	}
+	next, err := ParseSettings(settings)
+	if err != nil {
+		return false, err
+	}
+	return !e.sameStage(ctx, conn, old.WithDefaults(p).TriggerStage, next.WithDefaults(p).TriggerStage), nil
+}

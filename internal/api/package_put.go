@@ -105,6 +105,11 @@ func (a *API) handlePackagePut(w http.ResponseWriter, r *http.Request) error {
 	}
 	var stored []domain.Package
 	err = a.db.InTx(r.Context(), func(tx *store.Tx) (err error) {
+		// A tag another provider uses on one of this provider's
+		// connections would order both for the same candidates.
+		if err := a.eng.CheckPackageTags(r.Context(), tx, p.ID, pkgs); err != nil {
+			return err
+		}
 		if err := tx.PackagesReplace(r.Context(), p.ID, pkgs); err != nil {
 			return err
 		}

@@ -27,6 +27,9 @@ func TestPackagesValidation(t *testing.T) {
 		{"unknown field", `{"packages":[{"id":"a","name":"N","kind":"interview_kit","tag":"x"}]}`, []string{"tag"}},
 		{"wrong type", `{"packages":{"id":"a"}}`, []string{"packages"}},
 		{"not JSON", `{"packages":`, nil},
+		{"long name", `{"packages":[{"id":"a","name":"` + strings.Repeat("n", 201) + `","kind":"interview_kit"}]}`, []string{"packages[0].name"}},
+		{"long tag", `{"packages":[{"id":"a","name":"N","kind":"assessment","leverTag":"` + strings.Repeat("é", 101) + `"}]}`, []string{"packages[0].leverTag"}},
+		{"too many", `{"packages":[` + strings.Repeat(`{"id":"a","name":"N","kind":"interview_kit"},`, 500) + `{"id":"a","name":"N","kind":"interview_kit"}]}`, []string{"packages"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

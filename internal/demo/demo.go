@@ -275,7 +275,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 		}
 		return env, nil
 	}
-	if err = eng.SyncPostings(ctx, ConnectionID); err != nil {
+	if _, err = eng.SyncPostings(ctx, ConnectionID); err != nil {
 		return nil, fmt.Errorf("sync postings: %w", err)
 	}
 	if err = env.startSourcing(ctx, runCtx, cfg); err != nil {

@@ -212,8 +212,11 @@ func (c *Client) unwrap(err error, orig *url.URL) error {
 		err = ue.Err
 		var re *RefusedError
 		if errors.As(err, &re) {
-			if to, perr := url.Parse(ue.URL); perr == nil && to.String() != orig.String() {
-				re.Redirected = true
+			if to, perr := url.Parse(ue.URL); perr == nil {
+				re.Redirected = to.String() != orig.String()
+				if _, ipErr := netip.ParseAddr(to.Hostname()); ipErr != nil {
+					re.Host = to.Hostname() // a name: say what it resolved to
+				}
 			}
 			return re
 		}

@@ -145,6 +145,9 @@ func TestGetRefusesLoopbackAtTheDialer(t *testing.T) {
 		if strings.Contains(err.Error(), port) {
 			t.Errorf("error %q names the port", err)
 		}
+		if strings.Contains(u, "localhost") && !strings.HasPrefix(err.Error(), "localhost (") {
+			t.Errorf("error %q does not say what localhost resolved to", err)
+		}
 	}
 	if hits.Load() != 0 {
 		t.Fatalf("the loopback server got %d requests", hits.Load())

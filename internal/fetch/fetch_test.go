@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"stagecoach/internal/fetch"
 )
@@ -131,8 +132,15 @@ func countingServer(t *testing.T, body string) (*httptest.Server, *atomic.Int32)
 func TestGetRefusesLoopbackAtTheDialer(t *testing.T) {
 	t.Parallel()
 	srv, hits := countingServer(t, "internal secret")
-	c := fetch.New(fetch.Config{})
+	c := fetch.New(fetch.Config{Timeout: 5 * time.Second})
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	// Other spellings of loopback, whatever the resolver makes of them,
+	// never reach it either.
+	for _, u := range []string{"http://2130706433:" + port + "/", "http://0x7f.1:" + port + "/", "http://127.1:" + port + "/", "http://[::ffff:7f00:1]:" + port + "/"} {
+		if b, err := c.Get(context.Background(), u, 1<<20); err == nil {
+			t.Errorf("Get(%s) = %q, want an error", u, b)
+		}
+	}
 	for _, u := range []string{srv.URL + "/x", "http://localhost:" + port + "/x"} {
 		b, err := c.Get(context.Background(), u, 1<<20)
 		var re *fetch.RefusedError

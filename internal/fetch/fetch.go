@@ -85,6 +85,8 @@ var (
 	ErrTooLarge = errors.New("the file is larger than allowed")
 	// ErrScheme: a URL or a redirect is not http or https.
 	ErrScheme = errors.New("only http and https URLs are fetched")
+	// ErrBadURL: the URL does not parse, or has no host.
+	ErrBadURL = errors.New("must be an http(s) URL with a host")
 	// ErrRedirects: the URL redirected more often than MaxRedirects.
 	ErrRedirects = errors.New("too many redirects")
 )
@@ -132,7 +134,7 @@ func (e *StatusError) Error() string { return "the URL answered " + e.Status }
 // refused address, a wrong scheme, too many redirects, a body too large.
 func Permanent(err error) bool {
 	var re *RefusedError
-	return errors.As(err, &re) || errors.Is(err, ErrScheme) || errors.Is(err, ErrRedirects) || errors.Is(err, ErrTooLarge)
+	return errors.As(err, &re) || errors.Is(err, ErrScheme) || errors.Is(err, ErrBadURL) || errors.Is(err, ErrRedirects) || errors.Is(err, ErrTooLarge)
 }
 
 // CheckURL checks a URL before it is stored, so a provider hears at once of
@@ -142,13 +144,13 @@ func Permanent(err error) bool {
 func (c *Client) CheckURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return errors.New("must be an http(s) URL")
+		return ErrBadURL
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return ErrScheme
 	}
 	if u.Host == "" {
-		return errors.New("must be an http(s) URL with a host")
+		return ErrBadURL
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
@@ -172,10 +174,13 @@ func (c *Client) CheckURL(raw string) error {
 func (c *Client) Get(ctx context.Context, raw string, max int64) ([]byte, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("must be an http(s) URL")
+		return nil, ErrBadURL
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, ErrScheme
+	}
+	if u.Host == "" {
+		return nil, ErrBadURL
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()

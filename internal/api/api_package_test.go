@@ -27,6 +27,9 @@ func TestPackagesValidation(t *testing.T) {
 		{"unknown field", `{"packages":[{"id":"a","name":"N","kind":"interview_kit","tag":"x"}]}`, []string{"tag"}},
 		{"wrong type", `{"packages":{"id":"a"}}`, []string{"packages"}},
 		{"not JSON", `{"packages":`, nil},
+		{"long name", `{"packages":[{"id":"a","name":"` + strings.Repeat("n", 201) + `","kind":"interview_kit"}]}`, []string{"packages[0].name"}},
+		{"long tag", `{"packages":[{"id":"a","name":"N","kind":"assessment","leverTag":"` + strings.Repeat("é", 101) + `"}]}`, []string{"packages[0].leverTag"}},
+		{"too many", `{"packages":[` + strings.Repeat(`{"id":"a","name":"N","kind":"interview_kit"},`, 500) + `{"id":"a","name":"N","kind":"interview_kit"}]}`, []string{"packages"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,4 +105,39 @@ func TestPackagesReplace(t *testing.T) {
 	if out.Data == nil || len(out.Data) != 0 {
 		t.Fatalf("unpublishing everything answered %+v", out.Data)
 	}
+}
+
+// A Lever tag that another provider enabled on a shared connection already
+// uses is refused, in any case: both providers would be ordered for the same
+// candidates. The answer names the tag, not the other provider.
+func TestPackagesTagOfAnotherProviderIsRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.call(t, "PUT", "/v1/packages", keyHireVue, `{"packages":[{"id":"java","name":"Java","kind":"interview_kit","leverTag":"Acme: Java"}]}`).decode(t, &struct{}{})
+
+	for _, tag := range []string{"Acme: Java", "acme: JAVA", " Acme: Java "} {
+		body := `{"packages":[{"id":"go","name":"Go","kind":"assessment","leverTag":"Go"},{"id":"java","name":"Java","kind":"assessment","leverTag":"` + tag + `"}]}`
+		p := b.call(t, "PUT", "/v1/packages", keyIMocha, body).problem(t, http.StatusConflict)
+		if got := fieldsOf(p); !slices.Equal(got, []string{"packages[1].leverTag"}) {
+			t.Errorf("tag %q: fields=%v, want packages[1].leverTag", tag, got)
+		}
+		if !strings.Contains(p.Detail, `"`+strings.TrimSpace(tag)+`"`) || !strings.Contains(p.Detail, "acme") {
+			t.Errorf("tag %q: detail %q does not name the tag and the connection", tag, p.Detail)
+		}
+		if strings.Contains(strings.ToLower(p.Detail), "hirevue") {
+			t.Errorf("detail %q names the other provider", p.Detail)
+		}
+	}
+	var list struct {
+		Data []map[string]any `json:"data"`
+	}
+	b.call(t, "GET", "/v1/packages", keyIMocha, nil).decode(t, &list)
+	if len(list.Data) != 0 {
+		t.Fatalf("a refused PUT stored packages: %v", list.Data)
+	}
+
+	// Another tag is fine; so is the same tag for a provider on no shared
+	// connection.
+	b.call(t, "PUT", "/v1/packages", keyIMocha, `{"packages":[{"id":"java","name":"Java","kind":"assessment","leverTag":"iMocha: Java"}]}`).decode(t, &struct{}{})
+	b.call(t, "PUT", "/v1/packages", keyLonely, `{"packages":[{"id":"java","name":"Java","kind":"assessment","leverTag":"Acme: Java"}]}`).decode(t, &struct{}{})
 }

@@ -15,8 +15,15 @@ import (
 // Package kinds.
 var packageKinds = []string{"assessment", "interview_kit", "interview_plan"}
 
-// maxPackageID is the longest package id, in characters.
-const maxPackageID = 100
+// Bounds of a package list. Lever documents no limit on a tag's length;
+// a package tag is something a recruiter picks from a list, so 100
+// characters is plenty, and a longer one is more likely a mistake.
+const (
+	maxPackageID   = 100 // characters
+	maxPackageName = 200 // characters
+	maxPackageTag  = 100 // characters
+	maxPackages    = 500 // packages in one PUT
+)
 
 // packageJSON is a package as the API shows and takes it.
 type packageJSON struct {
@@ -44,6 +51,9 @@ func (in *packagesPutInput) validate() error {
 	if in.Packages == nil {
 		return fieldError("packages", "is required (an empty list unpublishes every package)", "")
 	}
+	if len(in.Packages) > maxPackages {
+		return fieldError("packages", fmt.Sprintf("has %d packages: at most %d are allowed", len(in.Packages), maxPackages), "")
+	}
 	var errs []domain.FieldError
 	bad := func(i int, field, msg string) {
 		errs = append(errs, domain.FieldError{Field: fmt.Sprintf("packages[%d].%s", i, field), Message: msg})
@@ -65,6 +75,8 @@ func (in *packagesPutInput) validate() error {
 		}
 		if strings.TrimSpace(p.Name) == "" {
 			bad(i, "name", "is required")
+		} else if utf8.RuneCountInString(p.Name) > maxPackageName {
+			bad(i, "name", fmt.Sprintf("must be at most %d characters", maxPackageName))
 		}
 		if !slices.Contains(packageKinds, p.Kind) {
 			bad(i, "kind", "must be one of "+strings.Join(packageKinds, ", "))
@@ -73,6 +85,8 @@ func (in *packagesPutInput) validate() error {
 			if p.Kind == "assessment" {
 				bad(i, "leverTag", "is required for assessment packages")
 			}
+		} else if utf8.RuneCountInString(p.LeverTag) > maxPackageTag {
+			bad(i, "leverTag", fmt.Sprintf("must be at most %d characters", maxPackageTag))
 		} else if j, dup := tags[p.LeverTag]; dup {
 			bad(i, "leverTag", fmt.Sprintf("repeats the Lever tag of packages[%d]", j))
 		} else {
@@ -105,6 +119,11 @@ func (a *API) handlePackagePut(w http.ResponseWriter, r *http.Request) error {
 	}
 	var stored []domain.Package
 	err = a.db.InTx(r.Context(), func(tx *store.Tx) (err error) {
+		// A tag another provider uses on one of this provider's
+		// connections would order both for the same candidates.
+		if err := a.eng.CheckPackageTags(r.Context(), tx, p.ID, pkgs); err != nil {
+			return err
+		}
 		if err := tx.PackagesReplace(r.Context(), p.ID, pkgs); err != nil {
 			return err
 		}

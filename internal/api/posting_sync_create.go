@@ -9,6 +9,8 @@ import (
 
 // handlePostingSyncCreate asks for a sync of an interview service
 // integration's postings now; the job.synced and job.removed webhooks follow.
+// A sync that already waits to run is not queued twice: the answer says
+// which (queued false, status "already_queued").
 func (a *API) handlePostingSyncCreate(w http.ResponseWriter, r *http.Request) error {
 	p, err := mustProvider(r)
 	if err != nil {
@@ -21,9 +23,21 @@ func (a *API) handlePostingSyncCreate(w http.ResponseWriter, r *http.Request) er
 	if prov.Kind != domain.KindInterviewService {
 		return domain.Errorf(domain.EInvalid, "integration %s is of a %s provider: only interview service integrations sync postings", in.ID, prov.Kind)
 	}
-	if err := a.eng.SyncPostings(r.Context(), in.ConnectionID); err != nil {
+	queued, err := a.eng.SyncPostings(r.Context(), in.ConnectionID)
+	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})
+	status := "queued"
+	if !queued {
+		status = "already_queued"
+	}
+	web.WriteJSON(w, http.StatusAccepted, postingSyncJSON{Status: status, Queued: queued})
 	return nil
+}
+
+// postingSyncJSON answers a posting sync request: a sync waits to run
+// either way; Queued says whether this request added it.
+type postingSyncJSON struct {
+	Status string `json:"status"`
+	Queued bool   `json:"queued"`
 }

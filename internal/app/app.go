@@ -185,6 +185,9 @@ func (a *App) URL() string { return "http://" + a.Addr() }
 func (a *App) Run(ctx context.Context) error {
 	defer a.DB.Close()
 	a.log.Info("stagecoach serving", slog.String("addr", a.URL()), slog.String("database", string(a.DB.Dialect())))
+	if a.cfg.Engine.Fetch.AllowPrivate {
+		a.log.Warn("provider URLs are fetched from private addresses too (--allow-private-fetch): providers can make stagecoach reach this network")
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if err := a.srv.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -68,6 +68,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&cfg.Engine.LeverRate, "lever-rate", 10, "Lever calls per second per connection, shared by every process on this database")
 	fs.IntVar(&cfg.Engine.LeverBurst, "lever-burst", 20, "Lever calls allowed in a burst per connection")
 	fs.DurationVar(&cfg.Engine.LeverTimeout, "lever-timeout", 30*time.Second, "deadline of one Lever call")
+	fs.BoolVar(&cfg.Engine.Fetch.AllowPrivate, "allow-private-fetch", false, "fetch the URLs providers give (cv.url, report.url) from private, loopback and link-local addresses too; only for providers on a private network you trust (default: public addresses only)")
 	fs.StringVar(&cfg.UI.PublicURL, "public-url", os.Getenv("STAGECOACH_PUBLIC_URL"), "stagecoach's URL as browsers and Lever reach it (OAuth redirect URI, webhook URL); empty: each request's host [$STAGECOACH_PUBLIC_URL]")
 	fs.StringVar(&cfg.UI.OAuthClientID, "lever-oauth-client-id", os.Getenv("STAGECOACH_LEVER_OAUTH_CLIENT_ID"), "client id of your Lever OAuth app, for connecting accounts in the web UI [$STAGECOACH_LEVER_OAUTH_CLIENT_ID]")
 	oauthSecretFile := fs.String("lever-oauth-client-secret-file", "", "file holding the Lever OAuth app's client secret [default $STAGECOACH_LEVER_OAUTH_CLIENT_SECRET]")

@@ -178,6 +178,8 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	ac := app.Config{Addr: cfg.Addr, DataDir: env.DataDir, Database: cfg.Database, Migrate: true, Logger: cfg.Logger}
 	ac.Engine.ReconcileInterval = time.Minute
 	ac.Engine.PostingSyncInterval = 30 * time.Second
+	// The demo's providers live on loopback, next to stagecoach.
+	ac.Engine.Fetch.AllowPrivate = true
 	// The web UI connects Lever accounts through an OAuth app registered in
 	// the sandbox (below, once the UI's address is known).
 	ac.UI.OAuthClientID, ac.UI.OAuthClientSecret = UIClientID, domain.NewToken(24)
@@ -273,7 +275,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 		}
 		return env, nil
 	}
-	if err = eng.SyncPostings(ctx, ConnectionID); err != nil {
+	if _, err = eng.SyncPostings(ctx, ConnectionID); err != nil {
 		return nil, fmt.Errorf("sync postings: %w", err)
 	}
 	if err = env.startSourcing(ctx, runCtx, cfg); err != nil {

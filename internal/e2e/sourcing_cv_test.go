@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/app"
+	"stagecoach/internal/demo"
 	"stagecoach/internal/pdf"
 	"stagecoach/provider"
 )
@@ -17,7 +19,14 @@ import (
 // export is added to the opportunity's files, once.
 func TestSourcingCVByURLAndANewCV(t *testing.T) {
 	t.Parallel()
-	env := startSourcingDemo(t)
+	// The CV server is on loopback: stagecoach must be told to fetch there.
+	env := startSourcingDemo(t, func(cfg *demo.Config) {
+		base := cfg.App
+		cfg.App = func(c *app.Config) {
+			base(c)
+			c.Engine.Fetch.AllowPrivate = true
+		}
+	})
 	ctx := context.Background()
 	tp := addSourcer(t, env, "successful")
 	cv := pdf.Report("Curriculum vitae", []string{"CV-BY-URL"})

@@ -302,6 +302,9 @@ func (e *Engine) createIntegration(ctx context.Context, connID, providerID strin
 	}
 	in := &domain.Integration{ID: domain.NewID("int"), ConnectionID: connID, ProviderID: providerID, Settings: settings, Enabled: enabled}
 	err = e.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := e.checkEnableTags(ctx, tx, p, connID); err != nil {
+			return err
+		}
 		if err := tx.IntegrationCreate(ctx, in); err != nil {
 			return err
 		}

@@ -163,15 +163,20 @@ func (e *Engine) SaveIntegration(ctx context.Context, id string, settings json.R
 		if in, err = tx.IntegrationGet(ctx, id); err != nil {
 			return err
 		}
+		p, err := tx.ProviderGet(ctx, in.ProviderID)
+		if err != nil {
+			return err
+		}
+		if enabled {
+			if err := e.checkEnableTags(ctx, tx, p, in.ConnectionID); err != nil {
+				return err
+			}
+		}
 		in.Enabled = enabled
 		if enabled {
 			in.ActivatedAt = tx.Now()
 		}
 		if err := tx.IntegrationUpdate(ctx, in); err != nil {
-			return err
-		}
-		p, err := tx.ProviderGet(ctx, in.ProviderID)
-		if err != nil {
 			return err
 		}
 		_, err = e.enqueuePostingTags(ctx, tx, in, p)

@@ -4,10 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"iter"
-	"net/http"
 	"regexp"
 	"sort"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/fetch"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -129,15 +129,16 @@ func (e *Engine) assessmentEffects(ctx context.Context, w *orderWork) error {
 	case "completed":
 		var res Result
 		_ = json.Unmarshal(o.Result, &res)
+		// The report first: a report URL that is refused writes nothing.
+		report, err := e.reportFile(ctx, w)
+		if err != nil {
+			return err
+		}
 		tplID, err := e.apply(ctx, w.conn, o, e.formTemplateEffect(c, w))
 		if err != nil {
 			return err
 		}
 		effs := []effect{e.profileFormEffect(c, w, tplID, res)}
-		report, err := e.reportFile(ctx, w)
-		if err != nil {
-			return err
-		}
 		if report != nil {
 			effs = append(effs, fileEffect(c, k+"file", opp, *report, w.as))
 		}
@@ -308,27 +309,25 @@ func (e *Engine) reportFile(ctx context.Context, w *orderWork) (*lever.File, err
 		}
 		return &lever.File{Name: name, ContentType: "application/pdf", Data: b}, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
-	if err != nil {
-		return nil, queue.Cancel(err)
-	}
-	resp, err := e.cfg.HTTPClient.Do(req)
-	if err != nil {
+	b, err := e.fetch.Get(ctx, r.URL, MaxReportBytes)
+	switch {
+	case errors.Is(err, fetch.ErrTooLarge):
+		return nil, queue.Cancel(domain.Errorf(domain.EInvalid, "report.url: the report is larger than 10 MiB"))
+	case fetch.Permanent(err):
+		return nil, queue.Cancel(domain.Errorf(domain.EInvalid, "report.url: %v", err))
+	case err != nil:
 		return nil, fmt.Errorf("fetch report: %w", err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetch report: %s answered %s", r.URL, resp.Status)
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxReportBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("fetch report: %w", err)
-	}
-	if len(b) > MaxReportBytes {
-		return nil, queue.Cancel(fmt.Errorf("report at %s is larger than 10 MiB", r.URL))
+	if !isPDF(b) {
+		// What a URL serves lands in Lever as the candidate's report: only a
+		// PDF, as for one given inline.
+		return nil, queue.Cancel(domain.Errorf(domain.EInvalid, "report.url: the file it serves is not a PDF"))
 	}
 	return &lever.File{Name: name, ContentType: "application/pdf", Data: b}, nil
 }
+
+// isPDF reports whether b starts as a PDF does.
+func isPDF(b []byte) bool { return strings.HasPrefix(string(b[:min(len(b), 5)]), "%PDF-") }
 
 // videoEffects mirrors a one-way video interview into Lever.
 func (e *Engine) videoEffects(ctx context.Context, w *orderWork) error {

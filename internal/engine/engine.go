@@ -17,6 +17,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/fetch"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/metrics"
 	"stagecoach/internal/queue"
@@ -52,10 +53,14 @@ type Config struct {
 	// on refresh tokens never passes. Default 24h; negative disables the
 	// schedule.
 	TokenRefreshInterval time.Duration
-	// HTTPClient sends provider webhooks and fetches report URLs.
+	// HTTPClient sends provider webhooks.
 	HTTPClient *http.Client
-	Logger     *slog.Logger
-	Metrics    *metrics.Metrics
+	// Fetch configures the client that fetches the URLs providers give
+	// (cv.url, report.url): public addresses only unless
+	// Fetch.AllowPrivate (serve --allow-private-fetch).
+	Fetch   fetch.Config
+	Logger  *slog.Logger
+	Metrics *metrics.Metrics
 }
 
 // Engine routes events and applies effects.
@@ -64,6 +69,8 @@ type Engine struct {
 	q   *queue.Runner
 	cfg Config
 	log *slog.Logger
+
+	fetch *fetch.Client
 
 	mu      sync.Mutex
 	clients map[string]*cachedClient
@@ -104,7 +111,7 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{db: db, q: q, cfg: cfg, log: cfg.Logger.With("component", "engine"), clients: map[string]*cachedClient{}, stages: map[string]stageCache{}}
+	e := &Engine{db: db, q: q, cfg: cfg, log: cfg.Logger.With("component", "engine"), fetch: fetch.New(cfg.Fetch), clients: map[string]*cachedClient{}, stages: map[string]stageCache{}}
 	q.Register(JobLeverEvent, e.workLeverEvent)
 	q.Register(JobOrderEffects, e.workOrderEffects)
 	q.Register(JobProviderWebhook, e.workProviderWebhook)

@@ -227,6 +227,11 @@ func (e *Engine) Export(ctx context.Context, p *domain.Provider, in ExportInput)
 	if err != nil {
 		return nil, false, err
 	}
+	if in.CV != nil && in.CV.URL != "" {
+		if err := e.checkFetchURL("cv.url", in.CV.URL); err != nil {
+			return nil, false, err
+		}
+	}
 	var out *domain.Export
 	var created bool
 	err = e.db.InTx(ctx, func(tx *store.Tx) error {

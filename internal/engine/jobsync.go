@@ -93,19 +93,26 @@ func hashJob(j JobJSON) string {
 // closedState reports whether a posting in state takes no candidates.
 func closedState(state string) bool { return state == "closed" || state == "rejected" }
 
-// SyncPostings enqueues a posting sync of a connection now.
-func (e *Engine) SyncPostings(ctx context.Context, connectionID string) error {
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+// SyncPostings enqueues a posting sync of a connection now, unless one
+// already waits to run; it reports whether it enqueued one.
+func (e *Engine) SyncPostings(ctx context.Context, connectionID string) (queued bool, err error) {
+	err = e.db.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ConnectionGet(ctx, connectionID); err != nil {
 			return err
 		}
-		_, err := tx.JobInsert(ctx, store.JobParams{Kind: JobPostingSync, QueueKey: "postings:" + connectionID, Args: postingSyncArgs{ConnectionID: connectionID}, MaxAttempts: 5})
+		// One waiting sync lists every posting when it runs: a second
+		// would only spend the connection's Lever rate limit again.
+		waiting, err := tx.JobWaiting(ctx, JobPostingSync, "postings:"+connectionID)
+		if err != nil || waiting {
+			return err
+		}
+		queued, err = tx.JobInsert(ctx, store.JobParams{Kind: JobPostingSync, QueueKey: "postings:" + connectionID, Args: postingSyncArgs{ConnectionID: connectionID}, MaxAttempts: 5})
 		return err
 	})
-	if err == nil {
+	if queued {
 		e.q.Notify()
 	}
-	return err
+	return queued, err
 }
 
 // PostingSyncer schedules posting syncs; see Engine.PostingSyncScheduler.

@@ -224,6 +224,11 @@ func (e *Engine) ReportOrderEvent(ctx context.Context, providerID, orderID strin
 		if err := in.ValidateFor(p.Kind); err != nil {
 			return err
 		}
+		if in.Report != nil && in.Report.URL != "" {
+			if err := e.checkFetchURL("report.url", in.Report.URL); err != nil {
+				return err
+			}
+		}
 		o, err := tx.OrderGet(ctx, orderID)
 		if err != nil {
 			return err
@@ -270,4 +275,16 @@ func (e *Engine) ReportOrderEvent(ctx context.Context, providerID, orderID strin
 		e.q.Notify()
 	}
 	return order, err
+}
+
+// checkFetchURL refuses at once a URL a provider gives that the fetch
+// client would refuse when fetching it (an address that is not public),
+// naming the field. A host name is checked again, on what it resolves to,
+// when fetched.
+func (e *Engine) checkFetchURL(field, raw string) error {
+	if err := e.fetch.CheckURL(raw); err != nil {
+		return &domain.Error{Code: domain.EInvalid, Message: field + ": " + err.Error(),
+			Fields: []domain.FieldError{{Field: field, Message: err.Error()}}}
+	}
+	return nil
 }

@@ -125,6 +125,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	var pkgs []domain.Package
 	var hooks []*domain.ConnectionWebhook
 	var arrivals []*store.WebhookArrival
+	var tagClashes []tagCollision
 	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		if in, err = tx.IntegrationGet(ctx, integrationID); err != nil {
 			return err
@@ -141,7 +142,10 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if hooks, err = tx.ConnectionWebhookList(ctx, conn.ID); err != nil {
 			return err
 		}
-		arrivals, err = tx.WebhookArrivalList(ctx, conn.ID)
+		if arrivals, err = tx.WebhookArrivalList(ctx, conn.ID); err != nil {
+			return err
+		}
+		tagClashes, err = tagCollisions(ctx, tx, prov.ID, []string{conn.ID}, packageTags(pkgs))
 		return err
 	})
 	if err != nil {
@@ -321,6 +325,9 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if s.PerformAs == "" && conn.PerformAs == "" {
 			add(SeverityWarning, "performAs", "No perform-as user: exports without an initiating Lever user will be refused by Lever.")
 		}
+	}
+	for _, c := range tagClashes {
+		add(SeverityError, "", "The package tag %q is also a package tag of %s, enabled on this connection: both would be ordered for the same candidates. Have one of them publish another tag, or disable %s here.", c.Tag, c.Other.Name, c.Other.Name)
 	}
 	if prov.WebhookURL == "" {
 		add(SeverityWarning, "", "%s has no webhook URL yet, so it is not told about new orders.", prov.Name)

@@ -7,14 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/fetch"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -208,29 +206,18 @@ func (e *Engine) exportStage(ctx context.Context, w *exportWork) (lever.Stage, e
 func (e *Engine) exportCV(ctx context.Context, x *domain.Export) (*lever.File, error) {
 	data := x.CV
 	if len(data) == 0 && x.CVURL != "" {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, x.CVURL, nil)
-		if err != nil {
-			return nil, domain.Errorf(domain.EInvalid, "the CV URL cannot be fetched: %v", err)
-		}
-		resp, err := e.cfg.HTTPClient.Do(req)
-		if err != nil {
-			// The URL may name the candidate: keep it out of the error.
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				err = ue.Err
-			}
-			return nil, fmt.Errorf("fetch CV: %w", err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("fetch CV: the CV URL answered %s", resp.Status)
-		}
-		if data, err = io.ReadAll(io.LimitReader(resp.Body, MaxCVBytes+1)); err != nil {
-			return nil, fmt.Errorf("fetch CV: %w", err)
-		}
-		if len(data) > MaxCVBytes {
+		b, err := e.fetch.Get(ctx, x.CVURL, MaxCVBytes)
+		switch {
+		case errors.Is(err, fetch.ErrTooLarge):
 			return nil, domain.Errorf(domain.EInvalid, "the CV at its URL is larger than 10 MiB")
+		case fetch.Permanent(err):
+			// The provider hears why; the URL, which may name the
+			// candidate, stays out of it.
+			return nil, domain.Errorf(domain.EInvalid, "cv.url: %v", err)
+		case err != nil:
+			return nil, fmt.Errorf("fetch CV: %w", err)
 		}
+		data = b
 	}
 	if len(data) == 0 {
 		return nil, nil

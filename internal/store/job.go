@@ -63,6 +63,14 @@ func (tx *Tx) JobInsert(ctx context.Context, p JobParams) (bool, error) {
 	return n == 1, err
 }
 
+// JobWaiting reports whether a job of kind on queueKey waits to run (not
+// yet taken, or due again after a failed attempt).
+func (tx *Tx) JobWaiting(ctx context.Context, kind, queueKey string) (bool, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = ? AND queue_key = ? AND status = ?`, kind, queueKey, domain.JobAvailable).Scan(&n)
+	return n > 0, err
+}
+
 // JobClaim takes up to n jobs that are due, for worker, leasing them until
 // now+lease. A job waits while an earlier job with the same queue key is not
 // finished, so the events of one opportunity run in order. Jobs whose lease

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"log/slog"
 	"strconv"
 	"time"
@@ -112,7 +113,11 @@ func (e *Engine) workReconcile(ctx context.Context, job *domain.Job) error {
 			continue // the setup check reports a missing stage
 		}
 		archived := false
-		for opp, err := range client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived}) {
+		// Confidential candidates too, when the credentials may see them.
+		list := func(conf string) iter.Seq2[*lever.Opportunity, error] {
+			return client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived, Confidentiality: conf})
+		}
+		for opp, err := range withConfidential(conn, nil, list) {
 			if err != nil {
 				return e.leverError(ctx, conn.ID, err)
 			}

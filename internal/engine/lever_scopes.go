@@ -52,11 +52,12 @@ var kindEndpoints = map[string][]string{
 		"GET /postings/:posting",
 		"GET /tags",
 	},
-	// The sweep; the job sync lists tagged postings; the order reads its
-	// posting and the owner to @-mention; notes, and feedback forms on a
-	// feedback template stagecoach creates.
+	// The sweep; the job sync lists tagged postings (the settings pick the
+	// tag); the order reads its posting and the owner to @-mention; notes,
+	// and feedback forms on a feedback template stagecoach creates.
 	domain.KindInterviewService: {
 		"GET /opportunities",
+		"GET /tags",
 		"GET /postings/:posting",
 		"GET /opportunities/:opportunity/notes", "POST /opportunities/:opportunity/notes",
 		"GET /feedback_templates", "POST /feedback_templates",
@@ -129,4 +130,13 @@ var accountParts = map[string]string{
 // read part of the account.
 func readsPart(part string, kinds ...string) bool {
 	return slices.Contains(LeverEndpoints(kinds...), accountParts[part])
+}
+
+// fieldParts names the account part an operator picks a setting of each
+// type from.
+var fieldParts = map[FieldType]string{
+	FieldStage: "stages", FieldMapProviderToStage: "stages", FieldMapStageToProvider: "stages",
+	FieldPosting: "postings", FieldPostings: "postings", FieldMapPostingPackage: "postings", FieldMapRolePosting: "postings",
+	FieldUser: "users", FieldTag: "tags",
+	FieldFormTemplate: "form_templates", FieldFeedbackTemplate: "feedback_templates",
 }

@@ -21,7 +21,7 @@ func TestLeverScopesPerKind(t *testing.T) {
 		domain.KindAssessment: append(slices.Clone(common), "opportunities:write:admin", "notes:write:admin", "tags:read:admin",
 			"files:write:admin", "forms:write:admin", "form_templates:write:admin", "postings:write:admin"),
 		domain.KindVideoInterview: append(slices.Clone(common), "opportunities:write:admin", "notes:write:admin", "tags:read:admin", "postings:read:admin"),
-		domain.KindInterviewService: append(slices.Clone(common), "opportunities:read:admin", "notes:write:admin", "postings:read:admin",
+		domain.KindInterviewService: append(slices.Clone(common), "opportunities:read:admin", "notes:write:admin", "postings:read:admin", "tags:read:admin",
 			"feedback:write:admin", "feedback_templates:write:admin"),
 		domain.KindSourcing: append(slices.Clone(common), "opportunities:write:admin", "files:write:admin", "postings:read:admin",
 			"archive_reasons:read:admin", "interviews:read:admin"),
@@ -77,6 +77,24 @@ func TestEveryAccountPartHasAnEndpoint(t *testing.T) {
 	for part, ep := range accountParts {
 		if _, ok := leverscope.Scope(ep); !ok || !strings.HasPrefix(ep, "GET ") {
 			t.Errorf("account part %s reads %q, not a known list endpoint", part, ep)
+		}
+	}
+}
+
+// TestSettingsArePickedFromPartsTheKindReads: every setting an operator
+// picks from the Lever account comes from a part the kind's scopes let it
+// read.
+func TestSettingsArePickedFromPartsTheKindReads(t *testing.T) {
+	t.Parallel()
+	for _, kind := range domain.ProviderKinds {
+		for _, f := range SettingsFields(kind) {
+			part, ok := fieldParts[f.Type]
+			if !ok {
+				continue // not picked from Lever
+			}
+			if !readsPart(part, kind) {
+				t.Errorf("%s: the setting %s is picked from %s, which the kind does not read", kind, f.Name, part)
+			}
 		}
 	}
 }

@@ -433,3 +433,66 @@ func integrationOf(t *testing.T, env *demo.Env, providerID string) string {
 	t.Fatalf("no integration of %s", providerID)
 	return ""
 }
+
+// An API key created without confidential access (Lever grants it only at
+// creation) cannot see confidential postings: the setup check says so and
+// what to do, and the settings still list the other postings.
+func TestAPIKeyWithoutConfidentialAccessIsReported(t *testing.T) {
+	t.Parallel()
+	env := startDemoWith(t, time.Hour, func(c *demo.Config) { c.Bare = true })
+	ctx := context.Background()
+	var perms struct {
+		Data []struct {
+			Name string `json:"name"`
+		} `json:"data"`
+	}
+	adminJSON(t, env.SandboxURL, http.MethodGet, "/_sandbox/permissions", nil, &perms)
+	var names []string
+	for _, p := range perms.Data {
+		names = append(names, p.Name)
+	}
+	var key struct {
+		Data struct {
+			Key string `json:"key"`
+		} `json:"data"`
+	}
+	adminJSON(t, env.SandboxURL, http.MethodPost, "/_sandbox/api-keys", map[string]any{"name": "no confidential", "permissions": names, "confidential": false}, &key)
+	eng := env.App.Engine
+	if _, err := eng.CreateConnection(ctx, engine.ConnectionInput{ID: demo.ConnectionID, Name: "Key Lever", Environment: "custom", BaseURL: env.SandboxURL, APIKey: key.Data.Key}); err != nil {
+		t.Fatal(err)
+	}
+	adminJSON(t, env.SandboxURL, http.MethodPost, "/_sandbox/postings", map[string]any{"text": "Stealth Staff Engineer", "confidential": true}, nil)
+	tp := addTestProvider(t, env, "acme-interviews", "Acme Interviews", domain.KindInterviewService, nil, `{"triggerStage":"Phone interview"}`)
+	in := integrationOf(t, env, tp.ID)
+	fs, err := eng.CheckIntegration(ctx, in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warned := false
+	for _, f := range fs {
+		warned = warned || (f.Severity == engine.SeverityWarning && strings.Contains(f.Message, "the API key was created without access to confidential data"))
+		if strings.Contains(f.Message, "does not let this connection read postings") {
+			t.Errorf("setup check: %s", f.Message)
+		}
+	}
+	if !warned {
+		t.Errorf("the setup check does not say the key cannot reach confidential postings: %+v", fs)
+	}
+	acct, err := eng.Account(ctx, mustConnection(t, env), domain.KindInterviewService)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acct.Postings) == 0 || !acct.ConfidentialHidden {
+		t.Errorf("account: %d postings, confidential hidden %t; want the others listed and the confidential ones said hidden", len(acct.Postings), acct.ConfidentialHidden)
+	}
+}
+
+func mustConnection(t *testing.T, env *demo.Env) *domain.Connection {
+	t.Helper()
+	ctx := context.Background()
+	var conn *domain.Connection
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) { conn, err = tx.ConnectionGet(ctx, demo.ConnectionID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}

@@ -10,6 +10,7 @@ import (
 // loggedRequest is one line of the sandbox's request log.
 type loggedRequest struct {
 	Method, Path, Credential string
+	Route                    string // the Data API route matched, e.g. "GET /postings/{posting}"
 	Status                   int
 	// Arrived is when the sandbox got the request: the line's time less the
 	// request's duration (the line is written when the answer is done).
@@ -41,6 +42,8 @@ func (l *requestLog) Handle(_ context.Context, r slog.Record) error {
 			lr.Path = a.Value.String()
 		case "credential":
 			lr.Credential = a.Value.String()
+		case "route":
+			lr.Route = a.Value.String()
 		case "status":
 			lr.Status = int(a.Value.Int64())
 		case "duration_ms":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"log/slog"
 	"strconv"
 	"time"
@@ -117,7 +118,11 @@ func (e *Engine) workReconcile(ctx context.Context, job *domain.Job) error {
 		// lastAdvancedAt, the time an opportunity entered its current stage.
 		since := sweepSince(r.integ)
 		archived := false
-		for opp, err := range client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived, AdvancedAtStart: since}) {
+		// Confidential candidates too, when the credentials may see them.
+		list := func(conf string) iter.Seq2[*lever.Opportunity, error] {
+			return client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived, AdvancedAtStart: since, Confidentiality: conf})
+		}
+		for opp, err := range withConfidential(conn, nil, list) {
 			if err != nil {
 				return e.leverError(ctx, conn.ID, err)
 			}

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"slices"
-
 	"stagecoach/internal/domain"
 	"stagecoach/internal/lever"
 )
@@ -117,43 +115,4 @@ func WebhookEvents(kinds ...string) []string {
 		}
 	}
 	return out
-}
-
-// LeverScopes lists the OAuth scopes the flows of the given provider kinds
-// need (every flow's when none is given), offline_access first.
-func LeverScopes(kinds ...string) []string {
-	if len(kinds) == 0 {
-		kinds = domain.ProviderKinds
-	}
-	set := map[string]bool{lever.ScopeOfflineAccess: true}
-	add := func(s ...string) {
-		for _, x := range s {
-			set[x] = true
-		}
-	}
-	// Every flow reads the account and opportunities, writes notes and tags,
-	// and manages its webhooks.
-	add("opportunities:read:admin", "opportunities:write:admin", "stages:read:admin", "tags:read:admin",
-		"users:read:admin", "postings:read:admin", "notes:read:admin", "notes:write:admin",
-		"archive_reasons:read:admin", "webhooks:read:admin", "webhooks:write:admin")
-	for _, k := range kinds {
-		switch k {
-		case domain.KindAssessment:
-			add("postings:write:admin", "forms:read:admin", "forms:write:admin", "form_templates:read:admin",
-				"form_templates:write:admin", "files:read:admin", "files:write:admin")
-		case domain.KindVideoInterview:
-		case domain.KindInterviewService:
-			add("feedback:read:admin", "feedback:write:admin", "feedback_templates:read:admin", "interviews:read:admin", "panels:read:admin")
-		case domain.KindSourcing:
-			add("files:write:admin", "uploads:write:admin", "contact:read:admin", "interviews:read:admin", "sources:read:admin", "resumes:read:admin")
-		}
-	}
-	out := make([]string, 0, len(set))
-	for s := range set {
-		if s != lever.ScopeOfflineAccess {
-			out = append(out, s)
-		}
-	}
-	slices.Sort(out)
-	return append([]string{lever.ScopeOfflineAccess}, out...)
 }

@@ -89,7 +89,7 @@ func TestWebhookEventsAndScopesPerKind(t *testing.T) {
 	if all[0] != "offline_access" {
 		t.Errorf("scopes start with %s, want offline_access (for the refresh token)", all[0])
 	}
-	for _, sc := range []string{"forms:write:admin", "files:write:admin", "notes:write:admin", "webhooks:write:admin", "feedback:write:admin", "uploads:write:admin"} {
+	for _, sc := range []string{"forms:write:admin", "files:write:admin", "notes:write:admin", "webhooks:write:admin", "feedback:write:admin", "feedback_templates:write:admin"} {
 		if !slices.Contains(all, sc) {
 			t.Errorf("all flows' scopes lack %s", sc)
 		}

@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"sort"
 	"strings"
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/lever"
+	"stagecoach/internal/leverscope"
 	"stagecoach/internal/store"
 )
 
@@ -27,11 +29,15 @@ type LeverAccount struct {
 	FormTemplates     []string
 	FeedbackTemplates []string
 	Errors            map[string]error
+	// ConfidentialHidden says that Lever left confidential postings out of
+	// Postings: the credentials have no access to confidential data.
+	ConfidentialHidden bool
 }
 
 // Account reads a connection's Lever account for the settings form and the
-// setup check.
-func (e *Engine) Account(ctx context.Context, c *domain.Connection) (*LeverAccount, error) {
+// setup check: the parts the flows of kinds read (all of them when no kind
+// is given), so that a grant with only a kind's scopes is not refused.
+func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...string) (*LeverAccount, error) {
 	client, err := e.Lever(c)
 	if err != nil {
 		return nil, err
@@ -43,7 +49,11 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection) (*LeverAccou
 			return a, nil // every other call would say the same
 		}
 	}
-	for p, err := range client.ListPostings(ctx, lever.ListPostingsParams{}) {
+	// Confidential postings too, when the credentials may see them.
+	postings := func(conf string) iter.Seq2[*lever.Posting, error] {
+		return client.ListPostings(ctx, lever.ListPostingsParams{Confidentiality: conf})
+	}
+	for p, err := range withConfidential(c, &a.ConfidentialHidden, postings) {
 		if err != nil {
 			a.Errors["postings"] = err
 			break
@@ -60,27 +70,33 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection) (*LeverAccou
 			a.Users = append(a.Users, u)
 		}
 	}
-	if tags, err := client.ListTags(ctx); err != nil {
-		a.Errors["tags"] = err
-	} else {
-		for _, t := range tags {
-			a.Tags = append(a.Tags, t.Text)
+	if readsPart("tags", kinds...) {
+		if tags, err := client.ListTags(ctx); err != nil {
+			a.Errors["tags"] = err
+		} else {
+			for _, t := range tags {
+				a.Tags = append(a.Tags, t.Text)
+			}
+			slices.Sort(a.Tags)
 		}
-		slices.Sort(a.Tags)
 	}
-	for t, err := range client.ListFormTemplates(ctx) {
-		if err != nil {
-			a.Errors["form_templates"] = err
-			break
+	if readsPart("form_templates", kinds...) {
+		for t, err := range client.ListFormTemplates(ctx) {
+			if err != nil {
+				a.Errors["form_templates"] = err
+				break
+			}
+			a.FormTemplates = append(a.FormTemplates, t.Text)
 		}
-		a.FormTemplates = append(a.FormTemplates, t.Text)
 	}
-	for t, err := range client.ListFeedbackTemplates(ctx) {
-		if err != nil {
-			a.Errors["feedback_templates"] = err
-			break
+	if readsPart("feedback_templates", kinds...) {
+		for t, err := range client.ListFeedbackTemplates(ctx) {
+			if err != nil {
+				a.Errors["feedback_templates"] = err
+				break
+			}
+			a.FeedbackTemplates = append(a.FeedbackTemplates, t.Text)
 		}
-		a.FeedbackTemplates = append(a.FeedbackTemplates, t.Text)
 	}
 	return a, nil
 }
@@ -172,10 +188,12 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		return append(out, env...), nil
 	}
 	if conn.AuthKind == "oauth" && len(conn.Credentials.Scopes) > 0 {
-		for _, sc := range LeverScopes(prov.Kind) {
-			if !slices.Contains(conn.Credentials.Scopes, sc) {
-				add(SeverityError, "", "The Lever authorization lacks the scope %s, which the %s flow needs: connect again to grant it.", sc, kindLabel(prov.Kind))
+		// A write scope gives its read ("view and manage").
+		for _, sc := range missingScopes(conn.Credentials.Scopes, LeverScopes(prov.Kind)) {
+			if sc == leverscope.Confidential {
+				continue // said below, with what it means
 			}
+			add(SeverityError, "", "The Lever authorization lacks the scope %s, which the %s flow needs: connect again to grant it.", sc, kindLabel(prov.Kind))
 		}
 	}
 
@@ -186,7 +204,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	}
 	s = s.WithDefaults(prov)
 
-	acct, err := e.Account(ctx, conn)
+	acct, err := e.Account(ctx, conn, prov.Kind)
 	if err != nil {
 		add(SeverityError, "", "stagecoach cannot reach Lever for this connection: %v", err)
 		return out, nil
@@ -198,6 +216,13 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		}
 		add(SeverityError, "", "%s: %v", msg, err)
 		return out, nil
+	}
+	if acct.ConfidentialHidden && acct.Errors["postings"] == nil {
+		why := "the API key was created without access to confidential data (Lever grants it only when a key is created: generate a new key with it)"
+		if conn.AuthKind == "oauth" {
+			why = "the Lever authorization lacks the scope " + leverscope.Confidential + " (connect again to grant it)"
+		}
+		add(SeverityWarning, "", "Confidential postings and their candidates are out of reach: %s. The %s flow will not see them: %s.", why, kindLabel(prov.Kind), confidentialMisses(prov.Kind))
 	}
 	for part, err := range acct.Errors {
 		if errors.Is(err, lever.ErrForbidden) {
@@ -341,6 +366,22 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		add(SeverityOK, "", "%s", msg)
 	}
 	return out, nil
+}
+
+// confidentialMisses says what a flow of kind misses on confidential
+// postings.
+func confidentialMisses(kind string) string {
+	switch kind {
+	case domain.KindAssessment:
+		return "no sweep for missed webhooks finds their candidates, and their postings cannot get package tags"
+	case domain.KindVideoInterview:
+		return "no sweep for missed webhooks finds their candidates, and their postings cannot get an interview kit"
+	case domain.KindInterviewService:
+		return "the job sync does not send them to the provider, and no sweep for missed webhooks finds their candidates"
+	case domain.KindSourcing:
+		return "candidates cannot be exported to them"
+	}
+	return "their candidates are not seen"
 }
 
 // checkWebhooks says which of the needed events have no signing token and

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"strings"
 	"time"
@@ -350,8 +351,11 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 func (e *Engine) createOpportunityEffect(w *exportWork, in lever.CreateOpportunityInput, as string) effect {
 	x, c := w.x, w.client
 	find := func(ctx context.Context) (bool, string, error) {
-		p := lever.ListOpportunitiesParams{Tags: []string{w.provider.Name}, PostingIDs: in.Postings, UpdatedAtStart: x.CreatedAt.Add(-time.Minute)}
-		for o, err := range c.ListOpportunities(ctx, p) {
+		// On a confidential posting the opportunity is confidential too.
+		list := func(conf string) iter.Seq2[*lever.Opportunity, error] {
+			return c.ListOpportunities(ctx, lever.ListOpportunitiesParams{Tags: []string{w.provider.Name}, PostingIDs: in.Postings, UpdatedAtStart: x.CreatedAt.Add(-time.Minute), Confidentiality: conf})
+		}
+		for o, err := range withConfidential(w.conn, nil, list) {
 			if err != nil {
 				return false, "", err
 			}

@@ -225,6 +225,54 @@ func (s *Sandbox) handleAdminPostingTags(r *http.Request) (*reply, error) {
 	return ok(s.viewPosting(p, s.baseURL(r), nil, true)), nil
 }
 
+// handleAdminPostingCreate creates a posting as a Super Admin does in the
+// app. It is the only way to a confidential posting: Lever's API cannot
+// create one, nor change a posting's confidentiality.
+func (s *Sandbox) handleAdminPostingCreate(r *http.Request) (*reply, error) {
+	var body struct {
+		Text         string   `json:"text"`
+		Confidential bool     `json:"confidential"`
+		Tags         []string `json:"tags"`
+		State        string   `json:"state"`
+		Location     string   `json:"location"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(body.Text) == "" {
+		return nil, errBadRequest("text (the posting's title) is required")
+	}
+	if body.State == "" {
+		body.State = "published"
+	}
+	if !slices.Contains(postingStates, body.State) {
+		return nil, errBadRequest("state must be one of %s, got %q", strings.Join(postingStates, ", "), body.State)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	by := s.st.Users[s.actingAdmin()]
+	if by == nil {
+		return nil, errBadRequest("the sandbox has no active Super Admin to create the posting")
+	}
+	now := s.now()
+	p := &posting{
+		ID: newID(), Text: strings.TrimSpace(body.Text), CreatedAt: now, UpdatedAt: now, State: body.State,
+		DistributionChannels: []string{"internal"}, Confidentiality: "non-confidential",
+		User: by.ID, Owner: by.ID, Categories: postingCategories{Location: body.Location, AllLocations: nonNil([]string(nil))},
+		Tags: nonNil(body.Tags), Followers: []string{by.ID}, RequisitionCodes: []string{}, WorkplaceType: "unspecified",
+	}
+	if body.Location != "" {
+		p.Categories.AllLocations = []string{body.Location}
+	}
+	if body.Confidential {
+		p.Confidentiality = "confidential"
+	}
+	s.st.Postings[p.ID] = p
+	s.st.Tags = addKnown(s.st.Tags, postingTags(p)...)
+	s.commit()
+	return &reply{status: http.StatusCreated, body: one(s.viewPosting(p, s.baseURL(r), nil, true))}, nil
+}
+
 // handleAdminPostingList lists the postings with their tags, oldest first.
 func (s *Sandbox) handleAdminPostingList(r *http.Request) (*reply, error) {
 	s.mu.Lock()

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"stagecoach/internal/leverscope"
 )
 
 // allScopes is Lever's scope list. API key permissions use the same strings,
@@ -48,13 +50,14 @@ type credential struct {
 	endpoints map[string]bool
 }
 
-// allows reports whether the credential may read (or, with write, change)
-// resource. "x:write:admin" includes reading.
-func (c *credential) allows(resource string, write bool) bool {
-	if c.perms[resource+":write:admin"] {
+// allows reports whether the credential holds scope, or the write scope
+// that covers a read scope ("view and manage").
+func (c *credential) allows(scope string) bool {
+	if c.perms[scope] {
 		return true
 	}
-	return !write && c.perms[resource+":read:admin"]
+	res, write, ok := leverscope.Split(scope)
+	return ok && !write && c.perms[res+":write:admin"]
 }
 
 func (c *credential) confidential() bool { return c.perms[scopeConfidential] }

@@ -357,7 +357,7 @@ func (s *Sandbox) createOpportunity(in opportunityInput, by *user, postingOwner 
 	}
 
 	o := &opportunity{
-		ID: newID(), ContactID: ct.ID, StageID: st.ID, Confidentiality: "non-confidential",
+		ID: newID(), ContactID: ct.ID, StageID: st.ID, Confidentiality: confidentialityOf(p),
 		Archived: archived, Origin: origin, Owner: owner, CreatedAt: createdAt, UpdatedAt: now,
 		LastInteractionAt: now, LastAdvancedAt: createdAt, CreatedBy: by.ID,
 		Followers: union(slices.Clone(in.Followers), by.ID),
@@ -495,4 +495,13 @@ func (s *Sandbox) stageByText(text string) *stage {
 		}
 	}
 	return nil
+}
+
+// confidentialityOf is a new opportunity's confidentiality: that of its
+// posting (Lever: an opportunity is confidential only when its posting is).
+func confidentialityOf(p *posting) string {
+	if p != nil && p.Confidentiality == "confidential" {
+		return "confidential"
+	}
+	return "non-confidential"
 }

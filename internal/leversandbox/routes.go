@@ -3,6 +3,9 @@ package leversandbox
 import (
 	"net/http"
 	"strconv"
+	"strings"
+
+	"stagecoach/internal/leverscope"
 )
 
 // reply is what a handler answers; the wrapper writes it after releasing the
@@ -45,10 +48,13 @@ type apiFunc func(r *http.Request, c *credential) (*reply, error)
 
 // v1 wraps a Data API handler: authentication (401), the rate limit (429),
 // injected faults, the credential's permission (403: the API key's endpoint
-// permission, or the scope for resource), then the handler under the state
-// lock. A successful write is saved before the answer is written.
-func (s *Sandbox) v1(pattern, permission, resource string, write bool, h apiFunc) http.Handler {
+// permission, or the scope leverscope's table names for the route), then
+// the handler under the state lock. A successful write is saved before the
+// answer is written.
+func (s *Sandbox) v1(pattern, permission, resource string, h apiFunc) http.Handler {
+	scope, _ := leverscope.Scope(pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		infoFrom(r.Context()).route = strings.TrimPrefix(pattern, "/v1")
 		s.mu.Lock()
 		c, err := s.authenticate(r)
 		s.mu.Unlock()
@@ -73,12 +79,8 @@ func (s *Sandbox) v1(pattern, permission, resource string, write bool, h apiFunc
 				writeError(w, forbiddenFor(pattern, permission))
 				return
 			}
-		} else if resource != "" && !c.allows(resource, write) {
-			action := "read"
-			if write {
-				action = "write"
-			}
-			writeError(w, errForbidden("this credential is not authorized to %s %s (needs %s:%s:admin)", action, resource, resource, action))
+		} else if resource != "" && !c.allows(scope) {
+			writeError(w, errForbidden("this credential is not authorized for %s: it needs the scope %s", strings.TrimPrefix(pattern, "/v1"), scope))
 			return
 		}
 		hang := s.timeoutAfterWrite(r)
@@ -123,8 +125,11 @@ const (
 
 func (s *Sandbox) routes() *http.ServeMux {
 	m := http.NewServeMux()
+	// resource and w name the route's entry in the API key dialog; the
+	// scope an OAuth token needs comes from leverscope's table, which
+	// TestEveryRouteHasItsScope keeps in step with them.
 	api := func(pattern, resource string, w bool, h apiFunc) {
-		m.Handle(pattern, s.v1(pattern, s.perms.register(pattern, resource, w), resource, w, h))
+		m.Handle(pattern, s.v1(pattern, s.perms.register(pattern, resource, w), resource, h))
 	}
 
 	// Opportunities.
@@ -219,7 +224,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	api("DELETE /v1/webhooks/{webhook}", "webhooks", write, s.handleWebhookDelete)
 
 	// Everything else under /v1: authenticated, then 404.
-	m.Handle("/v1/", s.v1("", "", "", read, func(r *http.Request, _ *credential) (*reply, error) {
+	m.Handle("/v1/", s.v1("", "", "", func(r *http.Request, _ *credential) (*reply, error) {
 		return nil, &apiError{http.StatusNotFound, "ResourceNotFound", r.Method + " " + r.URL.Path + " was not found"}
 	}))
 
@@ -241,6 +246,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	admin("POST /_sandbox/opportunities/{id}/archive", s.handleAdminOpportunityArchive)
 	admin("POST /_sandbox/opportunities/{id}/tags", s.handleAdminOpportunityTags)
 	admin("GET /_sandbox/postings", s.handleAdminPostingList)
+	admin("POST /_sandbox/postings", s.handleAdminPostingCreate)
 	admin("GET /_sandbox/postings/{id}", s.handleAdminPostingGet)
 	admin("POST /_sandbox/postings/{id}/tags", s.handleAdminPostingTags)
 	admin("POST /_sandbox/postings/{id}/apply", s.handleAdminPostingApply)

@@ -262,6 +262,7 @@ func (s *Sandbox) baseURL(r *http.Request) string {
 // can name the credential that the auth step found.
 type requestInfo struct {
 	credential string
+	route      string // the Data API route matched, e.g. "GET /postings/{posting}"
 }
 
 type requestInfoKey struct{}
@@ -293,6 +294,9 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if ri.credential != "" {
 			attrs = append(attrs, slog.String("credential", ri.credential))
+		}
+		if ri.route != "" {
+			attrs = append(attrs, slog.String("route", ri.route))
 		}
 		s.log.Info("request", attrs...)
 	}()

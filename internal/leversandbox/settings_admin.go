@@ -92,7 +92,7 @@ func (s *Sandbox) summarizeKey(k *apiKey) apiKeySummary {
 		c := &credential{perms: permSet(k.Permissions)}
 		out.Permissions = []string{}
 		for _, p := range s.perms.list("") {
-			if c.allows(p.Resource, p.Access == "write") {
+			if c.allows(p.Resource + ":" + p.Access + ":admin") {
 				out.Permissions = append(out.Permissions, p.Name)
 			}
 		}

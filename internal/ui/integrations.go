@@ -96,7 +96,7 @@ func (u *UI) integrationData(r *http.Request, id string, settings json.RawMessag
 	}
 	var acct *engine.LeverAccount
 	if d.Conn.Status != domain.ConnDisconnected {
-		acct, err = u.eng.Account(r.Context(), d.Conn)
+		acct, err = u.eng.Account(r.Context(), d.Conn, d.Prov.Kind)
 		if err != nil {
 			d.LeverErr = err.Error()
 		} else if e := acct.Errors["stages"]; e != nil {

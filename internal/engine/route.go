@@ -36,8 +36,37 @@ func QueueKey(connectionID, opportunityID string) string {
 // AcceptEvent stores a Lever event and enqueues its routing in one
 // transaction. It reports false when the event was a duplicate.
 func (e *Engine) AcceptEvent(ctx context.Context, ev *domain.LeverEvent) (bool, error) {
+	return e.acceptEvent(ctx, ev, nil)
+}
+
+// ErrReplayedDelivery is returned by AcceptDelivery for a delivery whose
+// token was accepted before.
+var ErrReplayedDelivery = domain.Errorf(domain.EConflict, "this delivery's token was used by an earlier delivery: a replay, refused")
+
+// AcceptDelivery is AcceptEvent for a webhook delivery: in the same
+// transaction it records the delivery's token until expires, and refuses
+// (ErrReplayedDelivery, nothing stored) a token recorded already. Lever
+// signs only the token and triggeredAt, so a captured delivery could
+// otherwise be sent again with any data; a redelivery by Lever carries a
+// new token and is deduplicated by its event.
+func (e *Engine) AcceptDelivery(ctx context.Context, ev *domain.LeverEvent, token string, expires time.Time) (bool, error) {
+	return e.acceptEvent(ctx, ev, func(tx *store.Tx) error {
+		fresh, err := tx.WebhookTokenClaim(ctx, ev.ConnectionID, token, expires)
+		if err == nil && !fresh {
+			err = ErrReplayedDelivery
+		}
+		return err
+	})
+}
+
+func (e *Engine) acceptEvent(ctx context.Context, ev *domain.LeverEvent, claim func(*store.Tx) error) (bool, error) {
 	var inserted bool
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		if claim != nil {
+			if err := claim(tx); err != nil {
+				return err
+			}
+		}
 		var err error
 		inserted, err = tx.LeverEventInsert(ctx, ev)
 		if err != nil || !inserted {

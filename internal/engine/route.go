@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -115,7 +116,25 @@ func (e *Engine) workLeverEvent(ctx context.Context, job *domain.Job) error {
 		}
 	}
 	log := e.log.With(slog.String("connection_id", conn.ID), slog.String("opportunity_id", ev.OpportunityID), slog.String("event_id", ev.ID), slog.String("event", ev.Event))
-	if err := e.routeExports(ctx, log, conn, ev, data); err != nil {
+	facts := &leverFacts{}
+	if slices.Contains(confirmedEvents, ev.Event) && ev.OpportunityID != "" {
+		concerned, err := e.concernedIntegrations(ctx, conn, ev)
+		if err != nil {
+			return err
+		}
+		if len(concerned) == 0 {
+			return nil // no export or open order of the opportunity: nothing to do
+		}
+		var why string
+		facts, why, err = e.confirmEvent(ctx, conn, ev, &data)
+		if err != nil {
+			return e.leverError(ctx, conn.ID, err)
+		}
+		if why != "" {
+			return e.refuseEvent(ctx, log, ev, concerned, why)
+		}
+	}
+	if err := e.routeExports(ctx, log, conn, ev, data, facts); err != nil {
 		return err
 	}
 	switch ev.Event {
@@ -347,8 +366,7 @@ func choosePackage(r route, pkgs []domain.Package, opp *lever.Opportunity) (*dom
 // cancelOrders cancels an opportunity's open orders and tells the providers.
 func (e *Engine) cancelOrders(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, reason, why string) error {
 	return e.db.InTx(ctx, func(tx *store.Tx) error {
-		orders, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100,
-			Statuses: []string{domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted}})
+		orders, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100, Statuses: openOrderStatuses})
 		if err != nil {
 			return err
 		}

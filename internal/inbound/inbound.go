@@ -171,12 +171,11 @@ func (rc *Receiver) receive(r *http.Request, connID string) answer {
 const futureSkew = 5 * time.Minute
 
 // Results of Lever's "verify connection" test request, as recorded in the
-// webhook arrivals: per webhook whose token signed it, and for the
-// connection under VerifyEvent.
+// webhook arrivals (see store.VerifyArrival).
 const (
-	ResultVerified       = "verified"
-	ResultVerifyMismatch = "signature_mismatch"
-	VerifyEvent          = "verify"
+	ResultVerified       = store.ArrivalVerified
+	ResultVerifyMismatch = store.ArrivalSignatureMismatch
+	VerifyEvent          = store.VerifyArrival
 )
 
 // verification answers Lever's "verify connection" test request. Lever keeps

@@ -24,10 +24,12 @@ import (
 
 // Forged Lever webhooks against a live export with an open assessment
 // order: a real candidateDeleted delivery captured from the sandbox and
-// replayed with another opportunity's id, and a correctly signed (fresh
-// token) candidateDeleted that Lever does not confirm. Neither purges the
-// export, cancels the order or tells a provider anything; the second is in
-// the event log (provider API and `stagecoach events`) with its reason.
+// replayed with another opportunity's id; a correctly signed (fresh token)
+// candidateDeleted that Lever does not confirm; signed archive, hire and
+// interview events whose undocumented fields (toArchived, interviewId)
+// claim what Lever does not show. None purges the export, cancels the
+// order or tells a provider anything; each signed one is in the event log
+// (provider API, and `stagecoach events` for the deletion) with its reason.
 func TestForgedLeverDeletionsPurgeAndCancelNothing(t *testing.T) {
 	t.Parallel()
 	env := startSourcingDemo(t)
@@ -78,29 +80,33 @@ func TestForgedLeverDeletionsPurgeAndCancelNothing(t *testing.T) {
 
 	// 2. A correctly signed candidateDeleted with a fresh token, for an
 	// opportunity Lever still has.
-	var signingToken string
-	err = env.App.DB.InTx(ctx, func(tx *store.Tx) error {
-		hooks, err := tx.ConnectionWebhookList(ctx, demo.ConnectionID)
-		for _, h := range hooks {
-			if h.Event == "candidateDeleted" {
-				signingToken = h.SigningToken
+	forge := func(event string, data map[string]any) {
+		t.Helper()
+		var signingToken string
+		err := env.App.DB.InTx(ctx, func(tx *store.Tx) error {
+			hooks, err := tx.ConnectionWebhookList(ctx, demo.ConnectionID)
+			for _, h := range hooks {
+				if h.Event == event {
+					signingToken = h.SigningToken
+				}
 			}
+			return err
+		})
+		if err != nil || signingToken == "" {
+			t.Fatalf("the connection's %s signing token: %q, %v", event, signingToken, err)
 		}
-		return err
-	})
-	if err != nil || signingToken == "" {
-		t.Fatalf("the connection's candidateDeleted signing token: %q, %v", signingToken, err)
+		token := freshToken()
+		at := time.Now().UnixMilli()
+		mac := hmac.New(sha256.New, []byte(signingToken))
+		fmt.Fprintf(mac, "%s%d", token, at)
+		signed, _ := json.Marshal(map[string]any{"id": "forged-" + token[:8], "event": event, "triggeredAt": at, "token": token,
+			"signature": hex.EncodeToString(mac.Sum(nil)), "data": data})
+		status, body := postHook(t, hookURL, signed)
+		if status != http.StatusOK || !strings.Contains(body, "accepted") {
+			t.Fatalf("signed forged %s: %d %s; want it accepted for checking", event, status, body)
+		}
 	}
-	token := freshToken()
-	at := time.Now().UnixMilli()
-	mac := hmac.New(sha256.New, []byte(signingToken))
-	fmt.Fprintf(mac, "%s%d", token, at)
-	signed, _ := json.Marshal(map[string]any{"id": "forged-" + token[:8], "event": "candidateDeleted", "triggeredAt": at, "token": token,
-		"signature": hex.EncodeToString(mac.Sum(nil)), "data": map[string]any{"opportunityId": oppID, "candidateId": oppID}})
-	status, body = postHook(t, hookURL, signed)
-	if status != http.StatusOK || !strings.Contains(body, "accepted") {
-		t.Fatalf("signed forged deletion: %d %s; want it accepted for checking", status, body)
-	}
+	forge("candidateDeleted", map[string]any{"opportunityId": oppID, "candidateId": oppID})
 	const reason = "Lever does not confirm the deletion"
 	var seen provider.LeverEvent
 	eventually(t, 20*time.Second, "the decision on the forged deletion", func() bool {
@@ -128,8 +134,36 @@ func TestForgedLeverDeletionsPurgeAndCancelNothing(t *testing.T) {
 		t.Errorf("stagecoach events: %v\n%s%s", err, out.String(), errb.String())
 	}
 
+	// 3. Signed events whose undocumented fields say what Lever does not
+	// show: an archive and a hire of the active opportunity, an interview
+	// it does not have.
+	forge("candidateArchiveChange", map[string]any{"opportunityId": oppID, "toArchived": map[string]any{"archivedAt": time.Now().UnixMilli(), "reason": "forged-reason"}, "fromArchived": nil})
+	forge("candidateHired", map[string]any{"opportunityId": oppID})
+	forge("interviewCreated", map[string]any{"opportunityId": oppID, "interviewId": "forged-interview", "panelId": "forged-panel"})
+	wants := map[string]string{
+		"candidateArchiveChange": "Lever does not confirm the archive change",
+		"candidateHired":         "Lever does not confirm the hire",
+		"interviewCreated":       "Lever shows no interview forged-interview",
+	}
+	eventually(t, 20*time.Second, "the decisions on the forged events", func() bool {
+		evs, err := tp.Client.ListLeverEvents(ctx, oppID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, ev := range evs {
+			if want, ok := wants[ev.Event]; ok && len(ev.Decisions) > 0 {
+				if d := ev.Decisions[0]; d.Decision != domain.DecisionIgnored || !strings.Contains(d.Reason, want) {
+					t.Fatalf("decision on the forged %s = %+v, want ignored: %s", ev.Event, d, want)
+				}
+				found++
+			}
+		}
+		return found == len(wants)
+	})
+
 	// Nothing happened: the export is live, the order open, and nobody was
-	// told of a deletion or a cancellation.
+	// told of a deletion, an archive, a hire, an interview or a cancellation.
 	eventually(t, 20*time.Second, "the jobs to drain", func() bool {
 		var n int
 		_ = env.App.DB.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE status IN ('available', 'running') AND kind <> 'reconcile'`).Scan(&n)
@@ -145,8 +179,10 @@ func TestForgedLeverDeletionsPurgeAndCancelNothing(t *testing.T) {
 	if text := databaseText(t, env); !strings.Contains(text, vic.email) {
 		t.Error("the candidate's personal data was purged")
 	}
-	if n := len(messagesFor(t, tp, provider.WebhookExportDeleted, x.ID)); n != 0 {
-		t.Errorf("the sourcing provider was told of %d deletions", n)
+	for _, typ := range []string{provider.WebhookExportDeleted, provider.WebhookExportArchiveChange, provider.WebhookExportHired, provider.WebhookExportInterviewNew} {
+		if n := len(messagesFor(t, tp, typ, x.ID)); n != 0 {
+			t.Errorf("the sourcing provider got %d %s webhooks", n, typ)
+		}
 	}
 	var after *domain.Order
 	var cancelled int

@@ -1,6 +1,7 @@
 // Package inbound receives Lever webhooks at POST /hooks/lever/{connection}:
-// it verifies the signature, answers Lever's verify-connection request,
-// refuses stale or malformed deliveries, drops redeliveries, and stores each
+// it verifies the signature, answers Lever's verify-connection request (200,
+// acting on nothing), refuses stale or malformed deliveries and replays of a
+// delivery token already accepted, drops redeliveries, and stores each
 // event durably (with its routing job) before answering 200. The work
 // happens after, in the engine's jobs.
 package inbound

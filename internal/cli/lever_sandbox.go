@@ -25,7 +25,7 @@ func runLeverSandbox(ctx context.Context, args []string, stdout, stderr io.Write
 	refreshTTL := fs.Duration("refresh-token-ttl", 365*24*time.Hour, "lifetime of an OAuth grant's refresh tokens, from the consent")
 	refreshIdle := fs.Duration("refresh-token-idle", 90*24*time.Hour, "an OAuth refresh token unused this long is refused")
 	baseURL := fs.String("base-url", "", "public URL of the sandbox (empty: taken from each request's Host)")
-	groups := fs.String("webhook-groups", "on", `webhook event groups of a new account: "on" (all switched on) or "off" (as a new Lever account: a Super Admin switches them on in Settings)`)
+	groups := fs.String("webhook-groups", "off", `webhook event groups of a new account: "off" (as a new Lever account: a Super Admin switches them on in Settings) or "on" (all switched on)`)
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
@@ -46,7 +46,7 @@ func runLeverSandbox(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	sb, err := leversandbox.New(leversandbox.Config{
 		APIKey: *apiKey, Seed: *seed, DataPath: *dataPath, BaseURL: *baseURL,
-		AccessTokenTTL: *tokenTTL, RefreshTokenTTL: *refreshTTL, RefreshTokenIdle: *refreshIdle, Logger: log, WebhookGroupsOff: *groups == "off",
+		AccessTokenTTL: *tokenTTL, RefreshTokenTTL: *refreshTTL, RefreshTokenIdle: *refreshIdle, Logger: log, WebhookGroupsOn: *groups == "on",
 	})
 	if err != nil {
 		return err

@@ -200,6 +200,17 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 		return nil, fmt.Errorf("register the web UI's OAuth client: %w", err)
 	}
 
+	// A new Lever account delivers no webhook until a Super Admin switches
+	// the event groups on in Settings → Integrations and API → Webhooks;
+	// the demo's Super Admin switches all of them on.
+	groups := map[string]bool{}
+	for _, ev := range lever.Events {
+		groups[ev] = true
+	}
+	if err = env.admin(ctx, http.MethodPost, "/_sandbox/webhook-groups", groups); err != nil {
+		return nil, fmt.Errorf("switch the webhook groups on: %w", err)
+	}
+
 	// The operator's setup: connection, webhooks, providers, integrations.
 	// A bare demo leaves all but the providers to the web UI.
 	eng := env.App.Engine

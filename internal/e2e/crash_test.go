@@ -239,6 +239,7 @@ func newCrashRig(t *testing.T, retryDelays ...time.Duration) *crashRig {
 	}
 	sbSrv := httptest.NewServer(sb)
 	t.Cleanup(func() { sbSrv.Close(); sb.Close() })
+	switchWebhookGroupsOn(t, sbSrv.URL)
 	lc, err := lever.New(lever.Config{Environment: lever.Custom(sbSrv.URL), APIKey: "crash-key", Limiter: lever.NewTokenBucket(1000, 1000)})
 	if err != nil {
 		t.Fatal(err)

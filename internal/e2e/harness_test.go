@@ -82,6 +82,26 @@ func startDemoConfigWith(t *testing.T, delay time.Duration, change func(*demo.Co
 	return env, cfg
 }
 
+// switchWebhookGroupsOn switches every webhook event group of the sandbox
+// at sandboxURL on, as a Lever Super Admin does in Settings → Integrations
+// and API → Webhooks: a new account delivers nothing until then.
+func switchWebhookGroupsOn(t *testing.T, sandboxURL string) {
+	t.Helper()
+	groups := map[string]bool{}
+	for _, ev := range lever.Events {
+		groups[ev] = true
+	}
+	b, _ := json.Marshal(groups)
+	resp, err := http.Post(sandboxURL+"/_sandbox/webhook-groups", "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("switch the webhook groups on: %s", resp.Status)
+	}
+}
+
 // sandboxAPI sends one Data API call to the sandbox with env.LeverAPIKey
 // (the test's own key, not stagecoach's) and returns the status and body.
 // Lever's rate limit holds for the test's calls too: a 429 is retried after

@@ -202,7 +202,7 @@ func TestOAuthScopesInterviewServiceFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := se.App.Engine.SyncPostings(ctx, demo.ConnectionID); err != nil {
+	if _, err := se.App.Engine.SyncPostings(ctx, demo.ConnectionID); err != nil {
 		t.Fatal(err)
 	}
 	sre := postingByTitle(t, se.Lever, "Site Reliability Engineer")
@@ -378,7 +378,7 @@ func TestOAuthConfidentialPostingNeedsTheScope(t *testing.T) {
 
 			tp := addTestProvider(t, se.Env, "acme-interviews", "Acme Interviews", kind, nil, `{"triggerStage":"Phone interview"}`)
 			dropStageChange(t, se.Env, oppID, "Phone interview")
-			if err := se.App.Engine.SyncPostings(ctx, demo.ConnectionID); err != nil {
+			if _, err := se.App.Engine.SyncPostings(ctx, demo.ConnectionID); err != nil {
 				t.Fatal(err)
 			}
 			if err := se.App.Engine.Reconcile(ctx, demo.ConnectionID); err != nil {

@@ -99,6 +99,7 @@ func TestRateLimitSharedByTwoServeProcesses(t *testing.T) {
 	}
 	sbSrv := httptest.NewServer(sb)
 	t.Cleanup(func() { sbSrv.Close(); sb.Close() })
+	switchWebhookGroupsOn(t, sbSrv.URL)
 	lc, err := lever.New(lever.Config{Environment: lever.Custom(sbSrv.URL), APIKey: "rl-key"})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,8 +37,37 @@ func QueueKey(connectionID, opportunityID string) string {
 // AcceptEvent stores a Lever event and enqueues its routing in one
 // transaction. It reports false when the event was a duplicate.
 func (e *Engine) AcceptEvent(ctx context.Context, ev *domain.LeverEvent) (bool, error) {
+	return e.acceptEvent(ctx, ev, nil)
+}
+
+// ErrReplayedDelivery is returned by AcceptDelivery for a delivery whose
+// token was accepted before.
+var ErrReplayedDelivery = domain.Errorf(domain.EConflict, "this delivery's token was used by an earlier delivery: a replay, refused")
+
+// AcceptDelivery is AcceptEvent for a webhook delivery: in the same
+// transaction it records the delivery's token until expires, and refuses
+// (ErrReplayedDelivery, nothing stored) a token recorded already. Lever
+// signs only the token and triggeredAt, so a captured delivery could
+// otherwise be sent again with any data; a redelivery by Lever carries a
+// new token and is deduplicated by its event.
+func (e *Engine) AcceptDelivery(ctx context.Context, ev *domain.LeverEvent, token string, expires time.Time) (bool, error) {
+	return e.acceptEvent(ctx, ev, func(tx *store.Tx) error {
+		fresh, err := tx.WebhookTokenClaim(ctx, ev.ConnectionID, token, expires)
+		if err == nil && !fresh {
+			err = ErrReplayedDelivery
+		}
+		return err
+	})
+}
+
+func (e *Engine) acceptEvent(ctx context.Context, ev *domain.LeverEvent, claim func(*store.Tx) error) (bool, error) {
 	var inserted bool
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		if claim != nil {
+			if err := claim(tx); err != nil {
+				return err
+			}
+		}
 		var err error
 		inserted, err = tx.LeverEventInsert(ctx, ev)
 		if err != nil || !inserted {
@@ -86,7 +116,25 @@ func (e *Engine) workLeverEvent(ctx context.Context, job *domain.Job) error {
 		}
 	}
 	log := e.log.With(slog.String("connection_id", conn.ID), slog.String("opportunity_id", ev.OpportunityID), slog.String("event_id", ev.ID), slog.String("event", ev.Event))
-	if err := e.routeExports(ctx, log, conn, ev, data); err != nil {
+	facts := &leverFacts{}
+	if slices.Contains(confirmedEvents, ev.Event) && ev.OpportunityID != "" {
+		concerned, err := e.concernedIntegrations(ctx, conn, ev)
+		if err != nil {
+			return err
+		}
+		if len(concerned) == 0 {
+			return nil // no export or open order of the opportunity: nothing to do
+		}
+		var why string
+		facts, why, err = e.confirmEvent(ctx, conn, ev, &data)
+		if err != nil {
+			return e.leverError(ctx, conn.ID, err)
+		}
+		if why != "" {
+			return e.refuseEvent(ctx, log, ev, concerned, why)
+		}
+	}
+	if err := e.routeExports(ctx, log, conn, ev, data, facts); err != nil {
 		return err
 	}
 	switch ev.Event {
@@ -318,8 +366,7 @@ func choosePackage(r route, pkgs []domain.Package, opp *lever.Opportunity) (*dom
 // cancelOrders cancels an opportunity's open orders and tells the providers.
 func (e *Engine) cancelOrders(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, reason, why string) error {
 	return e.db.InTx(ctx, func(tx *store.Tx) error {
-		orders, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100,
-			Statuses: []string{domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted}})
+		orders, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100, Statuses: openOrderStatuses})
 		if err != nil {
 			return err
 		}

@@ -365,6 +365,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		}
 		add(SeverityOK, "", "%s", msg)
 	}
+	out = append(out, checkVerification(arrivals)...)
 	return out, nil
 }
 
@@ -382,6 +383,20 @@ func confidentialMisses(kind string) string {
 		return "candidates cannot be exported to them"
 	}
 	return "their candidates are not seen"
+}
+
+// checkVerification reports the last "verify connection" test request
+// Lever sent: verified, or signed with no token stagecoach has.
+func checkVerification(arrivals []*store.WebhookArrival) Findings {
+	i := slices.IndexFunc(arrivals, func(a *store.WebhookArrival) bool { return a.Event == store.VerifyArrival })
+	if i < 0 {
+		return nil
+	}
+	at := arrivals[i].ArrivedAt.UTC().Format("2006-01-02 15:04 UTC")
+	if arrivals[i].Result == store.ArrivalSignatureMismatch {
+		return Findings{{SeverityWarning, "", fmt.Sprintf("Lever's verify-connection test (%s): signature did not match: copy the token again. The signing token entered here is not the one Lever signs with; Lever's deliveries signed with it are refused.", at)}}
+	}
+	return Findings{{SeverityOK, "", fmt.Sprintf("Lever's verify-connection test (%s): verified.", at)}}
 }
 
 // checkWebhooks says which of the needed events have no signing token and

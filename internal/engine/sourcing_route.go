@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -18,7 +17,8 @@ import (
 // sourcing provider that exported it, as a signed webhook
 // "export.<Lever event name>". Events about opportunities no export made are
 // not passed on. candidateDeleted also purges the export's personal data.
-func (e *Engine) routeExports(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData) error {
+// Destructive and interview events reach it confirmed by Lever (facts).
+func (e *Engine) routeExports(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData, facts *leverFacts) error {
 	if !slices.Contains(exportEvents, ev.Event) || ev.OpportunityID == "" {
 		return nil
 	}
@@ -42,7 +42,7 @@ func (e *Engine) routeExports(ctx context.Context, log *slog.Logger, conn *domai
 		for _, r := range routes {
 			if r.integ.ID == x.IntegrationID {
 				routed = true
-				if err := e.routeExportEvent(ctx, log, conn, ev, data, r, x); err != nil {
+				if err := e.routeExportEvent(ctx, log, conn, ev, data, facts, r, x); err != nil {
 					return err
 				}
 			}
@@ -93,8 +93,9 @@ func leverToProviderStage(s Settings, stages []lever.Stage, stageID, current str
 
 // exportChange gathers what the provider is told about an event: stage
 // names, the archive reason, the interview. It reads Lever, so it runs
-// before the transaction.
-func (e *Engine) exportChange(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData) (map[string]any, error) {
+// before the transaction. data is as confirmed by Lever: the archived state
+// and the interview's panel are Lever's, not the webhook's.
+func (e *Engine) exportChange(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData, facts *leverFacts) (map[string]any, error) {
 	client, err := e.Lever(conn)
 	if err != nil {
 		return nil, err
@@ -128,15 +129,8 @@ func (e *Engine) exportChange(ctx context.Context, conn *domain.Connection, ev *
 		return map[string]any{"deleted": true, "deletedBy": optString(data.DeletedBy)}, nil
 	case lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted:
 		c := map[string]any{"interviewId": data.InterviewID, "panelId": optString(data.PanelID), "interview": nil}
-		if ev.Event != lever.EventInterviewDeleted && data.InterviewID != "" {
-			iv, err := client.GetInterview(ctx, ev.OpportunityID, data.InterviewID)
-			switch {
-			case errors.Is(err, lever.ErrNotFound):
-			case err != nil:
-				return nil, err
-			default:
-				c["interview"] = viewInterview(iv)
-			}
+		if facts != nil && facts.interview != nil {
+			c["interview"] = viewInterview(facts.interview)
 		}
 		return c, nil
 	}
@@ -177,8 +171,8 @@ func viewInterview(iv *lever.Interview) interviewJSON {
 }
 
 // routeExportEvent tells one export's provider about one Lever event, once.
-func (e *Engine) routeExportEvent(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData, r route, x *domain.Export) error {
-	change, err := e.exportChange(ctx, conn, ev, data)
+func (e *Engine) routeExportEvent(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData, facts *leverFacts, r route, x *domain.Export) error {
+	change, err := e.exportChange(ctx, conn, ev, data, facts)
 	if err != nil {
 		return e.leverError(ctx, conn.ID, err)
 	}

@@ -1,6 +1,7 @@
 // Package inbound receives Lever webhooks at POST /hooks/lever/{connection}:
-// it verifies the signature, answers Lever's verify-connection request,
-// refuses stale or malformed deliveries, drops redeliveries, and stores each
+// it verifies the signature, answers Lever's verify-connection request (200,
+// acting on nothing), refuses stale or malformed deliveries and replays of a
+// delivery token already accepted, drops redeliveries, and stores each
 // event durably (with its routing job) before answering 200. The work
 // happens after, in the engine's jobs.
 package inbound
@@ -123,24 +124,16 @@ func (rc *Receiver) receive(r *http.Request, connID string) answer {
 		return answer{http.StatusBadRequest, "rejected_body", "malformed webhook: " + err.Error()}
 	}
 	if ev.IsVerification() {
-		// Lever's "verify connection" test names no event of its own (it
-		// says candidateHired), so it is checked against each webhook's
-		// token; the webhooks it matches are known to arrive.
-		matched := false
-		for _, h := range hooks {
-			if h.SigningToken != "" && ev.VerifySignature(h.SigningToken) {
-				matched = true
-				rc.noteArrival(r, connID, h.Event, "verification")
-			}
-		}
-		if !matched {
-			return answer{http.StatusForbidden, "rejected_signature", "the test request's signature matches no signing token of this connection"}
-		}
-		return answer{http.StatusOK, "verification", "connection verified"}
+		return rc.verification(ctx, connID, hooks, ev)
 	}
 	token := signingToken(hooks, ev.Event)
 	if token == "" {
 		return answer{http.StatusForbidden, "rejected_signature", fmt.Sprintf("connection %q has no signing token for %s", connID, ev.Event)}
+	}
+	if ev.Token == "" {
+		// Without a token the signature covers triggeredAt alone, and one
+		// delivery could be replayed with any data.
+		return answer{http.StatusBadRequest, "rejected_body", "malformed webhook: field \"token\" is missing"}
 	}
 	if !ev.VerifySignature(token) {
 		return answer{http.StatusForbidden, "rejected_signature", "signature does not match"}
@@ -148,7 +141,7 @@ func (rc *Receiver) receive(r *http.Request, connID string) answer {
 	rc.noteArrival(r, connID, ev.Event, "event")
 	now := rc.cfg.NowFunc()
 	at := time.UnixMilli(ev.TriggeredAt)
-	if at.Before(now.Add(-rc.cfg.Window)) || at.After(now.Add(5*time.Minute)) {
+	if at.Before(now.Add(-rc.cfg.Window)) || at.After(now.Add(futureSkew)) {
 		return answer{http.StatusBadRequest, "rejected_window", fmt.Sprintf("triggeredAt %s is outside the accepted window", at.UTC().Format(time.RFC3339))}
 	}
 	stored := &domain.LeverEvent{
@@ -158,7 +151,12 @@ func (rc *Receiver) receive(r *http.Request, connID string) answer {
 	if len(stored.Payload) == 0 {
 		stored.Payload = []byte("{}")
 	}
-	inserted, err := rc.eng.AcceptEvent(ctx, stored)
+	// The token is remembered as long as a delivery with this triggeredAt
+	// would pass the window check above; after that the check refuses it.
+	inserted, err := rc.eng.AcceptDelivery(ctx, stored, ev.Token, at.Add(rc.cfg.Window))
+	if errors.Is(err, engine.ErrReplayedDelivery) {
+		return answer{http.StatusConflict, "rejected_replay", "this delivery's token was already used: a replayed delivery is refused and nothing is done"}
+	}
 	if err != nil {
 		rc.log.Error("store lever event failed", slog.String("connection_id", connID), slog.Any("error", err))
 		return answer{http.StatusServiceUnavailable, "error", "could not store the event; Lever will retry"}
@@ -167,6 +165,46 @@ func (rc *Receiver) receive(r *http.Request, connID string) answer {
 		return answer{http.StatusOK, "duplicate", "already received"}
 	}
 	return answer{http.StatusOK, "accepted", stored.ID}
+}
+
+// futureSkew is how far ahead of this server's clock an event's
+// triggeredAt may be.
+const futureSkew = 5 * time.Minute
+
+// Results of Lever's "verify connection" test request, as recorded in the
+// webhook arrivals (see store.VerifyArrival).
+const (
+	ResultVerified       = store.ArrivalVerified
+	ResultVerifyMismatch = store.ArrivalSignatureMismatch
+	VerifyEvent          = store.VerifyArrival
+)
+
+// verification answers Lever's "verify connection" test request. Lever keeps
+// delivering to the URL whether or not the test succeeds, so it is answered
+// 200 whatever its signature; what it proves is recorded for the setup
+// check and the connection page: which webhooks' tokens signed it, or that
+// none did (the operator copied a wrong token). Nothing in it is acted on.
+func (rc *Receiver) verification(ctx context.Context, connID string, hooks []*domain.ConnectionWebhook, ev *lever.Event) answer {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	put := func(event, result string) {
+		if err := rc.eng.DB().WebhookArrivalPut(ctx, connID, event, result); err != nil {
+			rc.log.Warn("record webhook arrival failed", slog.String("connection_id", connID), slog.Any("error", err))
+		}
+	}
+	matched := false
+	for _, h := range hooks {
+		if h.SigningToken != "" && ev.VerifySignature(h.SigningToken) {
+			matched = true
+			put(h.Event, ResultVerified)
+		}
+	}
+	if !matched {
+		put(VerifyEvent, ResultVerifyMismatch)
+		return answer{http.StatusOK, "verification_mismatch", "test request received, but its signature matches no signing token of this connection: copy the token again; nothing was acted on"}
+	}
+	put(VerifyEvent, ResultVerified)
+	return answer{http.StatusOK, "verification", "connection verified; nothing was acted on"}
 }
 
 // noteArrival records, at most once a minute per connection and event, that

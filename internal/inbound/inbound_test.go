@@ -131,17 +131,87 @@ func TestRejections(t *testing.T) {
 	}
 }
 
+// Lever's "verify connection" request is answered 200 whatever its
+// signature (Lever keeps delivering either way), is never stored or acted
+// on, and leaves what it proved for the setup check: "verified" when a
+// signing token matches, a mismatch when none does.
 func TestAnswersVerifyConnection(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
+	ctx := context.Background()
+	verifyResult := func() string {
+		t.Helper()
+		var arr []*store.WebhookArrival
+		if err := b.db.InTx(ctx, func(tx *store.Tx) (err error) { arr, err = tx.WebhookArrivalList(ctx, "acme"); return }); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range arr {
+			if a.Event == inbound.VerifyEvent {
+				return a.Result
+			}
+		}
+		return ""
+	}
 	now := time.Now().UnixMilli()
 	tok := strings.Repeat("e", 48)
-	body, _ := json.Marshal(map[string]any{"triggeredAt": now, "event": "candidateHired", "data": map[string]any{}, "token": tok, "signature": sign(tok, now)})
+	wrong := hex.EncodeToString(hmac.New(sha256.New, []byte("another token")).Sum(nil))
+	body, _ := json.Marshal(map[string]any{"triggeredAt": now, "event": "candidateHired", "data": map[string]any{}, "token": tok, "signature": wrong})
 	status, resp := post(t, b.url+"/hooks/lever/acme", string(body))
-	if status != 200 || !strings.Contains(resp, "verification") {
+	if status != 200 || !strings.Contains(resp, "verification_mismatch") || !strings.Contains(resp, "copy the token again") {
+		t.Fatalf("verify connection with a wrong token: %d %s", status, resp)
+	}
+	if got, want := verifyResult(), inbound.ResultVerifyMismatch; got != want {
+		t.Fatalf("recorded %q after a mismatched test request, want %q", got, want)
+	}
+	body, _ = json.Marshal(map[string]any{"triggeredAt": now, "event": "candidateHired", "data": map[string]any{}, "token": tok, "signature": sign(tok, now)})
+	status, resp = post(t, b.url+"/hooks/lever/acme", string(body))
+	if status != 200 || !strings.Contains(resp, "connection verified") {
 		t.Fatalf("verify connection: %d %s", status, resp)
+	}
+	if got, want := verifyResult(), inbound.ResultVerified; got != want {
+		t.Fatalf("recorded %q after a matching test request, want %q", got, want)
 	}
 	if got := count(t, b.db, "lever_events"); got != 0 {
 		t.Fatalf("the test request was stored as an event")
+	}
+	if got := count(t, b.db, "jobs"); got != 0 {
+		t.Fatalf("the test request enqueued %d jobs", got)
+	}
+}
+
+// Lever signs token + triggeredAt, not the data: a delivery captured once
+// and sent again with other data carries a valid signature. Its token was
+// used, so it is refused and nothing is stored or done; Lever's own
+// redelivery (a fresh token) is still deduplicated as before.
+func TestRefusesAReplayedToken(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	now := time.Now().UnixMilli()
+	tok := strings.Repeat("f", 48)
+	status, body := post(t, b.url+"/hooks/lever/acme", delivery(tok, now, stageData))
+	if status != 200 || !strings.Contains(body, "accepted") {
+		t.Fatalf("first delivery: %d %s", status, body)
+	}
+	forged := fmt.Sprintf(`{"event":"candidateDeleted","triggeredAt":%d,"token":%q,"signature":%q,"data":{"opportunityId":"opp-9"}}`, now, tok, sign(tok, now))
+	for _, replay := range []string{delivery(tok, now, stageData), forged} {
+		status, body = post(t, b.url+"/hooks/lever/acme", replay)
+		if status != http.StatusConflict || !strings.Contains(body, "rejected_replay") {
+			t.Fatalf("replay: %d %s; want 409 rejected_replay", status, body)
+		}
+	}
+	status, body = post(t, b.url+"/hooks/lever/acme", delivery(strings.Repeat("0", 48), now, stageData))
+	if status != 200 || !strings.Contains(body, "duplicate") {
+		t.Fatalf("Lever's redelivery with a new token: %d %s", status, body)
+	}
+	if got := count(t, b.db, "lever_events"); got != 1 {
+		t.Fatalf("%d events stored, want 1", got)
+	}
+	if got := count(t, b.db, "jobs"); got != 1 {
+		t.Fatalf("%d jobs enqueued, want 1", got)
+	}
+	// A delivery without a token could be replayed at will: refused.
+	status, body = post(t, b.url+"/hooks/lever/acme", fmt.Sprintf(`{"event":"candidateStageChange","triggeredAt":%d,"signature":%q,"data":%s}`, now, sign("", now), stageData))
+	if status != 400 || !strings.Contains(body, `field \"token\" is missing`) {
+		t.Fatalf("delivery without a token: %d %s", status, body)
 	}
 }

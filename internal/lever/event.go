@@ -179,8 +179,11 @@ func (e *Event) IsVerification() bool {
 }
 
 // EventData is the payload of an event: a bag of optional ids. Which ids are
-// set depends on the event (reference §7.2; most shapes are unconfirmed).
-// Handlers should re-read the objects through the API rather than trust it.
+// set depends on the event. Lever's documentation shows only
+// candidateStageChange's (opportunityId, candidateId, contactId, toStageId,
+// fromStageId); ToArchived, FromArchived, InterviewID, PanelID and DeletedBy
+// are seen in third-party code only. Handlers must re-read the objects
+// through the API rather than act on them (the engine's confirmEvent).
 type EventData struct {
 	OpportunityID string    `json:"opportunityId"`
 	CandidateID   string    `json:"candidateId"` // deprecated; equals OpportunityID for migrated data

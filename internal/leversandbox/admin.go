@@ -445,7 +445,7 @@ func (s *Sandbox) handleAdminReset(*http.Request) (*reply, error) {
 	st.APIKeys = s.st.APIKeys
 	st.OAuthClients = s.st.OAuthClients
 	st.JWTSecret = s.st.JWTSecret
-	ensureBuiltins(st, !s.cfg.WebhookGroupsOff)
+	ensureBuiltins(st, s.cfg.WebhookGroupsOn)
 	s.st = st
 	s.commit()
 	return noContent(), nil

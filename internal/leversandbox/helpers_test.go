@@ -41,9 +41,23 @@ type testBundle struct {
 	url string
 }
 
-// setup starts a demo sandbox behind a real HTTP server. Rate limiting is
+// setup starts a demo sandbox behind a real HTTP server, with every
+// webhook event group switched on as a Super Admin would. Rate limiting is
 // off and webhook retries are quick unless cfg says otherwise.
 func setup(t testing.TB, cfg Config) (*Sandbox, *testBundle) {
+	t.Helper()
+	sb, b := setupGroupsOff(t, cfg)
+	groups := map[string]bool{}
+	for _, ev := range webhookEvents {
+		groups[ev] = true
+	}
+	b.call(t, "POST", "/_sandbox/webhook-groups", groups, noAuth).must(t, 200)
+	return sb, b
+}
+
+// setupGroupsOff is setup with the webhook event groups as the account
+// has them: a new account's are off, as in Lever.
+func setupGroupsOff(t testing.TB, cfg Config) (*Sandbox, *testBundle) {
 	t.Helper()
 	if cfg.APIKey == "" {
 		cfg.APIKey = testKey

@@ -22,7 +22,7 @@ func TestDataPathPersistence(t *testing.T) {
 	body, ct := multipartBody(t, nil, []multipartFile{{"file", "kept.txt", []byte("kept bytes")}})
 	file := b.call(t, "POST", "/v1/opportunities/"+id+"/files?perform_as="+recruiterID, body, contentType(ct)).must(t, 201).data(t)
 	hookID, _ := b.registerWebhook(t, "candidateHired", "https://receiver.example/hook", nil)
-	b.call(t, "POST", "/_sandbox/webhook-groups", map[string]bool{"candidateHired": false}, noAuth).must(t, 200)
+	b.call(t, "POST", "/_sandbox/webhook-groups", map[string]bool{"candidateHired": true}, noAuth).must(t, 200)
 
 	// Saved after the write, before Close.
 	raw, err := os.ReadFile(path)
@@ -45,7 +45,7 @@ func TestDataPathPersistence(t *testing.T) {
 	}
 
 	// A new sandbox on the same file sees everything.
-	_, b2 := setup(t, Config{Seed: "demo", DataPath: path})
+	_, b2 := setupGroupsOff(t, Config{Seed: "demo", DataPath: path})
 	got := b2.call(t, "GET", "/v1/opportunities/"+id, nil).must(t, 200).data(t)
 	if got["name"] != "Kept Person" {
 		t.Fatalf("opportunity=%v", got)
@@ -59,7 +59,7 @@ func TestDataPathPersistence(t *testing.T) {
 		t.Fatalf("webhooks=%v", hooks)
 	}
 	groups := b2.call(t, "POST", "/_sandbox/webhook-groups", map[string]bool{}, noAuth).must(t, 200).data(t)
-	if groups["candidateHired"] != false {
+	if groups["candidateHired"] != true || groups["candidateStageChange"] != false {
 		t.Fatalf("groups=%v", groups)
 	}
 	// Seed ids are stable: the demo data is where it was.

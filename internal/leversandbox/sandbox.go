@@ -74,11 +74,11 @@ type Config struct {
 	WebhookRetryDelays []time.Duration
 	// Logger receives one line per request. Nil discards.
 	Logger *slog.Logger
-	// WebhookGroupsOff starts a new account with every webhook event group
-	// switched off, as a new Lever account has them: nothing is delivered
-	// until a Super Admin switches a group on in the settings page. The
-	// default (false) starts with every group on.
-	WebhookGroupsOff bool
+	// WebhookGroupsOn starts a new account with every webhook event group
+	// switched on. The default (false) starts them off, as a new Lever
+	// account has them: nothing is delivered until a Super Admin switches a
+	// group on in the settings page (or POST /_sandbox/webhook-groups).
+	WebhookGroupsOn bool
 	// NowFunc is the clock for timestamps and token expiry. Nil means
 	// time.Now. Rate limiting and webhook retries use real time.
 	NowFunc func() time.Time
@@ -202,7 +202,7 @@ func New(cfg Config) (*Sandbox, error) {
 	if st == nil {
 		st = buildSeed(cfg.Seed, cfg.NowFunc())
 	}
-	ensureBuiltins(st, !cfg.WebhookGroupsOff)
+	ensureBuiltins(st, cfg.WebhookGroupsOn)
 	setDefaultKey(st, cfg.APIKey, cfg.NowFunc().UnixMilli())
 	s.st = st
 	if cfg.DataPath != "" {

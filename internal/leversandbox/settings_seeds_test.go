@@ -28,7 +28,7 @@ var (
 
 func freshAccount(t *testing.T) *testBundle {
 	t.Helper()
-	_, b := setup(t, Config{Seed: "demo", WebhookGroupsOff: true})
+	_, b := setupGroupsOff(t, Config{Seed: "demo"})
 	for _, g := range b.call(t, "GET", "/_sandbox/webhook-groups", nil, noAuth).must(t, 200).list(t) {
 		if g["enabled"] != false {
 			t.Fatalf("group %v is on in a fresh account", g["event"])

@@ -525,7 +525,7 @@ func TestSettingsSwitchingOffStopsPendingRetries(t *testing.T) {
 func TestSettingsPersist(t *testing.T) {
 	t.Parallel()
 	path := t.TempDir() + "/lever.json"
-	sb, b := setup(t, Config{Seed: "demo", DataPath: path, WebhookGroupsOff: true})
+	sb, b := setupGroupsOff(t, Config{Seed: "demo", DataPath: path})
 	br := newBrowser(t, b)
 	key := br.generateKey("Kept", "Find all stages")
 	br.submit("/settings/integrations/webhooks/candidateHired/token", nil)
@@ -538,15 +538,15 @@ func TestSettingsPersist(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, b2 := setup(t, Config{Seed: "demo", DataPath: path})
+	_, b2 := setupGroupsOff(t, Config{Seed: "demo", DataPath: path, WebhookGroupsOn: true})
 	b2.call(t, "GET", "/v1/stages", nil, basicKey(key)).must(t, 200)
 	b2.call(t, "GET", "/v1/users", nil, basicKey(key)).errorBody(t, 403, "Forbidden")
 	b2.call(t, "GET", "/v1/stages", nil, bearer(access)).must(t, 200)
 	if groupToken(t, b2, eventHired) != tok || webhookIDFor(t, b2, eventHired, "https://kept.example/hook") == "" {
 		t.Fatal("the group token or the page webhook was lost")
 	}
-	// The groups keep their switches (a restart without WebhookGroupsOff
-	// does not switch the others on).
+	// The groups keep their switches (a restart with WebhookGroupsOn does
+	// not switch the others on).
 	if !groupEnabled(t, b2, eventStageChange) || groupEnabled(t, b2, eventHired) {
 		t.Fatal("group switches were lost")
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -206,5 +207,60 @@ func TestWebhookManagement(t *testing.T) {
 	b.call(t, "DELETE", "/v1/webhooks/"+id, nil).errorBody(t, 404, "ResourceNotFound")
 	if n := len(b.call(t, "GET", "/v1/webhooks", nil).must(t, 200).list(t)); n != 0 {
 		t.Fatalf("%d webhooks left", n)
+	}
+}
+
+// The "verify connection" request is exactly the one Lever's documentation
+// shows: POST with User-Agent Lever-Webhooks, and a body of triggeredAt,
+// event "candidateHired", an empty data object, signature and token (no
+// id), signed like any delivery with the webhook's token. It is sent even
+// while the webhook's event group is off, as the settings page's button is.
+func TestVerifyConnectionRequestHasLeversShape(t *testing.T) {
+	t.Parallel()
+	_, b := setupGroupsOff(t, Config{Seed: "demo"})
+	rc := newReceiver(t)
+	hookID, token := b.registerWebhook(t, "candidateStageChange", rc.srv.URL, nil)
+	b.call(t, "POST", "/_sandbox/webhooks/"+hookID+"/verify", nil, noAuth).must(t, 200)
+	d := rc.wait(t, 1)[0]
+	if ua := d.header.Get("User-Agent"); ua != "Lever-Webhooks" {
+		t.Errorf("User-Agent = %q", ua)
+	}
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(d.raw, &body); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range body {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if got, want := strings.Join(keys, ","), "data,event,signature,token,triggeredAt"; got != want {
+		t.Errorf("test request fields = %s, want %s", got, want)
+	}
+	if d.env.Event != "candidateHired" || string(d.env.Data) != "{}" || len(d.env.Token) != 48 {
+		t.Errorf("test request = %s", d.raw)
+	}
+	verifySignature(t, d, token)
+}
+
+// A new account delivers nothing, even to a webhook registered through the
+// API, until a Super Admin switches its event group on, as in Lever.
+func TestNewAccountDeliversNothingUntilTheGroupIsOn(t *testing.T) {
+	t.Parallel()
+	_, b := setupGroupsOff(t, Config{Seed: "demo"})
+	rc := newReceiver(t)
+	b.registerWebhook(t, "candidateStageChange", rc.srv.URL, nil)
+	b.call(t, "PUT", "/v1/opportunities/"+adaOpp+"/stage", map[string]string{"stage": stageID("Assessment")}).must(t, 200)
+	b.call(t, "POST", "/_sandbox/webhook-groups", map[string]bool{"candidateStageChange": true}, noAuth).must(t, 200)
+	b.call(t, "PUT", "/v1/opportunities/"+adaOpp+"/stage", map[string]string{"stage": stageID("Offer")}).must(t, 200)
+	// Deliveries to one webhook go in order: had the first move been sent,
+	// it would have arrived first.
+	got := rc.wait(t, 1)
+	var data struct {
+		ToStageID string `json:"toStageId"`
+	}
+	_ = json.Unmarshal(got[0].env.Data, &data)
+	if data.ToStageID != stageID("Offer") {
+		t.Fatalf("first delivery moved to %s, want the move made after the group was switched on", data.ToStageID)
 	}
 }

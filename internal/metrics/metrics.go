@@ -32,7 +32,7 @@ type JobCounter func(ctx context.Context) (map[string]int, error)
 func New(jobs JobCounter) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
 	m.webhooksReceived = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "stagecoach_lever_webhooks_total", Help: "Lever webhooks received, by result (accepted, duplicate, verification, rejected_signature, rejected_window, rejected_body, unknown_connection).",
+		Name: "stagecoach_lever_webhooks_total", Help: "Lever webhooks received, by result (accepted, duplicate, verification, verification_mismatch, rejected_replay, rejected_signature, rejected_window, rejected_body, unknown_connection).",
 	}, []string{"result"})
 	m.leverCalls = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stagecoach_lever_calls_total", Help: "Calls to the Lever API, by method, route and status (0: no answer).",

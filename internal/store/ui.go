@@ -276,6 +276,17 @@ type WebhookArrival struct {
 	ArrivedAt    time.Time
 }
 
+// Lever's "verify connection" test request leaves its result under the
+// connection-wide arrival event VerifyArrival: ArrivalVerified when a signing
+// token of the connection matched its signature, ArrivalSignatureMismatch
+// when none did. A webhook whose token matched also records ArrivalVerified
+// under its own event.
+const (
+	VerifyArrival            = "verify"
+	ArrivalVerified          = "verified"
+	ArrivalSignatureMismatch = "signature_mismatch"
+)
+
 // WebhookArrivalPut records that a signed Lever delivery arrived.
 func (d *DB) WebhookArrivalPut(ctx context.Context, connID, event, result string) error {
 	return d.InTx(ctx, func(tx *Tx) error {

@@ -219,6 +219,7 @@ type connectionData struct {
 	Integrations []integrationRow
 	Providers    []*domain.Provider // not yet enabled here
 	CheckSince   int64
+	Verify       *store.WebhookArrival // the last "verify connection" test request Lever sent
 	IsCustom     bool
 	AllEvents    []string
 	Users        []option // active Lever users, for the default perform-as
@@ -278,6 +279,11 @@ func (u *UI) connectionData(r *http.Request, id string) (*connectionData, error)
 		d.Env = "custom (" + d.Conn.BaseURL + ")"
 	}
 	d.Events = u.neededEvents(d.Integrations)
+	for _, a := range arrivals {
+		if a.Event == store.VerifyArrival {
+			d.Verify = a
+		}
+	}
 	d.CheckSince, _ = strconv.ParseInt(r.URL.Query().Get("check"), 10, 64)
 	cut := time.UnixMilli(d.CheckSince)
 	wide := slices.ContainsFunc(hooks, func(h *domain.ConnectionWebhook) bool { return h.Event == "*" })

@@ -1,0 +1,215 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/lever"
+	"stagecoach/internal/store"
+)
+
+// confirmedEvents are the events stagecoach does not act on from the
+// webhook's word alone: the destructive ones (an order cancelled, an export's
+// personal data purged, a provider told a candidate was hired), and the
+// interview events, whose interviewId and panelId Lever's documentation does
+// not show. Before acting, the opportunity (or interview) is read back from
+// Lever and what Lever shows decides.
+var confirmedEvents = []string{
+	lever.EventCandidateDeleted, lever.EventCandidateArchiveChange, lever.EventCandidateHired,
+	lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted,
+}
+
+// leverFacts is what Lever showed when an event was read back.
+type leverFacts struct {
+	interview *lever.Interview // interviewCreated/Updated: the interview as Lever has it
+}
+
+// confirmEvent reads back from Lever what ev claims. It returns the facts
+// and "" when Lever confirms it, else why not (and nothing is to be done).
+// For candidateArchiveChange it replaces data.ToArchived with the archived
+// state Lever shows; for interview events data.PanelID with the interview's
+// panel.
+func (e *Engine) confirmEvent(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, data *lever.EventData) (*leverFacts, string, error) {
+	facts := &leverFacts{}
+	client, err := e.Lever(conn)
+	if err != nil {
+		return nil, "", err
+	}
+	oppID := ev.OpportunityID
+	getOpp := func() (*lever.Opportunity, error) {
+		opp, err := client.GetOpportunity(ctx, oppID)
+		if errors.Is(err, lever.ErrNotFound) {
+			return nil, nil
+		}
+		return opp, err
+	}
+	switch ev.Event {
+	case lever.EventCandidateDeleted:
+		opp, err := getOpp()
+		if err != nil {
+			return nil, "", err
+		}
+		if opp != nil && opp.DeletedAt == 0 {
+			return nil, fmt.Sprintf("Lever does not confirm the deletion: opportunity %s is still there (%s), so nothing was purged or cancelled", oppID, oppState(opp)), nil
+		}
+		return facts, "", nil
+	case lever.EventCandidateArchiveChange:
+		opp, err := getOpp()
+		if err != nil {
+			return nil, "", err
+		}
+		if opp == nil || opp.DeletedAt != 0 {
+			return nil, fmt.Sprintf("opportunity %s is not in Lever any more; its deletion decides what happens", oppID), nil
+		}
+		archived := opp.Archived != nil && opp.Archived.ArchivedAt != 0
+		if claimed, said := claimsArchived(ev.Payload); said && claimed != archived {
+			return nil, fmt.Sprintf("Lever does not confirm the archive change: the webhook says the opportunity was %s, Lever shows it %s, so nothing was cancelled or passed on", archivedWord(claimed), oppState(opp)), nil
+		}
+		data.ToArchived = nil
+		if archived {
+			data.ToArchived = &lever.Archived{ArchivedAt: opp.Archived.ArchivedAt, Reason: opp.Archived.Reason}
+		}
+		return facts, "", nil
+	case lever.EventCandidateHired:
+		opp, err := getOpp()
+		if err != nil {
+			return nil, "", err
+		}
+		if opp == nil || opp.DeletedAt != 0 {
+			return nil, fmt.Sprintf("Lever does not confirm the hire: opportunity %s is not in Lever any more", oppID), nil
+		}
+		if opp.Archived == nil || opp.Archived.ArchivedAt == 0 {
+			return nil, fmt.Sprintf("Lever does not confirm the hire: opportunity %s is %s, not archived as hired, so nothing was passed on", oppID, oppState(opp)), nil
+		}
+		reasons, err := client.ListArchiveReasons(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		i := slices.IndexFunc(reasons, func(r lever.ArchiveReason) bool { return r.ID == opp.Archived.Reason })
+		if i < 0 || reasons[i].Type != "hired" {
+			text := opp.Archived.Reason
+			if i >= 0 {
+				text = reasons[i].Text
+			}
+			return nil, fmt.Sprintf("Lever does not confirm the hire: opportunity %s is archived for %q, not a hired reason, so nothing was passed on", oppID, text), nil
+		}
+		return facts, "", nil
+	case lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted:
+		if data.InterviewID == "" {
+			return nil, "the webhook names no interview, so there is nothing to read back from Lever", nil
+		}
+		iv, err := client.GetInterview(ctx, oppID, data.InterviewID)
+		if errors.Is(err, lever.ErrNotFound) {
+			iv, err = nil, nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		if ev.Event == lever.EventInterviewDeleted {
+			if iv != nil {
+				return nil, fmt.Sprintf("Lever does not confirm the deletion: interview %s is still on opportunity %s, so nothing was passed on", data.InterviewID, oppID), nil
+			}
+			data.PanelID = "" // nothing in Lever to check it against
+			return facts, "", nil
+		}
+		if iv == nil {
+			return nil, fmt.Sprintf("Lever shows no interview %s on opportunity %s, so nothing was passed on", data.InterviewID, oppID), nil
+		}
+		data.PanelID = iv.Panel
+		facts.interview = iv
+		return facts, "", nil
+	}
+	return facts, "", nil
+}
+
+// claimsArchived reads toArchived from a candidateArchiveChange payload:
+// whether the webhook says the opportunity is archived, and whether it says
+// anything (Lever's documentation does not show the field).
+func claimsArchived(payload json.RawMessage) (archived, said bool) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(payload, &m) != nil {
+		return false, false
+	}
+	v, ok := m["toArchived"]
+	if !ok {
+		return false, false
+	}
+	var a *lever.Archived
+	if json.Unmarshal(v, &a) != nil {
+		return false, false
+	}
+	return a != nil && (a.ArchivedAt != 0 || a.Reason != ""), true
+}
+
+func archivedWord(archived bool) string {
+	if archived {
+		return "archived"
+	}
+	return "unarchived"
+}
+
+func oppState(o *lever.Opportunity) string {
+	if o.Archived != nil && o.Archived.ArchivedAt != 0 {
+		return "archived"
+	}
+	return "active"
+}
+
+// concernedIntegrations returns the integrations an event about an
+// opportunity would act for: those of its live exports and of its open
+// orders. Empty means the event needs no reading back.
+func (e *Engine) concernedIntegrations(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent) ([]string, error) {
+	var ids []string
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		exports, err := tx.ExportsByOpportunity(ctx, conn.ID, ev.OpportunityID)
+		if err != nil {
+			return err
+		}
+		for _, x := range exports {
+			if x.Status != domain.ExportDeleted && !slices.Contains(ids, x.IntegrationID) {
+				ids = append(ids, x.IntegrationID)
+			}
+		}
+		orders, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100, Statuses: openOrderStatuses})
+		if err != nil {
+			return err
+		}
+		for _, o := range orders {
+			if !slices.Contains(ids, o.IntegrationID) {
+				ids = append(ids, o.IntegrationID)
+			}
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// openOrderStatuses are the statuses of an order an archive or deletion
+// cancels.
+var openOrderStatuses = []string{domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted}
+
+// refuseEvent records, for each integration concerned, that an event was
+// not acted on and why, once (a retried job writes nothing twice).
+func (e *Engine) refuseEvent(ctx context.Context, log *slog.Logger, ev *domain.LeverEvent, integrations []string, reason string) error {
+	log.Warn("Lever event not confirmed by Lever: nothing done", slog.String("reason", reason))
+	return e.db.InTx(ctx, func(tx *store.Tx) error {
+		prior, err := tx.DecisionList(ctx, ev.ID)
+		if err != nil {
+			return err
+		}
+		for _, id := range integrations {
+			if slices.ContainsFunc(prior, func(d *domain.Decision) bool { return d.IntegrationID == id }) {
+				continue
+			}
+			if err := tx.DecisionInsert(ctx, &domain.Decision{EventID: ev.ID, IntegrationID: id, OpportunityID: ev.OpportunityID, Decision: domain.DecisionIgnored, Reason: reason}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

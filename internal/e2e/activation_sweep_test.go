@@ -2,12 +2,16 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"stagecoach/internal/demo"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
+	"stagecoach/internal/lever"
 )
 
 // turnOff disables the demo's assessment integration, as an operator
@@ -123,4 +127,75 @@ func TestActivateIncludingCandidatesAlreadyInTheStageOrdersThem(t *testing.T) {
 	if o := ordersOf(t, env, before.ID)[0]; o.PackageName != "Go Coding" {
 		t.Errorf("order for %s: package %q, want Go Coding", before.Name, o.PackageName)
 	}
+}
+
+// Lever delivers late the webhook of a move made while the integration was
+// off: routed after activation, it orders nothing, since the candidate was
+// among those Activate listed as already in the stage.
+func TestLateWebhookOfAMoveBeforeActivationOrdersNothing(t *testing.T) {
+	t.Parallel()
+	env := startDemo(t, time.Hour)
+	ctx := context.Background()
+	turnOff(t, env)
+	before := findCandidate(t, env.Lever, "New applicant", "Demo: Go Coding")
+	dropStageChange(t, env, before.ID, "Assessment")
+	late := droppedDelivery(t, env, before.ID)
+	if err := env.SetFaults(ctx, map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	// stagecoach allows Lever's clock a second behind its own.
+	var sent struct {
+		TriggeredAt int64 `json:"triggeredAt"`
+	}
+	if err := json.Unmarshal(late, &sent); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(time.UnixMilli(sent.TriggeredAt).Add(1100 * time.Millisecond)))
+	if _, _, err := env.App.Engine.ActivateIntegration(ctx, env.Integration.ID, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := postHook(t, env.App.URL()+"/hooks/lever/"+demo.ConnectionID, late); status != http.StatusOK {
+		t.Fatalf("the late delivery answered %d: %s", status, body)
+	}
+	var reason string
+	eventually(t, 20*time.Second, "the late stage change routed", func() bool {
+		for _, d := range decisions(t, env, before.ID) {
+			if d.IntegrationID == env.Integration.ID {
+				reason = d.Reason
+				return d.Decision == domain.DecisionIgnored
+			}
+		}
+		return false
+	})
+	if !strings.Contains(reason, "before the integration was activated") {
+		t.Errorf("decision reason %q does not say the move came before activation", reason)
+	}
+	if n := len(ordersOf(t, env, before.ID)); n != 0 {
+		t.Errorf("%d orders for a candidate moved before activation, want none", n)
+	}
+}
+
+// droppedDelivery is the request of the stage-change delivery for oppID the
+// sandbox dropped: the webhook as Lever would send it again later.
+func droppedDelivery(t *testing.T, env *demo.Env, oppID string) []byte {
+	t.Helper()
+	var v struct {
+		Data []struct {
+			Dropped bool            `json:"dropped"`
+			Request json.RawMessage `json:"request"`
+		} `json:"data"`
+	}
+	adminJSON(t, env.SandboxURL, http.MethodGet, "/_sandbox/deliveries?event="+lever.EventCandidateStageChange, nil, &v)
+	for _, d := range v.Data {
+		var body struct {
+			Data struct {
+				OpportunityID string `json:"opportunityId"`
+			} `json:"data"`
+		}
+		if json.Unmarshal(d.Request, &body) == nil && body.Data.OpportunityID == oppID && d.Dropped {
+			return d.Request
+		}
+	}
+	t.Fatalf("no dropped delivery for %s", oppID)
+	return nil
 }

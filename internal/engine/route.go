@@ -22,6 +22,10 @@ const (
 	SourceReconcile = "reconcile"
 )
 
+// clockSkew is how far Lever's triggeredAt may run behind stagecoach's clock
+// when a stage change is compared with an integration's activation time.
+const clockSkew = time.Second
+
 type leverEventArgs struct {
 	EventID string `json:"eventId"`
 }
@@ -209,6 +213,19 @@ func (e *Engine) routeStageChange(ctx context.Context, log *slog.Logger, conn *d
 		if data.ToStageID != trigger.ID {
 			stages, _ := e.Stages(ctx, conn)
 			d.Reason = fmt.Sprintf("moved to %q, not to the trigger stage %q", stageText(stages, data.ToStageID), trigger.Text)
+			if err := e.decide(ctx, d); err != nil {
+				return err
+			}
+			continue
+		}
+		if since := sweepSince(r.integ); ev.Source != SourceReconcile && ev.TriggeredAt > 0 &&
+			time.UnixMilli(ev.TriggeredAt).Before(since.Add(-clockSkew)) {
+			// A move made before the integration was switched on (or its
+			// trigger stage changed) whose webhook is routed only now: the
+			// candidate was among those Activate listed as already in the
+			// stage, and only the operator's choice there orders them.
+			d.Reason = fmt.Sprintf("moved into the trigger stage %q at %s, before the integration was activated at %s (Activate orders candidates already in the stage only when the operator includes them)",
+				trigger.Text, time.UnixMilli(ev.TriggeredAt).UTC().Format(time.RFC3339), since.UTC().Format(time.RFC3339))
 			if err := e.decide(ctx, d); err != nil {
 				return err
 			}

@@ -47,6 +47,12 @@ type Config struct {
 	// integrations are polled (jobsync.go). Default 5m; negative disables
 	// the schedule (syncs on demand still run).
 	PostingSyncInterval time.Duration
+	// RetainJobs is how long finished (done or dead-lettered) jobs are kept;
+	// RetainIdempotency how long a stored answer to an Idempotency-Key is
+	// kept once it has expired (IdempotencyTTL after it was stored).
+	// Defaults a week and 24h. PruneInterval is how often they are pruned,
+	// once per interval across replicas: default 1h, negative never.
+	RetainJobs, RetainIdempotency, PruneInterval time.Duration
 	// HTTPClient sends provider webhooks and fetches report URLs.
 	HTTPClient *http.Client
 	Logger     *slog.Logger
@@ -93,6 +99,15 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	if cfg.ReconcileInterval == 0 {
 		cfg.ReconcileInterval = 10 * time.Minute
 	}
+	if cfg.RetainJobs <= 0 {
+		cfg.RetainJobs = DefaultRetainJobs
+	}
+	if cfg.RetainIdempotency <= 0 {
+		cfg.RetainIdempotency = DefaultRetainIdempotency
+	}
+	if cfg.PruneInterval == 0 {
+		cfg.PruneInterval = DefaultPruneInterval
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -107,6 +122,7 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	q.Register(JobExportSync, e.workExportSync)
 	q.Register(JobPostingTags, e.workPostingTags)
 	q.Register(JobPostingSync, e.workPostingSync)
+	q.Register(JobPrune, e.workPrune)
 	return e
 }
 

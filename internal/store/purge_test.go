@@ -102,7 +102,7 @@ func TestPruneKeepsWhatIsRecentOrUnfinished(t *testing.T) {
 			t.Fatal(err)
 		}
 		if status != domain.JobAvailable {
-			if _, err := db.SQL().Exec(`UPDATE jobs SET status = '`+status+`' WHERE unique_key = '`+name+`'`); err != nil {
+			if _, err := db.SQL().Exec(`UPDATE jobs SET status = '` + status + `' WHERE unique_key = '` + name + `'`); err != nil {
 				t.Fatal(err)
 			}
 		}

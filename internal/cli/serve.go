@@ -74,8 +74,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if cfg.Engine.RetainJobs <= 0 || cfg.Engine.RetainIdempotency <= 0 {
-		return fmt.Errorf("--retain-jobs and --retain-idempotency must be positive durations (got %s and %s)", cfg.Engine.RetainJobs, cfg.Engine.RetainIdempotency)
+	if cfg.Engine.RetainJobs <= 0 {
+		return fmt.Errorf("--retain-jobs must be a positive duration, such as 168h (got %s)", cfg.Engine.RetainJobs)
+	}
+	if cfg.Engine.RetainIdempotency <= 0 {
+		return fmt.Errorf("--retain-idempotency must be a positive duration, such as 24h (got %s)", cfg.Engine.RetainIdempotency)
 	}
 	var err error
 	if cfg.UI.OAuthClientSecret, err = secretValue(*oauthSecretFile, "STAGECOACH_LEVER_OAUTH_CLIENT_SECRET", os.Stdin); err != nil {

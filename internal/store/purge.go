@@ -130,8 +130,9 @@ func (tx *Tx) purgeOpportunity(ctx context.Context, connectionID, opportunityID 
 		return st, err
 	}
 	empty, _ := json.Marshal(domain.Candidate{})
-	if _, err := tx.exec(ctx, `UPDATE orders SET candidate = ?, result = NULL, candidate_url = '', evaluation_url = '' WHERE connection_id = ? AND opportunity_id = ?`,
-		string(empty), connectionID, opportunityID); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE orders SET candidate = ?, result = NULL, candidate_url = '', evaluation_url = '',
+		purged_at = CASE WHEN purged_at = 0 THEN ? ELSE purged_at END WHERE connection_id = ? AND opportunity_id = ?`,
+		string(empty), ms(tx.now), connectionID, opportunityID); err != nil {
 		return st, err
 	}
 	if _, err := tx.exec(ctx, `UPDATE order_events SET payload = '{}' WHERE order_id IN (SELECT id FROM orders WHERE connection_id = ? AND opportunity_id = ?)`,
@@ -149,6 +150,16 @@ func (tx *Tx) purgeOpportunity(ctx context.Context, connectionID, opportunityID 
 	}
 	st.Answers, err = tx.forgetAnswers(ctx, secrets)
 	return st, err
+}
+
+// OrderPurged reports whether an order's candidate was purged: such an
+// order takes no more events.
+func (tx *Tx) OrderPurged(ctx context.Context, id string) (bool, error) {
+	var at int64
+	if err := tx.queryRow(ctx, `SELECT purged_at FROM orders WHERE id = ?`, id).Scan(&at); err != nil {
+		return false, err
+	}
+	return at != 0, nil
 }
 
 // dropMessages deletes the jobs of the given queues, whatever their state:

@@ -12,7 +12,8 @@ import (
 // PurgedIdempotentBody is what a request replayed with an Idempotency-Key
 // gets once the candidate it was about has been purged: the stored answer
 // named them, so it is gone, and the request is not run again either.
-const PurgedIdempotentBody = `{"type":"about:blank","title":"Gone","status":410,"detail":"the candidate this request was about was deleted in Lever and their personal data purged"}`
+// It is a problem+json document like the API's other errors.
+const PurgedIdempotentBody = `{"type":"https://stagecoach.dev/problems/gone","title":"Gone","status":410,"detail":"the candidate this request was about was deleted in Lever and their personal data purged; the stored answer is gone and the request is not run again"}`
 
 // PurgeStats counts what a purge did.
 type PurgeStats struct {

@@ -83,6 +83,11 @@ func (e *Engine) workPrune(ctx context.Context, job *domain.Job) error {
 	}
 	if jobs > 0 || keys > 0 {
 		e.log.Info("pruned finished jobs and expired idempotency keys", slog.Int64("jobs", jobs), slog.Int64("idempotency_keys", keys))
+		// On SQLite the deleted rows' old page images stay in the
+		// write-ahead log until it is checkpointed and truncated.
+		if err := e.db.Checkpoint(ctx); err != nil {
+			e.log.Warn("checkpoint after pruning failed", slog.Any("error", err))
+		}
 	}
 	return nil
 }

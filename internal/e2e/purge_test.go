@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -40,7 +41,7 @@ func TestDeletedCandidateLeavesNoPersonalData(t *testing.T) {
 			base(c)
 			// Long enough retries that the webhook to the provider that is
 			// down is still retrying when the candidate is deleted.
-			c.Queue.MaxBackoff = 2 * time.Second
+			c.Queue.MaxBackoff = 4 * time.Second
 		}
 	})
 	ctx := context.Background()
@@ -64,14 +65,16 @@ func TestDeletedCandidateLeavesNoPersonalData(t *testing.T) {
 		[]provider.Package{{ID: "sql", Name: "SQL", Kind: "assessment", LeverTag: "Purge: SQL"}}, `{}`)
 	var (
 		mu          sync.Mutex
-		refused     [][]byte
+		refused     []string // the type of each message the tool refused
 		realDownURL string
 	)
 	outage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(r.Body)
+		var m struct {
+			Type string `json:"type"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&m)
 		mu.Lock()
-		refused = append(refused, b.Bytes())
+		refused = append(refused, m.Type)
 		mu.Unlock()
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 	}))
@@ -157,6 +160,8 @@ func TestDeletedCandidateLeavesNoPersonalData(t *testing.T) {
 	if attemptsBefore == 0 {
 		t.Fatal("the tool that is down was never tried")
 	}
+	// (The cancellation may reach the outage before the tool is back: it is
+	// retried like any webhook. The order.created must not.)
 	// The tool comes back: it gets the cancellation, never the order.
 	setDownURL(realDownURL)
 	eventually(t, 20*time.Second, "order.cancelled at the tool that was down", func() bool { return len(down.messages("order.cancelled")) == 1 })
@@ -172,8 +177,10 @@ func TestDeletedCandidateLeavesNoPersonalData(t *testing.T) {
 		t.Errorf("the tool that was down got %d order.created after the purge, want 0", n)
 	}
 	mu.Lock()
-	if len(refused) != attemptsBefore {
-		t.Errorf("the webhook dropped by the purge was tried %d more times after it", len(refused)-attemptsBefore)
+	for _, typ := range refused[attemptsBefore:] {
+		if typ != "order.cancelled" {
+			t.Errorf("the tool that was down was sent %s after the purge", typ)
+		}
 	}
 	mu.Unlock()
 	cancelled := orderOf(t, down.messages("order.cancelled")[0])

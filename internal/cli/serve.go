@@ -62,6 +62,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.Engine.ReconcileInterval, "reconcile-interval", 10*time.Minute, "how often each connection is swept for missed webhooks (negative: never)")
 	fs.DurationVar(&cfg.Engine.PostingSyncInterval, "posting-sync-interval", engine.DefaultPostingSyncInterval, "how often the postings of interview service integrations are polled (negative: never)")
 	fs.DurationVar(&cfg.Engine.TokenRefreshInterval, "token-refresh-interval", engine.DefaultTokenRefreshInterval, "how often every OAuth connection's Lever refresh token is renewed (Lever refuses one unused for 90 days; negative: never)")
+	fs.DurationVar(&cfg.Engine.RetainJobs, "retain-jobs", engine.DefaultRetainJobs, "how long finished and dead-lettered jobs are kept (pruned hourly)")
+	fs.DurationVar(&cfg.Engine.RetainIdempotency, "retain-idempotency", engine.DefaultRetainIdempotency, "how long answers to Idempotency-Keys are kept after they expire (24h after the request)")
 	fs.DurationVar(&cfg.Inbound.Window, "webhook-window", 72*time.Hour, "how old a Lever webhook's triggeredAt may be")
 	fs.DurationVar(&cfg.Queue.Lease, "job-lease", 30*time.Second, "how long a claimed job is held before another process may take it")
 	fs.IntVar(&cfg.Queue.Workers, "workers", 8, "jobs run at once")
@@ -74,6 +76,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	oauthSecretFile := fs.String("lever-oauth-client-secret-file", "", "file holding the Lever OAuth app's client secret [default $STAGECOACH_LEVER_OAUTH_CLIENT_SECRET]")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cfg.Engine.RetainJobs <= 0 {
+		return fmt.Errorf("--retain-jobs must be a positive duration, such as 168h (got %s)", cfg.Engine.RetainJobs)
+	}
+	if cfg.Engine.RetainIdempotency <= 0 {
+		return fmt.Errorf("--retain-idempotency must be a positive duration, such as 24h (got %s)", cfg.Engine.RetainIdempotency)
 	}
 	var err error
 	if cfg.UI.OAuthClientSecret, err = secretValue(*oauthSecretFile, "STAGECOACH_LEVER_OAUTH_CLIENT_SECRET", os.Stdin); err != nil {

@@ -175,7 +175,13 @@ func (e *Engine) concernedIntegrations(ctx context.Context, conn *domain.Connect
 				ids = append(ids, x.IntegrationID)
 			}
 		}
-		orders, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100, Statuses: openOrderStatuses})
+		// A deletion purges every order of the candidate, finished ones
+		// too; an archive or hire concerns only the open ones.
+		statuses := openOrderStatuses
+		if ev.Event == lever.EventCandidateDeleted {
+			statuses = nil
+		}
+		orders, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100, Statuses: statuses})
 		if err != nil {
 			return err
 		}

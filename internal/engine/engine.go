@@ -53,6 +53,12 @@ type Config struct {
 	// on refresh tokens never passes. Default 24h; negative disables the
 	// schedule.
 	TokenRefreshInterval time.Duration
+	// RetainJobs is how long finished (done or dead-lettered) jobs are kept;
+	// RetainIdempotency how long a stored answer to an Idempotency-Key is
+	// kept once it has expired (IdempotencyTTL after it was stored).
+	// Defaults a week and 24h. PruneInterval is how often they are pruned,
+	// once per interval across replicas: default 1h, negative never.
+	RetainJobs, RetainIdempotency, PruneInterval time.Duration
 	// HTTPClient sends provider webhooks.
 	HTTPClient *http.Client
 	// Fetch configures the client that fetches the URLs providers give
@@ -105,6 +111,15 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	if cfg.ReconcileInterval == 0 {
 		cfg.ReconcileInterval = 10 * time.Minute
 	}
+	if cfg.RetainJobs <= 0 {
+		cfg.RetainJobs = DefaultRetainJobs
+	}
+	if cfg.RetainIdempotency <= 0 {
+		cfg.RetainIdempotency = DefaultRetainIdempotency
+	}
+	if cfg.PruneInterval == 0 {
+		cfg.PruneInterval = DefaultPruneInterval
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -120,6 +135,7 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	q.Register(JobPostingTags, e.workPostingTags)
 	q.Register(JobPostingSync, e.workPostingSync)
 	q.Register(JobTokenRefresh, e.workTokenRefresh)
+	q.Register(JobPrune, e.workPrune)
 	return e
 }
 

@@ -236,6 +236,11 @@ func (e *Engine) ReportOrderEvent(ctx context.Context, providerID, orderID strin
 		if o.ProviderID != providerID {
 			return domain.Errorf(domain.ENotFound, "order %q not found", orderID)
 		}
+		if purged, err := tx.OrderPurged(ctx, o.ID); err != nil {
+			return err
+		} else if purged {
+			return domain.Errorf(domain.EConflict, "order %s is closed: its opportunity was deleted in Lever and the candidate's personal data purged, so it takes no more events", o.ID)
+		}
 		ok := false
 		for _, s := range eventAllowedFrom(p.Kind, in.Type) {
 			ok = ok || s == o.Status

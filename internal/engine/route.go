@@ -149,7 +149,7 @@ func (e *Engine) workLeverEvent(ctx context.Context, job *domain.Job) error {
 			return e.cancelOrders(ctx, conn, ev, "opportunity_archived", "the opportunity was archived")
 		}
 	case lever.EventCandidateDeleted:
-		return e.cancelOrders(ctx, conn, ev, "opportunity_deleted", "the opportunity was deleted")
+		return e.purgeCandidate(ctx, log, conn, ev)
 	}
 	return nil
 }
@@ -378,6 +378,61 @@ func choosePackage(r route, pkgs []domain.Package, opp *lever.Opportunity) (*dom
 		p := domain.Package{ID: "interview", Name: r.provider.Name + " interview"}
 		return &p, ""
 	}
+}
+
+// purgeCandidate handles a deleted opportunity: its open orders are
+// cancelled, the candidate's personal data is purged from every table and
+// from the webhooks not yet delivered (store.CandidatePurge), and only then
+// are the providers told the orders were cancelled, with what is left: ids,
+// statuses and the reason, no name or e-mail.
+func (e *Engine) purgeCandidate(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent) error {
+	const reason = "opportunity_deleted"
+	var stats store.PurgeStats
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		live, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100,
+			Statuses: []string{domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted}})
+		if err != nil {
+			return err
+		}
+		for _, o := range live {
+			o.Status = domain.OrderCancelled
+			if err := tx.OrderUpdate(ctx, o); err != nil {
+				return err
+			}
+		}
+		if stats, err = tx.CandidatePurge(ctx, conn.ID, ev.OpportunityID); err != nil {
+			return err
+		}
+		for _, o := range live {
+			o, err := tx.OrderGet(ctx, o.ID)
+			if err != nil {
+				return err
+			}
+			if err := tx.OrderEventInsert(ctx, &domain.OrderEvent{ID: domain.NewID("oev"), OrderID: o.ID, Type: "cancelled", Payload: mustJSON(map[string]string{"reason": reason})}); err != nil {
+				return err
+			}
+			if err := tx.DecisionInsert(ctx, &domain.Decision{EventID: ev.ID, IntegrationID: o.IntegrationID, OpportunityID: o.OpportunityID, Decision: domain.DecisionCancelled,
+				Reason: "the opportunity was deleted; the candidate's personal data was purged", OrderID: o.ID}); err != nil {
+				return err
+			}
+			if err := e.enqueueWebhook(ctx, tx, o.ProviderID, o, "order.cancelled", map[string]any{"reason": reason}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("purged the personal data of a deleted opportunity", slog.Int("orders", stats.Orders), slog.Int("exports", stats.Exports),
+		slog.Int64("webhooks_dropped", stats.Messages), slog.Int64("idempotency_answers_replaced", stats.Answers))
+	// On SQLite the rows' old contents are still in the write-ahead log
+	// until it is checkpointed.
+	if err := e.db.Checkpoint(ctx); err != nil {
+		log.Warn("checkpoint after the purge failed", slog.Any("error", err))
+	}
+	e.q.Notify()
+	return nil
 }
 
 // cancelOrders cancels an opportunity's open orders and tells the providers.

@@ -55,7 +55,7 @@ func (e *Engine) routeExports(ctx context.Context, log *slog.Logger, conn *domai
 				if err != nil || cur.Status == domain.ExportDeleted {
 					return err
 				}
-				return tx.ExportPurge(ctx, cur, exportHookQueueKey(cur), exportQueueKey(cur.ID))
+				return tx.ExportPurge(ctx, cur)
 			})
 			if err != nil {
 				return err
@@ -220,7 +220,7 @@ func (e *Engine) routeExportEvent(ctx context.Context, log *slog.Logger, conn *d
 			}
 			d.Reason = fmt.Sprintf("export %s moved to %q in Lever; %s told (its stage: %q)", x.ID, stageText(stages, data.ToStageID), r.provider.Name, ps)
 		case lever.EventCandidateDeleted:
-			if err := tx.ExportPurge(ctx, x, exportHookQueueKey(x), exportQueueKey(x.ID)); err != nil {
+			if err := tx.ExportPurge(ctx, x); err != nil {
 				return err
 			}
 			d.Reason = fmt.Sprintf("export %s: the opportunity was deleted in Lever; the candidate's personal data was purged and %s told", x.ID, r.provider.Name)

@@ -157,64 +157,6 @@ func (tx *Tx) ExportList(ctx context.Context, f ExportFilter) ([]*domain.Export,
 	return listPage(ctx, tx, q, args, f.Cursor, f.Limit, scanExport, func(x *domain.Export) (time.Time, string) { return x.UpdatedAt, x.ID })
 }
 
-// ExportPurge removes an export's personal data from every table that may
-// hold it: the export's profile, CV and recruiter, the payloads the effect
-// journal recorded for its opportunity, the stored answers to the
-// provider's requests that name the export, and the finished webhook
-// messages about it. What stays is what links the record to Lever and to
-// the provider: ids, stages, statuses and times.
-func (tx *Tx) ExportPurge(ctx context.Context, x *domain.Export, queueKeys ...string) error {
-	x.Profile, x.CV, x.CVName, x.CVURL, x.RecruiterEmail = domain.Profile{}, nil, "", "", ""
-	x.Status, x.DeletedAt, x.LastError = domain.ExportDeleted, tx.now, ""
-	if err := tx.ExportUpdate(ctx, x); err != nil {
-		return err
-	}
-	if x.OpportunityID != "" {
-		if _, err := tx.exec(ctx, `UPDATE effects SET payload = '{}', result = '', last_error = '' WHERE connection_id = ? AND opportunity_id = ?`, x.ConnectionID, x.OpportunityID); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE lever_events SET payload = '{}' WHERE connection_id = ? AND opportunity_id = ?`, x.ConnectionID, x.OpportunityID); err != nil {
-			return err
-		}
-		// Orders other flows placed for the same person (an assessment of
-		// the exported candidate, say) lose the name and e-mail too, and
-		// so do their finished webhook messages.
-		rows, err := tx.query(ctx, `SELECT id, provider_id FROM orders WHERE connection_id = ? AND opportunity_id = ?`, x.ConnectionID, x.OpportunityID)
-		if err != nil {
-			return err
-		}
-		var orderKeys []string
-		for rows.Next() {
-			var id, prov string
-			if err := rows.Scan(&id, &prov); err != nil {
-				rows.Close()
-				return err
-			}
-			orderKeys = append(orderKeys, "hook:"+prov+":order:"+id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE orders SET candidate = ? WHERE connection_id = ? AND opportunity_id = ?`, `{"name":"","email":""}`, x.ConnectionID, x.OpportunityID); err != nil {
-			return err
-		}
-		queueKeys = append(queueKeys, orderKeys...)
-	}
-	if _, err := tx.exec(ctx, `UPDATE effects SET payload = '{}', last_error = '' WHERE key LIKE ?`, "exp:"+x.ID+":%"); err != nil {
-		return err
-	}
-	if _, err := tx.exec(ctx, `DELETE FROM idempotency_keys WHERE provider_id = ? AND body LIKE ?`, x.ProviderID, "%"+x.ID+"%"); err != nil {
-		return err
-	}
-	for _, k := range queueKeys {
-		if _, err := tx.exec(ctx, `DELETE FROM jobs WHERE queue_key = ? AND status IN (?, ?)`, k, domain.JobDone, domain.JobDead); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // ServerKey returns the server key called name, making a random 32-byte one
 // the first time. It is sealed at rest.
 func (tx *Tx) ServerKey(ctx context.Context, name string) ([]byte, error) {

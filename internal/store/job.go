@@ -212,11 +212,12 @@ func (d *DB) JobPending(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// JobPrune deletes finished jobs older than before.
+// JobPrune deletes finished jobs (done, or dead-lettered) last updated
+// before before, and reports how many it deleted.
 func (d *DB) JobPrune(ctx context.Context, before time.Time) (int64, error) {
-	res, err := d.db.ExecContext(ctx, d.rebind(`DELETE FROM jobs WHERE status = ? AND updated_at < ?`), domain.JobDone, ms(before))
+	res, err := d.db.ExecContext(ctx, d.rebind(`DELETE FROM jobs WHERE status IN (?, ?) AND updated_at < ?`), domain.JobDone, domain.JobDead, ms(before))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("prune jobs: %w", err)
 	}
 	return res.RowsAffected()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
 	"time"
 )
@@ -15,11 +16,15 @@ type IdempotentResponse struct {
 	Body        []byte
 }
 
+// IdempotencyTTL is how long a stored answer is replayed; after that the
+// key may be used again (and the answer is pruned, see IdempotencyPrune).
+const IdempotencyTTL = 24 * time.Hour
+
 // IdempotencyGet returns the stored answer for a provider's key, or nil.
 func (tx *Tx) IdempotencyGet(ctx context.Context, providerID, key string) (*IdempotentResponse, error) {
 	var r IdempotentResponse
 	err := tx.queryRow(ctx, `SELECT request_hash, status, body FROM idempotency_keys WHERE provider_id = ? AND key = ? AND created_at >= ?`,
-		providerID, key, ms(tx.now.Add(-24*time.Hour))).Scan(&r.RequestHash, &r.Status, &r.Body)
+		providerID, key, ms(tx.now.Add(-IdempotencyTTL))).Scan(&r.RequestHash, &r.Status, &r.Body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -32,6 +37,16 @@ func (tx *Tx) IdempotencyPut(ctx context.Context, providerID, key string, r Idem
 		ON CONFLICT (provider_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, created_at = excluded.created_at`,
 		providerID, key, r.RequestHash, r.Status, r.Body, ms(tx.now))
 	return err
+}
+
+// IdempotencyPrune deletes the answers stored before before, and reports
+// how many it deleted.
+func (d *DB) IdempotencyPrune(ctx context.Context, before time.Time) (int64, error) {
+	res, err := d.db.ExecContext(ctx, d.rebind(`DELETE FROM idempotency_keys WHERE created_at < ?`), ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune idempotency keys: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // RateTake takes one token from the bucket named key (refilled at rate per

@@ -85,12 +85,14 @@ func Open(ctx context.Context, dsn string, box *secret.Box) (*DB, error) {
 		// removed connection from lingering; the busy timeout makes a writer
 		// wait for another rather than fail; immediate transactions take the
 		// write lock up front, so a read-then-write transaction never fails
-		// half-way with SQLITE_BUSY.
+		// half-way with SQLITE_BUSY; secure_delete overwrites what a purge
+		// removes with zeros rather than leaving it in free space.
 		q := url.Values{}
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "busy_timeout(20000)")
 		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "secure_delete(1)")
 		q.Set("_txlock", "immediate")
 		d.db, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 		if err != nil {

@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"stagecoach/internal/domain"
+	"stagecoach/internal/store"
+)
+
+// JobPrune deletes finished jobs and expired idempotency answers. It is
+// stored: never rename it.
+const JobPrune = "prune"
+
+// Retention defaults.
+const (
+	DefaultRetainJobs        = 7 * 24 * time.Hour
+	DefaultRetainIdempotency = 24 * time.Hour
+	DefaultPruneInterval     = time.Hour
+)
+
+// Pruner schedules the pruning; see Engine.PruneScheduler.
+type Pruner struct{ e *Engine }
+
+// PruneScheduler returns the loop that enqueues a prune job each
+// PruneInterval, once per interval across the processes sharing the
+// database (the job's unique key names the interval).
+func (e *Engine) PruneScheduler() *Pruner { return &Pruner{e: e} }
+
+// Name names the loop.
+func (p *Pruner) Name() string { return "prune-scheduler" }
+
+// Run enqueues the prune jobs until ctx is done.
+func (p *Pruner) Run(ctx context.Context) error {
+	e := p.e
+	every := e.cfg.PruneInterval
+	if every < 0 {
+		<-ctx.Done()
+		return nil
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			if err := e.SchedulePrune(ctx, now); err != nil && ctx.Err() == nil {
+				e.log.Error("schedule pruning failed", slog.Any("error", err))
+			}
+		}
+	}
+}
+
+// SchedulePrune enqueues the prune job of the interval now falls in, unless
+// a process sharing the database has already.
+func (e *Engine) SchedulePrune(ctx context.Context, now time.Time) error {
+	slot := now.UnixMilli() / e.cfg.PruneInterval.Milliseconds()
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.JobInsert(ctx, store.JobParams{Kind: JobPrune, QueueKey: "prune", UniqueKey: fmt.Sprintf("prune:%d", slot), Args: struct{}{}, MaxAttempts: 3})
+		return err
+	})
+	if err == nil {
+		e.q.Notify()
+	}
+	return err
+}
+
+// workPrune deletes the jobs finished more than RetainJobs ago (done or
+// dead-lettered: their arguments may name a candidate) and the answers to
+// Idempotency-Keys expired more than RetainIdempotency ago.
+func (e *Engine) workPrune(ctx context.Context, job *domain.Job) error {
+	now := e.db.NowFunc()
+	jobs, err := e.db.JobPrune(ctx, now.Add(-e.cfg.RetainJobs))
+	if err != nil {
+		return err
+	}
+	keys, err := e.db.IdempotencyPrune(ctx, now.Add(-store.IdempotencyTTL-e.cfg.RetainIdempotency))
+	if err != nil {
+		return err
+	}
+	if jobs > 0 || keys > 0 {
+		e.log.Info("pruned finished jobs and expired idempotency keys", slog.Int64("jobs", jobs), slog.Int64("idempotency_keys", keys))
+		// On SQLite the deleted rows' old page images stay in the
+		// write-ahead log until it is checkpointed and truncated.
+		if err := e.db.Checkpoint(ctx); err != nil {
+			e.log.Warn("checkpoint after pruning failed", slog.Any("error", err))
+		}
+	}
+	return nil
+}

@@ -291,3 +291,32 @@ func allDatabaseText(t *testing.T, db *store.DB) string {
 	}
 	return b.String()
 }
+
+// A candidate whose only order is finished (no export, nothing open) is
+// purged all the same when Lever deletes them.
+func TestDeletedCandidateWithOnlyACompletedOrderIsPurged(t *testing.T) {
+	t.Parallel()
+	env := startDemo(t, 50*time.Millisecond)
+	ctx := context.Background()
+	opp := findCandidate(t, env.Lever, "New applicant", "Demo: Go Coding")
+	if err := env.MoveToStage(ctx, opp.ID, "Assessment"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "the move to Assessment Complete", func() bool {
+		return view(t, env.Lever, opp.ID).Stage == "Assessment Complete"
+	})
+	orders := ordersOf(t, env, opp.ID)
+	if len(orders) != 1 || orders[0].Status != domain.OrderCompleted || orders[0].Candidate.Name != opp.Name {
+		t.Fatalf("orders before the deletion = %+v, want one completed order naming %s", orders, opp.Name)
+	}
+	if err := env.Delete(ctx, opp.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the completed order purged", func() bool {
+		o := ordersOf(t, env, opp.ID)
+		return len(o) == 1 && o[0].Candidate.Name == "" && o[0].Candidate.Email == ""
+	})
+	if text := allDatabaseText(t, env.App.DB); strings.Contains(text, opp.Name) {
+		t.Errorf("the database still holds the candidate's name %q after the purge", opp.Name)
+	}
+}

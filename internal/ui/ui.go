@@ -23,6 +23,7 @@ import (
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
+	"stagecoach/internal/web"
 )
 
 //go:embed templates/*.html
@@ -44,6 +45,10 @@ type Config struct {
 	// DefaultBaseURL prefills the base URL of a custom environment (the
 	// local sandbox in the demo).
 	DefaultBaseURL string
+	// Proxies are the reverse proxies whose X-Forwarded-* headers are
+	// believed (the client's address for login throttling; the scheme and
+	// host when PublicURL is empty). Empty: none.
+	Proxies web.Proxies
 	// SessionTTL is how long a login lasts without use. Default 12h.
 	SessionTTL time.Duration
 	Logger     *slog.Logger
@@ -230,11 +235,7 @@ func (u *UI) publicURL(r *http.Request) string {
 	if u.cfg.PublicURL != "" {
 		return u.cfg.PublicURL
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	return u.cfg.Proxies.BaseURL(r)
 }
 
 func (u *UI) inTx(r *http.Request, fn func(tx *store.Tx) error) error {

@@ -30,7 +30,7 @@ func (u *UI) handleIntegrationCreate(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/integrations/"+in.ID, "Provider enabled on this connection. Choose its settings, then Activate.")
+	u.redirect(w, r, "/integrations/"+in.ID, "Provider enabled on this connection. Choose its settings, then Activate.")
 }
 
 // option is one choice in a dropdown.
@@ -334,7 +334,7 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 			u.fail(w, r, err)
 			return
 		}
-		redirect(w, r, "/integrations/"+id, "Disabled: Lever events no longer order anything for this integration.")
+		u.redirect(w, r, "/integrations/"+id, "Disabled: Lever events no longer order anything for this integration.")
 		return
 	}
 	settings, err := settingsFromForm(r, p.Kind)
@@ -373,12 +373,12 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 			u.fail(w, r, err)
 			return
 		}
-		redirect(w, r, "/integrations/"+id, "Activated: "+p.Name+" now runs on this connection.")
+		u.redirect(w, r, "/integrations/"+id, "Activated: "+p.Name+" now runs on this connection.")
 	default:
 		if _, err := u.eng.SaveIntegration(r.Context(), id, settings, in.Enabled); err != nil {
 			u.fail(w, r, err)
 			return
 		}
-		redirect(w, r, "/integrations/"+id, "Settings saved.")
+		u.redirect(w, r, "/integrations/"+id, "Settings saved.")
 	}
 }

@@ -365,6 +365,12 @@ func (u *UI) handleWebhookRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hooks, err := u.eng.RegisterWebhooks(r.Context(), id, u.publicURL(r), d.Events)
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.EInvalid {
+		// Refused before Lever was asked (the public URL): say why alone.
+		u.render(w, r, http.StatusBadRequest, "connection.html", page{Title: d.Conn.Name, Nav: "connections", Data: d, Error: de.Message})
+		return
+	}
 	if err != nil {
 		u.render(w, r, http.StatusBadGateway, "connection.html", page{Title: d.Conn.Name, Nav: "connections", Data: d,
 			Error: "Registering the webhooks through Lever's API failed: " + err.Error() + ". Enable them by hand in Lever (the URL and events are below) and enter the signing token."})

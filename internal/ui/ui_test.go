@@ -29,7 +29,10 @@ import (
 
 // startDemo runs a bare demo (sandbox, stagecoach, sample provider, nothing
 // connected) on free ports.
-func startDemo(t *testing.T) *demo.Env {
+func startDemo(t *testing.T) *demo.Env { t.Helper(); return startDemoWith(t, nil) }
+
+// startDemoWith is startDemo with more changes to stagecoach's config.
+func startDemoWith(t *testing.T, change func(*app.Config)) *demo.Env {
 	t.Helper()
 	cfg := demo.Config{Addr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0", ProviderAddr: "127.0.0.1:0", VideoProviderAddr: "127.0.0.1:0", ServiceProviderAddr: "127.0.0.1:0", ProviderDelay: 50 * time.Millisecond, DataDir: t.TempDir(), Bare: true}
 	if os.Getenv(storetest.EnvURL) != "" {
@@ -38,6 +41,9 @@ func startDemo(t *testing.T) *demo.Env {
 	cfg.App = func(c *app.Config) {
 		c.Queue.PollInterval = 20 * time.Millisecond
 		c.Engine.ReconcileInterval = -1
+		if change != nil {
+			change(c)
+		}
 	}
 	env, err := demo.Start(context.Background(), cfg)
 	if err != nil {

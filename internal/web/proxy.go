@@ -172,14 +172,3 @@ func ParsePublicURL(s string) (string, error) {
 	}
 	return s, nil
 }
-
-// IsLoopbackURL reports whether u names a loopback host (127.0.0.0/8, ::1 or
-// localhost), where plain http never leaves the machine.
-func IsLoopbackURL(u *url.URL) bool {
-	h := u.Hostname()
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(h)
-	return err == nil && a.Unmap().IsLoopback()
-}

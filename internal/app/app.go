@@ -268,7 +268,8 @@ func (a *App) URL() string { return "http://" + a.Addr() }
 // the database.
 func (a *App) Run(ctx context.Context) error {
 	defer a.DB.Close()
-	a.log.Info("stagecoach serving", slog.String("addr", a.URL()), slog.String("database", string(a.DB.Dialect())))
+	a.log.Info("stagecoach serving", slog.String("addr", a.URL()), slog.String("database", string(a.DB.Dialect())),
+		slog.String("public_url", a.cfg.PublicURL), slog.String("trusted_proxies", a.cfg.TrustProxy.String()), slog.String("metrics_addr", a.MetricsURL()))
 	errc := make(chan error, 1)
 	go func() {
 		if err := a.srv.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -89,7 +89,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "stagecoach serving on %s (database: %s); web UI at %s/\n", a.URL(), a.DB.Dialect(), a.URL())
+	ui := a.URL()
+	if cfg.PublicURL != "" {
+		ui = strings.TrimRight(cfg.PublicURL, "/")
+	}
+	fmt.Fprintf(stdout, "stagecoach serving on %s (database: %s); web UI at %s/\n", a.URL(), a.DB.Dialect(), ui)
 	return a.Run(ctx)
 }
 

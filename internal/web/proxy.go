@@ -170,5 +170,6 @@ func ParsePublicURL(s string) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("want an absolute http(s) URL such as https://stagecoach.example.com, got %q", s)
 	}
-	return s, nil
+	// The scheme in lower case, so that "HTTPS://…" counts as https.
+	return u.Scheme + s[len(u.Scheme):], nil
 }

@@ -65,7 +65,7 @@ func TestParseProxiesAndPublicURL(t *testing.T) {
 	if p, err := ParseProxies(""); err != nil || len(p) != 0 {
 		t.Errorf("empty: %v %v", p, err)
 	}
-	for in, want := range map[string]string{"https://sc.example/": "https://sc.example", "": "", "http://127.0.0.1:8080": "http://127.0.0.1:8080", "https://sc.example/stagecoach": "https://sc.example/stagecoach"} {
+	for in, want := range map[string]string{"https://sc.example/": "https://sc.example", "": "", "http://127.0.0.1:8080": "http://127.0.0.1:8080", "https://sc.example/stagecoach": "https://sc.example/stagecoach", "HTTPS://sc.example": "https://sc.example"} {
 		if got, err := ParsePublicURL(in); err != nil || got != want {
 			t.Errorf("ParsePublicURL(%q)=%q, %v; want %q", in, got, err, want)
 		}

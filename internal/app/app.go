@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"stagecoach/internal/secret"
 	"stagecoach/internal/store"
 	"stagecoach/internal/ui"
+	"stagecoach/internal/web"
 )
 
 // Config configures a stagecoach server.
@@ -38,6 +40,24 @@ type Config struct {
 	// Migrate applies pending migrations on start instead of refusing to run.
 	Migrate bool
 	Logger  *slog.Logger
+
+	// How stagecoach is reached from outside (--public-url, --trust-proxy,
+	// --metrics-addr, --metrics-token-file).
+	//
+	// PublicURL is stagecoach's address as browsers and Lever reach it, such
+	// as https://stagecoach.acme.example: the OAuth redirect URI and the
+	// webhook URL are built on it, and when it is https cookies are Secure
+	// and HSTS is sent. Lever delivers webhooks to https URLs only. Empty:
+	// each request's own scheme and host (UI.PublicURL, if set, wins).
+	PublicURL string
+	// TrustProxy lists the reverse proxies whose X-Forwarded-For, -Proto
+	// and -Host headers are believed. Empty: none (the headers are ignored).
+	TrustProxy web.Proxies
+	// MetricsAddr, when set, serves /metrics on this address only, and not
+	// on Addr.
+	MetricsAddr string
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
 
 	Queue   queue.Config
 	Engine  engine.Config
@@ -105,6 +125,9 @@ type App struct {
 	UI      *ui.UI
 	ln      net.Listener
 	srv     *http.Server
+
+	metricsLn  net.Listener
+	metricsSrv *http.Server
 }
 
 // New builds an App and binds its listener; Run serves.
@@ -114,6 +137,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:8080"
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
 	db, err := OpenStore(ctx, cfg)
 	if err != nil {
@@ -135,7 +161,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux := http.NewServeMux()
 	inbound.New(a.Engine, ic).Register(mux)
 	mux.Handle("/v1/", a.API.Handler())
-	mux.Handle("GET /metrics", a.Metrics.Handler())
+	if cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", a.metricsHandler())
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprintln(w, "ok")
@@ -143,6 +171,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux.HandleFunc("GET /readyz", a.handleReady)
 	uc := cfg.UI
 	uc.Logger = cfg.Logger
+	if uc.PublicURL == "" {
+		uc.PublicURL = cfg.PublicURL
+	}
+	if uc.Proxies == nil {
+		uc.Proxies = cfg.TrustProxy
+	}
 	if a.UI, err = ui.New(a.Engine, uc); err != nil {
 		db.Close()
 		return nil, err
@@ -155,7 +189,57 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	a.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	if cfg.MetricsAddr != "" {
+		if a.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			a.ln.Close()
+			db.Close()
+			return nil, fmt.Errorf("listen on %s (--metrics-addr): %w", cfg.MetricsAddr, err)
+		}
+		mm := http.NewServeMux()
+		mm.Handle("GET /metrics", a.metricsHandler())
+		a.metricsSrv = &http.Server{Handler: mm, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
+	}
 	return a, nil
+}
+
+// validate checks what the edge settings say before anything is opened.
+func (c *Config) validate() error {
+	u, err := web.ParsePublicURL(c.PublicURL)
+	if err != nil {
+		return fmt.Errorf("--public-url: %w", err)
+	}
+	c.PublicURL = u
+	if c.UI.PublicURL, err = web.ParsePublicURL(c.UI.PublicURL); err != nil {
+		return fmt.Errorf("--public-url: %w", err)
+	}
+	return nil
+}
+
+// metricsHandler serves the Prometheus metrics, behind the bearer token
+// when one is configured.
+func (a *App) metricsHandler() http.Handler {
+	h := a.Metrics.Handler()
+	if a.cfg.MetricsToken == "" {
+		return h
+	}
+	want := []byte("Bearer " + a.cfg.MetricsToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need the bearer token (--metrics-token-file)", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// MetricsURL returns the base URL of the separate metrics listener, or ""
+// when /metrics is served on Addr.
+func (a *App) MetricsURL() string {
+	if a.metricsLn == nil {
+		return ""
+	}
+	return "http://" + a.metricsLn.Addr().String()
 }
 
 func (a *App) handleReady(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +268,8 @@ func (a *App) URL() string { return "http://" + a.Addr() }
 // the database.
 func (a *App) Run(ctx context.Context) error {
 	defer a.DB.Close()
-	a.log.Info("stagecoach serving", slog.String("addr", a.URL()), slog.String("database", string(a.DB.Dialect())))
+	a.log.Info("stagecoach serving", slog.String("addr", a.URL()), slog.String("database", string(a.DB.Dialect())),
+		slog.String("public_url", a.cfg.PublicURL), slog.String("trusted_proxies", a.cfg.TrustProxy.String()), slog.String("metrics_addr", a.MetricsURL()))
 	if a.cfg.Engine.Fetch.AllowPrivate {
 		a.log.Warn("provider URLs are fetched from private addresses too (--allow-private-fetch): providers can make stagecoach reach this network")
 	}
@@ -194,6 +279,13 @@ func (a *App) Run(ctx context.Context) error {
 			errc <- err
 		}
 	}()
+	if a.metricsSrv != nil {
+		go func() {
+			if err := a.metricsSrv.Serve(a.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.log.Error("metrics listener stopped", slog.Any("error", err))
+			}
+		}()
+	}
 	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	for _, l := range []interface {
@@ -216,6 +308,9 @@ func (a *App) Run(ctx context.Context) error {
 	// Drain: no new requests, then no new jobs.
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	_ = a.srv.Shutdown(sctx)
+	if a.metricsSrv != nil {
+		_ = a.metricsSrv.Shutdown(sctx)
+	}
 	cancel()
 	stopLoops()
 	wg.Wait()

@@ -19,6 +19,7 @@ import (
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
+	"stagecoach/internal/web"
 )
 
 // withEngine opens the database and builds an engine (without running its
@@ -177,11 +178,19 @@ func runConnection(ctx context.Context, args []string, stdout, stderr io.Writer)
 			var cfg app.Config
 			storeFlags(fs, &cfg)
 			id := fs.String("id", "", "connection id")
-			public := fs.String("public-url", "", "stagecoach's public URL, as Lever reaches it")
+			public := fs.String("public-url", os.Getenv("STAGECOACH_PUBLIC_URL"), "stagecoach's public URL as Lever reaches it; https for a production or sandbox connection (Lever delivers webhooks to https only) [$STAGECOACH_PUBLIC_URL]")
 			events := fs.String("events", "", "comma-separated Lever events (default: the events the connection's integrations need)")
 			if err := fs.Parse(args); err != nil {
 				return err
 			}
+			u, err := web.ParsePublicURL(*public)
+			if err != nil {
+				return fmt.Errorf("--public-url: %w", err)
+			}
+			if u == "" {
+				return errors.New("--public-url is required: stagecoach's https address as Lever reaches it, such as https://stagecoach.acme.example (or set $STAGECOACH_PUBLIC_URL)")
+			}
+			*public = u
 			return withEngine(ctx, cfg, func(e *engine.Engine) error {
 				evs := strings.Split(*events, ",")
 				if *events == "" {

@@ -122,3 +122,65 @@ func TestConnectionRegisterWebhooksDefaultsToIntegrationsEvents(t *testing.T) {
 		t.Errorf("unknown connection: %v, want an error naming it", err)
 	}
 }
+
+// `connection register-webhooks` needs stagecoach's public URL, and an https
+// one for a production or Lever-sandbox connection (Lever delivers webhooks
+// to https only): without it the command fails with an error naming the
+// flag, and Lever is never asked to create a webhook.
+func TestConnectionRegisterWebhooksNeedsAnHTTPSPublicURL(t *testing.T) {
+	cfg, leverURL := newCLIEnv(t)
+	t.Setenv("STAGECOACH_PUBLIC_URL", "")
+	ctx := context.Background()
+	err := withEngine(ctx, cfg, func(e *engine.Engine) error {
+		if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "local", Environment: "custom", BaseURL: leverURL, APIKey: "k"}); err != nil {
+			return err
+		}
+		_, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "production", APIKey: "k"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no public URL", []string{"--id", "local"}, "--public-url is required"},
+		{"not a URL", []string{"--id", "local", "--public-url", "sc.example"}, "--public-url"},
+		{"http for production", []string{"--id", "acme", "--public-url", "http://sc.example"}, "--public-url"},
+	} {
+		var out, errOut bytes.Buffer
+		err := Run(ctx, append([]string{"connection", "register-webhooks"}, tc.args...), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err=%v, want one naming %q", tc.name, err, tc.want)
+		}
+		if strings.Contains(out.String(), "registered") {
+			t.Errorf("%s: printed %q", tc.name, out.String())
+		}
+	}
+	sb, err := lever.New(lever.Config{Environment: lever.Custom(leverURL), APIKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks, err := sb.ListWebhooks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hooks) != 0 {
+		t.Errorf("Lever has %d webhooks, want none created", len(hooks))
+	}
+	err = withEngine(ctx, cfg, func(e *engine.Engine) error {
+		return e.DB().InTx(ctx, func(tx *store.Tx) error {
+			for _, id := range []string{"local", "acme"} {
+				if hooks, err := tx.ConnectionWebhookList(ctx, id); err != nil || len(hooks) != 0 {
+					t.Errorf("connection %s: stored %d webhooks (%v), want none", id, len(hooks), err)
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"stagecoach/internal/engine"
 	"stagecoach/internal/secret"
 	"stagecoach/internal/store"
+	"stagecoach/internal/web"
 )
 
 // storeFlags adds the flags every command that opens the database takes.
@@ -71,7 +72,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.Engine.LeverBurst, "lever-burst", 20, "Lever calls allowed in a burst per connection")
 	fs.DurationVar(&cfg.Engine.LeverTimeout, "lever-timeout", 30*time.Second, "deadline of one Lever call")
 	fs.BoolVar(&cfg.Engine.Fetch.AllowPrivate, "allow-private-fetch", false, "fetch the URLs providers give (cv.url, report.url) from private, loopback and link-local addresses too; only for providers on a private network you trust (default: public addresses only)")
-	fs.StringVar(&cfg.UI.PublicURL, "public-url", os.Getenv("STAGECOACH_PUBLIC_URL"), "stagecoach's URL as browsers and Lever reach it (OAuth redirect URI, webhook URL); empty: each request's host [$STAGECOACH_PUBLIC_URL]")
+	edge := edgeFlags(fs, &cfg)
 	fs.StringVar(&cfg.UI.OAuthClientID, "lever-oauth-client-id", os.Getenv("STAGECOACH_LEVER_OAUTH_CLIENT_ID"), "client id of your Lever OAuth app, for connecting accounts in the web UI [$STAGECOACH_LEVER_OAUTH_CLIENT_ID]")
 	oauthSecretFile := fs.String("lever-oauth-client-secret-file", "", "file holding the Lever OAuth app's client secret [default $STAGECOACH_LEVER_OAUTH_CLIENT_SECRET]")
 	if err := fs.Parse(args); err != nil {
@@ -82,6 +83,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if cfg.Engine.RetainIdempotency <= 0 {
 		return fmt.Errorf("--retain-idempotency must be a positive duration, such as 24h (got %s)", cfg.Engine.RetainIdempotency)
+	}
+	if err := edge(); err != nil {
+		return err
 	}
 	var err error
 	if cfg.UI.OAuthClientSecret, err = secretValue(*oauthSecretFile, "STAGECOACH_LEVER_OAUTH_CLIENT_SECRET", os.Stdin); err != nil {
@@ -96,7 +100,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "stagecoach serving on %s (database: %s); web UI at %s/\n", a.URL(), store.DescribeDSN(cfg.DSN()), a.URL())
+	ui := a.URL()
+	if cfg.PublicURL != "" {
+		ui = strings.TrimRight(cfg.PublicURL, "/")
+	}
+	fmt.Fprintf(stdout, "stagecoach serving on %s (database: %s); web UI at %s/\n", a.URL(), store.DescribeDSN(cfg.DSN()), ui)
 	return a.Run(ctx)
 }
 
@@ -115,4 +123,23 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer db.Close()
 	fmt.Fprintf(stdout, "database: %s\nschema up to date\n", store.DescribeDSN(cfg.DSN()))
 	return nil
+}
+
+// edgeFlags adds the flags that say how stagecoach is reached from outside:
+// its public URL, the proxies in front of it, and who may read /metrics.
+// The returned function finishes reading them after fs.Parse.
+func edgeFlags(fs *flag.FlagSet, c *app.Config) func() error {
+	fs.StringVar(&c.PublicURL, "public-url", os.Getenv("STAGECOACH_PUBLIC_URL"), "stagecoach's URL as browsers and Lever reach it, https in production (OAuth redirect URI, webhook URL; https makes cookies Secure and adds HSTS); empty: each request's host [$STAGECOACH_PUBLIC_URL]")
+	proxies := fs.String("trust-proxy", os.Getenv("STAGECOACH_TRUST_PROXY"), "comma-separated addresses or CIDRs of the reverse proxies in front of stagecoach ('loopback' for 127.0.0.0/8 and ::1) whose X-Forwarded-For/-Proto/-Host are believed; empty: none [$STAGECOACH_TRUST_PROXY]")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("STAGECOACH_METRICS_ADDR"), "serve /metrics on this address only (e.g. 127.0.0.1:9090) instead of on --addr [$STAGECOACH_METRICS_ADDR]")
+	tokenFile := fs.String("metrics-token-file", "", "file holding the bearer token /metrics requires [default $STAGECOACH_METRICS_TOKEN]")
+	return func() (err error) {
+		if c.TrustProxy, err = web.ParseProxies(*proxies); err != nil {
+			return fmt.Errorf("--trust-proxy: %w", err)
+		}
+		if c.MetricsToken, err = secretValue(*tokenFile, "STAGECOACH_METRICS_TOKEN", os.Stdin); err != nil {
+			return fmt.Errorf("--metrics-token-file: %w", err)
+		}
+		return nil
+	}
 }

@@ -156,6 +156,9 @@ func (e *Engine) RegisterWebhooks(ctx context.Context, connID, publicURL string,
 	if err != nil {
 		return nil, err
 	}
+	if err := checkWebhookBase(conn, publicURL); err != nil {
+		return nil, err
+	}
 	client, err := e.Lever(conn)
 	if err != nil {
 		return nil, err
@@ -427,4 +430,23 @@ func (e *Engine) CheckAPIKey(ctx context.Context, in ConnectionInput) error {
 	}
 	_, err = client.ListStages(ctx)
 	return err
+}
+
+// checkWebhookBase refuses a public URL Lever would not deliver to before
+// anything is asked of Lever: Lever delivers webhooks to https endpoints
+// only, so a production or Lever-sandbox connection needs an https public
+// URL. A custom environment (a Lever look-alike such as the local sandbox)
+// decides for itself.
+func checkWebhookBase(conn *domain.Connection, publicURL string) error {
+	if publicURL == "" {
+		return domain.Errorf(domain.EInvalid, "stagecoach's public URL is not set: start stagecoach with --public-url https://<its address> (or $STAGECOACH_PUBLIC_URL), the address Lever will send webhooks to")
+	}
+	u, err := url.Parse(publicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return domain.Errorf(domain.EInvalid, "the public URL %q is not an absolute http(s) URL: check --public-url", publicURL)
+	}
+	if conn.Environment != "custom" && u.Scheme != "https" {
+		return domain.Errorf(domain.EInvalid, "Lever delivers webhooks only to https URLs, and stagecoach's public URL is %s: serve stagecoach behind TLS and set --public-url to its https address", publicURL)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package leversandbox
 import (
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -65,7 +66,21 @@ func validWebhookURL(raw string) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return errBadRequest("url must be an absolute http(s) URL, got %q", raw)
 	}
+	// Lever only supports HTTPS endpoints. Plain http is let through on a
+	// loopback host alone, where it never leaves the machine, so that tests
+	// and the demo run without certificates.
+	if u.Scheme != "https" && !loopbackHost(u.Hostname()) {
+		return errBadRequest("url must be an https URL: Lever only supports HTTPS webhook endpoints (plain http is accepted on a loopback address only), got %q", raw)
+	}
 	return nil
+}
+
+func loopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(h)
+	return err == nil && a.Unmap().IsLoopback()
 }
 
 // errPageWebhook refuses an API change to a webhook a Super Admin added in

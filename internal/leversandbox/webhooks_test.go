@@ -264,3 +264,22 @@ func TestNewAccountDeliversNothingUntilTheGroupIsOn(t *testing.T) {
 		t.Fatalf("first delivery moved to %s, want the move made after the group was switched on", data.ToStageID)
 	}
 }
+
+// Lever only supports HTTPS webhook endpoints: the sandbox refuses a plain
+// http URL (on create, on update and in the settings page) unless it names a
+// loopback address, where tests and the demo run.
+func TestWebhookURLMustBeHTTPSOffLoopback(t *testing.T) {
+	t.Parallel()
+	_, b := demo(t)
+	for _, u := range []string{"http://stagecoach.example.com/hooks/lever/acme", "http://10.0.0.5:8080/hooks", "http://[2001:db8::1]/hooks"} {
+		msg := b.call(t, "POST", "/v1/webhooks", map[string]any{"url": u, "event": "candidateHired"}).errorBody(t, 400, "BadRequest")
+		if !strings.Contains(msg, "https") {
+			t.Errorf("POST %s: the error %q does not say https is needed", u, msg)
+		}
+	}
+	for _, u := range []string{"https://stagecoach.example.com/hooks/lever/acme", "http://127.0.0.1:8080/hooks", "http://localhost/hooks", "http://[::1]:9/hooks"} {
+		b.call(t, "POST", "/v1/webhooks", map[string]any{"url": u, "event": "candidateHired"}).must(t, 201)
+	}
+	id, _ := b.registerWebhook(t, "candidateStageChange", "https://stagecoach.example.com/a", nil)
+	b.call(t, "PUT", "/v1/webhooks", map[string]any{"data": []map[string]any{{"id": id, "url": "http://stagecoach.example.com/b"}}}).errorBody(t, 400, "BadRequest")
+}

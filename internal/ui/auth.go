@@ -9,10 +9,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
+	"mime"
 	"net/http"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/store"
+	"stagecoach/internal/web"
 )
 
 // Roles: an admin configures; a member views and retries dead letters.
@@ -31,14 +33,23 @@ const (
 const (
 	sessionCookie = "sc_session"
 	preCSRFCookie = "sc_csrf"
+	flashCookie   = "sc_flash"
 	// MinPasswordLength is the shortest password accepted.
 	MinPasswordLength = 10
-	// Login throttling: this many failures within throttleWindow, for one
-	// e-mail or one address, refuse further attempts until the window
-	// moves on.
-	maxFailuresPerEmail = 5
-	maxFailuresPerIP    = 20
-	throttleWindow      = 15 * time.Minute
+	// MaxPasswordBytes is the longest: bcrypt uses only the first 72 bytes.
+	MaxPasswordBytes = 72
+	// Login throttling, over throttleWindow. One client address may fail
+	// maxFailuresPerIP times, then waits until its oldest failure leaves
+	// the window. An account is slowed, never locked: after
+	// slowAfterFailures failures each further attempt waits a doubling
+	// delay (1s, 2s, 4s … up to maxAccountDelay) after the latest failure,
+	// and the right password after that delay gets in.
+	slowAfterFailures = 5
+	maxAccountDelay   = time.Minute
+	maxFailuresPerIP  = 20
+	throttleWindow    = 15 * time.Minute
+	// maxBodyBytes caps every UI request body: the UI's forms are small.
+	maxBodyBytes = 64 << 10
 	// sessionMaxAge bounds a session however much it is used.
 	sessionMaxAge = 7 * 24 * time.Hour
 )
@@ -54,10 +65,22 @@ func hashToken(t string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// HashPassword hashes a password with bcrypt.
+// HashPassword hashes a password with bcrypt. A password longer than
+// MaxPasswordBytes is refused (EInvalid) rather than cut short.
 func HashPassword(pw string) (string, error) {
+	if err := checkPasswordLength(pw); err != nil {
+		return "", err
+	}
 	b, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
 	return string(b), err
+}
+
+// checkPasswordLength refuses a password bcrypt cannot hash whole.
+func checkPasswordLength(pw string) error {
+	if len(pw) > MaxPasswordBytes {
+		return domain.Errorf(domain.EInvalid, "the password is too long: at most %d bytes (%d characters of plain ASCII, fewer with accents or other scripts)", MaxPasswordBytes, MaxPasswordBytes)
+	}
+	return nil
 }
 
 // dummyHash keeps a login for an unknown e-mail as slow as a wrong password.
@@ -75,8 +98,11 @@ func sessionFrom(ctx context.Context) *sessionCtx {
 	return s
 }
 
+// secure reports whether the browser reached r over https (directly, by
+// the public URL, or through a trusted TLS-terminating proxy): cookies are
+// then Secure.
 func (u *UI) secure(r *http.Request) bool {
-	return r.TLS != nil || strings.HasPrefix(u.cfg.PublicURL, "https://")
+	return strings.HasPrefix(u.cfg.PublicURL, "https://") || u.cfg.Proxies.Scheme(r) == "https"
 }
 
 // loadSession finds the session of r's cookie, if it is valid.
@@ -115,8 +141,10 @@ func (u *UI) loadSession(r *http.Request) *sessionCtx {
 }
 
 // sameOrigin refuses a state-changing request whose Origin (or, without
-// one, Referer) names another site.
-func sameOrigin(r *http.Request) bool {
+// one, Referer) names another site. This site is the public URL's host, or
+// the host the request was sent to (through a trusted proxy, the one it
+// forwarded).
+func (u *UI) sameOrigin(r *http.Request) bool {
 	src := r.Header.Get("Origin")
 	if src == "" {
 		src = r.Header.Get("Referer")
@@ -125,7 +153,13 @@ func sameOrigin(r *http.Request) bool {
 		return src == ""
 	}
 	o, err := urlHost(src)
-	return err == nil && strings.EqualFold(o, r.Host)
+	if err != nil {
+		return false
+	}
+	if pu, err := urlHost(u.cfg.PublicURL); err == nil && strings.EqualFold(o, pu) {
+		return true
+	}
+	return strings.EqualFold(o, u.cfg.Proxies.Host(r))
 }
 
 func urlHost(s string) (string, error) {
@@ -140,8 +174,13 @@ func urlHost(s string) (string, error) {
 	return rest, nil
 }
 
-func setHeaders(w http.ResponseWriter) {
+func (u *UI) setHeaders(w http.ResponseWriter) {
 	h := w.Header()
+	if strings.HasPrefix(u.cfg.PublicURL, "https://") {
+		// Browsers then refuse plain http to this host for a year, so a
+		// network attacker cannot strip TLS from a later visit.
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
@@ -149,30 +188,70 @@ func setHeaders(w http.ResponseWriter) {
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'")
 }
 
-// public wraps a page anyone may see (setup, login). Its POSTs carry the
-// pre-login CSRF token (a cookie and the same value in the form).
-func (u *UI) public(h http.HandlerFunc) http.HandlerFunc {
+// guard is the one middleware every UI route passes first: security
+// headers, then the request body, capped at maxBodyBytes and parsed as an
+// URL-encoded form only. Nothing reads past the cap, and multipart (whose
+// parser would spool to memory and disk) is refused before it is read.
+func (u *UI) guard(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		setHeaders(w)
-		if r.Method == http.MethodPost {
-			c, err := r.Cookie(preCSRFCookie)
-			if !sameOrigin(r) || err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
-				u.render(w, r, http.StatusForbidden, "error.html", page{Title: "Refused", Error: "The form had expired or did not come from this site. Reload the page and try again."})
+		u.setHeaders(w)
+		if r.ContentLength > maxBodyBytes {
+			u.refuseBody(w, r, http.StatusRequestEntityTooLarge, "The form is too large.")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
+			ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if ct != "application/x-www-form-urlencoded" && !(ct == "" && r.ContentLength == 0) {
+				u.refuseBody(w, r, http.StatusUnsupportedMediaType, "The web UI takes forms sent as application/x-www-form-urlencoded only.")
 				return
 			}
+		}
+		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				u.refuseBody(w, r, http.StatusRequestEntityTooLarge, "The form is too large.")
+				return
+			}
+			u.refuseBody(w, r, http.StatusBadRequest, "The form could not be read.")
+			return
 		}
 		h(w, r)
 	}
 }
 
+// refuseBody answers a request whose body was not read, and closes the
+// connection so the rest of it is not read either.
+func (u *UI) refuseBody(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	w.Header().Set("Connection", "close")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintln(w, msg)
+}
+
+// public wraps a page anyone may see (setup, login). Its POSTs carry the
+// pre-login CSRF token (a cookie and the same value in the form).
+func (u *UI) public(h http.HandlerFunc) http.HandlerFunc {
+	return u.guard(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			c, err := r.Cookie(preCSRFCookie)
+			if !u.sameOrigin(r) || err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
+				u.render(w, r, http.StatusForbidden, "error.html", page{Title: "Refused", Error: "The form had expired or did not come from this site. Reload the page and try again."})
+				return
+			}
+		}
+		h(w, r)
+	})
+}
+
 // preCSRF returns the pre-login CSRF token of r, setting its cookie first
 // if needed.
-func preCSRF(w http.ResponseWriter, r *http.Request) string {
+func (u *UI) preCSRF(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(preCSRFCookie); err == nil && len(c.Value) >= 32 {
 		return c.Value
 	}
 	t := randomToken()
-	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: u.secure(r)})
 	return t
 }
 
@@ -182,8 +261,7 @@ func (u *UI) member(h http.HandlerFunc) http.HandlerFunc { return u.authed(h, fa
 func (u *UI) admin(h http.HandlerFunc) http.HandlerFunc  { return u.authed(h, true) }
 
 func (u *UI) authed(h http.HandlerFunc, adminOnly bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		setHeaders(w)
+	return u.guard(func(w http.ResponseWriter, r *http.Request) {
 		s := u.loadSession(r)
 		if s == nil {
 			var n int
@@ -204,7 +282,7 @@ func (u *UI) authed(h http.HandlerFunc, adminOnly bool) http.HandlerFunc {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
 		if r.Method == http.MethodPost {
-			if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(s.sess.CSRFToken), []byte(r.PostFormValue("csrf"))) != 1 {
+			if !u.sameOrigin(r) || subtle.ConstantTimeCompare([]byte(s.sess.CSRFToken), []byte(r.PostFormValue("csrf"))) != 1 {
 				u.render(w, r, http.StatusForbidden, "error.html", page{Title: "Refused", Error: "The form had expired or did not come from this site. Reload the page and try again."})
 				return
 			}
@@ -214,21 +292,21 @@ func (u *UI) authed(h http.HandlerFunc, adminOnly bool) http.HandlerFunc {
 			return
 		}
 		h(w, r)
-	}
+	})
 }
 
-func (u *UI) startSession(w http.ResponseWriter, r *http.Request, tx *store.Tx, userID string) error {
+func (u *UI) startSession(w http.ResponseWriter, r *http.Request, tx *store.Tx, userID string) (*store.Session, error) {
 	tok := randomToken()
 	s := &store.Session{TokenHash: hashToken(tok), UserID: userID, CSRFToken: randomToken(), ExpiresAt: tx.Now().Add(sessionMaxAge)}
 	if err := tx.SessionCreate(r.Context(), s); err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.SessionPrune(r.Context(), tx.Now()); err != nil {
-		return err
+		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: u.secure(r), MaxAge: int(sessionMaxAge / time.Second)})
-	return nil
+	return s, nil
 }
 
 type accountForm struct {
@@ -256,6 +334,9 @@ func validAccount(email, name, pw, pw2 string) error {
 	if len(pw) < MinPasswordLength {
 		return domain.Errorf(domain.EInvalid, "the password must have at least %d characters", MinPasswordLength)
 	}
+	if err := checkPasswordLength(pw); err != nil {
+		return err
+	}
 	if pw != pw2 {
 		return domain.Errorf(domain.EInvalid, "the two passwords differ")
 	}
@@ -276,6 +357,7 @@ func (u *UI) handleSetup(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	var sess *store.Session
 	err = u.inTx(r, func(tx *store.Tx) error {
 		n, err := tx.UserCount(r.Context())
 		if err != nil {
@@ -288,13 +370,15 @@ func (u *UI) handleSetup(w http.ResponseWriter, r *http.Request) {
 		if err := tx.UserCreate(r.Context(), user); err != nil {
 			return err
 		}
-		return u.startSession(w, r, tx, user.ID)
+		sess, err = u.startSession(w, r, tx, user.ID)
+		return err
 	})
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/", "Welcome: your owner account is ready. Start by connecting a Lever account.")
+	u.setFlash(w, r, sess, "Welcome: your owner account is ready. Start by connecting a Lever account.")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 func (u *UI) handleLoginShow(w http.ResponseWriter, r *http.Request) {
@@ -310,28 +394,21 @@ func (u *UI) handleLoginShow(w http.ResponseWriter, r *http.Request) {
 	u.render(w, r, http.StatusOK, "login.html", page{Title: "Log in", Data: accountForm{Next: safeNext(r.URL.Query().Get("next"))}})
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
+// handleLogin checks a password, throttled per client address and slowed
+// per account (see slowAfterFailures).
 func (u *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	pw := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	ip := clientIP(r)
+	ip := u.cfg.Proxies.ClientAddr(r)
 	now := u.cfg.NowFunc()
 	form := accountForm{Email: email, Next: next}
 
-	var byEmail, byIP int
-	var oldest time.Time
+	var st store.LoginStats
 	var user *store.User
 	err := u.inTx(r, func(tx *store.Tx) (err error) {
-		if byEmail, byIP, oldest, err = tx.LoginFailures(ctx, email, ip, now.Add(-throttleWindow)); err != nil {
+		if st, err = tx.LoginFailures(ctx, email, ip, now.Add(-throttleWindow)); err != nil {
 			return err
 		}
 		user, err = tx.UserByEmail(ctx, email)
@@ -344,17 +421,21 @@ func (u *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	if byEmail >= maxFailuresPerEmail || byIP >= maxFailuresPerIP {
-		wait := max(oldest.Add(throttleWindow).Sub(now).Round(time.Minute), time.Minute)
-		u.render(w, r, http.StatusTooManyRequests, "login.html", page{Title: "Log in", Data: form,
-			Error: fmt.Sprintf("Too many failed logins. Try again in %d minutes.", int(wait.Minutes()))})
+	if wait := loginWait(st, now); wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		msg := fmt.Sprintf("Too many failed logins. Try again in %d seconds.", secs)
+		if secs > 90 {
+			msg = fmt.Sprintf("Too many failed logins from your address. Try again in %d minutes.", (secs+59)/60)
+		}
+		u.render(w, r, http.StatusTooManyRequests, "login.html", page{Title: "Log in", Data: form, Error: msg})
 		return
 	}
 	ok := false
-	if user != nil {
+	if user != nil && len(pw) <= MaxPasswordBytes {
 		ok = bcrypt.CompareHashAndPassword([]byte(user.PasswordHash), []byte(pw)) == nil
 	} else {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(pw))
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(pw[:min(len(pw), MaxPasswordBytes)]))
 	}
 	err = u.inTx(r, func(tx *store.Tx) error {
 		if err := tx.LoginAttemptInsert(ctx, email, ip, ok); err != nil {
@@ -364,7 +445,8 @@ func (u *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		if ok {
-			return u.startSession(w, r, tx, user.ID)
+			_, err := u.startSession(w, r, tx, user.ID)
+			return err
 		}
 		return nil
 	})
@@ -382,14 +464,28 @@ func (u *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// safeNext keeps only a local path, so the login cannot send the browser to
-// another site.
-func safeNext(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.Contains(s, `\`) {
-		return ""
+// loginWait is how long a login attempt must wait, given the recent
+// failures: until the address's oldest failure leaves the window once it
+// has too many, and a doubling delay after the account's latest failure
+// once it has slowAfterFailures. Zero: try now.
+func loginWait(st store.LoginStats, now time.Time) time.Duration {
+	var wait time.Duration
+	if st.ByIP >= maxFailuresPerIP {
+		wait = st.OldestByIP.Add(throttleWindow).Sub(now)
 	}
-	return s
+	if st.ByEmail >= slowAfterFailures {
+		delay := maxAccountDelay
+		if n := st.ByEmail - slowAfterFailures; n < 6 {
+			delay = min(time.Second<<n, maxAccountDelay)
+		}
+		wait = max(wait, st.LastByEmail.Add(delay).Sub(now))
+	}
+	return max(wait, 0)
 }
+
+// safeNext keeps only a path on this site (web.LocalPath), so that the
+// login cannot send the browser elsewhere.
+func safeNext(s string) string { return web.LocalPath(s) }
 
 func (u *UI) handleLogout(w http.ResponseWriter, r *http.Request) {
 	s := sessionFrom(r.Context())
@@ -453,7 +549,7 @@ func (u *UI) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/users", "User "+email+" added as "+role+". Give them their password yourself.")
+	u.redirect(w, r, "/users", "User "+email+" added as "+role+". Give them their password yourself.")
 }
 
 // usersRefused shows the Users page again with why an action was refused.
@@ -516,7 +612,7 @@ func (u *UI) handleUserRole(w http.ResponseWriter, r *http.Request) {
 		u.userActionFailed(w, r, err)
 		return
 	}
-	redirect(w, r, "/users", user.Email+" is now "+role+".")
+	u.redirect(w, r, "/users", user.Email+" is now "+role+".")
 }
 
 // handleUserRemove deletes a user and every session of theirs, so their
@@ -546,7 +642,7 @@ func (u *UI) handleUserRemove(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	redirect(w, r, "/users", "User "+user.Email+" removed; their sessions have ended.")
+	u.redirect(w, r, "/users", "User "+user.Email+" removed; their sessions have ended.")
 }
 
 // userActionFailed shows a refusal on the Users page, an unknown user as not

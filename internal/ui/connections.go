@@ -107,7 +107,7 @@ func (u *UI) handleConnectionCreate(w http.ResponseWriter, r *http.Request) {
 			again(err)
 			return
 		}
-		redirect(w, r, "/connections/"+c.ID, "Connected "+c.Name+" with an API key. Next: set up the webhooks below.")
+		u.redirect(w, r, "/connections/"+c.ID, "Connected "+c.Name+" with an API key. Next: set up the webhooks below.")
 	case "oauth":
 		if err := engine.ValidateConnection(&in, false); err != nil {
 			again(err)
@@ -197,7 +197,7 @@ func (u *UI) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/connections/"+c.ID, "Connected "+c.Name+" by OAuth. Next: register the webhooks below.")
+	u.redirect(w, r, "/connections/"+c.ID, "Connected "+c.Name+" by OAuth. Next: register the webhooks below.")
 }
 
 type hookRow struct {
@@ -377,12 +377,18 @@ func (u *UI) handleWebhookRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hooks, err := u.eng.RegisterWebhooks(r.Context(), id, u.publicURL(r), d.Events)
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.EInvalid {
+		// Refused before Lever was asked (the public URL): say why alone.
+		u.render(w, r, http.StatusBadRequest, "connection.html", page{Title: d.Conn.Name, Nav: "connections", Data: d, Error: de.Message})
+		return
+	}
 	if err != nil {
 		u.render(w, r, http.StatusBadGateway, "connection.html", page{Title: d.Conn.Name, Nav: "connections", Data: d,
 			Error: "Registering the webhooks through Lever's API failed: " + err.Error() + ". Enable them by hand in Lever (the URL and events are below) and enter the signing token."})
 		return
 	}
-	redirect(w, r, "/connections/"+id, "Registered "+strconv.Itoa(len(hooks))+" webhooks in Lever. Press \"Check webhooks\" to see them arrive.")
+	u.redirect(w, r, "/connections/"+id, "Registered "+strconv.Itoa(len(hooks))+" webhooks in Lever. Press \"Check webhooks\" to see them arrive.")
 }
 
 func (u *UI) handleWebhookToken(w http.ResponseWriter, r *http.Request) {
@@ -400,7 +406,7 @@ func (u *UI) handleWebhookToken(w http.ResponseWriter, r *http.Request) {
 	if ev != "*" {
 		label = ev
 	}
-	redirect(w, r, "/connections/"+id, "Signing token saved for "+label+".")
+	u.redirect(w, r, "/connections/"+id, "Signing token saved for "+label+".")
 }
 
 // handleWebhookCheck starts a webhook check: from now on the page shows
@@ -430,7 +436,7 @@ func (u *UI) handleWebhookCheck(w http.ResponseWriter, r *http.Request) {
 	if sent > 0 {
 		msg = "Checking: asked Lever for " + strconv.Itoa(sent) + " test deliveries. Events turn green here as they arrive."
 	}
-	redirect(w, r, "/connections/"+id+"?check="+strconv.FormatInt(start, 10), msg)
+	u.redirect(w, r, "/connections/"+id+"?check="+strconv.FormatInt(start, 10), msg)
 }
 
 func (u *UI) handleConnectionReconnect(w http.ResponseWriter, r *http.Request) {
@@ -457,7 +463,7 @@ func (u *UI) handleConnectionUpdate(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/connections/"+id, "Connection saved.")
+	u.redirect(w, r, "/connections/"+id, "Connection saved.")
 }
 
 func (u *UI) handleConnectionAPIKey(w http.ResponseWriter, r *http.Request) {
@@ -466,7 +472,7 @@ func (u *UI) handleConnectionAPIKey(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/connections/"+id, "API key replaced; the connection is active again and waiting work resumes.")
+	u.redirect(w, r, "/connections/"+id, "API key replaced; the connection is active again and waiting work resumes.")
 }
 
 func (u *UI) handleConnectionDisconnect(w http.ResponseWriter, r *http.Request) {
@@ -475,5 +481,5 @@ func (u *UI) handleConnectionDisconnect(w http.ResponseWriter, r *http.Request) 
 		u.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/connections/"+id, "Disconnected: the stored tokens are deleted and the webhooks stagecoach registered are removed from Lever.")
+	u.redirect(w, r, "/connections/"+id, "Disconnected: the stored tokens are deleted and the webhooks stagecoach registered are removed from Lever.")
 }

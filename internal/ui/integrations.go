@@ -27,7 +27,7 @@ func (u *UI) handleIntegrationCreate(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/integrations/"+in.ID, "Provider enabled on this connection. Choose its settings, then Activate.")
+	u.redirect(w, r, "/integrations/"+in.ID, "Provider enabled on this connection. Choose its settings, then Activate.")
 }
 
 // option is one choice in a dropdown.
@@ -345,7 +345,7 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 			u.fail(w, r, err)
 			return
 		}
-		redirect(w, r, "/integrations/"+id, "Disabled: Lever events no longer order anything for this integration.")
+		u.redirect(w, r, "/integrations/"+id, "Disabled: Lever events no longer order anything for this integration.")
 		return
 	}
 	settings, err := settingsFromForm(r, p.Kind)
@@ -412,13 +412,13 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 			u.fail(w, r, err)
 			return
 		}
-		redirect(w, r, "/integrations/"+id, "Activated: "+p.Name+" now runs on this connection.")
+		u.redirect(w, r, "/integrations/"+id, "Activated: "+p.Name+" now runs on this connection.")
 	default:
 		if _, err := u.eng.SaveIntegration(r.Context(), id, settings, in.Enabled); err != nil {
 			u.fail(w, r, err)
 			return
 		}
-		redirect(w, r, "/integrations/"+id, "Settings saved.")
+		u.redirect(w, r, "/integrations/"+id, "Settings saved.")
 	}
 }
 
@@ -460,5 +460,5 @@ func (u *UI) activateConfirmed(w http.ResponseWriter, r *http.Request, in *domai
 	if include != nil {
 		msg = fmt.Sprintf("Activated: %s now runs on this connection; %d of the %d candidates already in the trigger stage were sent to it.", p.Name, len(routed), len(include))
 	}
-	redirect(w, r, "/integrations/"+in.ID, msg)
+	u.redirect(w, r, "/integrations/"+in.ID, msg)
 }

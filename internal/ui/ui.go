@@ -9,7 +9,10 @@ package ui
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -23,6 +26,7 @@ import (
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
+	"stagecoach/internal/web"
 )
 
 //go:embed templates/*.html
@@ -44,6 +48,10 @@ type Config struct {
 	// DefaultBaseURL prefills the base URL of a custom environment (the
 	// local sandbox in the demo).
 	DefaultBaseURL string
+	// Proxies are the reverse proxies whose X-Forwarded-* headers are
+	// believed (the client's address for login throttling; the scheme and
+	// host when PublicURL is empty). Empty: none.
+	Proxies web.Proxies
 	// SessionTTL is how long a login lasts without use. Default 12h.
 	SessionTTL time.Duration
 	Logger     *slog.Logger
@@ -171,10 +179,10 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 		p.User, p.CSRF = s.user, s.sess.CSRFToken
 		p.IsAdmin = s.user.Role == RoleAdmin
 	} else if p.CSRF == "" {
-		p.CSRF = preCSRF(w, r)
+		p.CSRF = u.preCSRF(w, r)
 	}
 	if p.Flash == "" {
-		p.Flash = r.URL.Query().Get("flash")
+		p.Flash = u.takeFlash(w, r)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
@@ -213,16 +221,50 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	u.render(w, r, status, "error.html", page{Title: "Error", Error: msg})
 }
 
-// redirect sends the browser on with an optional flash message.
-func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
-	if flash != "" {
-		sep := "?"
-		if strings.Contains(path, "?") {
-			sep = "&"
-		}
-		path += sep + "flash=" + url.QueryEscape(flash)
+// redirect sends the browser on, with a flash message for the next page
+// it renders.
+func (u *UI) redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+	if s := sessionFrom(r.Context()); s != nil {
+		u.setFlash(w, r, s.sess, flash)
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// Flash messages travel in a cookie signed with the session's CSRF token
+// (a secret of this session alone), never in the URL: a link cannot make
+// the UI show words of an attacker's choosing, and a flash set for one
+// session does not show in another.
+func flashMAC(sess *store.Session, msg string) string {
+	m := hmac.New(sha256.New, []byte(sess.CSRFToken))
+	m.Write([]byte("flash\x00" + msg))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (u *UI) setFlash(w http.ResponseWriter, r *http.Request, sess *store.Session, msg string) {
+	if msg == "" || sess == nil {
+		return
+	}
+	v := base64.RawURLEncoding.EncodeToString([]byte(msg)) + "." + flashMAC(sess, msg)
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.secure(r), MaxAge: 60})
+}
+
+// takeFlash returns the flash message set for this session, once.
+func (u *UI) takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.secure(r)})
+	s := sessionFrom(r.Context())
+	enc, mac, ok := strings.Cut(c.Value, ".")
+	if s == nil || !ok {
+		return ""
+	}
+	msg, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil || !hmac.Equal([]byte(mac), []byte(flashMAC(s.sess, string(msg)))) {
+		return ""
+	}
+	return string(msg)
 }
 
 // publicURL is stagecoach's public base URL for r.
@@ -230,11 +272,7 @@ func (u *UI) publicURL(r *http.Request) string {
 	if u.cfg.PublicURL != "" {
 		return u.cfg.PublicURL
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	return u.cfg.Proxies.BaseURL(r)
 }
 
 func (u *UI) inTx(r *http.Request, fn func(tx *store.Tx) error) error {

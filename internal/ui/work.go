@@ -332,5 +332,5 @@ func (u *UI) handleDeadLetterRetry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u.eng.Notify()
-	redirect(w, r, "/dead-letters", "Job "+strconv.FormatInt(id, 10)+" queued again.")
+	u.redirect(w, r, "/dead-letters", "Job "+strconv.FormatInt(id, 10)+" queued again.")
 }

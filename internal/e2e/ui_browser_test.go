@@ -236,9 +236,25 @@ func TestBrowserOperatorSetsUpAssessment(t *testing.T) {
 		t.Fatalf("the new connection is %q, want active", s)
 	}
 
-	// Webhooks: register them through Lever's API, then check they arrive.
+	// Webhooks: register them through Lever's API, then check they arrive:
+	// stagecoach cannot ask Lever for a test delivery, so the operator
+	// presses "Verify connection" on each in Lever's settings.
 	b.run("register the webhooks", chromedp.Click(chromedp.CSS("#register-webhooks")), b.waitFlash("registered", "Registered 3 webhooks"))
-	b.run("check the webhooks", chromedp.Click(chromedp.CSS("#check-webhooks")),
+	b.run("check the webhooks", chromedp.Click(chromedp.CSS("#check-webhooks")), b.waitFlash("check started", "Verify connection"))
+	checkURL := get(b, "read the check URL", chromedp.Location())
+	b.run("open Lever's webhook settings", chromedp.Navigate(env.SandboxURL+"/settings/integrations/webhooks"),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/verify"]`)))
+	verifyActions := get(b, "list stagecoach's webhooks in Lever", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('tr[id^="hook-"]')].filter(tr => tr.textContent.includes("/hooks/lever/")).map(tr => tr.querySelector('form[action$="/verify"]').getAttribute("action"))`))
+	if len(verifyActions) != 3 {
+		t.Fatalf("Lever's webhook settings list %d of stagecoach's webhooks, want 3: %v", len(verifyActions), verifyActions)
+	}
+	for i, action := range verifyActions {
+		// Each press lists one more "(verify connection)" delivery.
+		b.run("press Verify Connection in Lever", chromedp.Click(chromedp.CSS(`form[action="`+action+`"] button`)),
+			b.waitJS("the verify-connection delivery", fmt.Sprintf(`document.body.textContent.split("(verify connection)").length - 1 >= %d`, i+1)))
+	}
+	b.run("back to the check", chromedp.Navigate(checkURL), chromedp.WaitVisible(chromedp.CSS("#verify-connection")),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-event="candidateStageChange"].arrived`)),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-event="candidateArchiveChange"].arrived`)),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-event="candidateDeleted"].arrived`)))

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"stagecoach/internal/leversandbox/pages"
 )
 
 const (
@@ -118,31 +120,23 @@ func (s *Sandbox) refuseAuth(w http.ResponseWriter, r *http.Request, ar *authReq
 		redirectBack(w, r, ar.RedirectURI, url.Values{"error": {f.code}, "error_description": {f.description}, "state": {ar.State}})
 		return
 	}
-	s.renderPage(w, http.StatusBadRequest, "error.html", errorPage{Title: "Authorization failed", Message: f.code + ": " + f.description})
+	s.pages.RenderError(w, http.StatusBadRequest, "Authorization failed", f.code+": "+f.description)
 }
 
-type consentPage struct {
-	Request     *authRequest
-	ScopeLabels []string
-	Session     sessionView
-	SuperAdmin  bool
-}
-
-// handleAuthorizeShow shows the consent page: the scopes, the signed-in
-// user (with the switcher), Accept and Deny.
+// handleAuthorizeShow shows the consent page (package pages renders it):
+// the scopes, the signed-in user (with the switcher), Accept and Deny.
 func (s *Sandbox) handleAuthorizeShow(w http.ResponseWriter, r *http.Request) {
-	se := s.pageSession(w, r)
+	s.pages.EnsureSession(w, r)
 	s.mu.Lock()
 	ar, f := s.parseAuthRequest(r.URL.Query(), s.baseURL(r))
-	sv := s.viewSession(se, r.URL.RequestURI())
 	s.mu.Unlock()
 	if f != nil {
 		s.refuseAuth(w, r, ar, f)
 		return
 	}
-	s.renderPage(w, http.StatusOK, "consent.html", consentPage{
-		Request: ar, ScopeLabels: ar.Scopes, Session: sv,
-		SuperAdmin: sv.User != nil && sv.User.AccessRole == roleSuperAdmin,
+	s.pages.RenderConsent(w, r, pages.ConsentRequest{
+		ClientID: ar.ClientID, RedirectURI: ar.RedirectURI, ResponseType: ar.ResponseType, State: ar.State,
+		Audience: ar.Audience, Scope: ar.Scope, Scopes: ar.Scopes,
 	})
 }
 
@@ -163,16 +157,18 @@ func (s *Sandbox) superAdmins() []*user {
 // Super Admin. Only an active Super Admin can accept.
 func (s *Sandbox) handleAuthorizeDecide(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.renderPage(w, http.StatusBadRequest, "error.html", errorPage{Title: "Authorization failed", Message: "bad form: " + err.Error()})
+		s.pages.RenderError(w, http.StatusBadRequest, "Authorization failed", "bad form: "+err.Error())
 		return
 	}
-	var se *session
-	if s.sessions.lookup(r) != nil {
-		var why string
-		if se, why = s.csrfCheck(r); se == nil {
-			s.renderPage(w, http.StatusForbidden, "error.html", errorPage{Title: "Authorization refused", Message: why})
+	// From a browser with a session, the signed-in user decides.
+	fromBrowser, sessionUID := false, ""
+	if s.pages.HasSession(r) {
+		uid, ok, why := s.pages.FormUser(r)
+		if !ok {
+			s.pages.RenderError(w, http.StatusForbidden, "Authorization refused", why)
 			return
 		}
+		fromBrowser, sessionUID = true, uid
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -186,11 +182,8 @@ func (s *Sandbox) handleAuthorizeDecide(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	uid := r.PostForm.Get("user_id")
-	if se != nil {
-		uid = ""
-		if u := s.sessionUser(se); u != nil {
-			uid = u.ID
-		}
+	if fromBrowser {
+		uid = sessionUID
 	} else if uid == "" {
 		if admins := s.superAdmins(); len(admins) > 0 {
 			uid = admins[0].ID

@@ -261,16 +261,13 @@ func (s *Sandbox) routes() *http.ServeMux {
 		return nil, &apiError{http.StatusNotFound, "ResourceNotFound", r.Method + " " + r.URL.Path + " was not found"}
 	})
 
-	// Recruiter pages.
-	m.HandleFunc("GET /{$}", s.handlePageIndex)
-	m.HandleFunc("GET /opportunities/{id}", s.handlePageOpportunity)
-	m.HandleFunc("POST /opportunities/{id}/stage", s.handlePageStage)
-	m.HandleFunc("POST /opportunities/{id}/archive", s.handlePageArchive)
+	// The web app: the recruiter page and the settings (package pages),
+	// and the download links of files and resumes.
+	s.pages.Routes(m)
 	m.HandleFunc("GET /opportunities/{id}/files/{file}/download", s.handlePageFileDownload)
 	m.HandleFunc("GET /opportunities/{id}/resumes/{resume}/download", s.handlePageResumeDownload)
 
-	// Settings pages and the sandbox's settings actions as JSON.
-	s.settingsRoutes(m)
+	// The settings actions as JSON.
 	s.settingsAdminRoutes(admin)
 	return m
 }

@@ -5,6 +5,12 @@
 // with per-endpoint permissions, webhook groups, authorized apps, users with
 // roles) under /settings/.
 //
+// This package holds the account's state and its rules. The web app for
+// people (the recruiter page, the settings pages, the consent screen's HTML
+// and the browser sessions) is package pages, which sees the account only
+// through pages.State (implemented here by pageState); New mounts both on
+// one mux.
+//
 // It follows Lever's documented behaviour (shapes, status codes, error
 // bodies, pagination, perform_as, webhook signing) so that stagecoach's
 // tests, its demo and hiring tools can run without a Lever account. It
@@ -21,13 +27,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"stagecoach/internal/leversandbox/pages"
 )
 
 // DefaultAPIKey is the API key used when Config.APIKey is empty.
@@ -160,10 +167,10 @@ type Sandbox struct {
 	throttles throttles
 	hooks     *dispatcher
 	offsets   *offsetTokens
-	pages     *template.Template
 	perms     *permissionCatalog
-	// sessions are the signed-in browsers of the pages (memory only).
-	sessions *sessions
+	// pages is the web app for people: the recruiter page, the settings,
+	// the consent screen and their browser sessions (memory only).
+	pages *pages.Pages
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -177,20 +184,18 @@ func New(cfg Config) (*Sandbox, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	pages, err := parsePages()
-	if err != nil {
-		return nil, err
-	}
 	s := &Sandbox{
-		cfg:      cfg,
-		log:      cfg.Logger.With("component", "leversandbox"),
-		limiter:  newLimiter(cfg.RatePerSecond, cfg.Burst),
-		faults:   newFaults(),
-		offsets:  newOffsetTokens(),
-		pages:    pages,
-		perms:    newPermissionCatalog(),
-		sessions: newSessions(),
-		done:     make(chan struct{}),
+		cfg:     cfg,
+		log:     cfg.Logger.With("component", "leversandbox"),
+		limiter: newLimiter(cfg.RatePerSecond, cfg.Burst),
+		faults:  newFaults(),
+		offsets: newOffsetTokens(),
+		perms:   newPermissionCatalog(),
+		done:    make(chan struct{}),
+	}
+	var err error
+	if s.pages, err = pages.New(pageState{s}, s.log); err != nil {
+		return nil, fmt.Errorf("leversandbox: %w", err)
 	}
 	s.hooks = newDispatcher(s)
 	var st *state

@@ -1,7 +1,7 @@
 package leversandbox
 
 import (
-	"net/http"
+	"context"
 	"slices"
 	"strings"
 )
@@ -50,6 +50,23 @@ func eventFromName(name string) (string, error) {
 		}
 	}
 	return "", errBadRequest("unknown webhook event %q; events are %s", name, strings.Join(webhookEvents, ", "))
+}
+
+// roleLabel renders an access role as Lever's settings show it.
+func roleLabel(role string) string {
+	switch role {
+	case roleSuperAdmin:
+		return "Super Admin"
+	case roleAdmin:
+		return "Admin"
+	case roleTeamMember:
+		return "Team Member"
+	case roleLimitedTeamMember:
+		return "Limited Team Member"
+	case roleInterviewer:
+		return "Interviewer"
+	}
+	return role
 }
 
 // requireSuperAdmin refuses everyone but an active Super Admin.
@@ -258,7 +275,7 @@ type verifyResult struct {
 	Error  string `json:"error,omitempty"`
 }
 
-func (s *Sandbox) verifyWebhook(r *http.Request, wh *webhook) verifyResult {
-	status, errText := s.hooks.verify(r.Context(), wh)
+func (s *Sandbox) verifyWebhook(ctx context.Context, wh *webhook) verifyResult {
+	status, errText := s.hooks.verify(ctx, wh)
 	return verifyResult{Status: status, OK: status >= 200 && status < 300, Error: errText}
 }

@@ -282,7 +282,7 @@ func (s *Sandbox) handleAdminWebhookGroupAdd(r *http.Request) (*reply, error) {
 	}
 	out := map[string]any{"webhook": summarizeWebhook(&cp, cp.Token)}
 	if body.Verify {
-		out["verify"] = s.verifyWebhook(r, &cp)
+		out["verify"] = s.verifyWebhook(r.Context(), &cp)
 	}
 	return created(out), nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"stagecoach/internal/leversandbox/pages"
 )
 
 func TestSettingsAPIKeyThroughThePage(t *testing.T) {
@@ -131,7 +133,7 @@ func TestSettingsCSRFAndCookies(t *testing.T) {
 	p := br.get("/settings/integrations/api-credentials")
 	var cookie *http.Cookie
 	for _, c := range (&http.Response{Header: p.header}).Cookies() {
-		if c.Name == sessionCookie {
+		if c.Name == pages.SessionCookie {
 			cookie = c
 		}
 	}

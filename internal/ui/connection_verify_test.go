@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -14,8 +15,50 @@ import (
 	"stagecoach/internal/demo"
 )
 
-// Lever's "verify connection" test request: the sandbox's (signed with the
-// webhook's token) shows "verified" on the connection page and in the setup
+// verifyInLever presses "Verify connection" in the sandbox's settings for
+// every webhook whose URL contains hookPath, as a Super Admin would, and
+// returns how many it pressed.
+func verifyInLever(t *testing.T, sandboxURL, hookPath string) int {
+	t.Helper()
+	resp, err := http.Get(sandboxURL + "/_sandbox/webhook-groups")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var groups struct {
+		Data []struct {
+			Webhooks []struct {
+				ID  string `json:"id"`
+				URL string `json:"url"`
+			} `json:"webhooks"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&groups); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, g := range groups.Data {
+		for _, wh := range g.Webhooks {
+			if !strings.Contains(wh.URL, hookPath) {
+				continue
+			}
+			vr, err := http.Post(sandboxURL+"/_sandbox/webhooks/"+wh.ID+"/verify", "application/json", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vr.Body.Close()
+			if vr.StatusCode != http.StatusOK {
+				t.Fatalf("verify webhook %s in the sandbox: %d", wh.ID, vr.StatusCode)
+			}
+			n++
+		}
+	}
+	return n
+}
+
+// Lever's "verify connection" test request, which only a Super Admin's press
+// in Lever's settings sends ("Check webhooks" cannot ask for it): the
+// sandbox's (signed with the webhook's token) shows "verified" on the connection page and in the setup
 // check; one signed with a token stagecoach does not have (the operator
 // copied the wrong one) is still answered 200, as Lever keeps delivering
 // either way, and both places then say "signature did not match: copy the
@@ -39,11 +82,23 @@ func TestVerifyConnectionShowsVerifiedOrMismatch(t *testing.T) {
 		t.Fatal("the connection page reports a verify-connection test before any")
 	}
 
-	// "Check webhooks" asks the sandbox for each webhook's test request.
-	if r := b.post("/connections/acme", "/connections/acme/webhooks/check", url.Values{}); r.status != http.StatusSeeOther {
-		t.Fatalf("check webhooks: %d", r.status)
+	// "Check webhooks" cannot ask Lever for a test request (its API has
+	// none): it tells the operator to press "Verify connection" in Lever's
+	// settings, and the page says no test has been received yet.
+	r = b.post("/connections/acme", "/connections/acme/webhooks/check", url.Values{})
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "Verify+connection") {
+		t.Fatalf("check webhooks: %d %s, want a redirect whose notice says to press Verify connection in Lever", r.status, r.location)
 	}
 	page := b.get("/connections/acme")
+	if strings.Contains(page.body, `id="verify-connection"`) || !strings.Contains(page.body, `id="verify-connection-none"`) {
+		t.Fatalf("after Check webhooks, before anyone pressed Verify connection in Lever, the page does not say no test arrived:\n%s", page.body)
+	}
+
+	// The Super Admin presses "Verify connection" in Lever's settings.
+	if n := verifyInLever(t, env.SandboxURL, "/hooks/lever/acme"); n != 3 {
+		t.Fatalf("pressed Verify connection on %d webhooks, want the 3 stagecoach registered", n)
+	}
+	page = b.get("/connections/acme")
 	if !strings.Contains(page.body, `id="verify-connection"`) || !strings.Contains(page.body, `<span class="badge ok">verified</span>`) {
 		t.Fatalf("the connection page does not say verified:\n%s", page.body)
 	}

@@ -410,32 +410,19 @@ func (u *UI) handleWebhookToken(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleWebhookCheck starts a webhook check: from now on the page shows
-// which events arrive. Against a Lever look-alike (a custom environment
-// such as the local sandbox) it also asks for the test delivery of each
-// registered webhook, as the "verify connection" button in Lever's
-// settings does.
+// which events arrive. Lever's Data API offers no way to ask for a test
+// delivery (its /webhooks endpoints only list, create, update and delete),
+// so the operator presses "Verify connection" in Lever's settings, or moves
+// a candidate; the page then shows the last verify-connection result
+// stagecoach recorded.
 func (u *UI) handleWebhookCheck(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	d, err := u.connectionData(r, id)
-	if err != nil {
+	if _, err := u.connectionData(r, id); err != nil {
 		u.fail(w, r, err)
 		return
 	}
 	start := u.cfg.NowFunc().Add(-time.Second).UnixMilli()
-	sent := 0
-	if d.IsCustom {
-		for _, h := range d.Hooks {
-			if h.Hook != nil && h.Hook.Managed && h.Hook.LeverWebhookID != "" {
-				if sandboxVerify(r.Context(), d.Conn.BaseURL, h.Hook.LeverWebhookID) {
-					sent++
-				}
-			}
-		}
-	}
-	msg := "Checking: in Lever, open Settings → Integrations and API → Webhooks and press the test button of each webhook, or move a candidate. Events turn green here as they arrive."
-	if sent > 0 {
-		msg = "Checking: asked Lever for " + strconv.Itoa(sent) + " test deliveries. Events turn green here as they arrive."
-	}
+	msg := "Checking: in Lever, open Settings → Integrations and API → Webhooks and press \"Verify connection\" on each webhook, or move a candidate. Events turn green here as they arrive, and the verify-connection result is shown below the table."
 	u.redirect(w, r, "/connections/"+id+"?check="+strconv.FormatInt(start, 10), msg)
 }
 

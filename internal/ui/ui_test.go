@@ -556,8 +556,8 @@ func TestActivateRefusesWhatWouldNotWork(t *testing.T) {
 	if !in.Enabled {
 		t.Fatal("not enabled after a clean check")
 	}
-	// Registered but never seen: the check says so, until "Check webhooks"
-	// brings Lever's test deliveries.
+	// Registered but never seen: the check says so, until the Super Admin
+	// presses "Verify connection" in Lever's settings.
 	if page := b.get(intPath); !strings.Contains(page.body, "candidateStageChange, candidateArchiveChange, candidateDeleted webhook has arrived yet") {
 		t.Fatal("the setup check does not say that no webhook has arrived")
 	}
@@ -565,6 +565,7 @@ func TestActivateRefusesWhatWouldNotWork(t *testing.T) {
 	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "check=") {
 		t.Fatalf("check webhooks: %d %s", r.status, r.location)
 	}
+	verifyInLever(t, env.SandboxURL, "/hooks/lever/acme")
 	statusURL := "/connections/acme/webhooks/status?" + strings.SplitN(r.location, "?", 2)[1]
 	deadline := time.Now().Add(30 * time.Second)
 	for {

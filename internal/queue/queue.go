@@ -4,6 +4,23 @@
 // next: nil finishes it, Cancel dead-letters it at once, Snooze runs it again
 // later without counting an attempt, and any other error retries it with
 // exponential backoff and jitter until its attempts run out.
+//
+// A job kind's arguments are a type implementing Args; its worker is
+// registered with Register and gets them decoded, and Insert enqueues one in
+// the transaction of the change it follows:
+//
+//	type sweepArgs struct {
+//		ConnectionID string `json:"connectionId"`
+//	}
+//
+//	func (sweepArgs) Kind() string       { return "sweep" }
+//	func (a sweepArgs) QueueKey() string { return "sweep:" + a.ConnectionID }
+//
+//	queue.Register(runner, func(ctx context.Context, job *queue.Job, args sweepArgs) error { … })
+//	_, err := queue.Insert(ctx, tx, sweepArgs{ConnectionID: id}, nil)
+//
+// Tests give the runner a clock (Config.NowFunc) and wait for it with
+// WaitIdle rather than sleeping.
 package queue
 
 import (

@@ -151,6 +151,20 @@ func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
 	}
 }
 
+// waitIdle waits until the server's job queue is idle
+// (queue.Runner.WaitIdle): the jobs queued before the call have run, and
+// so have the jobs they queued. It does not wait for a job's retry, nor for
+// work that has not reached the queue yet (a Lever webhook on its way, a
+// provider's call).
+func waitIdle(t *testing.T, env *demo.Env) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := env.App.Queue.WaitIdle(ctx); err != nil {
+		t.Fatalf("the job queue did not become idle: %v", err)
+	}
+}
+
 // recruiterView is what a recruiter sees of an opportunity in Lever, read
 // through Lever's API.
 type recruiterView struct {

@@ -146,8 +146,12 @@ func TestReconcileOnDemandRecoversADroppedWebhook(t *testing.T) {
 	if err := cli.Run(ctx, args, &out, &errOut); err != nil {
 		t.Fatalf("stagecoach reconcile: %v\n%s", err, errOut.String())
 	}
-	eventually(t, 20*time.Second, "the sweep's order", func() bool { return len(ordersOf(t, env, opp.ID)) > 0 })
-	eventually(t, 20*time.Second, "the sweep done", func() bool { return sweepsDone(t, env) == 1 })
+	// The sweep, the routing of what it found and the order it made are
+	// jobs: once the queue is idle they are done.
+	waitIdle(t, env)
+	if n := sweepsDone(t, env); n != 1 {
+		t.Fatalf("%d sweeps done, want 1", n)
+	}
 	assertOrderedOnceByReconcile(t, env, opp.ID)
 	// The provider reads the decision, and where its event came from.
 	evs, err := provider.NewClient(env.App.URL(), env.ProviderAPIKey).ListLeverEvents(ctx, opp.ID)
@@ -177,7 +181,10 @@ func TestReconcileOnDemandRecoversADroppedWebhook(t *testing.T) {
 	if err := env.App.Engine.Reconcile(ctx, demo.ConnectionID); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 20*time.Second, "the second sweep done", func() bool { return sweepsDone(t, env) == 2 })
+	waitIdle(t, env)
+	if n := sweepsDone(t, env); n != 2 {
+		t.Fatalf("%d sweeps done, want 2", n)
+	}
 	assertOrderedOnceByReconcile(t, env, opp.ID)
 }
 

@@ -251,7 +251,7 @@ func TestSourcingExportEndToEnd(t *testing.T) {
 		benID = id
 	}
 	bx := waitExported(t, tp, benID)
-	time.Sleep(500 * time.Millisecond) // let any stray job run
+	waitIdle(t, env) // let any stray job run
 	if n := len(opportunitiesOf(t, env.Lever, ben.email)); n != 1 {
 		t.Errorf("%d opportunities for a candidate exported six times at once, want 1", n)
 	}
@@ -573,11 +573,7 @@ func TestSourcingLeverEventsReachProviderAndDeletePurges(t *testing.T) {
 		t.Errorf("export after deletion = %+v, want deleted", got)
 	}
 	// Let the deleted webhook's delivery finish, then look everywhere.
-	eventually(t, 20*time.Second, "the outbox to drain", func() bool {
-		var n int
-		_ = env.App.DB.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE status IN ('available', 'running')`).Scan(&n)
-		return n == 0
-	})
+	waitIdle(t, env)
 	assertNoPersonalData(t, env, gus)
 	for _, m := range tp.messages(provider.WebhookExportStageChange) {
 		if x, _ := m.Export(); x != nil && x.Export.Opportunity != nil && x.Export.Opportunity.ID == other.ID {

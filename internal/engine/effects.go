@@ -20,10 +20,18 @@ import (
 	"stagecoach/internal/store"
 )
 
+// orderEffectsArgs write the effects of one order event to Lever.
 type orderEffectsArgs struct {
 	OrderID string `json:"orderId"`
 	EventID string `json:"eventId"`
+	// The order's connection and opportunity order it with the
+	// opportunity's Lever events; not stored in the args.
+	ConnectionID  string `json:"-"`
+	OpportunityID string `json:"-"`
 }
+
+func (orderEffectsArgs) Kind() string       { return JobOrderEffects }
+func (a orderEffectsArgs) QueueKey() string { return QueueKey(a.ConnectionID, a.OpportunityID) }
 
 // orderWork is everything the effects of one order event need.
 type orderWork struct {
@@ -37,11 +45,7 @@ type orderWork struct {
 	as       string // perform_as
 }
 
-func (e *Engine) workOrderEffects(ctx context.Context, job *domain.Job) error {
-	var args orderEffectsArgs
-	if err := json.Unmarshal(job.Args, &args); err != nil {
-		return queue.Cancel(fmt.Errorf("job args: %w", err))
-	}
+func (e *Engine) workOrderEffects(ctx context.Context, job *queue.Job, args orderEffectsArgs) error {
 	w := &orderWork{}
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error

@@ -24,7 +24,8 @@ import (
 	"stagecoach/internal/store"
 )
 
-// Job kinds. They are stored: never rename one.
+// Job kinds. They are stored: never rename one. Each has its args type
+// (queue.Args), whose JSON is stored too.
 const (
 	JobLeverEvent      = "lever_event"
 	JobOrderEffects    = "order_effects"
@@ -127,15 +128,15 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{db: db, q: q, cfg: cfg, log: cfg.Logger.With("component", "engine"), fetch: fetch.New(cfg.Fetch), clients: map[string]*cachedClient{}, stages: map[string]stageCache{}}
-	q.Register(JobLeverEvent, e.workLeverEvent)
-	q.Register(JobOrderEffects, e.workOrderEffects)
-	q.Register(JobProviderWebhook, e.workProviderWebhook)
-	q.Register(JobReconcile, e.workReconcile)
-	q.Register(JobExportSync, e.workExportSync)
-	q.Register(JobPostingTags, e.workPostingTags)
-	q.Register(JobPostingSync, e.workPostingSync)
-	q.Register(JobTokenRefresh, e.workTokenRefresh)
-	q.Register(JobPrune, e.workPrune)
+	queue.Register(q, e.workLeverEvent)
+	queue.Register(q, e.workOrderEffects)
+	queue.Register(q, e.workProviderWebhook)
+	queue.Register(q, e.workReconcile)
+	queue.Register(q, e.workExportSync)
+	queue.Register(q, e.workPostingTags)
+	queue.Register(q, e.workPostingSync)
+	queue.Register(q, e.workTokenRefresh)
+	queue.Register(q, e.workPrune)
 	return e
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,9 +44,15 @@ const (
 // engine's PostingSyncInterval is zero.
 const DefaultPostingSyncInterval = 5 * time.Minute
 
+// postingSyncArgs poll one connection's postings for its interview
+// service integrations.
 type postingSyncArgs struct {
 	ConnectionID string `json:"connectionId"`
 }
+
+func (postingSyncArgs) Kind() string                 { return JobPostingSync }
+func (a postingSyncArgs) QueueKey() string           { return "postings:" + a.ConnectionID }
+func (postingSyncArgs) InsertOpts() queue.InsertOpts { return queue.InsertOpts{MaxAttempts: 5} }
 
 // JobJSON is a posting as an interview service provider gets it.
 type JobJSON struct {
@@ -102,11 +107,12 @@ func (e *Engine) SyncPostings(ctx context.Context, connectionID string) (queued 
 		}
 		// One waiting sync lists every posting when it runs: a second
 		// would only spend the connection's Lever rate limit again.
-		waiting, err := tx.JobWaiting(ctx, JobPostingSync, "postings:"+connectionID)
+		args := postingSyncArgs{ConnectionID: connectionID}
+		waiting, err := queue.Waiting(ctx, tx, args)
 		if err != nil || waiting {
 			return err
 		}
-		queued, err = tx.JobInsert(ctx, store.JobParams{Kind: JobPostingSync, QueueKey: "postings:" + connectionID, Args: postingSyncArgs{ConnectionID: connectionID}, MaxAttempts: 5})
+		queued, err = queue.Insert(ctx, tx, args, nil)
 		return err
 	})
 	if queued {
@@ -155,8 +161,7 @@ func (s *PostingSyncer) Run(ctx context.Context) error {
 					if c.Status != domain.ConnActive {
 						continue
 					}
-					if _, err := tx.JobInsert(ctx, store.JobParams{Kind: JobPostingSync, QueueKey: "postings:" + c.ID,
-						UniqueKey: fmt.Sprintf("postings:%s:%d", c.ID, slot), Args: postingSyncArgs{ConnectionID: c.ID}, MaxAttempts: 5}); err != nil {
+					if _, err := queue.Insert(ctx, tx, postingSyncArgs{ConnectionID: c.ID}, &queue.InsertOpts{UniqueKey: fmt.Sprintf("postings:%s:%d", c.ID, slot)}); err != nil {
 						return err
 					}
 				}
@@ -175,11 +180,7 @@ type PostingSyncStats struct {
 	Listed, Synced, Removed, Unchanged int
 }
 
-func (e *Engine) workPostingSync(ctx context.Context, job *domain.Job) error {
-	var args postingSyncArgs
-	if err := json.Unmarshal(job.Args, &args); err != nil {
-		return queue.Cancel(err)
-	}
+func (e *Engine) workPostingSync(ctx context.Context, job *queue.Job, args postingSyncArgs) error {
 	_, err := e.SyncPostingsNow(ctx, args.ConnectionID)
 	if store.IsNotFound(err) {
 		return queue.Cancel(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
 
@@ -270,7 +271,7 @@ func (e *Engine) ReportOrderEvent(ctx context.Context, providerID, orderID strin
 		if err := tx.OrderEventInsert(ctx, oev); err != nil {
 			return err
 		}
-		if _, err := tx.JobInsert(ctx, store.JobParams{Kind: JobOrderEffects, QueueKey: QueueKey(o.ConnectionID, o.OpportunityID), Args: orderEffectsArgs{OrderID: o.ID, EventID: oev.ID}}); err != nil {
+		if _, err := queue.Insert(ctx, tx, orderEffectsArgs{OrderID: o.ID, EventID: oev.ID, ConnectionID: o.ConnectionID, OpportunityID: o.OpportunityID}, nil); err != nil {
 			return err
 		}
 		order = o

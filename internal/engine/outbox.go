@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -14,12 +13,25 @@ import (
 	"stagecoach/internal/store"
 )
 
+// providerWebhookArgs deliver one signed webhook message to a provider.
 type providerWebhookArgs struct {
 	ProviderID string          `json:"providerId"`
 	MessageID  string          `json:"messageId"`
 	Type       string          `json:"type"`
 	Timestamp  time.Time       `json:"timestamp"`
 	Data       json.RawMessage `json:"data"`
+	// OrderingKey orders the messages to the provider about one thing
+	// ("order:<id>", "export:<id>", "connection:<id>", "posting:<id>");
+	// not stored in the args.
+	OrderingKey string `json:"-"`
+}
+
+func (providerWebhookArgs) Kind() string { return JobProviderWebhook }
+func (a providerWebhookArgs) QueueKey() string {
+	return "hook:" + a.ProviderID + ":" + a.OrderingKey
+}
+func (providerWebhookArgs) InsertOpts() queue.InsertOpts {
+	return queue.InsertOpts{MaxAttempts: WebhookAttempts}
 }
 
 // WebhookAttempts is how many times a provider webhook is tried before it is
@@ -43,18 +55,12 @@ func (e *Engine) enqueueWebhook(ctx context.Context, tx *store.Tx, providerID st
 // with the same ordering key are delivered one after another.
 func (e *Engine) EnqueueProviderMessage(ctx context.Context, tx *store.Tx, providerID, orderingKey, typ string, data any) error {
 	id := domain.NewID("msg")
-	_, err := tx.JobInsert(ctx, store.JobParams{
-		Kind: JobProviderWebhook, QueueKey: "hook:" + providerID + ":" + orderingKey, UniqueKey: id, MaxAttempts: WebhookAttempts,
-		Args: providerWebhookArgs{ProviderID: providerID, MessageID: id, Type: typ, Timestamp: tx.Now(), Data: mustJSON(data)},
-	})
+	_, err := queue.Insert(ctx, tx, providerWebhookArgs{ProviderID: providerID, MessageID: id, Type: typ, Timestamp: tx.Now(), Data: mustJSON(data), OrderingKey: orderingKey},
+		&queue.InsertOpts{UniqueKey: id})
 	return err
 }
 
-func (e *Engine) workProviderWebhook(ctx context.Context, job *domain.Job) error {
-	var args providerWebhookArgs
-	if err := json.Unmarshal(job.Args, &args); err != nil {
-		return queue.Cancel(fmt.Errorf("job args: %w", err))
-	}
+func (e *Engine) workProviderWebhook(ctx context.Context, job *queue.Job, args providerWebhookArgs) error {
 	var p *domain.Provider
 	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		p, err = tx.ProviderGet(ctx, args.ProviderID)

@@ -36,6 +36,10 @@ type postingTagsArgs struct {
 	Run string `json:"run"`
 }
 
+func (postingTagsArgs) Kind() string                 { return JobPostingTags }
+func (a postingTagsArgs) QueueKey() string           { return "posting-tags:" + a.IntegrationID }
+func (postingTagsArgs) InsertOpts() queue.InsertOpts { return queue.InsertOpts{MaxAttempts: 12} }
+
 // PostingTagResult is what a sync did to one posting.
 type PostingTagResult struct {
 	PostingID string
@@ -69,8 +73,7 @@ func (e *Engine) enqueuePostingTags(ctx context.Context, tx *store.Tx, in *domai
 	if err != nil || len(s.TaggedPostings) == 0 {
 		return false, err
 	}
-	_, err = tx.JobInsert(ctx, store.JobParams{Kind: JobPostingTags, QueueKey: "posting-tags:" + in.ID,
-		Args: postingTagsArgs{IntegrationID: in.ID, Run: domain.NewID("run")}, MaxAttempts: 12})
+	_, err = queue.Insert(ctx, tx, postingTagsArgs{IntegrationID: in.ID, Run: domain.NewID("run")}, nil)
 	return err == nil, err
 }
 
@@ -105,11 +108,7 @@ func (e *Engine) TagPostings(ctx context.Context, integrationID string) ([]Posti
 	return e.syncPostingTags(ctx, integrationID, domain.NewID("run"), true)
 }
 
-func (e *Engine) workPostingTags(ctx context.Context, job *domain.Job) error {
-	var args postingTagsArgs
-	if err := json.Unmarshal(job.Args, &args); err != nil {
-		return queue.Cancel(fmt.Errorf("job args: %w", err))
-	}
+func (e *Engine) workPostingTags(ctx context.Context, job *queue.Job, args postingTagsArgs) error {
 	results, err := e.syncPostingTags(ctx, args.IntegrationID, args.Run, false)
 	if err != nil {
 		return err

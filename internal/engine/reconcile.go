@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -15,9 +14,15 @@ import (
 	"stagecoach/internal/store"
 )
 
+// reconcileArgs sweep one connection for what lost webhooks would have
+// ordered.
 type reconcileArgs struct {
 	ConnectionID string `json:"connectionId"`
 }
+
+func (reconcileArgs) Kind() string                 { return JobReconcile }
+func (a reconcileArgs) QueueKey() string           { return "reconcile:" + a.ConnectionID }
+func (reconcileArgs) InsertOpts() queue.InsertOpts { return queue.InsertOpts{MaxAttempts: 3} }
 
 // Reconcile enqueues a sweep of a connection now.
 func (e *Engine) Reconcile(ctx context.Context, connectionID string) error {
@@ -25,7 +30,7 @@ func (e *Engine) Reconcile(ctx context.Context, connectionID string) error {
 		if _, err := tx.ConnectionGet(ctx, connectionID); err != nil {
 			return err
 		}
-		_, err := tx.JobInsert(ctx, store.JobParams{Kind: JobReconcile, QueueKey: "reconcile:" + connectionID, Args: reconcileArgs{ConnectionID: connectionID}, MaxAttempts: 3})
+		_, err := queue.Insert(ctx, tx, reconcileArgs{ConnectionID: connectionID}, nil)
 		return err
 	})
 	if err == nil {
@@ -61,7 +66,7 @@ func (e *Engine) Run(ctx context.Context) error {
 					if c.Status != domain.ConnActive {
 						continue
 					}
-					if _, err := tx.JobInsert(ctx, store.JobParams{Kind: JobReconcile, QueueKey: "reconcile:" + c.ID, UniqueKey: fmt.Sprintf("reconcile:%s:%d", c.ID, slot), Args: reconcileArgs{ConnectionID: c.ID}, MaxAttempts: 3}); err != nil {
+					if _, err := queue.Insert(ctx, tx, reconcileArgs{ConnectionID: c.ID}, &queue.InsertOpts{UniqueKey: fmt.Sprintf("reconcile:%s:%d", c.ID, slot)}); err != nil {
 						return err
 					}
 				}
@@ -81,11 +86,7 @@ func (e *Engine) Run(ctx context.Context) error {
 // webhook would have brought. The router then decides as for a webhook; the
 // event's dedupe key (opportunity and time of entering the stage) keeps one
 // stage entry from being swept twice.
-func (e *Engine) workReconcile(ctx context.Context, job *domain.Job) error {
-	var args reconcileArgs
-	if err := json.Unmarshal(job.Args, &args); err != nil {
-		return queue.Cancel(err)
-	}
+func (e *Engine) workReconcile(ctx context.Context, job *queue.Job, args reconcileArgs) error {
 	var conn *domain.Connection
 	if err := e.db.InTx(ctx, func(tx *store.Tx) (err error) { conn, err = tx.ConnectionGet(ctx, args.ConnectionID); return }); err != nil {
 		if store.IsNotFound(err) {

@@ -6,13 +6,20 @@ import (
 	"log/slog"
 	"time"
 
-	"stagecoach/internal/domain"
+	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
 
 // JobPrune deletes finished jobs and expired idempotency answers. It is
 // stored: never rename it.
 const JobPrune = "prune"
+
+// pruneArgs prune once; every prune runs in one queue. Stored as {}.
+type pruneArgs struct{}
+
+func (pruneArgs) Kind() string                 { return JobPrune }
+func (pruneArgs) QueueKey() string             { return "prune" }
+func (pruneArgs) InsertOpts() queue.InsertOpts { return queue.InsertOpts{MaxAttempts: 3} }
 
 // Retention defaults.
 const (
@@ -59,7 +66,7 @@ func (p *Pruner) Run(ctx context.Context) error {
 func (e *Engine) SchedulePrune(ctx context.Context, now time.Time) error {
 	slot := now.UnixMilli() / e.cfg.PruneInterval.Milliseconds()
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.JobInsert(ctx, store.JobParams{Kind: JobPrune, QueueKey: "prune", UniqueKey: fmt.Sprintf("prune:%d", slot), Args: struct{}{}, MaxAttempts: 3})
+		_, err := queue.Insert(ctx, tx, pruneArgs{}, &queue.InsertOpts{UniqueKey: fmt.Sprintf("prune:%d", slot)})
 		return err
 	})
 	if err == nil {
@@ -71,7 +78,7 @@ func (e *Engine) SchedulePrune(ctx context.Context, now time.Time) error {
 // workPrune deletes the jobs finished more than RetainJobs ago (done or
 // dead-lettered: their arguments may name a candidate) and the answers to
 // Idempotency-Keys expired more than RetainIdempotency ago.
-func (e *Engine) workPrune(ctx context.Context, job *domain.Job) error {
+func (e *Engine) workPrune(ctx context.Context, job *queue.Job, _ pruneArgs) error {
 	now := e.db.NowFunc()
 	jobs, err := e.db.JobPrune(ctx, now.Add(-e.cfg.RetainJobs))
 	if err != nil {

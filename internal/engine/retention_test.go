@@ -57,7 +57,7 @@ func TestPruneRunsOnceAcrossReplicasAndKeepsWhatIsRecent(t *testing.T) {
 	put("three-days-dead", domain.JobDead, 72*time.Hour)
 	put("three-days-waiting", domain.JobAvailable, 72*time.Hour)
 	put("one-day-done", domain.JobDone, 30*time.Hour) // answer expired 6h ago: kept
-	if err := a.workPrune(ctx, &domain.Job{}); err != nil {
+	if err := a.workPrune(ctx, &queue.Job{}, pruneArgs{}); err != nil {
 		t.Fatal(err)
 	}
 	var jobs []string

@@ -26,9 +26,17 @@ const (
 // when a stage change is compared with an integration's activation time.
 const clockSkew = time.Second
 
+// leverEventArgs route one stored Lever event.
 type leverEventArgs struct {
 	EventID string `json:"eventId"`
+	// The event's connection and opportunity order it; they are not
+	// stored in the args (the event has them).
+	ConnectionID  string `json:"-"`
+	OpportunityID string `json:"-"`
 }
+
+func (leverEventArgs) Kind() string       { return JobLeverEvent }
+func (a leverEventArgs) QueueKey() string { return QueueKey(a.ConnectionID, a.OpportunityID) }
 
 // QueueKey is the ordering key of the work of one opportunity.
 func QueueKey(connectionID, opportunityID string) string {
@@ -77,7 +85,7 @@ func (e *Engine) acceptEvent(ctx context.Context, ev *domain.LeverEvent, claim f
 		if err != nil || !inserted {
 			return err
 		}
-		_, err = tx.JobInsert(ctx, store.JobParams{Kind: JobLeverEvent, QueueKey: QueueKey(ev.ConnectionID, ev.OpportunityID), Args: leverEventArgs{EventID: ev.ID}})
+		_, err = queue.Insert(ctx, tx, leverEventArgs{EventID: ev.ID, ConnectionID: ev.ConnectionID, OpportunityID: ev.OpportunityID}, nil)
 		return err
 	})
 	if err == nil && inserted {
@@ -86,11 +94,7 @@ func (e *Engine) acceptEvent(ctx context.Context, ev *domain.LeverEvent, claim f
 	return inserted, err
 }
 
-func (e *Engine) workLeverEvent(ctx context.Context, job *domain.Job) error {
-	var args leverEventArgs
-	if err := json.Unmarshal(job.Args, &args); err != nil {
-		return queue.Cancel(fmt.Errorf("job args: %w", err))
-	}
+func (e *Engine) workLeverEvent(ctx context.Context, job *queue.Job, args leverEventArgs) error {
 	var ev *domain.LeverEvent
 	var conn *domain.Connection
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {

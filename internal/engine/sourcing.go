@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -36,19 +35,17 @@ var exportEvents = []string{
 	lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted,
 }
 
+// exportSyncArgs bring one export's state into Lever (and Lever's back):
+// the work of one export runs in order.
 type exportSyncArgs struct {
 	ExportID string `json:"exportId"`
 }
 
-// exportQueueKey orders the work of one export.
-func exportQueueKey(id string) string { return "export:" + id }
-
-// exportHookQueueKey orders the webhooks about one export; it is the key
-// EnqueueProviderMessage gives the ordering key "export:<id>".
-func exportHookQueueKey(x *domain.Export) string { return "hook:" + x.ProviderID + ":export:" + x.ID }
+func (exportSyncArgs) Kind() string       { return JobExportSync }
+func (a exportSyncArgs) QueueKey() string { return "export:" + a.ExportID }
 
 func (e *Engine) enqueueExportSync(ctx context.Context, tx *store.Tx, x *domain.Export) error {
-	_, err := tx.JobInsert(ctx, store.JobParams{Kind: JobExportSync, QueueKey: exportQueueKey(x.ID), Args: exportSyncArgs{ExportID: x.ID}})
+	_, err := queue.Insert(ctx, tx, exportSyncArgs{ExportID: x.ID}, nil)
 	return err
 }
 
@@ -65,10 +62,9 @@ func (e *Engine) enqueueExportWebhook(ctx context.Context, tx *store.Tx, x *doma
 		change = map[string]any{}
 	}
 	data := map[string]any{"export": ViewExport(x), "change": change}
-	return tx.JobInsert(ctx, store.JobParams{
-		Kind: JobProviderWebhook, QueueKey: exportHookQueueKey(x), UniqueKey: uniqueKey, MaxAttempts: WebhookAttempts,
-		Args: providerWebhookArgs{ProviderID: x.ProviderID, MessageID: id, Type: typ, Timestamp: tx.Now(), Data: mustJSON(data)},
-	})
+	// The ordering key EnqueueProviderMessage is given for an export.
+	return queue.Insert(ctx, tx, providerWebhookArgs{ProviderID: x.ProviderID, MessageID: id, Type: typ, Timestamp: tx.Now(), Data: mustJSON(data), OrderingKey: "export:" + x.ID},
+		&queue.InsertOpts{UniqueKey: uniqueKey})
 }
 
 // exportWork is what the sync of one export needs.
@@ -82,11 +78,7 @@ type exportWork struct {
 	log      *slog.Logger
 }
 
-func (e *Engine) workExportSync(ctx context.Context, job *domain.Job) error {
-	var args exportSyncArgs
-	if err := json.Unmarshal(job.Args, &args); err != nil {
-		return queue.Cancel(fmt.Errorf("job args: %w", err))
-	}
+func (e *Engine) workExportSync(ctx context.Context, job *queue.Job, args exportSyncArgs) error {
 	w := &exportWork{}
 	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		if w.x, err = tx.ExportGet(ctx, args.ExportID); err != nil {

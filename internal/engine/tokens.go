@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,9 +39,14 @@ const (
 // the jobs whose last error carries it.
 const connectionBrokenWait = "connection broken"
 
+// tokenRefreshArgs renew one OAuth connection's token pair.
 type tokenRefreshArgs struct {
 	ConnectionID string `json:"connectionId"`
 }
+
+func (tokenRefreshArgs) Kind() string                 { return JobTokenRefresh }
+func (a tokenRefreshArgs) QueueKey() string           { return "tokens:" + a.ConnectionID }
+func (tokenRefreshArgs) InsertOpts() queue.InsertOpts { return queue.InsertOpts{MaxAttempts: 5} }
 
 // ConnectionMessage is the data of the connection.broken and
 // connection.restored webhooks, one per enabled integration on the
@@ -68,7 +72,7 @@ func (e *Engine) RefreshToken(ctx context.Context, connectionID string) error {
 		if c.AuthKind != "oauth" {
 			return domain.Errorf(domain.EInvalid, "connection %s signs in with an API key: it has no OAuth token to refresh", c.ID)
 		}
-		_, err = tx.JobInsert(ctx, store.JobParams{Kind: JobTokenRefresh, QueueKey: "tokens:" + c.ID, Args: tokenRefreshArgs{ConnectionID: c.ID}, MaxAttempts: 5})
+		_, err = queue.Insert(ctx, tx, tokenRefreshArgs{ConnectionID: c.ID}, nil)
 		return err
 	})
 	if err == nil {
@@ -117,8 +121,7 @@ func (s *TokenRefresher) Run(ctx context.Context) error {
 					if c.Status != domain.ConnActive || c.AuthKind != "oauth" {
 						continue
 					}
-					if _, err := tx.JobInsert(ctx, store.JobParams{Kind: JobTokenRefresh, QueueKey: "tokens:" + c.ID,
-						UniqueKey: fmt.Sprintf("tokens:%s:%d", c.ID, slot), Args: tokenRefreshArgs{ConnectionID: c.ID}, MaxAttempts: 5}); err != nil {
+					if _, err := queue.Insert(ctx, tx, tokenRefreshArgs{ConnectionID: c.ID}, &queue.InsertOpts{UniqueKey: fmt.Sprintf("tokens:%s:%d", c.ID, slot)}); err != nil {
 						return err
 					}
 				}
@@ -135,11 +138,7 @@ func (s *TokenRefresher) Run(ctx context.Context) error {
 // workTokenRefresh renews a connection's token pair through its cached
 // client (whose token source then holds the new pair). A refusal marks the
 // connection broken and tells its providers; other failures retry.
-func (e *Engine) workTokenRefresh(ctx context.Context, job *domain.Job) error {
-	var args tokenRefreshArgs
-	if err := json.Unmarshal(job.Args, &args); err != nil {
-		return queue.Cancel(fmt.Errorf("job args: %w", err))
-	}
+func (e *Engine) workTokenRefresh(ctx context.Context, job *queue.Job, args tokenRefreshArgs) error {
 	var conn *domain.Connection
 	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) { conn, err = tx.ConnectionGet(ctx, args.ConnectionID); return })
 	if store.IsNotFound(err) {

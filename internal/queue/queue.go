@@ -4,6 +4,23 @@
 // next: nil finishes it, Cancel dead-letters it at once, Snooze runs it again
 // later without counting an attempt, and any other error retries it with
 // exponential backoff and jitter until its attempts run out.
+//
+// A job kind's arguments are a type implementing Args; its worker is
+// registered with Register and gets them decoded, and Insert enqueues one in
+// the transaction of the change it follows:
+//
+//	type sweepArgs struct {
+//		ConnectionID string `json:"connectionId"`
+//	}
+//
+//	func (sweepArgs) Kind() string       { return "sweep" }
+//	func (a sweepArgs) QueueKey() string { return "sweep:" + a.ConnectionID }
+//
+//	queue.Register(runner, func(ctx context.Context, job *queue.Job, args sweepArgs) error { … })
+//	_, err := queue.Insert(ctx, tx, sweepArgs{ConnectionID: id}, nil)
+//
+// Tests give the runner a clock (Config.NowFunc) and wait for it with
+// WaitIdle rather than sleeping.
 package queue
 
 import (
@@ -20,8 +37,8 @@ import (
 	"stagecoach/internal/store"
 )
 
-// Worker runs one job. It must be safe to run again after a crash.
-type Worker func(ctx context.Context, job *domain.Job) error
+// worker runs one job. It must be safe to run again after a crash.
+type worker func(ctx context.Context, job *Job) error
 
 type cancelError struct{ err error }
 
@@ -78,7 +95,12 @@ type Config struct {
 	Name string
 	// ObserveFunc, when set, is called after every job run.
 	ObserveFunc func(kind, outcome string, d time.Duration)
-	Logger      *slog.Logger
+	// NowFunc is the clock of leases, retries, snoozes and of which jobs are
+	// due. Default: the store's clock (store.DB.NowFunc), so that jobs
+	// inserted "now" are due at once. Tests move it to run a retry or to
+	// let a lease run out without waiting.
+	NowFunc func() time.Time
+	Logger  *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -116,21 +138,37 @@ type Runner struct {
 	cfg     Config
 	log     *slog.Logger
 	mu      sync.RWMutex
-	workers map[string]Worker
+	workers map[string]worker
 	wake    chan struct{}
+
+	// The idle signal (WaitIdle): passes counts the claim passes begun,
+	// idlePass is the last one that found nothing to run, and idle is
+	// closed (and replaced) each time a pass finds nothing to run.
+	idleMu   sync.Mutex
+	passes   uint64
+	idlePass uint64
+	idle     chan struct{}
 }
 
 // New returns a Runner over db.
 func New(db *store.DB, cfg Config) *Runner {
 	cfg = cfg.withDefaults()
-	return &Runner{db: db, cfg: cfg, log: cfg.Logger.With("component", "queue"), workers: map[string]Worker{}, wake: make(chan struct{}, 1)}
+	if cfg.NowFunc == nil {
+		// Read at each call: a test may replace the store's clock later.
+		cfg.NowFunc = func() time.Time { return db.NowFunc() }
+	}
+	return &Runner{db: db, cfg: cfg, log: cfg.Logger.With("component", "queue"), workers: map[string]worker{},
+		wake: make(chan struct{}, 1), idle: make(chan struct{})}
 }
 
-// Register sets the worker for a job kind. It panics on a duplicate kind: that
-// is a programming mistake.
-func (r *Runner) Register(kind string, w Worker) {
+// register sets the worker for a job kind. It panics on an empty or
+// duplicate kind: that is a programming mistake.
+func (r *Runner) register(kind string, w worker) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if kind == "" {
+		panic("queue: a job args type has an empty kind")
+	}
 	if _, ok := r.workers[kind]; ok {
 		panic("queue: duplicate worker for kind " + kind)
 	}
@@ -173,11 +211,19 @@ func (r *Runner) Run(ctx context.Context) error {
 		case <-timer.C:
 		case <-r.wake:
 		}
-		free := r.cfg.Workers - len(sem)
+		pass := r.beginPass()
+		// Jobs start only in this loop, so when none runs now, none runs
+		// during the claim: a claim that finds nothing then saw every
+		// outcome recorded, and the queue is idle.
+		running := len(sem)
+		free := r.cfg.Workers - running
 		if free > 0 {
-			jobs, err := r.db.JobClaim(ctx, r.cfg.Name, free, r.cfg.Lease)
+			jobs, err := r.db.JobClaim(ctx, r.cfg.Name, free, r.cfg.NowFunc(), r.cfg.Lease)
 			if err != nil && ctx.Err() == nil {
 				r.log.Error("claim jobs failed", slog.Any("error", err))
+			}
+			if err == nil && running == 0 && len(jobs) == 0 {
+				r.markIdle(pass)
 			}
 			for _, j := range jobs {
 				sem <- struct{}{}
@@ -216,7 +262,7 @@ func (r *Runner) runOne(ctx context.Context, j *domain.Job) {
 	}
 }
 
-func (r *Runner) runWithLease(ctx context.Context, j *domain.Job, w Worker) (err error) {
+func (r *Runner) runWithLease(ctx context.Context, j *domain.Job, w worker) (err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -227,7 +273,7 @@ func (r *Runner) runWithLease(ctx context.Context, j *domain.Job, w Worker) (err
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := r.db.JobExtend(ctx, j.ID, r.cfg.Name, r.cfg.Lease); err != nil && ctx.Err() == nil {
+				if err := r.db.JobExtend(ctx, j.ID, r.cfg.Name, r.cfg.NowFunc().Add(r.cfg.Lease)); err != nil && ctx.Err() == nil {
 					r.log.Warn("renew job lease failed", slog.Int64("job_id", j.ID), slog.Any("error", err))
 				}
 			}
@@ -242,7 +288,7 @@ func (r *Runner) runWithLease(ctx context.Context, j *domain.Job, w Worker) (err
 }
 
 func (r *Runner) finish(ctx context.Context, j *domain.Job, err error, log *slog.Logger) string {
-	now := time.Now()
+	now := r.cfg.NowFunc()
 	var (
 		ce *cancelError
 		se *snoozeError
@@ -290,4 +336,48 @@ func (r *Runner) Backoff(attempt int) time.Duration {
 	d = min(d, r.cfg.MaxBackoff)
 	jitter := time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
 	return d + jitter
+}
+
+// beginPass counts a claim pass about to begin and returns its number.
+func (r *Runner) beginPass() uint64 {
+	r.idleMu.Lock()
+	defer r.idleMu.Unlock()
+	r.passes++
+	return r.passes
+}
+
+// markIdle records that pass found nothing to run and nothing running.
+func (r *Runner) markIdle(pass uint64) {
+	r.idleMu.Lock()
+	defer r.idleMu.Unlock()
+	r.idlePass = pass
+	close(r.idle)
+	r.idle = make(chan struct{})
+}
+
+// WaitIdle returns once the runner is idle: a look at the jobs table begun
+// after the call found no job due (by NowFunc) that it could take, and no
+// job of this runner was running. Jobs inserted before the call have then
+// run, and so have the jobs they inserted, unless they wait for a later
+// time (a retry's backoff, a snooze, a RunAt) or for a job another process
+// holds. It returns ctx's error if ctx ends first, and waits for ctx when
+// Run is not running. Tests wait on it rather than sleeping.
+func (r *Runner) WaitIdle(ctx context.Context) error {
+	r.idleMu.Lock()
+	after := r.passes
+	r.idleMu.Unlock()
+	r.Notify()
+	for {
+		r.idleMu.Lock()
+		done, idle := r.idlePass > after, r.idle
+		r.idleMu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }

@@ -71,14 +71,15 @@ func (tx *Tx) JobWaiting(ctx context.Context, kind, queueKey string) (bool, erro
 	return n > 0, err
 }
 
-// JobClaim takes up to n jobs that are due, for worker, leasing them until
-// now+lease. A job waits while an earlier job with the same queue key is not
-// finished, so the events of one opportunity run in order. Jobs whose lease
-// ran out (their worker died) are taken again.
-func (d *DB) JobClaim(ctx context.Context, worker string, n int, lease time.Duration) ([]*domain.Job, error) {
+// JobClaim takes up to n jobs that are due at now, for worker, leasing them
+// until now+lease. A job waits while an earlier job with the same queue key
+// is not finished, so the events of one opportunity run in order. Jobs whose
+// lease ran out by now (their worker died) are taken again. now is the
+// runner's clock, so that a test can move it.
+func (d *DB) JobClaim(ctx context.Context, worker string, n int, now time.Time, lease time.Duration) ([]*domain.Job, error) {
 	var out []*domain.Job
 	err := d.InTx(ctx, func(tx *Tx) error {
-		now := ms(tx.now)
+		now := ms(now)
 		// Running jobs whose worker stopped renewing the lease are due again.
 		if _, err := tx.exec(ctx, `UPDATE jobs SET status = ?, run_at = ?, updated_at = ? WHERE status = ? AND locked_until < ?`,
 			domain.JobAvailable, now, now, domain.JobRunning, now); err != nil {
@@ -124,10 +125,10 @@ func (d *DB) JobClaim(ctx context.Context, worker string, n int, lease time.Dura
 	return out, err
 }
 
-// JobExtend renews worker's lease on a running job.
-func (d *DB) JobExtend(ctx context.Context, id int64, worker string, lease time.Duration) error {
+// JobExtend renews worker's lease on a running job until until.
+func (d *DB) JobExtend(ctx context.Context, id int64, worker string, until time.Time) error {
 	return d.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE jobs SET locked_until = ? WHERE id = ? AND locked_by = ? AND status = ?`, ms(tx.now)+lease.Milliseconds(), id, worker, domain.JobRunning)
+		_, err := tx.exec(ctx, `UPDATE jobs SET locked_until = ? WHERE id = ? AND locked_by = ? AND status = ?`, ms(until), id, worker, domain.JobRunning)
 		return err
 	})
 }

@@ -192,7 +192,7 @@ func TestJobClaimKeepsQueueOrderAndUniqueness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := db.JobClaim(ctx, "w1", 10, time.Minute)
+	jobs, err := db.JobClaim(ctx, "w1", 10, time.Now(), time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,14 +203,14 @@ func TestJobClaimKeepsQueueOrderAndUniqueness(t *testing.T) {
 		t.Fatalf("first job args = %s, want 0", jobs[0].Args)
 	}
 	// The second job of opp-1 waits for the first.
-	more, _ := db.JobClaim(ctx, "w1", 10, time.Minute)
+	more, _ := db.JobClaim(ctx, "w1", 10, time.Now(), time.Minute)
 	if len(more) != 0 {
 		t.Fatalf("claimed %d more, want 0 while the heads run", len(more))
 	}
 	if err := db.JobFinish(ctx, jobs[0].ID, "w1", domain.JobDone, time.Now(), "", true); err != nil {
 		t.Fatal(err)
 	}
-	more, _ = db.JobClaim(ctx, "w1", 10, time.Minute)
+	more, _ = db.JobClaim(ctx, "w1", 10, time.Now(), time.Minute)
 	if len(more) != 1 || string(more[0].Args) != "1" {
 		t.Fatalf("after finishing the head, claimed %v", more)
 	}
@@ -224,12 +224,12 @@ func TestJobLeaseExpiryReclaims(t *testing.T) {
 		_, err := tx.JobInsert(ctx, store.JobParams{Kind: "k", Args: 1})
 		return err
 	})
-	jobs, _ := db.JobClaim(ctx, "dead-worker", 1, time.Millisecond)
+	jobs, _ := db.JobClaim(ctx, "dead-worker", 1, time.Now(), time.Millisecond)
 	if len(jobs) != 1 {
 		t.Fatal("no job claimed")
 	}
 	time.Sleep(5 * time.Millisecond)
-	again, err := db.JobClaim(ctx, "w2", 1, time.Minute)
+	again, err := db.JobClaim(ctx, "w2", 1, time.Now(), time.Minute)
 	if err != nil || len(again) != 1 || again[0].Attempt != 2 {
 		t.Fatalf("reclaim = %+v, %v", again, err)
 	}
@@ -262,7 +262,7 @@ func TestJobClaimConcurrentWorkersNeverShareAJob(t *testing.T) {
 			defer wg.Done()
 			name := fmt.Sprintf("w%d", w)
 			for {
-				jobs, err := db.JobClaim(ctx, name, 5, time.Minute)
+				jobs, err := db.JobClaim(ctx, name, 5, time.Now(), time.Minute)
 				if err != nil {
 					t.Error(err)
 					return
@@ -436,7 +436,7 @@ func TestJobWakeSnoozedForAReason(t *testing.T) {
 		}
 		return nil
 	})
-	jobs, err := db.JobClaim(ctx, "w", 2, time.Minute)
+	jobs, err := db.JobClaim(ctx, "w", 2, time.Now(), time.Minute)
 	if err != nil || len(jobs) != 2 {
 		t.Fatalf("claim = %v, %v", jobs, err)
 	}
@@ -450,14 +450,14 @@ func TestJobWakeSnoozedForAReason(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if due, _ := db.JobClaim(ctx, "w", 2, time.Minute); len(due) != 0 {
+	if due, _ := db.JobClaim(ctx, "w", 2, time.Now(), time.Minute); len(due) != 0 {
 		t.Fatalf("%d jobs due before the wake", len(due))
 	}
 	var n int64
 	if err := db.InTx(ctx, func(tx *store.Tx) (err error) { n, err = tx.JobWake(ctx, "connection broken"); return }); err != nil || n != 1 {
 		t.Fatalf("JobWake = %d, %v; want 1", n, err)
 	}
-	due, err := db.JobClaim(ctx, "w", 2, time.Minute)
+	due, err := db.JobClaim(ctx, "w", 2, time.Now(), time.Minute)
 	if err != nil || len(due) != 1 || due[0].Kind != "held" {
 		t.Fatalf("due after the wake = %+v, %v; want the held job only", due, err)
 	}

@@ -45,16 +45,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format: want text or json, got %q", format)
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("stagecoach "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", stderr)
-	var cfg app.Config
-	storeFlags(fs, &cfg)
+func serveFlags(fs *flag.FlagSet, cfg *app.Config) runFunc {
 	fs.StringVar(&cfg.Addr, "addr", envOr("STAGECOACH_ADDR", "127.0.0.1:8080"), "listen address [$STAGECOACH_ADDR]")
 	fs.BoolVar(&cfg.Migrate, "migrate", false, "apply pending migrations before serving")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
@@ -74,9 +65,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.UI.PublicURL, "public-url", os.Getenv("STAGECOACH_PUBLIC_URL"), "stagecoach's URL as browsers and Lever reach it (OAuth redirect URI, webhook URL); empty: each request's host [$STAGECOACH_PUBLIC_URL]")
 	fs.StringVar(&cfg.UI.OAuthClientID, "lever-oauth-client-id", os.Getenv("STAGECOACH_LEVER_OAUTH_CLIENT_ID"), "client id of your Lever OAuth app, for connecting accounts in the web UI [$STAGECOACH_LEVER_OAUTH_CLIENT_ID]")
 	oauthSecretFile := fs.String("lever-oauth-client-secret-file", "", "file holding the Lever OAuth app's client secret [default $STAGECOACH_LEVER_OAUTH_CLIENT_SECRET]")
-	if err := fs.Parse(args); err != nil {
-		return err
+	return func(ctx context.Context, c *call) error {
+		return serve(ctx, *cfg, *oauthSecretFile, *logFormat, *logLevel, c)
 	}
+}
+
+func serve(ctx context.Context, cfg app.Config, oauthSecretFile, logFormat, logLevel string, c *call) error {
 	if cfg.Engine.RetainJobs <= 0 {
 		return fmt.Errorf("--retain-jobs must be a positive duration, such as 168h (got %s)", cfg.Engine.RetainJobs)
 	}
@@ -84,10 +78,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--retain-idempotency must be a positive duration, such as 24h (got %s)", cfg.Engine.RetainIdempotency)
 	}
 	var err error
-	if cfg.UI.OAuthClientSecret, err = secretValue(*oauthSecretFile, "STAGECOACH_LEVER_OAUTH_CLIENT_SECRET", os.Stdin); err != nil {
+	if cfg.UI.OAuthClientSecret, err = secretValue(oauthSecretFile, "STAGECOACH_LEVER_OAUTH_CLIENT_SECRET", c.stdin); err != nil {
 		return err
 	}
-	log, err := newLogger(stderr, *logFormat, *logLevel)
+	log, err := newLogger(c.stderr, logFormat, logLevel)
 	if err != nil {
 		return err
 	}
@@ -96,23 +90,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "stagecoach serving on %s (database: %s); web UI at %s/\n", a.URL(), store.DescribeDSN(cfg.DSN()), a.URL())
+	fmt.Fprintf(c.stdout, "stagecoach serving on %s (database: %s); web UI at %s/\n", a.URL(), store.DescribeDSN(cfg.DSN()), a.URL())
 	return a.Run(ctx)
 }
 
-func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("migrate", stderr)
-	var cfg app.Config
-	storeFlags(fs, &cfg)
-	if err := fs.Parse(args); err != nil {
-		return err
+func migrateFlags(_ *flag.FlagSet, cfg *app.Config) runFunc {
+	return func(ctx context.Context, c *call) error {
+		cfg.Migrate = true
+		db, err := app.OpenStore(ctx, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		fmt.Fprintf(c.stdout, "database: %s\nschema up to date\n", store.DescribeDSN(cfg.DSN()))
+		return nil
 	}
-	cfg.Migrate = true
-	db, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	fmt.Fprintf(stdout, "database: %s\nschema up to date\n", store.DescribeDSN(cfg.DSN()))
-	return nil
 }

@@ -255,6 +255,9 @@ func summaries(w io.Writer, cmds []command) {
 // didYouMean names the known word closest to an unknown one, when one is
 // close enough to be a slip: ` (did you mean "list"?)`, or "".
 func didYouMean(word string, known []string) string {
+	if word == "" {
+		return ""
+	}
 	best, bestD := "", -1
 	for _, k := range known {
 		d := editDistance(word, k)

@@ -78,13 +78,13 @@ func (r *rows) lines(w io.Writer, indent string) {
 }
 
 func (r *rows) printJSON(w io.Writer) error {
-	keys := make([]string, len(r.titles))
-	for i, t := range r.titles {
-		keys[i] = jsonKey(t)
-	}
-	objs := make([]orderedObject, 0, len(r.data))
+	objs := make([]map[string]any, 0, len(r.data))
 	for _, row := range r.data {
-		objs = append(objs, orderedObject{keys: keys, values: row})
+		obj := make(map[string]any, len(row))
+		for i, v := range row {
+			obj[jsonKey(r.titles[i])] = v
+		}
+		objs = append(objs, obj)
 	}
 	return printJSON(w, objs)
 }
@@ -94,32 +94,6 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// orderedObject is a JSON object whose keys keep the columns' order.
-type orderedObject struct {
-	keys   []string
-	values []any
-}
-
-func (o orderedObject) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		kb, _ := json.Marshal(k)
-		vb, err := json.Marshal(o.values[i])
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", k, err)
-		}
-		b.Write(kb)
-		b.WriteByte(':')
-		b.Write(vb)
-	}
-	b.WriteByte('}')
-	return []byte(b.String()), nil
 }
 
 // jsonKey turns a column title into a camelCase key: "LAST ERROR" is

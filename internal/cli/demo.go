@@ -3,16 +3,17 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"time"
 
+	"stagecoach/internal/app"
 	"stagecoach/internal/demo"
 	"stagecoach/internal/lever"
 )
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("demo", stderr)
+func demoFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	var cfg demo.Config
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "stagecoach's address")
 	fs.StringVar(&cfg.SandboxAddr, "sandbox-addr", "127.0.0.1:8900", "the Lever sandbox's address")
@@ -26,10 +27,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	noMove := fs.Bool("no-move", false, "do not move a candidate: leave it to you on the sandbox page")
 	fs.BoolVar(&cfg.Bare, "bare", false, "configure nothing but the providers: connect Lever and set up the integrations yourself in the web UI (implies --no-move)")
-	if err := fs.Parse(args); err != nil {
-		return err
+	return func(ctx context.Context, c *call) error {
+		return runDemo(ctx, cfg, *logLevel, *noMove, c.stdout, c.stderr)
 	}
-	log, err := newLogger(stderr, "text", *logLevel)
+}
+
+func runDemo(ctx context.Context, cfg demo.Config, logLevel string, noMove bool, stdout, stderr io.Writer) error {
+	log, err := newLogger(stderr, "text", logLevel)
 	if err != nil {
 		return err
 	}
@@ -81,7 +85,7 @@ order in the UI.
 	} else {
 		fmt.Fprintln(stdout, "\nRun `stagecoach demo --bare` to connect and configure everything yourself in the web UI.")
 	}
-	if !*noMove && !cfg.Bare {
+	if !noMove && !cfg.Bare {
 		opp, err := pickCandidate(ctx, env.Lever)
 		if err != nil {
 			return err

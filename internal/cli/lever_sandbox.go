@@ -3,20 +3,20 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
 	"time"
 
+	"stagecoach/internal/app"
 	"stagecoach/internal/leversandbox"
 )
 
-// runLeverSandbox serves a local Lever (Data API, OAuth, webhooks, admin
+// leverSandboxFlags is `stagecoach lever-sandbox`: it serves a local Lever (Data API, OAuth, webhooks, admin
 // endpoint and recruiter page) until ctx is cancelled.
-func runLeverSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("lever-sandbox", stderr)
+func leverSandboxFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	addr := fs.String("addr", "127.0.0.1:8900", "listen address")
 	apiKey := fs.String("api-key", leversandbox.DefaultAPIKey, "API key with every permission")
 	seed := fs.String("seed", "demo", `seed data: "demo" or "" (an empty account)`)
@@ -28,68 +28,65 @@ func runLeverSandbox(ctx context.Context, args []string, stdout, stderr io.Write
 	groups := fs.String("webhook-groups", "off", `webhook event groups of a new account: "off" (as a new Lever account: a Super Admin switches them on in Settings) or "on" (all switched on)`)
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("lever-sandbox: unexpected arguments %q", fs.Args())
-	}
-	if *refreshTTL <= 0 || *refreshIdle <= 0 {
-		return fmt.Errorf("lever-sandbox: --refresh-token-ttl and --refresh-token-idle must be positive, got %s and %s", *refreshTTL, *refreshIdle)
-	}
-	if *groups != "on" && *groups != "off" {
-		return fmt.Errorf("lever-sandbox: --webhook-groups must be on or off, got %q", *groups)
-	}
-	log, err := newLogger(stderr, *logFormat, *logLevel)
-	if err != nil {
-		return err
-	}
-	sb, err := leversandbox.New(leversandbox.Config{
-		APIKey: *apiKey, Seed: *seed, DataPath: *dataPath, BaseURL: *baseURL,
-		AccessTokenTTL: *tokenTTL, RefreshTokenTTL: *refreshTTL, RefreshTokenIdle: *refreshIdle, Logger: log, WebhookGroupsOn: *groups == "on",
-	})
-	if err != nil {
-		return err
-	}
-	defer sb.Close()
+	return func(ctx context.Context, c *call) error {
+		stdout, stderr := c.stdout, c.stderr
+		if *refreshTTL <= 0 || *refreshIdle <= 0 {
+			return fmt.Errorf("lever-sandbox: --refresh-token-ttl and --refresh-token-idle must be positive, got %s and %s", *refreshTTL, *refreshIdle)
+		}
+		if *groups != "on" && *groups != "off" {
+			return fmt.Errorf("lever-sandbox: --webhook-groups must be on or off, got %q", *groups)
+		}
+		log, err := newLogger(stderr, *logFormat, *logLevel)
+		if err != nil {
+			return err
+		}
+		sb, err := leversandbox.New(leversandbox.Config{
+			APIKey: *apiKey, Seed: *seed, DataPath: *dataPath, BaseURL: *baseURL,
+			AccessTokenTTL: *tokenTTL, RefreshTokenTTL: *refreshTTL, RefreshTokenIdle: *refreshIdle, Logger: log, WebhookGroupsOn: *groups == "on",
+		})
+		if err != nil {
+			return err
+		}
+		defer sb.Close()
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("lever-sandbox: listen: %w", err)
-	}
-	url := strings.TrimRight(*baseURL, "/")
-	if url == "" {
-		url = "http://" + ln.Addr().String()
-	}
-	fmt.Fprintf(stdout, "Lever sandbox on %s (seed %q)\n", url, *seed)
-	fmt.Fprintf(stdout, "  API:        %s/v1   (basic auth: API key as user name, empty password)\n", url)
-	fmt.Fprintf(stdout, "  API key:    %s\n", *apiKey)
-	fmt.Fprintf(stdout, "  Page:       %s/\n", url)
-	fmt.Fprintf(stdout, "  Settings:   %s/settings/integrations   (API credentials, webhooks, authorized apps)\n", url)
-	fmt.Fprintf(stdout, "  Admin:      %s/_sandbox/\n", url)
-	fmt.Fprintf(stdout, "  OAuth:      authorize %s/oauth/authorize, token %s/oauth/token, audience %s/v1/\n", url, url, url)
-	fmt.Fprintf(stdout, "  OAuth client: id %s, secret %s, redirect URIs http://127.0.0.1:<any port>/… and http://localhost:<any port>/…\n",
-		leversandbox.DemoClientID, leversandbox.DemoClientSecret)
-	if *dataPath != "" {
-		fmt.Fprintf(stdout, "  State file: %s\n", *dataPath)
-	}
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			return fmt.Errorf("lever-sandbox: listen: %w", err)
+		}
+		url := strings.TrimRight(*baseURL, "/")
+		if url == "" {
+			url = "http://" + ln.Addr().String()
+		}
+		fmt.Fprintf(stdout, "Lever sandbox on %s (seed %q)\n", url, *seed)
+		fmt.Fprintf(stdout, "  API:        %s/v1   (basic auth: API key as user name, empty password)\n", url)
+		fmt.Fprintf(stdout, "  API key:    %s\n", *apiKey)
+		fmt.Fprintf(stdout, "  Page:       %s/\n", url)
+		fmt.Fprintf(stdout, "  Settings:   %s/settings/integrations   (API credentials, webhooks, authorized apps)\n", url)
+		fmt.Fprintf(stdout, "  Admin:      %s/_sandbox/\n", url)
+		fmt.Fprintf(stdout, "  OAuth:      authorize %s/oauth/authorize, token %s/oauth/token, audience %s/v1/\n", url, url, url)
+		fmt.Fprintf(stdout, "  OAuth client: id %s, secret %s, redirect URIs http://127.0.0.1:<any port>/… and http://localhost:<any port>/…\n",
+			leversandbox.DemoClientID, leversandbox.DemoClientSecret)
+		if *dataPath != "" {
+			fmt.Fprintf(stdout, "  State file: %s\n", *dataPath)
+		}
 
-	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("lever-sandbox: serve: %w", err)
-	case <-ctx.Done():
+		srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+		errc := make(chan error, 1)
+		go func() { errc <- srv.Serve(ln) }()
+		select {
+		case err := <-errc:
+			return fmt.Errorf("lever-sandbox: serve: %w", err)
+		case <-ctx.Done():
+		}
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("lever-sandbox: shutdown: %w", err)
+		}
+		_ = srv.Close()
+		if err := sb.Close(); err != nil {
+			return fmt.Errorf("lever-sandbox: save state: %w", err)
+		}
+		return nil
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("lever-sandbox: shutdown: %w", err)
-	}
-	_ = srv.Close()
-	if err := sb.Close(); err != nil {
-		return fmt.Errorf("lever-sandbox: save state: %w", err)
-	}
-	return nil
 }

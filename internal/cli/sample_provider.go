@@ -3,10 +3,12 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"stagecoach/internal/app"
 	"stagecoach/internal/sampleprovider"
 )
 
@@ -17,9 +19,9 @@ const (
 	envProviderWebhookSecret = "STAGECOACH_PROVIDER_WEBHOOK_SECRET"
 )
 
-// runSampleProvider runs the sample assessment provider until ctx is done.
-func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("sample-provider", stderr)
+// sampleProviderFlags is `stagecoach sample-provider`: it runs a sample
+// provider of the kind --kind names until ctx is done.
+func sampleProviderFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	var cfg sampleprovider.Config
 	fs.StringVar(&cfg.StagecoachURL, "stagecoach-url", envOr("STAGECOACH_URL", "http://127.0.0.1:8080"), "the stagecoach server [$STAGECOACH_URL]")
 	// No defaults from the environment for the secrets, so that -h never
@@ -33,12 +35,12 @@ func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs.StringVar(&cfg.Kind, "kind", "assessment", "the tool to play: assessment, video_interview, interview_service or sourcing (a hackajob-like marketplace exporting candidates into Lever)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
-		return err
+	return func(ctx context.Context, c *call) error {
+		return runSampleProvider(ctx, cfg, *logFormat, *logLevel, c.stdout, c.stderr)
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("sample-provider: unexpected arguments %q", fs.Args())
-	}
+}
+
+func runSampleProvider(ctx context.Context, cfg sampleprovider.Config, logFormat, logLevel string, stdout, stderr io.Writer) error {
 	if cfg.APIKey == "" {
 		cfg.APIKey = os.Getenv(envProviderAPIKey)
 	}
@@ -52,7 +54,7 @@ func runSampleProvider(ctx context.Context, args []string, stdout, stderr io.Wri
 	if cfg.Delay <= 0 {
 		return fmt.Errorf("sample-provider: --delay must be positive, got %v", cfg.Delay)
 	}
-	log, err := newLogger(stderr, *logFormat, *logLevel)
+	log, err := newLogger(stderr, logFormat, logLevel)
 	if err != nil {
 		return err
 	}

@@ -46,16 +46,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format: want text or json, got %q", format)
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("stagecoach "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", stderr)
-	var cfg app.Config
-	storeFlags(fs, &cfg)
+func serveFlags(fs *flag.FlagSet, cfg *app.Config) runFunc {
 	fs.StringVar(&cfg.Addr, "addr", envOr("STAGECOACH_ADDR", "127.0.0.1:8080"), "listen address [$STAGECOACH_ADDR]")
 	fs.BoolVar(&cfg.Migrate, "migrate", false, "apply pending migrations before serving")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
@@ -72,26 +63,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.Engine.LeverBurst, "lever-burst", 20, "Lever calls allowed in a burst per connection")
 	fs.DurationVar(&cfg.Engine.LeverTimeout, "lever-timeout", 30*time.Second, "deadline of one Lever call")
 	fs.BoolVar(&cfg.Engine.Fetch.AllowPrivate, "allow-private-fetch", false, "fetch the URLs providers give (cv.url, report.url) from private, loopback and link-local addresses too; only for providers on a private network you trust (default: public addresses only)")
-	edge := edgeFlags(fs, &cfg)
+	edge := edgeFlags(fs, cfg)
 	fs.StringVar(&cfg.UI.OAuthClientID, "lever-oauth-client-id", os.Getenv("STAGECOACH_LEVER_OAUTH_CLIENT_ID"), "client id of your Lever OAuth app, for connecting accounts in the web UI [$STAGECOACH_LEVER_OAUTH_CLIENT_ID]")
 	oauthSecretFile := fs.String("lever-oauth-client-secret-file", "", "file holding the Lever OAuth app's client secret [default $STAGECOACH_LEVER_OAUTH_CLIENT_SECRET]")
-	if err := fs.Parse(args); err != nil {
-		return err
+	return func(ctx context.Context, c *call) error {
+		if err := edge(); err != nil {
+			return err
+		}
+		return serve(ctx, *cfg, *oauthSecretFile, *logFormat, *logLevel, c)
 	}
+}
+
+func serve(ctx context.Context, cfg app.Config, oauthSecretFile, logFormat, logLevel string, c *call) error {
 	if cfg.Engine.RetainJobs <= 0 {
 		return fmt.Errorf("--retain-jobs must be a positive duration, such as 168h (got %s)", cfg.Engine.RetainJobs)
 	}
 	if cfg.Engine.RetainIdempotency <= 0 {
 		return fmt.Errorf("--retain-idempotency must be a positive duration, such as 24h (got %s)", cfg.Engine.RetainIdempotency)
 	}
-	if err := edge(); err != nil {
-		return err
-	}
 	var err error
-	if cfg.UI.OAuthClientSecret, err = secretValue(*oauthSecretFile, "STAGECOACH_LEVER_OAUTH_CLIENT_SECRET", os.Stdin); err != nil {
+	if cfg.UI.OAuthClientSecret, err = secretValue(oauthSecretFile, "STAGECOACH_LEVER_OAUTH_CLIENT_SECRET", c.stdin); err != nil {
 		return err
 	}
-	log, err := newLogger(stderr, *logFormat, *logLevel)
+	log, err := newLogger(c.stderr, logFormat, logLevel)
 	if err != nil {
 		return err
 	}
@@ -104,25 +98,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.PublicURL != "" {
 		ui = strings.TrimRight(cfg.PublicURL, "/")
 	}
-	fmt.Fprintf(stdout, "stagecoach serving on %s (database: %s); web UI at %s/\n", a.URL(), store.DescribeDSN(cfg.DSN()), ui)
+	fmt.Fprintf(c.stdout, "stagecoach serving on %s (database: %s); web UI at %s/\n", a.URL(), store.DescribeDSN(cfg.DSN()), ui)
 	return a.Run(ctx)
 }
 
-func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("migrate", stderr)
-	var cfg app.Config
-	storeFlags(fs, &cfg)
-	if err := fs.Parse(args); err != nil {
-		return err
+func migrateFlags(_ *flag.FlagSet, cfg *app.Config) runFunc {
+	return func(ctx context.Context, c *call) error {
+		cfg.Migrate = true
+		db, err := app.OpenStore(ctx, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		fmt.Fprintf(c.stdout, "database: %s\nschema up to date\n", store.DescribeDSN(cfg.DSN()))
+		return nil
 	}
-	cfg.Migrate = true
-	db, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	fmt.Fprintf(stdout, "database: %s\nschema up to date\n", store.DescribeDSN(cfg.DSN()))
-	return nil
 }
 
 // edgeFlags adds the flags that say how stagecoach is reached from outside:

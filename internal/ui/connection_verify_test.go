@@ -86,7 +86,7 @@ func TestVerifyConnectionShowsVerifiedOrMismatch(t *testing.T) {
 	// none): it tells the operator to press "Verify connection" in Lever's
 	// settings, and the page says no test has been received yet.
 	r = b.post("/connections/acme", "/connections/acme/webhooks/check", url.Values{})
-	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "Verify+connection") {
+	if r.status != http.StatusSeeOther || !strings.Contains(b.flash(r), "Verify connection") {
 		t.Fatalf("check webhooks: %d %s, want a redirect whose notice says to press Verify connection in Lever", r.status, r.location)
 	}
 	page := b.get("/connections/acme")

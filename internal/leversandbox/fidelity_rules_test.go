@@ -84,3 +84,44 @@ func TestPostingUpdateRefusesWhatLeverRefuses(t *testing.T) {
 	q := b.call(t, "POST", "/v1/postings?perform_as="+adminID, map[string]any{"text": "Analyst"}).must(t, 201).data(t)
 	b.call(t, "POST", "/v1/postings/"+q["id"].(string)+"?perform_as="+adminID, map[string]any{"workplaceType": "unspecified"}).must(t, 200)
 }
+
+// TestFeedbackTemplateFieldTypesAndScorecards: a feedback template takes the
+// field types Lever lists for feedback forms, not file uploads, notes or
+// university pickers, which belong to other forms; and a scorecard answer is
+// an array of {score, comment} with a score from 1 to 4 or null, as Lever's
+// Scorecard field documents. Each refusal is Lever's 400 naming the field.
+func TestFeedbackTemplateFieldTypesAndScorecards(t *testing.T) {
+	t.Parallel()
+	_, b := demo(t)
+	for _, typ := range []string{"file-upload", "note", "university"} {
+		msg := b.call(t, "POST", "/v1/feedback_templates", map[string]any{"text": "Odd " + typ, "fields": []map[string]any{
+			{"type": "score-system", "text": "Overall"}, {"type": typ, "text": "Extra"}}}).errorBody(t, 400, "BadRequest")
+		if !strings.Contains(msg, typ) || !strings.Contains(msg, "scorecard") {
+			t.Errorf("%s: message %q does not name the type and the allowed ones", typ, msg)
+		}
+	}
+
+	tpl := b.call(t, "POST", "/v1/feedback_templates", map[string]any{"text": "Skills", "fields": []map[string]any{
+		{"type": "score-system", "text": "Overall", "required": true}, {"type": "scorecard", "text": "Skills"}}}).must(t, 201).data(t)
+	fields := tpl["fields"].([]any)
+	scoreID, cardID := fields[0].(map[string]any)["id"], fields[1].(map[string]any)["id"]
+	base := "/v1/opportunities/" + adaOpp + "/feedback?perform_as=" + interviewerID
+	answer := func(card any) response {
+		return b.call(t, "POST", base, map[string]any{"baseTemplateId": tpl["id"], "fieldValues": []map[string]any{
+			{"id": scoreID, "value": "3 - Hire"}, {"id": cardID, "value": card}}})
+	}
+	for _, bad := range []any{
+		[]any{"3"},
+		[]any{map[string]any{"score": 7, "comment": "off the scale"}},
+		[]any{map[string]any{"score": 2.5}},
+		[]any{map[string]any{"score": 3, "comment": 42}},
+	} {
+		if msg := answer(bad).errorBody(t, 400, "BadRequest"); !strings.Contains(msg, "Skills") {
+			t.Errorf("%v: message %q does not name the field", bad, msg)
+		}
+	}
+	if n := len(b.call(t, "GET", "/v1/opportunities/"+adaOpp+"/feedback", nil).must(t, 200).list(t)); n != 0 {
+		t.Fatalf("feedback=%d after refused answers, want 0", n)
+	}
+	answer([]any{map[string]any{"score": 4, "comment": "clear"}, map[string]any{"score": nil}}).must(t, 201)
+}

@@ -2,8 +2,10 @@ package lever_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"stagecoach/internal/lever"
 )
@@ -30,4 +32,34 @@ func TestSandboxFindUserByEmailAsTyped(t *testing.T) {
 	if got.ID != want.ID {
 		t.Fatalf("FindUserByEmail(%q)=%s, want %s", typed, got.ID, want.ID)
 	}
+}
+
+// TestSandboxListPostingsUpdatedSinceWithTagRefused: Lever takes
+// updated_at_start on postings only together with confidentiality, so a
+// list that also filters by tag is refused before it is sent, with an error
+// naming both; the sandbox would refuse it too.
+func TestSandboxListPostingsUpdatedSinceWithTagRefused(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, -1)
+	counter := &callCounter{}
+	c := sandboxClient(t, srv, lever.Unlimited(), counter)
+	ctx := context.Background()
+	since := time.Now().Add(-time.Hour)
+	for _, p := range []lever.ListPostingsParams{
+		{Tags: []string{"Acme"}, UpdatedAtStart: since},
+		{States: []string{"published"}, UpdatedAtStart: since},
+	} {
+		var err error
+		for _, e := range c.ListPostings(ctx, p) {
+			err = e
+		}
+		if !errors.Is(err, lever.ErrBadRequest) || !strings.Contains(err.Error(), "updated_at_start") || !strings.Contains(err.Error(), "confidentiality") {
+			t.Fatalf("ListPostings(%+v) err=%v, want ErrBadRequest naming updated_at_start and confidentiality", p, err)
+		}
+	}
+	if n := counter.route("GET /postings"); n != 0 {
+		t.Fatalf("GET /postings sent %d times, want none", n)
+	}
+	// With confidentiality alone it is Lever's documented use.
+	all(t, c.ListPostings(ctx, lever.ListPostingsParams{UpdatedAtStart: since, Confidentiality: "all"}))
 }

@@ -63,3 +63,47 @@ func TestSandboxListPostingsUpdatedSinceWithTagRefused(t *testing.T) {
 	// With confidentiality alone it is Lever's documented use.
 	all(t, c.ListPostings(ctx, lever.ListPostingsParams{UpdatedAtStart: since, Confidentiality: "all"}))
 }
+
+// TestSandboxCreateHistoricalArchivedOpportunity: Lever takes an archived
+// opportunity's archivedAt only with a createdAt before it. The client sends
+// createdAt (as JSON and as a multipart field beside a resume), so an
+// imported candidate keeps both dates; an archivedAt without it is refused
+// before anything is sent, naming what is missing.
+func TestSandboxCreateHistoricalArchivedOpportunity(t *testing.T) {
+	t.Parallel()
+	srv := startSandbox(t, -1)
+	counter := &callCounter{}
+	c := sandboxClient(t, srv, lever.Unlimited(), counter)
+	ctx := context.Background()
+	as := all(t, c.ListUsers(ctx, lever.ListUsersParams{}))[0].ID
+	reasons, err := c.ListArchiveReasons(ctx)
+	if err != nil || len(reasons) == 0 {
+		t.Fatalf("archive reasons=%v err=%v", reasons, err)
+	}
+	created := lever.MillisOf(time.Now().Add(-72 * time.Hour).Truncate(time.Millisecond))
+	archivedAt := lever.MillisOf(time.Now().Add(-24 * time.Hour).Truncate(time.Millisecond))
+	for _, resume := range []*lever.File{nil, {Name: "cv.txt", Data: []byte("Kim Lee, engineer")}} {
+		in := lever.CreateOpportunityInput{
+			Name: "Kim Lee", Emails: []string{"kim.lee@example.org"}, CreatedAt: created,
+			Archived: &lever.CreateArchived{Reason: reasons[0].ID, ArchivedAt: archivedAt}, ResumeFile: resume,
+		}
+		o, err := c.CreateOpportunity(ctx, in, as)
+		if err != nil {
+			t.Fatalf("resume %v: %v", resume != nil, err)
+		}
+		if o.CreatedAt != created || o.Archived == nil || o.Archived.ArchivedAt != archivedAt || o.Archived.Reason != reasons[0].ID {
+			t.Fatalf("resume %v: createdAt=%d archived=%+v, want %d and %d", resume != nil, o.CreatedAt, o.Archived, created, archivedAt)
+		}
+	}
+
+	sent := counter.route("POST /opportunities")
+	_, err = c.CreateOpportunity(ctx, lever.CreateOpportunityInput{
+		Name: "No Date", Archived: &lever.CreateArchived{Reason: reasons[0].ID, ArchivedAt: archivedAt},
+	}, as)
+	if !errors.Is(err, lever.ErrBadRequest) || !strings.Contains(err.Error(), "CreatedAt") {
+		t.Fatalf("archivedAt without createdAt: err=%v, want ErrBadRequest naming CreatedAt", err)
+	}
+	if n := counter.route("POST /opportunities"); n != sent {
+		t.Fatalf("POST /opportunities sent %d more times, want none", n-sent)
+	}
+}

@@ -116,10 +116,12 @@ func (c *Client) GetUser(ctx context.Context, id string) (*User, error) {
 }
 
 // FindUserByEmail returns the active user with the given e-mail. Lever
-// matches the canonical address exactly. No such user gives an error
-// matching ErrNotFound.
+// matches the canonical address exactly ("Provided email must exactly match
+// the canonicalized version of the user's email"), so the address is sent
+// trimmed and lower-cased: "Ops@Acme.example" as an operator typed it finds
+// ops@acme.example. No such user gives an error matching ErrNotFound.
 func (c *Client) FindUserByEmail(ctx context.Context, email string) (*User, error) {
-	email = strings.TrimSpace(email)
+	email = strings.ToLower(strings.TrimSpace(email))
 	if email == "" {
 		return nil, badRequest("find user by email", "email is required")
 	}

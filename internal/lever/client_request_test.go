@@ -523,7 +523,7 @@ func TestCreateOpportunityMultipart(t *testing.T) {
 		Name: "Ada Park", Emails: []string{"ada@example.org", "ada@work.example"}, Tags: []string{"sourced-by-acme"},
 		Postings: []string{"p1"}, Phones: []Phone{{Type: "mobile", Value: "+1 555"}}, Origin: "sourced",
 		Links: []string{"https://talent.example/ada"}, Sources: []string{"Acme Sourcing"},
-		Archived:   &CreateArchived{Reason: "r1", ArchivedAt: 1407460071043},
+		CreatedAt: 1407460000000, Archived: &CreateArchived{Reason: "r1", ArchivedAt: 1407460071043},
 		ResumeFile: &File{Name: "cv.txt", ContentType: "text/plain", Data: []byte("Ada Park, engineer")},
 	}, "u1")
 	if err != nil {
@@ -541,7 +541,7 @@ func TestCreateOpportunityMultipart(t *testing.T) {
 		"name": {"Ada Park"}, "emails[]": {"ada@example.org", "ada@work.example"}, "tags[]": {"sourced-by-acme"},
 		"postings[]": {"p1"}, "phones[0][type]": {"mobile"}, "phones[0][value]": {"+1 555"}, "origin": {"sourced"},
 		"links[]": {"https://talent.example/ada"}, "sources[]": {"Acme Sourcing"},
-		"archived[reason]": {"r1"}, "archived[archivedAt]": {"1407460071043"},
+		"createdAt": {"1407460000000"}, "archived[reason]": {"r1"}, "archived[archivedAt]": {"1407460071043"},
 		"resumeFile": {"Ada Park, engineer"},
 	}
 	got := map[string][]string{}

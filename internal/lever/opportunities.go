@@ -101,8 +101,14 @@ type CreateOpportunityInput struct {
 	Postings []string `json:"postings,omitempty"`
 	Phones   []Phone  `json:"phones,omitempty"`
 	Contact  string   `json:"contact,omitempty"` // existing contact id
+	// CreatedAt back-dates a historical opportunity; zero means now. Lever
+	// refuses a time in the future.
+	CreatedAt Millis `json:"createdAt,omitempty"`
 	// Archived, when set, creates the opportunity archived (historical
-	// imports); Reason is required, ArchivedAt zero means now.
+	// imports); Reason is required, ArchivedAt zero means now. An ArchivedAt
+	// needs a CreatedAt before it (Lever: "If you specify an archivedAt
+	// datetime, you must specify a createdAt datetime that occurs before
+	// archivedAt").
 	Archived *CreateArchived `json:"archived,omitempty"`
 	// ResumeFile, when set, is sent as the resume and the request becomes
 	// multipart/form-data.
@@ -134,6 +140,9 @@ func (c *Client) CreateOpportunity(ctx context.Context, in CreateOpportunityInpu
 	}
 	if in.Archived != nil && in.Archived.Reason == "" {
 		return nil, badRequest(op, "Archived needs an archive reason id")
+	}
+	if in.Archived != nil && in.Archived.ArchivedAt != 0 && (in.CreatedAt == 0 || in.CreatedAt >= in.Archived.ArchivedAt) {
+		return nil, badRequest(op, "Archived.ArchivedAt needs a CreatedAt before it")
 	}
 	var cl *call
 	if in.ResumeFile != nil {
@@ -171,6 +180,9 @@ func createOpportunityMultipart(in CreateOpportunityInput) (*call, error) {
 	f.field("origin", in.Origin)
 	f.field("owner", in.Owner)
 	f.field("contact", in.Contact)
+	if in.CreatedAt != 0 {
+		f.field("createdAt", strconv.FormatInt(int64(in.CreatedAt), 10))
+	}
 	f.array("emails[]", in.Emails)
 	f.array("links[]", in.Links)
 	f.array("tags[]", in.Tags)

@@ -83,7 +83,14 @@ type ListPostingsParams struct {
 }
 
 // ListPostings iterates over the postings matching p (all states by default).
+//
+// UpdatedAtStart with States or Tags is refused before anything is sent
+// (ErrBadRequest): Lever's "updated_at_ parameters can only be used in
+// combination with confidentiality".
 func (c *Client) ListPostings(ctx context.Context, p ListPostingsParams) iter.Seq2[*Posting, error] {
+	if !p.UpdatedAtStart.IsZero() && len(p.States)+len(p.Tags) > 0 {
+		return failed[Posting](badRequest("list postings", "updated_at_start can only be combined with confidentiality, not with a state or tag filter"))
+	}
 	q := listParams{}
 	q.add("state", p.States...)
 	q.add("tag", p.Tags...)

@@ -11,9 +11,14 @@ import (
 // formFieldTypes are the field types profile forms and their templates take.
 var formFieldTypes = []string{"currency", "date", "dropdown", "multiple-choice", "multiple-select", "text", "textarea", "yes-no"}
 
-// feedbackFieldTypes are the field types of feedback templates.
-var feedbackFieldTypes = []string{"code", "currency", "date", "dropdown", "file-upload", "multiple-choice", "multiple-select",
-	"note", "score-system", "score", "scorecard", "text", "textarea", "yes-no", "university"}
+// feedbackFieldTypes are the field types of feedback templates: those
+// Lever's "Feedback Templates" lists (code, date, dropdown, multiple choice,
+// multiple select, score system, score, scorecard, text, textarea, yes/no),
+// and currency, which its own "Create a feedback template" example sends.
+// file-upload, note and university belong to other forms ("most forms (e.g.
+// referrals, feedback) only support a subset of available field types").
+var feedbackFieldTypes = []string{"code", "currency", "date", "dropdown", "multiple-choice", "multiple-select",
+	"score-system", "score", "scorecard", "text", "textarea", "yes-no"}
 
 var choiceTypes = []string{"dropdown", "multiple-choice", "multiple-select", "score-system"}
 
@@ -188,8 +193,26 @@ func checkValue(f field, raw json.RawMessage, where string) error {
 			return bad("an integer from 1 to 4")
 		}
 	case "scorecard":
-		if _, isArr := v.([]any); !isArr {
+		arr, isArr := v.([]any)
+		if !isArr {
 			return bad("an array of {score, comment}")
+		}
+		for _, x := range arr {
+			o, isObj := x.(map[string]any)
+			if !isObj {
+				return bad("an array of {score, comment}")
+			}
+			if sc, has := o["score"]; has && sc != nil {
+				n, isNum := sc.(float64)
+				if !isNum || n != float64(int64(n)) || n < 1 || n > 4 {
+					return bad("an array of {score, comment} whose score is an integer from 1 to 4 or null")
+				}
+			}
+			if cm, has := o["comment"]; has && cm != nil {
+				if _, isStr := cm.(string); !isStr {
+					return bad("an array of {score, comment} whose comment is a string")
+				}
+			}
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package leversandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -185,7 +186,16 @@ func (s *Sandbox) handlePostingGet(r *http.Request, c *credential) (*reply, erro
 
 // applyPostingFields writes the attributes present in body into p: a
 // partial update, where an array (tags) replaces the old one.
+//
+// Lever refuses two shapes of an update ("Update a posting"): a workplaceType
+// set back to unspecified once it is onsite, remote or hybrid, and a
+// salaryRange with some of its child fields only ("if one child field is
+// filled out they all must be filled out").
 func (s *Sandbox) applyPostingFields(p *posting, body map[string]json.RawMessage) error {
+	prevWorkplace := p.WorkplaceType
+	if err := checkSalaryRange(body["salaryRange"]); err != nil {
+		return err
+	}
 	set := func(key string, dst any) error {
 		raw, has := body[key]
 		if !has {
@@ -247,6 +257,9 @@ func (s *Sandbox) applyPostingFields(p *posting, body map[string]json.RawMessage
 	if !slices.Contains(workplaceTypes, p.WorkplaceType) {
 		return errBadRequest("workplaceType must be one of %s, got %q", strings.Join(workplaceTypes, ", "), p.WorkplaceType)
 	}
+	if p.WorkplaceType == "unspecified" && prevWorkplace != "" && prevWorkplace != "unspecified" {
+		return errBadRequest("workplaceType is %s and cannot be set back to unspecified", prevWorkplace)
+	}
 	for _, id := range append([]string{p.Owner, p.HiringManager}, p.Followers...) {
 		if id != "" && s.st.Users[id] == nil {
 			return errBadRequest("user %s was not found", id)
@@ -254,6 +267,28 @@ func (s *Sandbox) applyPostingFields(p *posting, body map[string]json.RawMessage
 	}
 	p.Tags = union(nil, p.Tags...)
 	s.st.Tags = addKnown(s.st.Tags, p.Tags...)
+	return nil
+}
+
+// checkSalaryRange refuses a salaryRange that names some of min, max,
+// currency and interval but not all: Lever wants all four or none.
+func checkSalaryRange(raw json.RawMessage) error {
+	if len(raw) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return nil
+	}
+	var sr map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &sr); err != nil {
+		return errBadRequest("salaryRange must be an object with min, max, currency and interval: %v", err)
+	}
+	var missing []string
+	for _, k := range []string{"min", "max", "currency", "interval"} {
+		if v, has := sr[k]; !has || string(bytes.TrimSpace(v)) == "null" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return errBadRequest("salaryRange needs all of min, max, currency and interval once one is given; missing %s", strings.Join(missing, ", "))
+	}
 	return nil
 }
 
@@ -268,7 +303,8 @@ func (s *Sandbox) handlePostingCreate(r *http.Request, _ *credential) (*reply, e
 	}
 	now := s.now()
 	p := &posting{
-		ID: newID(), CreatedAt: now, UpdatedAt: now, State: "draft", DistributionChannels: []string{},
+		// "If none is provided, distributionChannels defaults to public and internal."
+		ID: newID(), CreatedAt: now, UpdatedAt: now, State: "draft", DistributionChannels: []string{"public", "internal"},
 		Confidentiality: "non-confidential", User: by.ID, Owner: by.ID, WorkplaceType: "unspecified",
 	}
 	if err := s.applyPostingFields(p, body); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -66,6 +67,26 @@ func writeError(w http.ResponseWriter, err error) {
 
 // one wraps a single object: {"data": …}.
 func one(v any) map[string]any { return map[string]any{"data": v} }
+
+// checkBodyType refuses a write whose body Lever would not read. Lever's
+// Data API takes JSON ("Lever accepts requests of type application/json"),
+// and multipart/form-data where files are sent (create an opportunity,
+// upload a file); a body of any other type, or one without a Content-Type,
+// would reach Lever's handler as no fields at all.
+func checkBodyType(r *http.Request) error {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.ContentLength == 0 {
+		return nil
+	}
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || (mt != "application/json" && mt != "multipart/form-data") {
+		if ct == "" {
+			ct = "none"
+		}
+		return errBadRequest("Content-Type must be application/json (or multipart/form-data where files are sent), got %s", ct)
+	}
+	return nil
+}
 
 // maxJSONBody caps JSON request bodies.
 const maxJSONBody = 4 << 20

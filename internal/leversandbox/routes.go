@@ -83,6 +83,10 @@ func (s *Sandbox) v1(pattern, permission, resource string, h apiFunc) http.Handl
 			writeError(w, errForbidden("this credential is not authorized for %s: it needs the scope %s", strings.TrimPrefix(pattern, "/v1"), scope))
 			return
 		}
+		if err := checkBodyType(r); err != nil {
+			writeError(w, err)
+			return
+		}
 		hang := s.timeoutAfterWrite(r)
 		s.mu.Lock()
 		rep, err := h(r, c)

@@ -162,6 +162,12 @@ func TestForgedLeverDeletionsPurgeAndCancelNothing(t *testing.T) {
 		return found == len(wants)
 	})
 
+	// 4. Signed destructive events that name no opportunity at all: they
+	// cannot be confirmed with Lever, and must not reach every candidate
+	// of the connection.
+	forge("candidateArchiveChange", map[string]any{"toArchived": map[string]any{"archivedAt": time.Now().UnixMilli(), "reason": "forged-reason"}, "fromArchived": nil})
+	forge("candidateDeleted", map[string]any{"contactId": "forged-contact"})
+
 	// Nothing happened: the export is live, the order open, and nobody was
 	// told of a deletion, an archive, a hire, an interview or a cancellation.
 	eventually(t, 20*time.Second, "the jobs to drain", func() bool {

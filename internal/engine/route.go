@@ -124,8 +124,15 @@ func (e *Engine) workLeverEvent(ctx context.Context, job *queue.Job, args leverE
 		}
 	}
 	log := e.log.With(slog.String("connection_id", conn.ID), slog.String("opportunity_id", ev.OpportunityID), slog.String("event_id", ev.ID), slog.String("event", ev.Event))
+	if ev.OpportunityID == "" {
+		// Every event stagecoach subscribes to names its opportunity; one
+		// that does not can be neither confirmed with Lever nor scoped to a
+		// candidate, so nothing is done on its word.
+		log.Warn("Lever event names no opportunity: nothing done")
+		return nil
+	}
 	facts := &leverFacts{}
-	if slices.Contains(confirmedEvents, ev.Event) && ev.OpportunityID != "" {
+	if slices.Contains(confirmedEvents, ev.Event) {
 		concerned, err := e.concernedIntegrations(ctx, conn, ev)
 		if err != nil {
 			return err
@@ -391,6 +398,9 @@ func choosePackage(r route, pkgs []domain.Package, opp *lever.Opportunity) (*dom
 // statuses and the reason, no name or e-mail.
 func (e *Engine) purgeCandidate(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent) error {
 	const reason = "opportunity_deleted"
+	if ev.OpportunityID == "" {
+		return queue.Cancel(fmt.Errorf("event %s names no opportunity: nothing is purged", ev.ID))
+	}
 	var stats store.PurgeStats
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
 		live, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100,
@@ -441,6 +451,9 @@ func (e *Engine) purgeCandidate(ctx context.Context, log *slog.Logger, conn *dom
 
 // cancelOrders cancels an opportunity's open orders and tells the providers.
 func (e *Engine) cancelOrders(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, reason, why string) error {
+	if ev.OpportunityID == "" {
+		return queue.Cancel(fmt.Errorf("event %s names no opportunity: no order is cancelled", ev.ID))
+	}
 	return e.db.InTx(ctx, func(tx *store.Tx) error {
 		orders, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100, Statuses: openOrderStatuses})
 		if err != nil {

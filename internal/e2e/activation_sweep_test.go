@@ -199,3 +199,33 @@ func droppedDelivery(t *testing.T, env *demo.Env, oppID string) []byte {
 	t.Fatalf("no dropped delivery for %s", oppID)
 	return nil
 }
+
+// Activate lists a confidential candidate already in the trigger stage too
+// (the credentials may see confidential data), so the operator can include
+// them, as the sweep would have seen them.
+func TestActivateListsConfidentialCandidatesAlreadyInTheStage(t *testing.T) {
+	t.Parallel()
+	env := startDemo(t, time.Hour)
+	ctx := context.Background()
+	var created struct {
+		Data struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	adminJSON(t, env.SandboxURL, http.MethodPost, "/_sandbox/postings", map[string]any{"text": "Stealth Staff Engineer", "confidential": true}, &created)
+	var applied struct {
+		Opportunity struct {
+			ID string `json:"id"`
+		} `json:"opportunity"`
+	}
+	adminJSON(t, env.SandboxURL, http.MethodPost, "/_sandbox/postings/"+created.Data.ID+"/apply", map[string]any{"name": "Quinn Hidden", "email": "quinn.hidden@example.org"}, &applied)
+	turnOff(t, env)
+	dropStageChange(t, env, applied.Opportunity.ID, "Assessment")
+	_, occ, err := env.App.Engine.StageOccupants(ctx, env.Integration.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := occupantIDs(occ); names[applied.Opportunity.ID] != "Quinn Hidden" {
+		t.Fatalf("Activate lists %v, want the confidential candidate Quinn Hidden too", names)
+	}
+}

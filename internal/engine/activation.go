@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"iter"
 	"slices"
 	"strconv"
 	"time"
@@ -81,7 +82,12 @@ func (e *Engine) StageOccupants(ctx context.Context, integrationID string, setti
 	}
 	var out []StageOccupant
 	archived := false
-	for opp, err := range client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived}) {
+	// Confidential candidates too, when the credentials may see them, as
+	// the sweep lists them.
+	list := func(conf string) iter.Seq2[*lever.Opportunity, error] {
+		return client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived, Confidentiality: conf})
+	}
+	for opp, err := range withConfidential(conn, nil, list) {
 		if err != nil {
 			return "", nil, e.leverError(ctx, conn.ID, err)
 		}

@@ -57,7 +57,7 @@ func (tx *Tx) UserCreate(ctx context.Context, u *User) error {
 	u.CreatedAt, u.UpdatedAt = tx.now, tx.now
 	_, err := tx.exec(ctx, `INSERT INTO ui_users (`+userColumns+`) VALUES (?,?,?,?,?,?,?)`,
 		u.ID, u.Email, u.Name, u.Role, u.PasswordHash, ms(tx.now), ms(tx.now))
-	if isUniqueViolation(err) {
+	if IsUniqueViolation(err) {
 		return domain.Errorf(domain.EConflict, "a user with e-mail %s exists", u.Email)
 	}
 	return err

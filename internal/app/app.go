@@ -133,7 +133,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.API = api.New(a.Engine, api.Config{Logger: cfg.Logger})
 
 	mux := http.NewServeMux()
-	inbound.New(a.Engine, ic).Register(mux)
+	inbound.New(a.Engine, db, ic).Register(mux)
 	mux.Handle("/v1/", a.API.Handler())
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

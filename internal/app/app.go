@@ -130,7 +130,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Engine = engine.New(db, a.Queue, ec)
 	ic := cfg.Inbound
 	ic.Logger, ic.Metrics = cfg.Logger, a.Metrics
-	a.API = api.New(a.Engine, api.Config{Logger: cfg.Logger})
+	a.API = api.New(a.Engine, db, api.Config{Logger: cfg.Logger})
 
 	mux := http.NewServeMux()
 	inbound.New(a.Engine, db, ic).Register(mux)

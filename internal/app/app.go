@@ -143,7 +143,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux.HandleFunc("GET /readyz", a.handleReady)
 	uc := cfg.UI
 	uc.Logger = cfg.Logger
-	if a.UI, err = ui.New(a.Engine, uc); err != nil {
+	if a.UI, err = ui.New(a.Engine, db, uc); err != nil {
 		db.Close()
 		return nil, err
 	}

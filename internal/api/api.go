@@ -36,24 +36,59 @@ type Config struct {
 	NowFunc func() time.Time
 }
 
+// Engine is what the API asks of the engine; *engine.Engine is one. Its
+// errors carry domain codes (invalid, not_found, conflict) that become the
+// problem's status.
+type Engine interface {
+	// Export records a sourced candidate and enqueues its Lever work; it
+	// reports whether the export is new.
+	Export(ctx context.Context, p *domain.Provider, in engine.ExportInput) (*domain.Export, bool, error)
+	// ExportStage records a stage change the provider reports for an export.
+	ExportStage(ctx context.Context, p *domain.Provider, exportID, stage string) (*domain.Export, error)
+	// ProviderIntegration returns an integration of the provider with its
+	// provider and settings; another provider's is not found.
+	ProviderIntegration(ctx context.Context, providerID, integrationID string) (*domain.Integration, *domain.Provider, engine.Settings, error)
+	// SetKitMap replaces a video interview integration's kit map.
+	SetKitMap(ctx context.Context, providerID, integrationID string, m engine.KitMap) (engine.KitMap, error)
+	// ReportOrderEvent records what the provider reports about an order and
+	// enqueues the Lever writes that follow.
+	ReportOrderEvent(ctx context.Context, providerID, orderID string, in engine.OrderEventInput) (*domain.Order, error)
+	// CheckPackageTags refuses, in tx, packages whose Lever tag another
+	// provider uses on the same connection.
+	CheckPackageTags(ctx context.Context, tx *store.Tx, providerID string, pkgs []domain.Package) error
+	// EnqueueProviderPostingTags queues, in tx, a posting-tag sync of every
+	// integration of the provider.
+	EnqueueProviderPostingTags(ctx context.Context, tx *store.Tx, providerID string) (int, error)
+	// SyncPostings enqueues a posting sync of a connection unless one waits.
+	SyncPostings(ctx context.Context, connectionID string) (bool, error)
+	// Notify wakes the job runner after jobs were enqueued.
+	Notify()
+}
+
+// Store is where the API reads providers, orders, exports, events and
+// packages and keeps idempotent answers; *store.DB is one.
+type Store interface {
+	InTx(ctx context.Context, fn func(tx *store.Tx) error) error
+}
+
 // API is the provider REST API.
 type API struct {
-	eng     *engine.Engine
-	db      *store.DB
+	eng     Engine
+	db      Store
 	cfg     Config
 	log     *slog.Logger
 	handler http.Handler
 }
 
-// New returns the API over eng; it uses eng.DB() for storage.
-func New(eng *engine.Engine, cfg Config) *API {
+// New returns the API over eng, reading and writing through db.
+func New(eng Engine, db Store, cfg Config) *API {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.NowFunc == nil {
 		cfg.NowFunc = time.Now
 	}
-	a := &API{eng: eng, db: eng.DB(), cfg: cfg, log: cfg.Logger.With("component", "api")}
+	a := &API{eng: eng, db: db, cfg: cfg, log: cfg.Logger.With("component", "api")}
 	a.handler = a.buildHandler()
 	return a
 }
@@ -208,3 +243,8 @@ func mustProvider(r *http.Request) (*domain.Provider, error) {
 	}
 	return p, nil
 }
+
+var (
+	_ Engine = (*engine.Engine)(nil)
+	_ Store  = (*store.DB)(nil)
+)

@@ -25,7 +25,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 		t.Fatalf("openapi.json: %v", err)
 	}
 	db := storetest.Open(t)
-	a := api.New(engine.New(db, queue.New(db, queue.Config{}), engine.Config{}), api.Config{})
+	a := api.New(engine.New(db, queue.New(db, queue.Config{}), engine.Config{}), db, api.Config{})
 	routes := a.Routes()
 	if len(routes) == 0 {
 		t.Fatal("no routes")

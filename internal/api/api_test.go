@@ -60,7 +60,7 @@ func setup(tb testing.TB) *testBundle {
 	clock := &fakeClock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
 	db.NowFunc = clock.Now
 	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{})
-	a := api.New(eng, api.Config{})
+	a := api.New(eng, db, api.Config{})
 	srv := httptest.NewServer(a.Handler())
 	tb.Cleanup(srv.Close)
 

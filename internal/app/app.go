@@ -156,10 +156,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Engine = engine.New(db, a.Queue, ec)
 	ic := cfg.Inbound
 	ic.Logger, ic.Metrics = cfg.Logger, a.Metrics
-	a.API = api.New(a.Engine, api.Config{Logger: cfg.Logger})
+	a.API = api.New(a.Engine, db, api.Config{Logger: cfg.Logger})
 
 	mux := http.NewServeMux()
-	inbound.New(a.Engine, ic).Register(mux)
+	inbound.New(a.Engine, db, ic).Register(mux)
 	mux.Handle("/v1/", a.API.Handler())
 	if cfg.MetricsAddr == "" {
 		mux.Handle("GET /metrics", a.metricsHandler())
@@ -177,7 +177,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if uc.Proxies == nil {
 		uc.Proxies = cfg.TrustProxy
 	}
-	if a.UI, err = ui.New(a.Engine, uc); err != nil {
+	if a.UI, err = ui.New(a.Engine, db, uc); err != nil {
 		db.Close()
 		return nil, err
 	}

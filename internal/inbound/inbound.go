@@ -38,9 +38,26 @@ type Config struct {
 	NowFunc func() time.Time
 }
 
+// Engine is what the receiver asks of the engine; *engine.Engine is one.
+type Engine interface {
+	// AcceptDelivery stores a verified event with its routing job, once per
+	// delivery token (the token is kept until expires): false for a
+	// redelivery of an event already stored, engine.ErrReplayedDelivery for
+	// a token used before.
+	AcceptDelivery(ctx context.Context, ev *domain.LeverEvent, token string, expires time.Time) (bool, error)
+}
+
+// Store is where the receiver reads a connection and its signing tokens and
+// records which webhooks arrive; *store.DB is one.
+type Store interface {
+	InTx(ctx context.Context, fn func(tx *store.Tx) error) error
+	WebhookArrivalPut(ctx context.Context, connID, event, result string) error
+}
+
 // Receiver is the webhook endpoint.
 type Receiver struct {
-	eng *engine.Engine
+	eng Engine
+	db  Store
 	cfg Config
 	log *slog.Logger
 
@@ -48,8 +65,9 @@ type Receiver struct {
 	arrivals map[string]time.Time // connection/event -> last recorded arrival
 }
 
-// New returns a Receiver that hands events to eng.
-func New(eng *engine.Engine, cfg Config) *Receiver {
+// New returns a Receiver that reads connections from db and hands events
+// to eng.
+func New(eng Engine, db Store, cfg Config) *Receiver {
 	if cfg.Window <= 0 {
 		cfg.Window = 72 * time.Hour
 	}
@@ -62,7 +80,7 @@ func New(eng *engine.Engine, cfg Config) *Receiver {
 	if cfg.NowFunc == nil {
 		cfg.NowFunc = time.Now
 	}
-	return &Receiver{eng: eng, cfg: cfg, log: cfg.Logger.With("component", "inbound")}
+	return &Receiver{eng: eng, db: db, cfg: cfg, log: cfg.Logger.With("component", "inbound")}
 }
 
 // Register adds the receiver's route to mux.
@@ -94,7 +112,7 @@ func (rc *Receiver) receive(r *http.Request, connID string) answer {
 	ctx := r.Context()
 	var conn *domain.Connection
 	var hooks []*domain.ConnectionWebhook
-	err := rc.eng.DB().InTx(ctx, func(tx *store.Tx) (err error) {
+	err := rc.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		if conn, err = tx.ConnectionGet(ctx, connID); err != nil {
 			return err
 		}
@@ -188,7 +206,7 @@ func (rc *Receiver) verification(ctx context.Context, connID string, hooks []*do
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	put := func(event, result string) {
-		if err := rc.eng.DB().WebhookArrivalPut(ctx, connID, event, result); err != nil {
+		if err := rc.db.WebhookArrivalPut(ctx, connID, event, result); err != nil {
 			rc.log.Warn("record webhook arrival failed", slog.String("connection_id", connID), slog.Any("error", err))
 		}
 	}
@@ -227,7 +245,7 @@ func (rc *Receiver) noteArrival(r *http.Request, connID, event, result string) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 		defer cancel()
-		if err := rc.eng.DB().WebhookArrivalPut(ctx, connID, event, result); err != nil {
+		if err := rc.db.WebhookArrivalPut(ctx, connID, event, result); err != nil {
 			rc.log.Warn("record webhook arrival failed", slog.String("connection_id", connID), slog.Any("error", err))
 		}
 	}()
@@ -263,3 +281,8 @@ func dedupeKey(ev *lever.Event) string {
 	h.Write(compact(ev.Data))
 	return "h:" + hex.EncodeToString(h.Sum(nil))
 }
+
+var (
+	_ Engine = (*engine.Engine)(nil)
+	_ Store  = (*store.DB)(nil)
+)

@@ -61,7 +61,7 @@ func benchReceiver(b *testing.B) {
 		b.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	inbound.New(eng, inbound.Config{Window: time.Hour}).Register(mux)
+	inbound.New(eng, db, inbound.Config{Window: time.Hour}).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	benchPost(b, srv.URL+"/hooks/lever/acme")

@@ -37,7 +37,7 @@ func setup(t *testing.T) bundle {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	inbound.New(eng, inbound.Config{Window: time.Hour}).Register(mux)
+	inbound.New(eng, db, inbound.Config{Window: time.Hour}).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return bundle{db: db, url: srv.URL}

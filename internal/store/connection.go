@@ -53,7 +53,7 @@ func (tx *Tx) ConnectionCreate(ctx context.Context, c *domain.Connection) error 
 	}
 	_, err = tx.exec(ctx, `INSERT INTO connections (`+connectionColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 		c.ID, c.Name, c.Environment, c.BaseURL, c.AuthKind, sealed, c.Status, c.StatusReason, c.PerformAs, ms(tx.now), ms(tx.now))
-	if isUniqueViolation(err) {
+	if IsUniqueViolation(err) {
 		return domain.Errorf(domain.EConflict, "connection %q already exists", c.ID)
 	}
 	return err

@@ -34,7 +34,7 @@ func (tx *Tx) IntegrationCreate(ctx context.Context, in *domain.Integration) err
 	}
 	_, err := tx.exec(ctx, `INSERT INTO integrations (`+integrationColumns+`) VALUES (?,?,?,?,?,?,?,?,?)`,
 		in.ID, in.ConnectionID, in.ProviderID, string(in.Settings), boolInt(in.Enabled), ms(in.ActivatedAt), ms(in.TriggerChangedAt), ms(tx.now), ms(tx.now))
-	if isUniqueViolation(err) {
+	if IsUniqueViolation(err) {
 		return domain.Errorf(domain.EConflict, "provider %q is already enabled on connection %q", in.ProviderID, in.ConnectionID)
 	}
 	return err

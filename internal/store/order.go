@@ -54,7 +54,7 @@ func (tx *Tx) OrderInsert(ctx context.Context, o *domain.Order) error {
 	_, err := tx.exec(ctx, `INSERT INTO orders (`+orderColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		o.ID, o.IntegrationID, o.ConnectionID, o.ProviderID, o.PackageID, o.PackageName, o.OpportunityID, o.PostingID,
 		o.Status, string(cand), string(details), o.CandidateURL, o.EvaluationURL, nullJSON(o.Result), ms(tx.now), ms(tx.now))
-	if isUniqueViolation(err) {
+	if IsUniqueViolation(err) {
 		return domain.Errorf(domain.EConflict, "opportunity %s already has a live order for integration %s", o.OpportunityID, o.IntegrationID)
 	}
 	return err

@@ -34,7 +34,7 @@ func (tx *Tx) ProviderCreate(ctx context.Context, p *domain.Provider) error {
 	p.CreatedAt, p.UpdatedAt = tx.now, tx.now
 	_, err := tx.exec(ctx, `INSERT INTO providers (`+providerColumns+`) VALUES (?,?,?,?,?,?,?,?)`,
 		p.ID, p.Name, p.Kind, p.APIKeyHash, p.WebhookURL, tx.db.box.Seal([]byte(p.WebhookSecret)), ms(tx.now), ms(tx.now))
-	if isUniqueViolation(err) {
+	if IsUniqueViolation(err) {
 		return domain.Errorf(domain.EConflict, "provider %q already exists", p.ID)
 	}
 	return err
@@ -110,7 +110,7 @@ func (tx *Tx) PackagesReplace(ctx context.Context, providerID string, pkgs []dom
 	for _, p := range pkgs {
 		if _, err := tx.exec(ctx, `INSERT INTO packages (provider_id, id, name, kind, lever_tag, updated_at) VALUES (?,?,?,?,?,?)`,
 			providerID, p.ID, p.Name, p.Kind, p.LeverTag, ms(tx.now)); err != nil {
-			if isUniqueViolation(err) {
+			if IsUniqueViolation(err) {
 				return domain.Errorf(domain.EInvalid, "package id %q appears twice", p.ID)
 			}
 			return err

@@ -167,9 +167,11 @@ func (tx *Tx) Now() time.Time { return tx.now }
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := d.inTx(ctx, fn)
-		// A serialization failure or deadlock on PostgreSQL is retried: the
-		// transaction did nothing.
-		if err != nil && d.dialect == Postgres && attempt < 5 && isRetryablePG(err) {
+		// A transaction that lost to a concurrent one on PostgreSQL
+		// (serialization failure, deadlock, lock not available) did nothing
+		// and is run again. SQLite is not retried here: its busy timeout
+		// has already waited for the other writer.
+		if err != nil && d.dialect == Postgres && attempt < 5 && IsRetryable(err) {
 			time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
 			continue
 		}
@@ -193,11 +195,6 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
-func isRetryablePG(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "SQLSTATE 40001") || strings.Contains(s, "SQLSTATE 40P01")
-}
-
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return tx.tx.ExecContext(ctx, tx.db.rebind(q), args...)
 }
@@ -208,15 +205,6 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return tx.tx.QueryRowContext(ctx, tx.db.rebind(q), args...)
-}
-
-// isUniqueViolation reports whether err is a unique-constraint failure.
-func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	s := err.Error()
-	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
 
 // Migrate applies the migrations not yet applied, one transaction per file.

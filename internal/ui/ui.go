@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -23,8 +24,11 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
+	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 	"stagecoach/internal/web"
 )
@@ -61,17 +65,51 @@ type Config struct {
 // CallbackPath is where Lever sends the browser back after authorizing.
 const CallbackPath = "/connections/oauth/callback"
 
+// Engine is what the UI asks of the engine; *engine.Engine is one. Its
+// errors carry domain codes (invalid, not_found, conflict) that the pages
+// show the operator.
+type Engine interface {
+	// Connections.
+	CreateConnection(ctx context.Context, in engine.ConnectionInput) (*domain.Connection, error)
+	ConnectOAuth(ctx context.Context, in engine.ConnectionInput, clientID, clientSecret string, tok *oauth2.Token) (*domain.Connection, error)
+	UpdateConnection(ctx context.Context, connID, name, performAs string) error
+	ReplaceAPIKey(ctx context.Context, connID, apiKey string) error
+	RegisterWebhooks(ctx context.Context, connID, publicURL string, events []string) ([]*domain.ConnectionWebhook, error)
+	SetSigningToken(ctx context.Context, connID, event, token, hookURL string) error
+	Disconnect(ctx context.Context, connID string) error
+	Lever(c *domain.Connection) (*lever.Client, error)
+	Account(ctx context.Context, c *domain.Connection, kinds ...string) (*engine.LeverAccount, error)
+
+	// Providers and integrations.
+	CreateProvider(ctx context.Context, in engine.ProviderInput) (*domain.Provider, string, error)
+	CreateIntegrationDraft(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error)
+	CheckIntegration(ctx context.Context, integrationID string, settings json.RawMessage) (engine.Findings, error)
+	SaveIntegration(ctx context.Context, id string, settings json.RawMessage, enabled bool) (*domain.Integration, error)
+	TriggerStageChanges(ctx context.Context, integrationID string, settings json.RawMessage) (bool, error)
+	StageOccupants(ctx context.Context, integrationID string, settings json.RawMessage) (string, []engine.StageOccupant, error)
+	ActivateIntegration(ctx context.Context, id string, settings json.RawMessage, include []string) (*domain.Integration, []string, error)
+
+	// Notify wakes the job runner after jobs were enqueued.
+	Notify()
+}
+
+// Store is where the UI reads and writes accounts, sessions and what the
+// pages show; *store.DB is one.
+type Store interface {
+	InTx(ctx context.Context, fn func(tx *store.Tx) error) error
+}
+
 // UI serves the pages.
 type UI struct {
-	eng   *engine.Engine
-	db    *store.DB
+	eng   Engine
+	db    Store
 	cfg   Config
 	log   *slog.Logger
 	pages map[string]*template.Template
 }
 
-// New returns the UI of eng.
-func New(eng *engine.Engine, cfg Config) (*UI, error) {
+// New returns the UI over eng, reading and writing through db.
+func New(eng Engine, db Store, cfg Config) (*UI, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -82,7 +120,7 @@ func New(eng *engine.Engine, cfg Config) (*UI, error) {
 		cfg.SessionTTL = 12 * time.Hour
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	u := &UI{eng: eng, db: eng.DB(), cfg: cfg, log: cfg.Logger.With("component", "ui"), pages: map[string]*template.Template{}}
+	u := &UI{eng: eng, db: db, cfg: cfg, log: cfg.Logger.With("component", "ui"), pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -326,3 +364,8 @@ var funcs = template.FuncMap{
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+var (
+	_ Engine = (*engine.Engine)(nil)
+	_ Store  = (*store.DB)(nil)
+)

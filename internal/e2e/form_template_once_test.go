@@ -32,10 +32,15 @@ func TestAssessmentConcurrentCompletionsCreateOneFormTemplate(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
+	// A recruiter's tooling of its own, unthrottled like the sandbox here.
+	lc, err := lever.New(lever.Config{Environment: lever.Custom(env.SandboxURL), APIKey: env.LeverAPIKey, Limiter: lever.NewTokenBucket(1000, 1000)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tp := addTestProvider(t, env, "acme-assess", "Acme", domain.KindAssessment,
 		[]provider.Package{{ID: "java", Name: "Java", Kind: "assessment", LeverTag: "Acme: Java"}}, `{}`)
 
-	ids := createTaggedCandidates(t, env.Lever, candidates, "Template", "Acme: Java")
+	ids := createTaggedCandidates(t, lc, candidates, "Template", "Acme: Java")
 	for _, id := range ids {
 		if err := env.MoveToStage(ctx, id, "Assessment"); err != nil {
 			t.Fatal(err)
@@ -60,14 +65,14 @@ func TestAssessmentConcurrentCompletionsCreateOneFormTemplate(t *testing.T) {
 
 	eventually(t, time.Minute, "every candidate in Assessment Complete", func() bool {
 		for _, id := range ids {
-			if view(t, env.Lever, id).Stage != "Assessment Complete" {
+			if view(t, lc, id).Stage != "Assessment Complete" {
 				return false
 			}
 		}
 		return true
 	})
 	templates := map[string]bool{}
-	for tpl, err := range env.Lever.ListFormTemplates(ctx) {
+	for tpl, err := range lc.ListFormTemplates(ctx) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +84,7 @@ func TestAssessmentConcurrentCompletionsCreateOneFormTemplate(t *testing.T) {
 		t.Fatalf("%d %q form templates in Lever, want 1", len(templates), "Acme Assessment")
 	}
 	for _, id := range ids {
-		forms := view(t, env.Lever, id).Forms
+		forms := view(t, lc, id).Forms
 		if len(forms) != 1 || !templates[forms[0].BaseTemplateID] {
 			t.Errorf("%s: %d forms, want one made from the one template", id, len(forms))
 		}

@@ -190,3 +190,5 @@ func allIn(want, have []string) bool {
 	}
 	return true
 }
+
+var _ journal.Effect = effect{}

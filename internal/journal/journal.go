@@ -293,7 +293,7 @@ func (j *Journal) hold(ctx context.Context, log *slog.Logger, key, owner string)
 	ctx, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
 	go func() {
-		t := time.NewTicker(j.lease / 3)
+		t := time.NewTicker(max(j.lease/3, time.Millisecond))
 		defer t.Stop()
 		for {
 			select {

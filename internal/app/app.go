@@ -153,6 +153,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Queue = queue.New(db, qc)
 	ec := cfg.Engine
 	ec.Logger, ec.Metrics = cfg.Logger, a.Metrics
+	if ec.EffectLease == 0 {
+		// A job that crashed while sending holds its journal entry as long
+		// as it holds the job: the entry is free by the time the job runs
+		// again.
+		ec.EffectLease = qc.Lease
+	}
 	a.Engine = engine.New(db, a.Queue, ec)
 	ic := cfg.Inbound
 	ic.Logger, ic.Metrics = cfg.Logger, a.Metrics

@@ -201,7 +201,7 @@ type OrderEvent struct {
 
 // Effect statuses.
 const (
-	EffectPending = "pending" // recorded, never sent
+	EffectPending = "pending" // recorded, never sent (or certainly not applied)
 	EffectSending = "sending" // sent at least once, outcome not known
 	EffectDone    = "done"
 	EffectFailed  = "failed" // Lever refused it for good
@@ -219,8 +219,12 @@ type Effect struct {
 	Attempts      int
 	Result        string // what Lever returned that identifies the write (a note id, a file id…)
 	LastError     string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Owner is the applier holding the entry while it checks or sends it,
+	// until LeaseUntil; "" when nobody holds it.
+	Owner      string
+	LeaseUntil time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Job statuses.

@@ -18,6 +18,7 @@ import (
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/fetch"
+	"stagecoach/internal/journal"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/metrics"
 	"stagecoach/internal/queue"
@@ -65,17 +66,23 @@ type Config struct {
 	// Fetch configures the client that fetches the URLs providers give
 	// (cv.url, report.url): public addresses only unless
 	// Fetch.AllowPrivate (serve --allow-private-fetch).
-	Fetch   fetch.Config
-	Logger  *slog.Logger
-	Metrics *metrics.Metrics
+	Fetch fetch.Config
+	// EffectLease is how long a job holds a journal entry it is checking or
+	// sending without renewing its claim (renewed every third of it while it
+	// works); only once it has run out may another job take the entry as
+	// left by a crashed one. Default 30s; app sets the job lease.
+	EffectLease time.Duration
+	Logger      *slog.Logger
+	Metrics     *metrics.Metrics
 }
 
 // Engine routes events and applies effects.
 type Engine struct {
-	db  *store.DB
-	q   *queue.Runner
-	cfg Config
-	log *slog.Logger
+	db      *store.DB
+	q       *queue.Runner
+	journal *journal.Journal
+	cfg     Config
+	log     *slog.Logger
 
 	fetch *fetch.Client
 
@@ -128,6 +135,7 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{db: db, q: q, cfg: cfg, log: cfg.Logger.With("component", "engine"), fetch: fetch.New(cfg.Fetch), clients: map[string]*cachedClient{}, stages: map[string]stageCache{}}
+	e.journal = journal.New(journal.Config{Store: db, Lease: cfg.EffectLease, ClassifyFunc: classifyLever, Logger: cfg.Logger})
 	queue.Register(q, e.workLeverEvent)
 	queue.Register(q, e.workOrderEffects)
 	queue.Register(q, e.workProviderWebhook)

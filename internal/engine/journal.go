@@ -4,20 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
+	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/journal"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
-	"stagecoach/internal/store"
 )
 
 // effect is one intended write to Lever. Lever takes no idempotency key, so
 // each effect can also look in Lever for itself: after an attempt whose
 // outcome is unknown (a timeout, a reset, a crash between sending and
-// recording) the journal checks before sending again, and a recruiter never
-// sees the write twice.
+// recording) the journal (internal/journal) checks before sending again, and
+// a recruiter never sees the write twice.
 type effect struct {
 	key     string // the same intent always has the same key
 	kind    string
@@ -27,64 +27,53 @@ type effect struct {
 	check func(ctx context.Context) (found bool, result string, err error)
 }
 
+func (ef effect) Key() string                                     { return ef.key }
+func (ef effect) Kind() string                                    { return ef.kind }
+func (ef effect) Payload() any                                    { return ef.payload }
+func (ef effect) Send(ctx context.Context) (string, error)        { return ef.send(ctx) }
+func (ef effect) Check(ctx context.Context) (bool, string, error) { return ef.check(ctx) }
+
+// classifyLever tells the journal what a failed Lever write means.
+func classifyLever(err error) journal.Outcome {
+	switch {
+	case errors.Is(err, lever.ErrUncertain):
+		return journal.Uncertain
+	case errors.Is(err, lever.ErrBadRequest), errors.Is(err, lever.ErrForbidden), errors.Is(err, lever.ErrNotFound):
+		return journal.Refused
+	}
+	// Lever certainly did not apply it (the client reports every other
+	// failure of a sent write as uncertain): the next attempt sends without
+	// checking.
+	return journal.NotApplied
+}
+
 // apply runs one effect of an order through the journal and returns its
 // result.
 func (e *Engine) apply(ctx context.Context, conn *domain.Connection, order *domain.Order, ef effect) (string, error) {
-	log := e.log.With(slog.String("connection_id", conn.ID), slog.String("opportunity_id", order.OpportunityID), slog.String("order_id", order.ID), slog.String("effect", ef.kind))
-	return e.applyEffect(ctx, log, conn, &domain.Effect{Key: ef.key, ConnectionID: conn.ID, OpportunityID: order.OpportunityID, OrderID: order.ID, Kind: ef.kind, Payload: mustJSON(ef.payload)}, ef)
+	return e.applyEffect(ctx, conn, journal.Subject{ConnectionID: conn.ID, OpportunityID: order.OpportunityID, OrderID: order.ID}, ef)
 }
 
-// applyEffect runs ef through the journal under the row want (recorded
-// before anything is sent) and returns its result.
-func (e *Engine) applyEffect(ctx context.Context, log *slog.Logger, conn *domain.Connection, want *domain.Effect, ef effect) (string, error) {
-	var row *domain.Effect
-	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
-		row, err = tx.EffectEnsure(ctx, want)
-		return
-	})
-	if err != nil {
-		return "", err
-	}
-	switch row.Status {
-	case domain.EffectDone:
-		return row.Result, nil
-	case domain.EffectFailed:
-		return "", queue.Cancel(fmt.Errorf("%s was refused by Lever: %s", ef.kind, row.LastError))
-	case domain.EffectSending:
-		found, result, err := ef.check(ctx)
-		if err != nil {
-			return "", e.leverError(ctx, conn.ID, fmt.Errorf("check %s: %w", ef.kind, err))
-		}
-		if found {
-			log.Info("an earlier attempt landed; not sending again", slog.String("effect_key", ef.key))
-			return result, e.finishEffect(ctx, ef.key, domain.EffectDone, result, "")
-		}
-	}
-	if err := e.db.InTx(ctx, func(tx *store.Tx) error { return tx.EffectMarkSending(ctx, ef.key) }); err != nil {
-		return "", err
-	}
-	result, err := ef.send(ctx)
+// applyEffect runs ef through the journal, recorded against s, and returns
+// its result; its errors are the job's: an entry another job is sending
+// snoozes it, a refusal cancels it.
+func (e *Engine) applyEffect(ctx context.Context, conn *domain.Connection, s journal.Subject, ef effect) (string, error) {
+	res, err := e.journal.Apply(ctx, s, ef)
+	var failed *journal.FailedError
 	switch {
 	case err == nil:
-		return result, e.finishEffect(ctx, ef.key, domain.EffectDone, result, "")
+		return res, nil
+	case errors.Is(err, journal.ErrBusy):
+		// Another job holds the entry (a template every order of the
+		// integration shares): its attempt is in flight, so wait for it
+		// rather than look in Lever for a write not made yet.
+		return "", queue.Snooze(time.Second, err.Error())
+	case errors.As(err, &failed):
+		return "", queue.Cancel(fmt.Errorf("%s was refused by Lever: %s", failed.Kind, failed.LastError))
 	case errors.Is(err, lever.ErrUncertain):
-		log.Warn("Lever write outcome unknown; will check before retrying", slog.Any("error", err))
-		_ = e.db.InTx(ctx, func(tx *store.Tx) error { return tx.EffectNote(ctx, ef.key, err.Error()) })
+		// Retried with backoff; the next attempt checks first.
 		return "", err
-	case errors.Is(err, lever.ErrBadRequest), errors.Is(err, lever.ErrForbidden), errors.Is(err, lever.ErrNotFound):
-		_ = e.finishEffect(ctx, ef.key, domain.EffectFailed, "", err.Error())
-		return "", e.leverError(ctx, conn.ID, err)
-	default:
-		// Lever certainly did not apply it (the client reports every other
-		// failure of a sent write as uncertain): the next attempt sends
-		// without checking.
-		_ = e.finishEffect(ctx, ef.key, domain.EffectPending, "", err.Error())
-		return "", e.leverError(ctx, conn.ID, err)
 	}
-}
-
-func (e *Engine) finishEffect(ctx context.Context, key, status, result, msg string) error {
-	return e.db.InTx(ctx, func(tx *store.Tx) error { return tx.EffectFinish(ctx, key, status, result, msg) })
+	return "", e.leverError(ctx, conn.ID, err)
 }
 
 // The effects below are the writes the flows make.
@@ -201,3 +190,5 @@ func allIn(want, have []string) bool {
 	}
 	return true
 }
+
+var _ journal.Effect = effect{}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/journal"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -195,8 +196,7 @@ func (e *Engine) syncPostingTags(ctx context.Context, integrationID, run string,
 	var out []PostingTagResult
 	for _, postingID := range settings.TaggedPostings {
 		ef := postingTagsEffect(client, in.ID+":posting-tags:"+run+":"+postingID, postingID, tags, firstNonEmpty(settings.PerformAs, conn.PerformAs))
-		res, err := e.applyEffect(ctx, log.With(slog.String("posting_id", postingID), slog.String("effect", ef.kind)), conn,
-			&domain.Effect{Key: ef.key, ConnectionID: conn.ID, Kind: ef.kind, Payload: mustJSON(ef.payload)}, ef)
+		res, err := e.applyEffect(ctx, conn, journal.Subject{ConnectionID: conn.ID}, ef)
 		r := PostingTagResult{PostingID: postingID}
 		switch {
 		case err == nil:

@@ -236,8 +236,11 @@ func TestOAuthScopesInterviewServiceFlow(t *testing.T) {
 	se.assertCallsWithin(t, kind)
 }
 
-// The sourcing export on exactly its scopes: the opportunity on the mapped
-// posting and stage, with the CV.
+// The sourcing flow on exactly its scopes: the export (the opportunity on
+// the mapped posting and stage, with the CV), the stage sync both ways, and
+// Lever's interview, archive and hire events passed on to the provider, each
+// read back from Lever first (the interview, the archive reasons) with the
+// grant's interviews:read and archive_reasons:read.
 func TestOAuthScopesSourcingFlow(t *testing.T) {
 	t.Parallel()
 	kind := domain.KindSourcing
@@ -267,6 +270,89 @@ func TestOAuthScopesSourcingFlow(t *testing.T) {
 	if files != 1 {
 		t.Errorf("%d resumes, want the CV", files)
 	}
+	defer func() {
+		if t.Failed() {
+			for _, r := range se.reqs.requests(func(r loggedRequest) bool { return r.Credential == se.client }) {
+				t.Logf("%s %s %d (%s)", r.Method, r.Path, r.Status, r.Route)
+			}
+		}
+	}()
+
+	// Provider → Lever: the recruiter sees the move.
+	if _, err := tp.Client.ReportExportStage(ctx, x.ID, "Onsite"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the move to On-site", func() bool { return view(t, se.Lever, opp.ID).Stage == "On-site" })
+	// Lever → provider: a recruiter's move, with the provider's stage.
+	if err := se.MoveToStage(ctx, opp.ID, "Offer"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "export.candidateStageChange", func() bool {
+		return len(messagesFor(t, tp, provider.WebhookExportStageChange, x.ID)) == 1
+	})
+	if m := messagesFor(t, tp, provider.WebhookExportStageChange, x.ID)[0]; m.Change["stage"] != "Offer" || m.Change["leverStage"] != "Offer" {
+		t.Errorf("stage webhook change = %v, want Offer", m.Change)
+	}
+
+	// An interview scheduled, moved and removed in Lever.
+	tom, err := se.Lever.FindUserByEmail(ctx, "tom.becker@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(48 * time.Hour).UnixMilli()
+	panel := leverAPICall(t, se.Env, "POST", "/v1/opportunities/"+opp.ID+"/panels?perform_as="+tom.ID, map[string]any{
+		"timezone": "Europe/London",
+		"interviews": []map[string]any{{"subject": "Phone interview", "interviewers": []map[string]any{{"id": tom.ID}},
+			"date": start, "duration": 45, "location": "https://meet.example/scoped"}},
+	})
+	ivID := panel["data"].(map[string]any)["interviews"].([]any)[0].(map[string]any)["id"].(string)
+	eventually(t, 20*time.Second, "export.interviewCreated", func() bool {
+		return len(messagesFor(t, tp, provider.WebhookExportInterviewNew, x.ID)) == 1
+	})
+	iv := messagesFor(t, tp, provider.WebhookExportInterviewNew, x.ID)[0].Change
+	if details, _ := iv["interview"].(map[string]any); iv["interviewId"] != ivID || details == nil || details["durationMinutes"] != float64(45) || details["location"] != "https://meet.example/scoped" {
+		t.Errorf("interviewCreated change = %v, want the interview as Lever has it", iv)
+	}
+	leverAPICall(t, se.Env, "PUT", "/v1/opportunities/"+opp.ID+"/interviews/"+ivID+"?perform_as="+tom.ID, map[string]any{
+		"subject": "Phone interview", "interviewers": []map[string]any{{"id": tom.ID}}, "date": start + 3600_000, "duration": 60,
+	})
+	eventually(t, 20*time.Second, "export.interviewUpdated", func() bool {
+		return len(messagesFor(t, tp, provider.WebhookExportInterviewEdit, x.ID)) == 1
+	})
+	if details, _ := messagesFor(t, tp, provider.WebhookExportInterviewEdit, x.ID)[0].Change["interview"].(map[string]any); details == nil || details["durationMinutes"] != float64(60) {
+		t.Errorf("interviewUpdated interview = %v, want the new duration", details)
+	}
+	leverAPICall(t, se.Env, "DELETE", "/v1/opportunities/"+opp.ID+"/interviews/"+ivID+"?perform_as="+tom.ID, nil)
+	eventually(t, 20*time.Second, "export.interviewDeleted", func() bool {
+		return len(messagesFor(t, tp, provider.WebhookExportInterviewGone, x.ID)) == 1
+	})
+
+	// Archived as rejected, then hired: the reason by its text, and the hire
+	// once Lever shows a hired reason.
+	if err := se.Archive(ctx, opp.ID, "Underqualified"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "export.candidateArchiveChange", func() bool {
+		return len(messagesFor(t, tp, provider.WebhookExportArchiveChange, x.ID)) == 1
+	})
+	if c := messagesFor(t, tp, provider.WebhookExportArchiveChange, x.ID)[0].Change; c["archived"] != true || c["reason"] != "Underqualified" {
+		t.Errorf("archive change = %v, want archived for Underqualified", c)
+	}
+	if err := se.Archive(ctx, opp.ID, "Hired"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "export.candidateHired", func() bool {
+		return len(messagesFor(t, tp, provider.WebhookExportHired, x.ID)) == 1 && len(messagesFor(t, tp, provider.WebhookExportArchiveChange, x.ID)) == 2
+	})
+	if c := messagesFor(t, tp, provider.WebhookExportArchiveChange, x.ID)[1].Change; c["reason"] != "Hired" {
+		t.Errorf("second archive change = %v, want Hired", c)
+	}
+	for _, d := range decisions(t, se.Env, opp.ID) {
+		if strings.Contains(d.Reason, "does not confirm") || strings.Contains(d.Reason, "shows no interview") {
+			t.Errorf("decision: %s", d.Reason)
+		}
+	}
+	waitIdle(t, se.Env)
 	var integ string
 	for _, in := range integrationsOf(t, se.Env) {
 		if in.ProviderID == sourcer {

@@ -161,8 +161,9 @@ func oppState(o *lever.Opportunity) string {
 }
 
 // concernedIntegrations returns the integrations an event about an
-// opportunity would act for: those of its live exports and of its open
-// orders. Empty means the event needs no reading back.
+// opportunity would act for: those of its live exports, and for an archive
+// change or a deletion those of its orders (open ones for an archive).
+// Empty means the event needs no reading back.
 func (e *Engine) concernedIntegrations(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent) ([]string, error) {
 	var ids []string
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
@@ -175,8 +176,15 @@ func (e *Engine) concernedIntegrations(ctx context.Context, conn *domain.Connect
 				ids = append(ids, x.IntegrationID)
 			}
 		}
-		// A deletion purges every order of the candidate, finished ones
-		// too; an archive or hire concerns only the open ones.
+		// Orders act only on an archive (cancelled) and a deletion (purged,
+		// finished ones too); a hire or an interview event is passed on to
+		// exports alone. So an order never makes stagecoach read archive
+		// reasons or interviews, which the order kinds' scopes do not
+		// cover (a hire reaches an order as the archive change Lever sends
+		// with it).
+		if ev.Event != lever.EventCandidateArchiveChange && ev.Event != lever.EventCandidateDeleted {
+			return nil
+		}
 		statuses := openOrderStatuses
 		if ev.Event == lever.EventCandidateDeleted {
 			statuses = nil

@@ -521,7 +521,7 @@ func TestCreateOpportunityMultipart(t *testing.T) {
 	})
 	opp, err := c.CreateOpportunity(context.Background(), CreateOpportunityInput{
 		Name: "Ada Park", Emails: []string{"ada@example.org", "ada@work.example"}, Tags: []string{"sourced-by-acme"},
-		Postings: []string{"p1"}, Phones: []Phone{{Type: "mobile", Value: "+1 555"}}, Origin: "sourced",
+		Postings: []string{"p1"}, Phones: []Phone{{Type: "mobile", Value: "+1 555"}, {Value: "+44 20"}}, Origin: "sourced",
 		Links: []string{"https://talent.example/ada"}, Sources: []string{"Acme Sourcing"},
 		CreatedAt: 1407460000000, Archived: &CreateArchived{Reason: "r1", ArchivedAt: 1407460071043},
 		ResumeFile: &File{Name: "cv.txt", ContentType: "text/plain", Data: []byte("Ada Park, engineer")},
@@ -539,9 +539,9 @@ func TestCreateOpportunityMultipart(t *testing.T) {
 	parts := readMultipart(t, r)
 	want := map[string][]string{
 		"name": {"Ada Park"}, "emails[]": {"ada@example.org", "ada@work.example"}, "tags[]": {"sourced-by-acme"},
-		"postings[]": {"p1"}, "phones[0][type]": {"mobile"}, "phones[0][value]": {"+1 555"}, "origin": {"sourced"},
+		"postings[]": {"p1"}, "phones[]": {`{"type":"mobile","value":"+1 555"}`, `{"value":"+44 20"}`}, "origin": {"sourced"},
 		"links[]": {"https://talent.example/ada"}, "sources[]": {"Acme Sourcing"},
-		"createdAt": {"1407460000000"}, "archived[reason]": {"r1"}, "archived[archivedAt]": {"1407460071043"},
+		"createdAt": {"1407460000000"}, "archive[reason]": {"r1"}, "archive[archivedAt]": {"1407460071043"},
 		"resumeFile": {"Ada Park, engineer"},
 	}
 	got := map[string][]string{}

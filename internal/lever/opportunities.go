@@ -2,6 +2,7 @@ package lever
 
 import (
 	"context"
+	"encoding/json"
 	"iter"
 	"net/http"
 	"net/url"
@@ -168,9 +169,13 @@ func (c *Client) CreateOpportunity(ctx context.Context, in CreateOpportunityInpu
 }
 
 // createOpportunityMultipart encodes in as multipart/form-data the way
-// Lever's reference asks: scalars as plain fields, each array value in its
-// own "name[]" field, nested fields with brackets ("archived[reason]",
-// "phones[i][value]"), the resume as the file "resumeFile".
+// Lever's reference writes it ("Create an opportunity"): scalars as plain
+// fields, each array value in its own "name[]" field ("for emails specify
+// an emails[] field for each email address"), so each phone in a
+// "phones[]" field (holding the phone as a JSON object, as real clients
+// send it), nested fields in the reference's own syntax
+// "archive[archivedAt]" (so "archive[reason]" too), the resume as the file
+// "resumeFile".
 func createOpportunityMultipart(in CreateOpportunityInput) (*call, error) {
 	f := newForm()
 	f.field("name", in.Name)
@@ -189,14 +194,14 @@ func createOpportunityMultipart(in CreateOpportunityInput) (*call, error) {
 	f.array("sources[]", in.Sources)
 	f.array("followers[]", in.Followers)
 	f.array("postings[]", in.Postings)
-	for i, p := range in.Phones {
-		f.field("phones["+strconv.Itoa(i)+"][type]", p.Type)
-		f.field("phones["+strconv.Itoa(i)+"][value]", p.Value)
+	for _, p := range in.Phones {
+		b, _ := json.Marshal(p) // two strings: it cannot fail
+		f.field("phones[]", string(b))
 	}
 	if in.Archived != nil {
-		f.field("archived[reason]", in.Archived.Reason)
+		f.field("archive[reason]", in.Archived.Reason)
 		if in.Archived.ArchivedAt != 0 {
-			f.field("archived[archivedAt]", strconv.FormatInt(int64(in.Archived.ArchivedAt), 10))
+			f.field("archive[archivedAt]", strconv.FormatInt(int64(in.Archived.ArchivedAt), 10))
 		}
 	}
 	f.file("resumeFile", *in.ResumeFile)

@@ -85,6 +85,7 @@ func TestSandboxCreateHistoricalArchivedOpportunity(t *testing.T) {
 	for _, resume := range []*lever.File{nil, {Name: "cv.txt", Data: []byte("Kim Lee, engineer")}} {
 		in := lever.CreateOpportunityInput{
 			Name: "Kim Lee", Emails: []string{"kim.lee@example.org"}, CreatedAt: created,
+			Phones:   []lever.Phone{{Type: "mobile", Value: "+1 555 0142"}, {Value: "+44 20 7946 0143"}},
 			Archived: &lever.CreateArchived{Reason: reasons[0].ID, ArchivedAt: archivedAt}, ResumeFile: resume,
 		}
 		o, err := c.CreateOpportunity(ctx, in, as)
@@ -93,6 +94,9 @@ func TestSandboxCreateHistoricalArchivedOpportunity(t *testing.T) {
 		}
 		if o.CreatedAt != created || o.Archived == nil || o.Archived.ArchivedAt != archivedAt || o.Archived.Reason != reasons[0].ID {
 			t.Fatalf("resume %v: createdAt=%d archived=%+v, want %d and %d", resume != nil, o.CreatedAt, o.Archived, created, archivedAt)
+		}
+		if len(o.Phones) != 2 || o.Phones[0] != in.Phones[0] || o.Phones[1].Value != in.Phones[1].Value {
+			t.Fatalf("resume %v: phones=%+v, want %+v", resume != nil, o.Phones, in.Phones)
 		}
 	}
 

@@ -3,6 +3,7 @@ package leversandbox
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -92,12 +93,13 @@ func (s *Sandbox) handleOpportunityCreate(r *http.Request, c *credential) (*repl
 }
 
 // parseOpportunityMultipart reads the multipart spelling of the create body
-// as Lever documents it: each array value in its own "x[]" field (a bare "x"
-// or an indexed "x[0]" is refused, as Lever would not read it), phones as
-// "phones[]" fields holding a JSON object (or a plain number) or as
-// "phones[0][value]"/"phones[0][type]", archived as "archived[reason]" (or
-// the doc's example spelling "archive[reason]"), the files "resumeFile" and
-// "files"/"files[]".
+// as Lever's reference writes it ("Create an opportunity"): each array
+// value in its own "x[]" field, so each phone in a "phones[]" field (holding
+// the phone as a JSON object, as JobVyne sends it), nested fields in
+// the reference's syntax "archive[archivedAt]" (and "archive[reason]"), the
+// files "resumeFile" and "files"/"files[]". Any other spelling of those
+// fields (a bare or indexed array, "phones[0][value]", "archived[reason]")
+// is refused, naming the field, rather than dropped as Lever might.
 func parseOpportunityMultipart(r *http.Request, in *opportunityInput) error {
 	r.Body = http.MaxBytesReader(nil, r.Body, 8*maxFileSize)
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
@@ -120,7 +122,7 @@ func parseOpportunityMultipart(r *http.Request, in *opportunityInput) error {
 		}
 		in.CreatedAt = &n
 	}
-	if err := checkArraySpellings(f.Value); err != nil {
+	if err := checkMultipartSpellings(f.Value); err != nil {
 		return err
 	}
 	in.Emails = formArray(f.Value, "emails")
@@ -134,11 +136,7 @@ func parseOpportunityMultipart(r *http.Request, in *opportunityInput) error {
 		return err
 	}
 	in.Phones = phones
-	for _, prefix := range []string{"archived", "archive"} {
-		reason, at := get(prefix+"[reason]"), get(prefix+"[archivedAt]")
-		if reason == "" && at == "" {
-			continue
-		}
+	if reason, at := get("archive[reason]"), get("archive[archivedAt]"); reason != "" || at != "" {
 		in.Archived = &archivedInput{}
 		if reason != "" {
 			in.Archived.Reason = &reason
@@ -146,11 +144,10 @@ func parseOpportunityMultipart(r *http.Request, in *opportunityInput) error {
 		if at != "" {
 			n, err := strconv.ParseInt(at, 10, 64)
 			if err != nil {
-				return errBadRequest("%s[archivedAt] must be a timestamp in milliseconds", prefix)
+				return errBadRequest("archive[archivedAt] must be a timestamp in milliseconds")
 			}
 			in.Archived.ArchivedAt = &n
 		}
-		break
 	}
 	if fhs := f.File["resumeFile"]; len(fhs) > 0 {
 		u, err := readUpload(fhs[0])
@@ -174,9 +171,11 @@ func parseOpportunityMultipart(r *http.Request, in *opportunityInput) error {
 // multipartArrays are the create body's arrays of strings.
 var multipartArrays = []string{"emails", "links", "tags", "sources", "followers", "postings"}
 
-// checkArraySpellings refuses array fields not spelled "x[]": Lever's
-// multipart parser would not read them and the values would be lost.
-func checkArraySpellings(v map[string][]string) error {
+// checkMultipartSpellings refuses array fields not spelled "x[]", phones
+// not in "phones[]" fields and the archived state not spelled
+// "archive[reason]"/"archive[archivedAt]": Lever's reference documents no
+// other spelling, and a field Lever did not read would be lost with a 201.
+func checkMultipartSpellings(v map[string][]string) error {
 	for _, name := range multipartArrays {
 		for k := range v {
 			if k == name || (strings.HasPrefix(k, name+"[") && k != name+"[]") {
@@ -184,11 +183,15 @@ func checkArraySpellings(v map[string][]string) error {
 			}
 		}
 	}
-	if _, ok := v["phones"]; ok {
-		return errBadRequest(`multipart field "phones" is not how Lever reads phones: send one "phones[]" field per phone, or "phones[0][value]"`)
-	}
-	if _, ok := v["archived"]; ok {
-		return errBadRequest(`multipart field "archived" is not how Lever reads nested fields: send "archived[reason]" and "archived[archivedAt]"`)
+	for _, k := range slices.Sorted(maps.Keys(v)) {
+		switch {
+		case k == "phones" || strings.HasPrefix(k, "phones[") && k != "phones[]":
+			return errBadRequest(`multipart field %q is not how Lever reads phones: send one "phones[]" field per phone, holding it as a JSON object {"value","type"}`, k)
+		case k == "archived" || strings.HasPrefix(k, "archived["):
+			return errBadRequest(`multipart field %q is not how Lever reads the archived state: send "archive[reason]" and "archive[archivedAt]" (the reference's "archive[archivedAt]" syntax)`, k)
+		case k == "archive" || strings.HasPrefix(k, "archive[") && k != "archive[reason]" && k != "archive[archivedAt]":
+			return errBadRequest(`multipart field %q is not a field of the archived state: send "archive[reason]" and "archive[archivedAt]"`, k)
+		}
 	}
 	return nil
 }
@@ -198,37 +201,18 @@ func formArray(v map[string][]string, name string) []string {
 	return slices.DeleteFunc(slices.Clone(v[name+"[]"]), func(s string) bool { return s == "" })
 }
 
-// formPhones reads phones[N][value]/phones[N][type] and phones[] entries
-// (JSON objects or plain numbers).
+// formPhones reads the "phones[]" fields, each one phone as a JSON object
+// with a value.
 func formPhones(v map[string][]string) ([]phone, error) {
 	var out []phone
-	for i := 0; ; i++ {
-		p := "phones[" + strconv.Itoa(i) + "]"
-		val, typ := first(v[p+"[value]"]), first(v[p+"[type]"])
-		if val == "" && typ == "" {
-			break
-		}
-		out = append(out, phone{Type: typ, Value: val})
-	}
 	for _, raw := range v["phones[]"] {
 		var ph phone
-		if strings.HasPrefix(strings.TrimSpace(raw), "{") {
-			if err := json.Unmarshal([]byte(raw), &ph); err != nil || ph.Value == "" {
-				return nil, errBadRequest(`a "phones[]" field must be a phone number or a JSON object {"value","type"}, got %q`, raw)
-			}
-			out = append(out, ph)
-		} else if raw != "" {
-			out = append(out, phone{Value: raw})
+		if err := json.Unmarshal([]byte(raw), &ph); err != nil || strings.TrimSpace(ph.Value) == "" {
+			return nil, errBadRequest(`a "phones[]" field must hold one phone as a JSON object {"value","type"}, got %q`, raw)
 		}
+		out = append(out, ph)
 	}
 	return out, nil
-}
-
-func first(v []string) string {
-	if len(v) > 0 {
-		return v[0]
-	}
-	return ""
 }
 
 func readUpload(fh *multipart.FileHeader) (*upload, error) {

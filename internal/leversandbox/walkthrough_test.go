@@ -137,7 +137,7 @@ func TestCreateOpportunityMultipartAndDedupe(t *testing.T) {
 	_, b := demo(t)
 	body, ct := multipartBody(t, [][2]string{
 		{"name", "Sam Lee"}, {"emails[]", "sam@example.org"}, {"links[]", "https://github.com/samlee"},
-		{"postings[]", sreposting}, {"phones[0][value]", "+1 555 0199"}, {"phones[0][type]", "mobile"},
+		{"postings[]", sreposting}, {"phones[]", `{"value":"+1 555 0199","type":"mobile"}`},
 		{"origin", "sourced"}, {"sources[]", "Acme"},
 	}, []multipartFile{{"resumeFile", "cv.pdf", []byte("%PDF cv")}, {"files[]", "portfolio.txt", []byte("portfolio")}})
 	first := b.call(t, "POST", "/v1/opportunities?perform_as="+recruiterID, body, contentType(ct)).must(t, http.StatusCreated).data(t)

@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -407,7 +408,7 @@ func (u *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	pw := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	ip := u.cfg.Proxies.ClientAddr(r)
+	ip := throttleKey(u.cfg.Proxies.ClientAddr(r))
 	now := u.cfg.NowFunc()
 	form := accountForm{Email: email, Next: next}
 
@@ -488,6 +489,21 @@ func loginWait(st store.LoginStats, now time.Time) time.Duration {
 		wait = max(wait, st.LastByEmailFromIP.Add(delay).Sub(now))
 	}
 	return max(wait, 0)
+}
+
+// throttleKey is the address login throttling counts a client by: an IPv4
+// address itself, an IPv6 address by its /64, since one host is commonly
+// given a whole /64 and could otherwise use a fresh address for each guess.
+func throttleKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || a.Unmap().Is4() {
+		return addr
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
 }
 
 // safeNext keeps only a path on this site (web.LocalPath), so that the

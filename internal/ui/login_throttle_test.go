@@ -130,3 +130,22 @@ func TestLoginGuessesFromOneAddressStaySlowedForThatAddress(t *testing.T) {
 	}
 	refused("the attacker's next guess at once again", "guess number 63")
 }
+
+// An IPv6 client is counted by its /64: guesses from fresh addresses in one
+// /64 are slowed as one address's, while the owner in another /64 gets in.
+func TestLoginCountsAnIPv6ClientByItsSlash64(t *testing.T) {
+	env, _ := startLoginDemo(t)
+	for i := 1; i <= 5; i++ {
+		guesser := newLoginFrom(t, env, "2001:db8:1:2::"+strconv.Itoa(i))
+		if r := guesser.try("owner@tool.example", "guess number "+strconv.Itoa(i)); r.status != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d, want 401", i, r.status)
+		}
+	}
+	r := newLoginFrom(t, env, "2001:db8:1:2:aaaa:bbbb:cccc:dddd").try("owner@tool.example", "guess number 6")
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Fatalf("a sixth guess from a fresh address in the same /64: %d, want 429 with Retry-After", r.status)
+	}
+	if r := newLoginFrom(t, env, "2001:db8:1:3::1").try("owner@tool.example", ownerPassword); r.status != http.StatusSeeOther {
+		t.Fatalf("the owner from another /64: %d, want in", r.status)
+	}
+}

@@ -195,7 +195,8 @@ func (tx *Tx) SessionPrune(ctx context.Context, t time.Time) error {
 type LoginAttemptParams struct {
 	// Email as typed; it is stored trimmed and lower-cased.
 	Email string
-	// IP is the client address the attempt came from.
+	// IP is the client address the attempt came from, as throttling
+	// counts it (the UI counts an IPv6 client by its /64).
 	IP      string
 	Success bool
 	// At is when the attempt was made, by the clock the throttle reads

@@ -7,48 +7,70 @@ import (
 	"time"
 )
 
+// LoginAttemptParams is one login attempt to record.
+type LoginAttemptParams struct {
+	// Email as typed; it is stored trimmed and lower-cased.
+	Email string
+	// IP is the client address the attempt came from, as throttling
+	// counts it (the UI counts an IPv6 client by its /64).
+	IP      string
+	Success bool
+	// At is when the attempt was made, by the clock the throttle reads
+	// (LoginFailures' since). Zero: the transaction's time.
+	At time.Time
+}
+
 // LoginAttemptInsert records a login attempt.
-func (tx *Tx) LoginAttemptInsert(ctx context.Context, email, ip string, success bool) error {
+func (tx *Tx) LoginAttemptInsert(ctx context.Context, p LoginAttemptParams) error {
+	at := p.At
+	if at.IsZero() {
+		at = tx.now
+	}
 	_, err := tx.exec(ctx, `INSERT INTO ui_login_attempts (email, ip, success, created_at) VALUES (?,?,?,?)`,
-		strings.ToLower(strings.TrimSpace(email)), ip, boolInt(success), ms(tx.now))
+		strings.ToLower(strings.TrimSpace(p.Email)), p.IP, boolInt(p.Success), ms(at))
 	return err
 }
 
 // LoginStats is what login throttling needs to know about recent failed
-// attempts, each key counted since its last success.
+// attempts, each key counted since its own last success.
 type LoginStats struct {
-	// ByEmail and LastByEmail: failures for the e-mail (from any address)
-	// and the latest of them.
-	ByEmail     int
-	LastByEmail time.Time
 	// ByIP and OldestByIP: failures from the address (for any e-mail) and
 	// the oldest of them.
 	ByIP       int
 	OldestByIP time.Time
+	// ByEmailFromIP and LastByEmailFromIP: failures for the e-mail from
+	// this address and the latest of them. Failures for the e-mail from
+	// other addresses are not counted: they slow those addresses only, so
+	// a stranger cannot slow the account's owner.
+	ByEmailFromIP     int
+	LastByEmailFromIP time.Time
 }
 
-// LoginFailures counts the failed attempts since t for an e-mail and for an
-// IP address, each counted since that key's last success.
+// LoginFailures counts the failed attempts since t from an IP address, and
+// for an e-mail from that address; each is counted since that key's last
+// success (a success for the e-mail from another address resets nothing).
 func (tx *Tx) LoginFailures(ctx context.Context, email, ip string, since time.Time) (LoginStats, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	count := func(col, v string) (int, int64, int64, error) {
+	count := func(where string, args ...any) (int, int64, int64, error) {
 		var n int
 		var first, last sql.NullInt64
-		err := tx.queryRow(ctx, `SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM ui_login_attempts WHERE `+col+` = ? AND success = 0 AND created_at >= ?
-			AND created_at > COALESCE((SELECT MAX(created_at) FROM ui_login_attempts WHERE `+col+` = ? AND success = 1), 0)`, v, ms(since), v).Scan(&n, &first, &last)
+		q := `SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM ui_login_attempts WHERE ` + where + ` AND success = 0 AND created_at >= ?
+			AND created_at > COALESCE((SELECT MAX(created_at) FROM ui_login_attempts WHERE ` + where + ` AND success = 1), 0)`
+		all := append(append(append([]any{}, args...), ms(since)), args...)
+		err := tx.queryRow(ctx, q, all...).Scan(&n, &first, &last)
 		return n, first.Int64, last.Int64, err
 	}
 	var st LoginStats
-	n, _, last, err := count("email", email)
-	if err != nil {
-		return st, err
-	}
-	st.ByEmail, st.LastByEmail = n, fromMS(last)
-	n, first, _, err := count("ip", ip)
+	n, first, _, err := count(`ip = ?`, ip)
 	if err != nil {
 		return st, err
 	}
 	st.ByIP, st.OldestByIP = n, fromMS(first)
+	n, _, last, err := count(`email = ? AND ip = ?`, email, ip)
+	if err != nil {
+		return st, err
+	}
+	st.ByEmailFromIP, st.LastByEmailFromIP = n, fromMS(last)
 	return st, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,10 +41,15 @@ const (
 	MaxPasswordBytes = 72
 	// Login throttling, over throttleWindow. One client address may fail
 	// maxFailuresPerIP times, then waits until its oldest failure leaves
-	// the window. An account is slowed, never locked: after
-	// slowAfterFailures failures each further attempt waits a doubling
-	// delay (1s, 2s, 4s … up to maxAccountDelay) after the latest failure,
-	// and the right password after that delay gets in.
+	// the window. An account is slowed, never locked, and only for the
+	// address that fails: after slowAfterFailures failures for one e-mail
+	// from one address, each further attempt from that address waits a
+	// doubling delay (1s, 2s, 4s … up to maxAccountDelay) after its latest
+	// failure, and the right password after that delay gets in. Failures
+	// from other addresses do not count, so whoever guesses from elsewhere
+	// cannot keep the owner out. There is no account-wide slow-down: one
+	// that refused could be kept up by a stranger, and one that only held
+	// requests for a few seconds would not limit parallel guesses.
 	slowAfterFailures = 5
 	maxAccountDelay   = time.Minute
 	maxFailuresPerIP  = 20
@@ -395,13 +401,14 @@ func (u *UI) handleLoginShow(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleLogin checks a password, throttled per client address and slowed
-// per account (see slowAfterFailures).
+// per account and address (see slowAfterFailures). The wait is checked
+// before the password, so a refused attempt says nothing about the guess.
 func (u *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	pw := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	ip := u.cfg.Proxies.ClientAddr(r)
+	ip := throttleKey(u.cfg.Proxies.ClientAddr(r))
 	now := u.cfg.NowFunc()
 	form := accountForm{Email: email, Next: next}
 
@@ -424,7 +431,7 @@ func (u *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if wait := loginWait(st, now); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		msg := fmt.Sprintf("Too many failed logins. Try again in %d seconds.", secs)
+		msg := fmt.Sprintf("Too many failed logins from your address. Try again in %d seconds.", secs)
 		if secs > 90 {
 			msg = fmt.Sprintf("Too many failed logins from your address. Try again in %d minutes.", (secs+59)/60)
 		}
@@ -438,7 +445,7 @@ func (u *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(pw[:min(len(pw), MaxPasswordBytes)]))
 	}
 	err = u.inTx(r, func(tx *store.Tx) error {
-		if err := tx.LoginAttemptInsert(ctx, email, ip, ok); err != nil {
+		if err := tx.LoginAttemptInsert(ctx, store.LoginAttemptParams{Email: email, IP: ip, Success: ok, At: now}); err != nil {
 			return err
 		}
 		if err := tx.LoginAttemptPrune(ctx, now.Add(-24*time.Hour)); err != nil {
@@ -466,21 +473,37 @@ func (u *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 // loginWait is how long a login attempt must wait, given the recent
 // failures: until the address's oldest failure leaves the window once it
-// has too many, and a doubling delay after the account's latest failure
-// once it has slowAfterFailures. Zero: try now.
+// has too many, and a doubling delay after the latest failure for the
+// e-mail from this address once there are slowAfterFailures of them.
+// Zero: try now.
 func loginWait(st store.LoginStats, now time.Time) time.Duration {
 	var wait time.Duration
 	if st.ByIP >= maxFailuresPerIP {
 		wait = st.OldestByIP.Add(throttleWindow).Sub(now)
 	}
-	if st.ByEmail >= slowAfterFailures {
+	if st.ByEmailFromIP >= slowAfterFailures {
 		delay := maxAccountDelay
-		if n := st.ByEmail - slowAfterFailures; n < 6 {
+		if n := st.ByEmailFromIP - slowAfterFailures; n < 6 {
 			delay = min(time.Second<<n, maxAccountDelay)
 		}
-		wait = max(wait, st.LastByEmail.Add(delay).Sub(now))
+		wait = max(wait, st.LastByEmailFromIP.Add(delay).Sub(now))
 	}
 	return max(wait, 0)
+}
+
+// throttleKey is the address login throttling counts a client by: an IPv4
+// address itself, an IPv6 address by its /64, since one host is commonly
+// given a whole /64 and could otherwise use a fresh address for each guess.
+func throttleKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || a.Unmap().Is4() {
+		return addr
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
 }
 
 // safeNext keeps only a path on this site (web.LocalPath), so that the

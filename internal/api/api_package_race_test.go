@@ -182,3 +182,57 @@ func TestPackageTagCheckWaitsForAConcurrentPublish(t *testing.T) {
 		t.Fatalf("the second publish = %v, want a conflict naming the tag", second)
 	}
 }
+
+// Enabling a provider on a connection waits, the same way, for a publish
+// of another provider enabled there that is between its check and its
+// write, and then refuses: the tag is taken.
+func TestEnablingWaitsForAConcurrentPublish(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	eng := engine.New(b.db, queue.New(b.db, queue.Config{}), engine.Config{})
+	pkgs := func(providerID string) []domain.Package {
+		return []domain.Package{{ProviderID: providerID, ID: "go", Name: "Go", Kind: "assessment", LeverTag: "Shared: Go"}}
+	}
+	// The rival published the tag while enabled nowhere.
+	err := b.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.ProviderCreate(ctx, &domain.Provider{ID: "rival", Name: "Rival", Kind: domain.KindAssessment, APIKeyHash: engine.HashAPIKey(keyRival)}); err != nil {
+			return err
+		}
+		if err := tx.IntegrationCreate(ctx, &domain.Integration{ID: "int_rival_acme", ProviderID: "rival", ConnectionID: "acme", Settings: json.RawMessage(`{}`)}); err != nil {
+			return err
+		}
+		return tx.PackagesReplace(ctx, "rival", pkgs("rival"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, enabled := make(chan struct{}), make(chan error, 1)
+	published := make(chan error, 1)
+	go func() {
+		published <- b.db.InTx(ctx, func(tx *store.Tx) error {
+			if err := eng.CheckPackageTags(ctx, tx, "imocha", pkgs("imocha")); err != nil {
+				return err
+			}
+			close(checked)
+			select {
+			case err := <-enabled:
+				enabled <- err
+			case <-time.After(300 * time.Millisecond):
+			}
+			return tx.PackagesReplace(ctx, "imocha", pkgs("imocha"))
+		})
+	}()
+	<-checked
+	go func() {
+		_, err := eng.SaveIntegration(ctx, "int_rival_acme", json.RawMessage(`{}`), true)
+		enabled <- err
+	}()
+	if err := <-published; err != nil {
+		t.Fatalf("the publish: %v", err)
+	}
+	err = <-enabled
+	if domain.ErrorCode(err) != domain.EConflict || !strings.Contains(err.Error(), `"Shared: Go" is also a package tag of iMocha`) {
+		t.Fatalf("enabling = %v, want a conflict naming the tag and iMocha", err)
+	}
+}

@@ -131,7 +131,7 @@ func TestOpenAPICoversTheContract(t *testing.T) {
 		t.Errorf("no bearer security scheme")
 	}
 	webhooks, _ := doc["webhooks"].(map[string]any)
-	for _, typ := range []string{provider.WebhookOrderCreated, provider.WebhookOrderReinvite, provider.WebhookOrderCancelled, provider.WebhookJobSynced, provider.WebhookJobRemoved, provider.WebhookConnectionBroken, provider.WebhookConnectionRestored} {
+	for _, typ := range []string{provider.WebhookOrderCreated, provider.WebhookOrderReinvite, provider.WebhookOrderCancelled, provider.WebhookOrderFailed, provider.WebhookJobSynced, provider.WebhookJobRemoved, provider.WebhookConnectionBroken, provider.WebhookConnectionRestored} {
 		if _, ok := webhooks[typ]; !ok {
 			t.Errorf("webhook %s is not documented", typ)
 		}
@@ -192,7 +192,7 @@ func TestOpenAPIMatchesTheClientTypes(t *testing.T) {
 	}{
 		{"Me", provider.Profile{ID: "x", Name: "x", Kind: "x"}, nil},
 		{"Package", provider.Package{ID: "x", Name: "x", Kind: "x", LeverTag: "x"}, nil},
-		{"Order", provider.Order{ID: "x", CandidateURL: "x", EvaluationURL: "x", Result: &provider.Result{}, Reason: "x", CreatedAt: now, UpdatedAt: now},
+		{"Order", provider.Order{ID: "x", CandidateURL: "x", EvaluationURL: "x", Result: &provider.Result{}, LastError: "x", Reason: "x", CreatedAt: now, UpdatedAt: now},
 			[]string{"reason"}},
 		{"OrderResult", provider.Result{Result: "x", Attributes: map[string]any{"a": 1}, ResultURL: "x"}, nil},
 		{"OpportunityRef", provider.Opportunity{ID: "x", URL: "x", StageID: "x"}, nil},

@@ -71,6 +71,10 @@ type Order struct {
 	CandidateURL  string       `json:"candidateUrl,omitempty"`
 	EvaluationURL string       `json:"evaluationUrl,omitempty"`
 	Result        *Result      `json:"result,omitempty"`
+	// LastError says why the last event reported about the order cannot
+	// be written to Lever (see WebhookOrderFailed); empty when nothing
+	// failed.
+	LastError string `json:"lastError,omitempty"`
 	// Reason is set only in an order.cancelled webhook:
 	// "opportunity_archived" or "opportunity_deleted".
 	Reason    string    `json:"reason,omitempty"`

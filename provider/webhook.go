@@ -23,6 +23,12 @@ const (
 	WebhookOrderReinvite = "order.reinvite"
 	// WebhookOrderCancelled carries a cancelled order, with Reason set.
 	WebhookOrderCancelled = "order.cancelled"
+	// WebhookOrderFailed carries an order whose last reported event
+	// cannot be written to Lever, with LastError saying why (for example
+	// a report.url that leads to an address that is not public). The
+	// order is back to the status it had before that event: report it
+	// again, with the report inline or at a public address.
+	WebhookOrderFailed = "order.failed"
 )
 
 // DefaultTolerance is how far a webhook's timestamp may be from now.

@@ -136,8 +136,11 @@ type Order struct {
 	CandidateURL  string
 	EvaluationURL string
 	Result        json.RawMessage
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// LastError says why the last event the provider reported could not
+	// be written to Lever ("" when nothing failed).
+	LastError string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Candidate is the person an order is for.

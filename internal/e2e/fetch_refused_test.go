@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
@@ -116,27 +117,39 @@ func TestProviderURLsToPrivateAddressesAreRefused(t *testing.T) {
 			t.Fatalf("completed with a loopback report.url: %v (%+v), want a 400 naming report.url and the loopback address", err, p)
 		}
 
-		// The results' writes stop for good, saying why, before any of
-		// them reaches the opportunity: for a redirect to loopback, and for
-		// a URL that serves something other than a PDF.
-		deadWith := func(want string) {
+		// The results' writes stop before any of them reaches the
+		// opportunity, and the provider hears why, naming the refused
+		// address (never the URL): in an order.failed webhook and in the
+		// order it reads back, which is back to its status before the
+		// event. No dead letter is left for the operator to retry.
+		toldWhy := func(o *provider.Order, want string) {
 			t.Helper()
-			eventually(t, 20*time.Second, "the dead letter of the results", func() bool {
-				var dead []*domain.Job
-				err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) {
-					dead, err = tx.JobList(ctx, store.JobFilter{Status: domain.JobDead})
-					return err
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, j := range dead {
-					if strings.Contains(j.LastError, want) {
+			eventually(t, 20*time.Second, "order.failed for "+o.ID, func() bool {
+				for _, m := range tp.messages(provider.WebhookOrderFailed) {
+					if orderOf(t, m).ID == o.ID {
 						return true
 					}
 				}
 				return false
 			})
+			var hooked *provider.Order
+			for _, m := range tp.messages(provider.WebhookOrderFailed) {
+				if got := orderOf(t, m); got.ID == o.ID {
+					hooked = got
+				}
+			}
+			got, err := tp.Client.GetOrder(ctx, o.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for what, v := range map[string]*provider.Order{"the order.failed webhook": hooked, "GET /v1/orders/{id}": got} {
+				if v.LastError != want || v.Status != provider.StatusCreated || v.Result != nil {
+					t.Errorf("%s: status %s, lastError %q, result %+v; want created, %q, no result", what, v.Status, v.LastError, v.Result, want)
+				}
+				if strings.Contains(v.LastError, public.URL) {
+					t.Errorf("%s: lastError %q names the URL", what, v.LastError)
+				}
+			}
 		}
 		nothingLanded := func(oppID string) {
 			t.Helper()
@@ -148,8 +161,34 @@ func TestProviderURLsToPrivateAddressesAreRefused(t *testing.T) {
 		if _, err := tp.Client.ReportEvent(ctx, order.ID, completed(public.URL+"/report.pdf")); err != nil {
 			t.Fatal(err)
 		}
-		deadWith("report.url: it redirects to 127.0.0.1, " + refusedSuffix)
+		toldWhy(order, "report.url: it redirects to 127.0.0.1, "+refusedSuffix)
+		waitIdle(t, env)
 		nothingLanded(opp.ID)
+		var dead []*domain.Job
+		if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) {
+			dead, err = tx.JobList(ctx, store.JobFilter{Status: domain.JobDead})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range dead {
+			if strings.Contains(j.LastError, "report.url") {
+				t.Errorf("dead letter %d (%s): want none, the provider was told", j.ID, j.LastError)
+			}
+		}
+
+		// The provider reports the results again, with the report inline:
+		// they land in Lever and the error is gone.
+		inline := completed("")
+		inline.Report = &provider.Report{Filename: "report.pdf", ContentBase64: base64.StdEncoding.EncodeToString(pdf.Report("Java", []string{"7/10"}))}
+		again, err := tp.Client.ReportEvent(ctx, order.ID, inline)
+		if err != nil {
+			t.Fatalf("reporting completed again after order.failed: %v", err)
+		}
+		if again.Status != provider.StatusCompleted || again.LastError != "" {
+			t.Errorf("order after the second report: %s, lastError %q; want completed, none", again.Status, again.LastError)
+		}
+		eventually(t, 20*time.Second, "the report in Lever", func() bool { return len(view(t, env.Lever, opp.ID).Files) == 1 })
 
 		other := findCandidate(t, env.Lever, "New applicant", "", opp.ID)
 		if err := env.Lever.AddTags(ctx, other.ID, []string{"Acme: Java"}, ""); err != nil {
@@ -163,7 +202,8 @@ func TestProviderURLsToPrivateAddressesAreRefused(t *testing.T) {
 		if _, err := tp.Client.ReportEvent(ctx, second.ID, completed(public.URL+"/page.pdf")); err != nil {
 			t.Fatal(err)
 		}
-		deadWith("report.url: the file it serves is not a PDF")
+		toldWhy(second, "report.url: the file it serves is not a PDF")
+		waitIdle(t, env)
 		nothingLanded(other.ID)
 	})
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"regexp"
 	"sort"
 	"strconv"
@@ -133,8 +134,12 @@ func (e *Engine) assessmentEffects(ctx context.Context, w *orderWork) error {
 	case "completed":
 		var res Result
 		_ = json.Unmarshal(o.Result, &res)
-		// The report first: a report URL that is refused writes nothing.
+		// The report first: a report URL that is refused writes nothing,
+		// and the provider is told why.
 		report, err := e.reportFile(ctx, w)
+		if domain.ErrorCode(err) == domain.EInvalid {
+			return e.failOrderEvent(ctx, w, err.Error())
+		}
 		if err != nil {
 			return err
 		}
@@ -298,7 +303,9 @@ func (e *Engine) profileFormEffect(c *lever.Client, w *orderWork, templateID str
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._ -]+`)
 
-// reportFile returns the order's PDF report, decoding it or fetching it.
+// reportFile returns the order's PDF report, decoding it or fetching it. A
+// report that fetching again would not change (an address that is not
+// public, too large, not a PDF) is an invalid error saying why.
 func (e *Engine) reportFile(ctx context.Context, w *orderWork) (*lever.File, error) {
 	r := w.input.Report
 	if r == nil {
@@ -316,18 +323,71 @@ func (e *Engine) reportFile(ctx context.Context, w *orderWork) (*lever.File, err
 	b, err := e.fetch.Get(ctx, r.URL, MaxReportBytes)
 	switch {
 	case errors.Is(err, fetch.ErrTooLarge):
-		return nil, queue.Cancel(domain.Errorf(domain.EInvalid, "report.url: the report is larger than 10 MiB"))
+		return nil, domain.Errorf(domain.EInvalid, "report.url: the report is larger than 10 MiB")
 	case fetch.Permanent(err):
-		return nil, queue.Cancel(domain.Errorf(domain.EInvalid, "report.url: %v", err))
+		// The provider hears why; the URL, which may name the candidate,
+		// stays out of it.
+		return nil, domain.Errorf(domain.EInvalid, "report.url: %v", err)
 	case err != nil:
 		return nil, fmt.Errorf("fetch report: %w", err)
 	}
 	if !isPDF(b) {
 		// What a URL serves lands in Lever as the candidate's report: only a
 		// PDF, as for one given inline.
-		return nil, queue.Cancel(domain.Errorf(domain.EInvalid, "report.url: the file it serves is not a PDF"))
+		return nil, domain.Errorf(domain.EInvalid, "report.url: the file it serves is not a PDF")
 	}
 	return &lever.File{Name: name, ContentType: "application/pdf", Data: b}, nil
+}
+
+// failOrderEvent records on the order why the provider's event cannot be
+// written to Lever and tells the provider (order.failed), as an export that
+// cannot be made is. Nothing of the event reached Lever yet, so the order
+// goes back to the status it had before it, and the provider can report it
+// again (a report served from a public address, or inline). An event that
+// came after it (a cancellation) stands. Should an earlier attempt have
+// written part of the event already, the order keeps its status and the
+// job ends a dead letter, for the operator, as well.
+func (e *Engine) failOrderEvent(ctx context.Context, w *orderWork, why string) error {
+	e.log.Warn("order event cannot be written to Lever", slog.String("order_id", w.order.ID),
+		slog.String("event", w.input.Type), slog.String("reason", why))
+	written := false
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		o, err := tx.OrderGet(ctx, w.order.ID)
+		if err != nil {
+			return err
+		}
+		evs, err := tx.OrderEventList(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		// Its first write is the profile form: once it was made (by an
+		// earlier attempt), the event did reach Lever.
+		_, err = tx.EffectGet(ctx, o.ID+":"+w.input.Type+":form")
+		written = err == nil
+		if err != nil && !store.IsNotFound(err) {
+			return err
+		}
+		if n := len(evs); !written && n > 0 && evs[n-1].ID == w.event.ID && o.Status == statusAfter(w.provider.Kind, w.event.Type) {
+			o.Status = domain.OrderCreated
+			if n > 1 {
+				o.Status = statusAfter(w.provider.Kind, evs[n-2].Type)
+			}
+			o.Result = nil
+		}
+		o.LastError = why
+		if err := tx.OrderUpdate(ctx, o); err != nil {
+			return err
+		}
+		return e.enqueueWebhook(ctx, tx, o.ProviderID, o, WebhookOrderFailed, nil)
+	})
+	if err != nil {
+		return err
+	}
+	e.q.Notify()
+	if written {
+		return queue.Cancel(errors.New(why))
+	}
+	return nil
 }
 
 // isPDF reports whether b starts as a PDF does.

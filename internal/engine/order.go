@@ -28,8 +28,11 @@ type OrderJSON struct {
 	CandidateURL  *string          `json:"candidateUrl"`
 	EvaluationURL *string          `json:"evaluationUrl"`
 	Result        json.RawMessage  `json:"result"`
-	CreatedAt     time.Time        `json:"createdAt"`
-	UpdatedAt     time.Time        `json:"updatedAt"`
+	// LastError says why the last event the provider reported could not
+	// be written to Lever; null when nothing failed.
+	LastError *string   `json:"lastError"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // PackageRef names a package.
@@ -73,6 +76,9 @@ func ViewOrder(o *domain.Order) OrderJSON {
 	}
 	if o.EvaluationURL != "" {
 		v.EvaluationURL = &o.EvaluationURL
+	}
+	if o.LastError != "" {
+		v.LastError = &o.LastError
 	}
 	if len(v.Result) == 0 {
 		v.Result = json.RawMessage("null")
@@ -255,6 +261,8 @@ func (e *Engine) ReportOrderEvent(ctx context.Context, providerID, orderID strin
 			}
 		}
 		o.Status = statusAfter(p.Kind, in.Type)
+		// A new event supersedes the one that failed.
+		o.LastError = ""
 		if in.CandidateURL != "" {
 			o.CandidateURL = in.CandidateURL
 		}

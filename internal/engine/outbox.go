@@ -38,6 +38,10 @@ func (providerWebhookArgs) InsertOpts() queue.InsertOpts {
 // dead-lettered: with the backoff, about a day.
 const WebhookAttempts = 12
 
+// WebhookOrderFailed tells a provider that an event it reported about an
+// order cannot be written to Lever; the order's lastError says why.
+const WebhookOrderFailed = "order.failed"
+
 // enqueueWebhook records a webhook to a provider in tx. The message id is
 // fixed now, so every retry carries the same id and the provider can drop
 // repeats. Webhooks about one order are delivered in order.

@@ -75,8 +75,14 @@ func tagCollisions(ctx context.Context, tx *store.Tx, providerID string, connIDs
 // CheckPackageTags refuses, with a conflict error naming the tag (and not
 // the other provider), packages of providerID whose Lever tag another
 // provider enabled on one of the same connections already uses. It runs in
-// the transaction that stores the packages.
+// the transaction that stores the packages, before anything else in it, and
+// locks the provider and its connections until that transaction ends, so a
+// concurrent publish or enabling that could collide waits and then sees
+// these packages (see store.ProviderLock).
 func (e *Engine) CheckPackageTags(ctx context.Context, tx *store.Tx, providerID string, pkgs []domain.Package) error {
+	if err := tx.ProviderLock(ctx, providerID); err != nil {
+		return err
+	}
 	ins, err := tx.IntegrationList(ctx, store.IntegrationFilter{ProviderID: providerID, EnabledOnly: true})
 	if err != nil || len(ins) == 0 {
 		return err
@@ -84,6 +90,9 @@ func (e *Engine) CheckPackageTags(ctx context.Context, tx *store.Tx, providerID 
 	conns := make([]string, 0, len(ins))
 	for _, in := range ins {
 		conns = append(conns, in.ConnectionID)
+	}
+	if err := tx.ConnectionsLock(ctx, conns); err != nil {
+		return err
 	}
 	cols, err := tagCollisions(ctx, tx, providerID, conns, packageTags(pkgs))
 	if err != nil || len(cols) == 0 {
@@ -105,8 +114,16 @@ func (e *Engine) CheckPackageTags(ctx context.Context, tx *store.Tx, providerID 
 
 // checkEnableTags refuses to enable a provider on a connection where
 // another enabled provider uses one of its package tags. The operator sees
-// which provider.
+// which provider. It locks the provider and the connection until tx ends,
+// as CheckPackageTags does, so it must come before tx reads what it checks
+// and before tx writes the integration.
 func (e *Engine) checkEnableTags(ctx context.Context, tx *store.Tx, p *domain.Provider, connID string) error {
+	if err := tx.ProviderLock(ctx, p.ID); err != nil {
+		return err
+	}
+	if err := tx.ConnectionsLock(ctx, []string{connID}); err != nil {
+		return err
+	}
 	pkgs, err := tx.PackageList(ctx, p.ID)
 	if err != nil || len(pkgs) == 0 {
 		return err

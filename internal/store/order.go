@@ -14,7 +14,7 @@ import (
 	"stagecoach/internal/domain"
 )
 
-const orderColumns = `id, integration_id, connection_id, provider_id, package_id, package_name, opportunity_id, posting_id, status, candidate, details, candidate_url, evaluation_url, result, created_at, updated_at`
+const orderColumns = `id, integration_id, connection_id, provider_id, package_id, package_name, opportunity_id, posting_id, status, candidate, details, candidate_url, evaluation_url, result, last_error, created_at, updated_at`
 
 func scanOrder(row interface{ Scan(...any) error }) (*domain.Order, error) {
 	var o domain.Order
@@ -22,7 +22,7 @@ func scanOrder(row interface{ Scan(...any) error }) (*domain.Order, error) {
 	var result sql.NullString
 	var created, updated int64
 	if err := row.Scan(&o.ID, &o.IntegrationID, &o.ConnectionID, &o.ProviderID, &o.PackageID, &o.PackageName, &o.OpportunityID, &o.PostingID,
-		&o.Status, &cand, &details, &o.CandidateURL, &o.EvaluationURL, &result, &created, &updated); err != nil {
+		&o.Status, &cand, &details, &o.CandidateURL, &o.EvaluationURL, &result, &o.LastError, &created, &updated); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(cand), &o.Candidate); err != nil {
@@ -51,22 +51,22 @@ func (tx *Tx) OrderInsert(ctx context.Context, o *domain.Order) error {
 	cand, _ := json.Marshal(o.Candidate)
 	details, _ := json.Marshal(o.Details)
 	o.CreatedAt, o.UpdatedAt = tx.now, tx.now
-	_, err := tx.exec(ctx, `INSERT INTO orders (`+orderColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err := tx.exec(ctx, `INSERT INTO orders (`+orderColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		o.ID, o.IntegrationID, o.ConnectionID, o.ProviderID, o.PackageID, o.PackageName, o.OpportunityID, o.PostingID,
-		o.Status, string(cand), string(details), o.CandidateURL, o.EvaluationURL, nullJSON(o.Result), ms(tx.now), ms(tx.now))
+		o.Status, string(cand), string(details), o.CandidateURL, o.EvaluationURL, nullJSON(o.Result), o.LastError, ms(tx.now), ms(tx.now))
 	if IsUniqueViolation(err) {
 		return domain.Errorf(domain.EConflict, "opportunity %s already has a live order for integration %s", o.OpportunityID, o.IntegrationID)
 	}
 	return err
 }
 
-// OrderUpdate saves an order's status, links and result.
+// OrderUpdate saves an order's status, links, result and last error.
 func (tx *Tx) OrderUpdate(ctx context.Context, o *domain.Order) error {
 	cand, _ := json.Marshal(o.Candidate)
 	details, _ := json.Marshal(o.Details)
 	o.UpdatedAt = tx.now
-	res, err := tx.exec(ctx, `UPDATE orders SET status = ?, candidate = ?, details = ?, candidate_url = ?, evaluation_url = ?, result = ?, updated_at = ? WHERE id = ?`,
-		o.Status, string(cand), string(details), o.CandidateURL, o.EvaluationURL, nullJSON(o.Result), ms(tx.now), o.ID)
+	res, err := tx.exec(ctx, `UPDATE orders SET status = ?, candidate = ?, details = ?, candidate_url = ?, evaluation_url = ?, result = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+		o.Status, string(cand), string(details), o.CandidateURL, o.EvaluationURL, nullJSON(o.Result), o.LastError, ms(tx.now), o.ID)
 	if err != nil {
 		return err
 	}

@@ -553,14 +553,14 @@ func testWebhooks(t *testing.T, h Harness) {
 	// Tampered, or checked against a secret that is not the account's: refused.
 	th, tb := h.Scene.Tamper(raw.header.Clone(), bytes.Clone(raw.body))
 	if d, err := h.Driver.ReadWebhook(th, tb, secrets); !errors.Is(err, ats.ErrInvalidWebhook) || d != nil {
-		t.Errorf("ReadWebhook(tampered) = %+v, %v; want ats.ErrInvalidWebhook", d, err)
+		t.Errorf("ReadWebhook(tampered): delivery returned %v, error %v; want no delivery and ats.ErrInvalidWebhook", d != nil, err)
 	}
 	wrong := func(ats.EventKind) []string { return []string{"not-the-secret"} }
 	if d, err := h.Driver.ReadWebhook(raw.header, raw.body, wrong); !errors.Is(err, ats.ErrInvalidWebhook) || d != nil {
-		t.Errorf("ReadWebhook with a wrong secret = %+v, %v; want ats.ErrInvalidWebhook", d, err)
+		t.Errorf("ReadWebhook with a wrong secret: delivery returned %v, error %v; want no delivery and ats.ErrInvalidWebhook", d != nil, err)
 	}
 	if d, err := h.Driver.ReadWebhook(raw.header, []byte("{not json"), secrets); !errors.Is(err, ats.ErrInvalidWebhook) || d != nil {
-		t.Errorf("ReadWebhook(malformed) = %+v, %v; want ats.ErrInvalidWebhook", d, err)
+		t.Errorf("ReadWebhook(malformed): delivery returned %v, error %v; want no delivery and ats.ErrInvalidWebhook", d != nil, err)
 	}
 
 	h.Scene.Archive(t, appID)

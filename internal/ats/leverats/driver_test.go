@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"stagecoach/internal/ats"
 	"stagecoach/internal/ats/atstest"
 	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/lever"
@@ -293,6 +292,3 @@ func TestDriverRequiresClient(t *testing.T) {
 		t.Fatal("New without a client: no error")
 	}
 }
-
-// keep ats imported for the guard in other test files.
-var _ = ats.ErrNotFound

@@ -23,6 +23,7 @@ import (
 	"context"
 	"iter"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -45,6 +46,8 @@ type Driver interface {
 	// tags, owner, archived and hired state and its link. ErrNotFound for an
 	// unknown or deleted application.
 	Application(ctx context.Context, id string) (*Application, error)
+	// Job reads one job. ErrNotFound for an unknown job.
+	Job(ctx context.Context, id string) (*Job, error)
 	// Stages lists the stages an application on job jobID can be in, in
 	// pipeline order. Where stages are account-wide (Lever) jobID is
 	// ignored; where they are per job (Greenhouse) it is required.
@@ -71,6 +74,11 @@ type Driver interface {
 	// titled r.Title (created from a template of that name, made when
 	// missing); without it they are written as a note, ResultsNote(r).
 	WriteResults(ctx context.Context, applicationID string, r Results, as string) (string, error)
+	// WriteFeedback records an interview round's feedback as the user as
+	// and returns the id of what holds it. With Capabilities.FeedbackForms
+	// it is a scored feedback form titled f.Title (from a template of that
+	// name, made when missing); without it, a note, FeedbackNote(f).
+	WriteFeedback(ctx context.Context, applicationID string, f Feedback, as string) (string, error)
 
 	// CreateCandidate creates a sourced candidate with an application on a
 	// job at a stage, as the user as (required where the ATS requires it).
@@ -220,6 +228,48 @@ func ResultsNote(r Results) string {
 		b.WriteString(f.Value)
 	}
 	return b.String()
+}
+
+// Rating is an interviewer's overall recommendation, 1 (strong no) to 4
+// (strong yes), Lever's four-point scale.
+type Rating int
+
+// The ratings.
+const (
+	StrongNo  Rating = 1
+	No        Rating = 2
+	Yes       Rating = 3
+	StrongYes Rating = 4
+)
+
+// String is the rating as a recruiter reads it.
+func (r Rating) String() string {
+	switch r {
+	case StrongNo:
+		return "Strong No Hire"
+	case No:
+		return "No Hire"
+	case Yes:
+		return "Hire"
+	case StrongYes:
+		return "Strong Hire"
+	}
+	return "Rating(" + strconv.Itoa(int(r)) + ")"
+}
+
+// Feedback is one interview round's feedback.
+type Feedback struct {
+	// Title names the feedback (and its template, where the ATS has
+	// feedback forms), e.g. "JobTwine Interview".
+	Title  string
+	Rating Rating
+	Fields []Field
+}
+
+// FeedbackNote is the text feedback is written as where the ATS has no
+// feedback forms: the title, the rating, then the answered fields.
+func FeedbackNote(f Feedback) string {
+	return ResultsNote(Results{Title: f.Title, Fields: append([]Field{{Name: "Recommendation", Value: f.Rating.String()}}, f.Fields...)})
 }
 
 // NewCandidate is a sourced candidate to create with an application.

@@ -37,3 +37,14 @@ func TestResultsNote(t *testing.T) {
 		t.Errorf("ResultsNote = %q, want %q", got, want)
 	}
 }
+
+func TestFeedbackNote(t *testing.T) {
+	t.Parallel()
+	got := ats.FeedbackNote(ats.Feedback{Title: "JobTwine Interview", Rating: ats.Yes, Fields: []ats.Field{{Name: "Round", Value: "2"}, {Name: "Video URL"}}})
+	if want := "JobTwine Interview\nRecommendation: Hire\nRound: 2"; got != want {
+		t.Errorf("FeedbackNote = %q, want %q", got, want)
+	}
+	if got := ats.Rating(7).String(); got != "Rating(7)" {
+		t.Errorf("Rating(7) = %q", got)
+	}
+}

@@ -89,6 +89,9 @@ type View struct {
 	// CVs are the candidate's CVs (Lever's resumes), with their bytes.
 	CVs   []ViewFile
 	Forms []ViewForm
+	// Feedback are the interview feedback forms (answered fields by name,
+	// the rating as the ATS shows it).
+	Feedback []ViewForm
 }
 
 // ViewFile is a file on an application, with its content.
@@ -119,9 +122,11 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"MoveToStage", testMoveToStage},
 		{"UploadFile", testUploadFile},
 		{"Results", testResults},
+		{"Feedback", testFeedback},
 		{"CreateCandidate", testCreateCandidate},
 		{"ApplicationsInStageSince", testApplicationsInStageSince},
 		{"JobsWithTag", testJobsWithTag},
+		{"JobRead", testJobRead},
 		{"Webhooks", testWebhooks},
 	} {
 		t.Run(st.name, func(t *testing.T) {
@@ -371,6 +376,45 @@ func testResults(t *testing.T, h Harness) {
 	}
 }
 
+func testFeedback(t *testing.T, h Harness) {
+	ctx := ctxOf(t)
+	appID, _, _, _ := newApplication(t, h)
+	f := ats.Feedback{Title: unique("Acme Interview"), Rating: ats.Yes, Fields: []ats.Field{
+		{Name: "Round", Value: "2"}, {Name: "Summary", Value: "Clear on trade-offs.", Long: true}, {Name: "Video URL"},
+	}}
+	if _, err := h.Driver.WriteFeedback(ctx, appID, f, h.Scene.ActingUser()); err != nil {
+		t.Fatalf("WriteFeedback: %v", err)
+	}
+	v := h.Scene.View(t, appID)
+	if h.Driver.Capabilities().FeedbackForms {
+		if len(v.Feedback) != 1 || v.Feedback[0].Title != f.Title {
+			t.Fatalf("feedback = %+v, want one form titled %q", v.Feedback, f.Title)
+		}
+		got := v.Feedback[0].Fields
+		if got["Round"] != "2" || got["Summary"] != "Clear on trade-offs." {
+			t.Errorf("feedback fields = %q, want Round 2 and the summary", got)
+		}
+		rated := false
+		for _, val := range got {
+			rated = rated || strings.Contains(val, ats.Yes.String()) && !strings.Contains(val, ats.StrongYes.String())
+		}
+		if !rated {
+			t.Errorf("feedback fields = %q, want the rating %q", got, ats.Yes)
+		}
+	} else {
+		if len(v.Feedback) != 0 {
+			t.Errorf("no feedback forms capability, yet feedback = %+v", v.Feedback)
+		}
+		want := ats.FeedbackNote(f)
+		if !slices.ContainsFunc(v.Notes, func(n string) bool { return strings.Contains(n, want) }) {
+			t.Fatalf("notes = %q, want one holding the feedback %q", v.Notes, want)
+		}
+	}
+	if _, err := h.Driver.WriteFeedback(ctx, appID, ats.Feedback{Title: f.Title, Rating: 9}, h.Scene.ActingUser()); !errors.Is(err, ats.ErrRefused) {
+		t.Errorf("WriteFeedback with rating 9: error = %v, want ats.ErrRefused", err)
+	}
+}
+
 func testCreateCandidate(t *testing.T, h Harness) {
 	ctx := ctxOf(t)
 	jobID := h.Scene.NewJob(t, unique("Sourced Role"), nil)
@@ -475,6 +519,22 @@ func testJobsWithTag(t *testing.T, h Harness) {
 			t.Errorf("JobsWithTag without a tag: error = %v, want ats.ErrRefused", err)
 		}
 		break
+	}
+}
+
+func testJobRead(t *testing.T, h Harness) {
+	tag := unique("Acme")
+	title := unique("Read Role")
+	id := h.Scene.NewJob(t, title, []string{tag})
+	j, err := h.Driver.Job(ctxOf(t), id)
+	if err != nil {
+		t.Fatalf("Job: %v", err)
+	}
+	if j.ID != id || j.Title != title || !slices.Contains(j.Tags, tag) {
+		t.Errorf("Job = %+v, want %s titled %q carrying %q", j, id, title, tag)
+	}
+	if _, err := h.Driver.Job(ctxOf(t), "no-such-job"); !errors.Is(err, ats.ErrNotFound) {
+		t.Errorf("Job(unknown) error = %v, want ats.ErrNotFound", err)
 	}
 }
 

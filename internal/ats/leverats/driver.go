@@ -36,9 +36,9 @@ type Config struct {
 	// require perform_as (files, creates), and writes that allow it have no
 	// author.
 	PerformAs string
-	// ResultsAsNotes writes structured results as a note instead of a
-	// profile form, for credentials that may not write forms; Capabilities
-	// then reports no forms.
+	// ResultsAsNotes writes structured results and interview feedback as
+	// notes instead of profile and feedback forms, for credentials that may
+	// not write forms; Capabilities then reports neither kind of form.
 	ResultsAsNotes bool
 }
 
@@ -59,12 +59,12 @@ func New(cfg Config) (*Driver, error) {
 // Name returns "lever".
 func (d *Driver) Name() string { return "lever" }
 
-// Capabilities reports what Lever can do: profile forms (unless
-// Config.ResultsAsNotes), feedback forms, @-mentions, account-wide stages,
+// Capabilities reports what Lever can do: profile and feedback forms
+// (unless Config.ResultsAsNotes), @-mentions, account-wide stages,
 // the webhooks API and confidential postings.
 func (d *Driver) Capabilities() ats.Capabilities {
 	return ats.Capabilities{
-		Forms: !d.cfg.ResultsAsNotes, FeedbackForms: true, Mentions: true,
+		Forms: !d.cfg.ResultsAsNotes, FeedbackForms: !d.cfg.ResultsAsNotes, Mentions: true,
 		PerJobStages: false, WebhooksAPI: true, ConfidentialJobs: true,
 	}
 }
@@ -411,13 +411,7 @@ func (d *Driver) JobsWithTag(ctx context.Context, p ats.JobListing) iter.Seq2[*a
 				yield(nil, mapErr(op, err))
 				return
 			}
-			j := &ats.Job{
-				ID: po.ID, Title: po.Text, State: po.State, Tags: po.Tags, Confidential: po.Confidentiality == "confidential",
-				Owner:         ats.User{ID: po.Owner.ID, Name: po.Owner.Name, Email: po.Owner.Email, Username: po.Owner.Username},
-				HiringManager: ats.User{ID: po.HiringManager.ID, Name: po.HiringManager.Name, Email: po.HiringManager.Email, Username: po.HiringManager.Username},
-				URL:           po.URLs.Show,
-			}
-			if !yield(j, nil) {
+			if !yield(toJob(po), nil) {
 				return
 			}
 		}
@@ -538,6 +532,123 @@ func deliveryID(ev *lever.Event) string {
 	h.Write([]byte{0})
 	h.Write(data.Bytes())
 	return "h:" + hex.EncodeToString(h.Sum(nil))
+}
+
+
+// Job reads the posting id with its owner and hiring manager.
+func (d *Driver) Job(ctx context.Context, id string) (*ats.Job, error) {
+	p, err := d.c.GetPosting(ctx, id, "owner", "hiringManager")
+	if err != nil {
+		return nil, mapErr("lever: read job", err)
+	}
+	return toJob(p), nil
+}
+
+func toJob(p *lever.Posting) *ats.Job {
+	return &ats.Job{
+		ID: p.ID, Title: p.Text, State: p.State, Tags: p.Tags, Confidential: p.Confidentiality == "confidential",
+		Owner:         ats.User{ID: p.Owner.ID, Name: p.Owner.Name, Email: p.Owner.Email, Username: p.Owner.Username},
+		HiringManager: ats.User{ID: p.HiringManager.ID, Name: p.HiringManager.Name, Email: p.HiringManager.Email, Username: p.HiringManager.Username},
+		URL:           p.URLs.Show,
+	}
+}
+
+// ratingOptions are the options of the score-system field of the feedback
+// templates the driver creates: Lever's overall rating.
+var ratingOptions = []lever.Option{{Text: "4 - Strong Hire"}, {Text: "3 - Hire"}, {Text: "2 - No Hire"}, {Text: "1 - Strong No Hire"}}
+
+// WriteFeedback submits a feedback form from the feedback template titled
+// f.Title, creating it when missing (Lever wants exactly one score-system
+// field: "Recommendation" with Lever's four options, then one text or
+// textarea field per feedback field). The rating is the score-system option
+// that starts with its digit. Lever requires an acting user. With
+// Config.ResultsAsNotes the feedback is a note instead.
+func (d *Driver) WriteFeedback(ctx context.Context, applicationID string, f ats.Feedback, as string) (string, error) {
+	const op = "lever: write feedback"
+	if strings.TrimSpace(f.Title) == "" {
+		return "", refused(op, "the feedback has no title")
+	}
+	if f.Rating < ats.StrongNo || f.Rating > ats.StrongYes {
+		return "", refused(op, "rating %d is not 1 (strong no) to 4 (strong yes)", int(f.Rating))
+	}
+	if !d.Capabilities().FeedbackForms {
+		return d.WriteNote(ctx, applicationID, ats.Note{Text: ats.FeedbackNote(f)}, as)
+	}
+	if d.as(as) == "" {
+		return "", refused(op, "Lever requires an acting user (perform_as) to write feedback")
+	}
+	tpl, err := d.feedbackTemplate(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	values := map[string]string{}
+	for _, fld := range f.Fields {
+		values[strings.ToLower(fld.Name)] = fld.Value
+	}
+	used := map[string]bool{}
+	var fvs []lever.FieldValue
+	for _, fld := range tpl.Fields {
+		var v string
+		if fld.Type == "score-system" {
+			prefix := strconv.Itoa(int(f.Rating))
+			for _, o := range fld.Options {
+				if strings.HasPrefix(strings.TrimSpace(o.Text), prefix) {
+					v = o.Text
+				}
+			}
+			if v == "" {
+				return "", refused(op, "feedback template %q has no rating option for %s", tpl.Text, f.Rating)
+			}
+		} else if val, ok := values[strings.ToLower(fld.Text)]; ok {
+			used[strings.ToLower(fld.Text)] = true
+			v = val
+		}
+		if v == "" {
+			if fld.Required {
+				return "", refused(op, "feedback template %q has a required field %q the feedback leaves empty", tpl.Text, fld.Text)
+			}
+			continue
+		}
+		fvs = append(fvs, lever.FieldValue{ID: fld.ID, Value: v})
+	}
+	for _, fld := range f.Fields {
+		if !used[strings.ToLower(fld.Name)] {
+			return "", refused(op, "feedback template %q has no field %q", tpl.Text, fld.Name)
+		}
+	}
+	fb, err := d.c.CreateFeedback(ctx, applicationID, lever.FeedbackInput{BaseTemplateID: tpl.ID, FieldValues: fvs}, d.as(as))
+	if err != nil {
+		return "", mapErr(op, err)
+	}
+	return fb.ID, nil
+}
+
+// feedbackTemplate finds the feedback template titled f.Title, or creates
+// it.
+func (d *Driver) feedbackTemplate(ctx context.Context, f ats.Feedback) (*lever.FeedbackTemplate, error) {
+	const op = "lever: find or create feedback template"
+	for t, err := range d.c.ListFeedbackTemplates(ctx) {
+		if err != nil {
+			return nil, mapErr(op, err)
+		}
+		if t.Text == f.Title {
+			return t, nil
+		}
+	}
+	in := lever.FeedbackTemplateInput{Text: f.Title, Instructions: "Feedback written by stagecoach.",
+		Fields: []lever.FormField{{Type: "score-system", Text: "Recommendation", Required: true, Options: ratingOptions}}}
+	for _, fld := range f.Fields {
+		typ := "text"
+		if fld.Long {
+			typ = "textarea"
+		}
+		in.Fields = append(in.Fields, lever.FormField{Type: typ, Text: fld.Name})
+	}
+	t, err := d.c.CreateFeedbackTemplate(ctx, in)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	return t, nil
 }
 
 var _ ats.Driver = (*Driver)(nil)

@@ -193,6 +193,13 @@ type recruiterView struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
 	} `json:"files"`
+	Feedback []struct {
+		Text   string `json:"text"`
+		Fields []struct {
+			Text  string          `json:"text"`
+			Value json.RawMessage `json:"value"`
+		} `json:"fields"`
+	} `json:"feedback"`
 }
 
 func (sc scene) View(t testing.TB, applicationID string) atstest.View {
@@ -224,6 +231,16 @@ func (sc scene) View(t testing.TB, applicationID string) atstest.View {
 			}
 		}
 		v.Forms = append(v.Forms, form)
+	}
+	for _, f := range rv.Feedback {
+		form := atstest.ViewForm{Title: f.Text, Fields: map[string]string{}}
+		for _, fld := range f.Fields {
+			var s string
+			if json.Unmarshal(fld.Value, &s) == nil {
+				form.Fields[fld.Text] = s
+			}
+		}
+		v.Feedback = append(v.Feedback, form)
 	}
 	for _, f := range rv.Files {
 		v.Files = append(v.Files, atstest.ViewFile{Name: f.Name, Data: sc.s.get(t, "/opportunities/"+applicationID+"/files/"+f.ID+"/download")})

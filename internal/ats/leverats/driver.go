@@ -534,7 +534,6 @@ func deliveryID(ev *lever.Event) string {
 	return "h:" + hex.EncodeToString(h.Sum(nil))
 }
 
-
 // Job reads the posting id with its owner and hiring manager.
 func (d *Driver) Job(ctx context.Context, id string) (*ats.Job, error) {
 	p, err := d.c.GetPosting(ctx, id, "owner", "hiringManager")

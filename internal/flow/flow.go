@@ -83,9 +83,29 @@ var EveryFlowEndpoints = []string{
 	"DELETE /webhooks/:webhook",
 }
 
+// Provider webhooks about orders, sent to a provider of a kind with orders:
+// an order placed, an invitation to send again (the candidate re-entered
+// the trigger stage while invited), an order cancelled in Lever, an event
+// the provider reported that could not be written to Lever.
+const (
+	WebhookOrderCreated   = "order.created"
+	WebhookOrderReinvite  = "order.reinvite"
+	WebhookOrderCancelled = "order.cancelled"
+	WebhookOrderFailed    = "order.failed"
+)
+
+// OrderWebhooks are the provider webhooks of a kind with orders.
+var OrderWebhooks = []string{WebhookOrderCreated, WebhookOrderReinvite, WebhookOrderCancelled, WebhookOrderFailed}
+
+// Provider webhooks about the Lever connection an integration uses.
+const (
+	WebhookConnectionBroken   = "connection.broken"
+	WebhookConnectionRestored = "connection.restored"
+)
+
 // ConnectionWebhooks are the provider webhooks every kind gets about the
 // Lever connection its integration uses.
-var ConnectionWebhooks = []string{"connection.broken", "connection.restored"}
+var ConnectionWebhooks = []string{WebhookConnectionBroken, WebhookConnectionRestored}
 
 var (
 	mu    sync.RWMutex

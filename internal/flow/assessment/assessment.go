@@ -6,6 +6,7 @@ package assessment
 
 import (
 	"encoding/base64"
+	"slices"
 	"strings"
 
 	"stagecoach/internal/domain"
@@ -141,7 +142,7 @@ func (Kind) ValidateEvent(in *flow.OrderEvent, bad func(field, msg string)) {
 
 // ProviderWebhooks lists what an assessment provider is sent.
 func (Kind) ProviderWebhooks() []string {
-	return append([]string{"order.created", "order.reinvite", "order.cancelled", "order.failed"}, flow.ConnectionWebhooks...)
+	return append(slices.Clone(flow.OrderWebhooks), flow.ConnectionWebhooks...)
 }
 
 // ConfidentialMisses says what the flow misses on confidential postings.

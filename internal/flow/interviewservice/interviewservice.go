@@ -6,6 +6,7 @@
 package interviewservice
 
 import (
+	"slices"
 	"strings"
 
 	"stagecoach/internal/domain"
@@ -137,7 +138,8 @@ func (Kind) ValidateEvent(in *flow.OrderEvent, bad func(field, msg string)) {
 // ProviderWebhooks lists what an interview service is sent: the orders'
 // and the synced jobs'.
 func (Kind) ProviderWebhooks() []string {
-	return append([]string{"order.created", "order.reinvite", "order.cancelled", "order.failed", WebhookJobSynced, WebhookJobRemoved}, flow.ConnectionWebhooks...)
+	out := append(slices.Clone(flow.OrderWebhooks), WebhookJobSynced, WebhookJobRemoved)
+	return append(out, flow.ConnectionWebhooks...)
 }
 
 // ConfidentialMisses says what the flow misses on confidential postings.

@@ -5,6 +5,7 @@
 package videointerview
 
 import (
+	"slices"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/lever"
@@ -87,7 +88,7 @@ func (Kind) ValidateEvent(in *flow.OrderEvent, bad func(field, msg string)) {
 
 // ProviderWebhooks lists what a video interview provider is sent.
 func (Kind) ProviderWebhooks() []string {
-	return append([]string{"order.created", "order.reinvite", "order.cancelled", "order.failed"}, flow.ConnectionWebhooks...)
+	return append(slices.Clone(flow.OrderWebhooks), flow.ConnectionWebhooks...)
 }
 
 // ConfidentialMisses says what the flow misses on confidential postings.

@@ -23,10 +23,11 @@ const (
 
 func exportPolicy(s Settings) string { return sourcing.ExportPolicy(s) }
 
-// CheckIntegrationSettings validates an integration's settings against Lever before
-// they are stored: the perform-as user must be an active Lever user, and for
-// a sourcing provider the export policy must be known and every stage and
-// posting the maps name must exist in Lever. It names what is wrong.
+// CheckIntegrationSettings validates an integration's settings before they
+// are stored: the kind's own checks (flow.Kind's CheckSettings: for
+// sourcing, a known export policy and no empty map entry), then against
+// Lever: the perform-as user must be an active Lever user, and every stage
+// and posting the kind's maps name must exist. It names what is wrong.
 func (e *Engine) CheckIntegrationSettings(ctx context.Context, conn *domain.Connection, p *domain.Provider, raw json.RawMessage) error {
 	s, err := ParseSettings(raw)
 	if err != nil {

@@ -10,122 +10,41 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
+	"stagecoach/internal/flow/interviewservice"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
 
-// Interview events. A video interview (one-way) is invited, maybe started,
-// then completed with an evaluation link. An interview service order is
-// invited with a scheduling link, scheduled, maybe rescheduled, and gets
-// feedback per round; a later round is scheduled again after feedback.
+// Interview service events beyond the common ones (see
+// flow/interviewservice, which declares their transitions).
 const (
-	EventRescheduled = "rescheduled"
-	EventFeedback    = "feedback"
-)
-
-var (
-	videoAllowedFrom = map[string][]string{
-		"invited":   {domain.OrderCreated, domain.OrderInvited},
-		"started":   {domain.OrderCreated, domain.OrderInvited},
-		"completed": {domain.OrderCreated, domain.OrderInvited, domain.OrderStarted},
-		"cancelled": {domain.OrderCreated, domain.OrderInvited, domain.OrderStarted},
-		"expired":   {domain.OrderCreated, domain.OrderInvited, domain.OrderStarted},
-	}
-	serviceAllowedFrom = map[string][]string{
-		"invited":        {domain.OrderCreated, domain.OrderInvited},
-		"scheduled":      {domain.OrderCreated, domain.OrderInvited, domain.OrderCompleted},
-		EventRescheduled: {domain.OrderScheduled},
-		"started":        {domain.OrderScheduled},
-		EventFeedback:    {domain.OrderScheduled, domain.OrderStarted},
-		"cancelled":      {domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted},
-		"expired":        {domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted},
-	}
-	videoEventTypes   = []string{"invited", "started", "completed", "cancelled", "expired"}
-	serviceEventTypes = []string{"invited", "scheduled", EventRescheduled, "started", EventFeedback, "cancelled", "expired"}
+	EventRescheduled = interviewservice.EventRescheduled
+	EventFeedback    = interviewservice.EventFeedback
 )
 
 // eventAllowedFrom returns the statuses an event of type typ may follow for
 // a provider of kind.
 func eventAllowedFrom(kind, typ string) []string {
-	switch kind {
-	case domain.KindVideoInterview:
-		return videoAllowedFrom[typ]
-	case domain.KindInterviewService:
-		return serviceAllowedFrom[typ]
+	k, err := flow.Lookup(kind)
+	if err != nil {
+		return nil
 	}
-	return allowedFrom[typ]
+	t, _ := flow.Find(k, typ)
+	return t.From
 }
 
 // statusAfter is the order status an accepted event leaves.
 func statusAfter(kind, typ string) string {
-	if kind == domain.KindInterviewService {
-		switch typ {
-		case EventRescheduled:
-			return domain.OrderScheduled
-		case EventFeedback:
-			return domain.OrderCompleted
-		}
+	k, err := flow.Lookup(kind)
+	if err != nil {
+		return typ
+	}
+	if t, ok := flow.Find(k, typ); ok {
+		return t.To
 	}
 	return typ
-}
-
-// validateInterviewEvent checks the fields of a video interview or
-// interview service event.
-func validateInterviewEvent(in *OrderEventInput, kind string, bad func(f, m string), checkURL func(f, v string, required bool)) {
-	types := videoEventTypes
-	if kind == domain.KindInterviewService {
-		types = serviceEventTypes
-	}
-	known := false
-	for _, t := range types {
-		known = known || t == in.Type
-	}
-	if !known {
-		bad("type", fmt.Sprintf("must be one of %s for a %s provider (got %q)", strings.Join(types, ", "), kind, in.Type))
-		return
-	}
-	checkURL("candidateUrl", in.CandidateURL, kind == domain.KindVideoInterview && in.Type == "invited")
-	checkURL("evaluationUrl", in.EvaluationURL, kind == domain.KindVideoInterview && in.Type == "completed")
-	if in.Score != nil || in.MaxScore != nil {
-		switch {
-		case in.Score == nil || in.MaxScore == nil:
-			bad("score", "give score and maxScore together")
-		case *in.MaxScore <= 0:
-			bad("maxScore", "must be greater than 0")
-		case *in.Score < 0 || *in.Score > *in.MaxScore:
-			bad("score", "must be between 0 and maxScore")
-		}
-	}
-	if kind != domain.KindInterviewService {
-		return
-	}
-	checkURL("schedulingUrl", in.SchedulingURL, in.Type == "invited")
-	checkURL("meetingUrl", in.MeetingURL, in.Type == "scheduled")
-	checkURL("feedbackUrl", in.FeedbackURL, in.Type == EventFeedback)
-	checkURL("videoUrl", in.VideoURL, false)
-	switch in.Type {
-	case "scheduled":
-		if in.StartsAt == nil || in.StartsAt.IsZero() {
-			bad("startsAt", "is required (an RFC 3339 time)")
-		}
-	case EventRescheduled:
-		if (in.StartsAt == nil || in.StartsAt.IsZero()) && in.Interviewer == "" && in.MeetingURL == "" {
-			bad("startsAt", "give what changed: startsAt, interviewer or meetingUrl")
-		}
-	case EventFeedback:
-		if strings.TrimSpace(in.Recommendation) == "" {
-			bad("recommendation", "is required")
-		}
-	}
-	for f, v := range map[string]string{"interviewer": in.Interviewer, "round": in.Round, "recommendation": in.Recommendation} {
-		if len(v) > 200 {
-			bad(f, "must be at most 200 characters")
-		}
-	}
-	if len(in.Summary) > 20000 {
-		bad("summary", "must be at most 20000 characters")
-	}
 }
 
 // schedule is an interview's time, people and place.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow/interviewservice"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -29,8 +30,8 @@ const JobPostingSync = "posting_sync"
 
 // Provider webhook types of the job sync.
 const (
-	WebhookJobSynced  = "job.synced"
-	WebhookJobRemoved = "job.removed"
+	WebhookJobSynced  = interviewservice.WebhookJobSynced
+	WebhookJobRemoved = interviewservice.WebhookJobRemoved
 )
 
 // Reasons a job is removed.

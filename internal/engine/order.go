@@ -2,14 +2,12 @@ package engine
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
-	"net/url"
-	"strings"
+	"slices"
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -86,40 +84,15 @@ func ViewOrder(o *domain.Order) OrderJSON {
 	return v
 }
 
-// OrderEventInput is what a provider reports about an order.
-type OrderEventInput struct {
-	Type          string         `json:"type"`
-	CandidateURL  string         `json:"candidateUrl,omitempty"`
-	EvaluationURL string         `json:"evaluationUrl,omitempty"`
-	Score         *float64       `json:"score,omitempty"`
-	MaxScore      *float64       `json:"maxScore,omitempty"`
-	Result        string         `json:"result,omitempty"`
-	Attributes    map[string]any `json:"attributes,omitempty"`
-	ResultURL     string         `json:"resultUrl,omitempty"`
-	Report        *ReportInput   `json:"report,omitempty"`
-	Reason        string         `json:"reason,omitempty"`
-
-	// Interview service fields (see interview.go).
-	SchedulingURL  string     `json:"schedulingUrl,omitempty"`
-	StartsAt       *time.Time `json:"startsAt,omitempty"`
-	Interviewer    string     `json:"interviewer,omitempty"`
-	MeetingURL     string     `json:"meetingUrl,omitempty"`
-	Round          string     `json:"round,omitempty"`
-	Recommendation string     `json:"recommendation,omitempty"`
-	Summary        string     `json:"summary,omitempty"`
-	FeedbackURL    string     `json:"feedbackUrl,omitempty"`
-	VideoURL       string     `json:"videoUrl,omitempty"`
-}
+// OrderEventInput is what a provider reports about an order (see
+// flow.OrderEvent; its kind validates it).
+type OrderEventInput = flow.OrderEvent
 
 // ReportInput is a PDF report, inline or by URL.
-type ReportInput struct {
-	Filename      string `json:"filename,omitempty"`
-	ContentBase64 string `json:"contentBase64,omitempty"`
-	URL           string `json:"url,omitempty"`
-}
+type ReportInput = flow.ReportInput
 
 // MaxReportBytes bounds a PDF report.
-const MaxReportBytes = 10 << 20
+const MaxReportBytes = flow.MaxReportBytes
 
 // Result is a completed order's result as stored and shown.
 type Result struct {
@@ -128,95 +101,6 @@ type Result struct {
 	Result     string         `json:"result,omitempty"`
 	Attributes map[string]any `json:"attributes,omitempty"`
 	ResultURL  string         `json:"resultUrl,omitempty"`
-}
-
-// allowedFrom says which statuses each reported event may follow.
-var allowedFrom = map[string][]string{
-	"invited":   {domain.OrderCreated, domain.OrderInvited},
-	"started":   {domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled},
-	"completed": {domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted},
-	"cancelled": {domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted},
-	"expired":   {domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted},
-}
-
-// Validate checks an assessment event's fields, naming each that is wrong.
-func (in *OrderEventInput) Validate() error { return in.ValidateFor(domain.KindAssessment) }
-
-// ValidateFor checks an event's fields for a provider of kind, naming each
-// that is wrong.
-func (in *OrderEventInput) ValidateFor(kind string) error {
-	var errs []domain.FieldError
-	bad := func(f, m string) { errs = append(errs, domain.FieldError{Field: f, Message: m}) }
-	checkURL := func(f, v string, required bool) {
-		if v == "" {
-			if required {
-				bad(f, "is required")
-			}
-			return
-		}
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad(f, "must be an http(s) URL")
-		}
-	}
-	if kind == domain.KindVideoInterview || kind == domain.KindInterviewService {
-		validateInterviewEvent(in, kind, bad, checkURL)
-		return fieldErrs(in.Type, errs)
-	}
-	if _, ok := allowedFrom[in.Type]; !ok {
-		bad("type", fmt.Sprintf("must be one of invited, started, completed, cancelled, expired (got %q)", in.Type))
-	}
-	switch in.Type {
-	case "invited":
-		checkURL("candidateUrl", in.CandidateURL, true)
-	case "completed":
-		if in.Score == nil {
-			bad("score", "is required")
-		}
-		if in.MaxScore == nil {
-			bad("maxScore", "is required")
-		} else if *in.MaxScore <= 0 {
-			bad("maxScore", "must be greater than 0")
-		}
-		if in.Score != nil && in.MaxScore != nil && (*in.Score < 0 || *in.Score > *in.MaxScore) {
-			bad("score", "must be between 0 and maxScore")
-		}
-		checkURL("resultUrl", in.ResultURL, false)
-		checkURL("evaluationUrl", in.EvaluationURL, false)
-		for k, v := range in.Attributes {
-			switch v.(type) {
-			case string, float64, bool:
-			default:
-				bad("attributes."+k, "must be a string, number or boolean")
-			}
-		}
-		if r := in.Report; r != nil {
-			switch {
-			case (r.ContentBase64 == "") == (r.URL == ""):
-				bad("report", "give exactly one of contentBase64 and url")
-			case r.ContentBase64 != "":
-				b, err := base64.StdEncoding.DecodeString(r.ContentBase64)
-				switch {
-				case err != nil:
-					bad("report.contentBase64", "is not valid base64")
-				case len(b) > MaxReportBytes:
-					bad("report.contentBase64", "is larger than 10 MiB")
-				case !strings.HasPrefix(string(b), "%PDF-"):
-					bad("report.contentBase64", "is not a PDF")
-				}
-			default:
-				checkURL("report.url", r.URL, true)
-			}
-		}
-	}
-	return fieldErrs(in.Type, errs)
-}
-
-func fieldErrs(typ string, errs []domain.FieldError) error {
-	if len(errs) > 0 {
-		return &domain.Error{Code: domain.EInvalid, Message: fmt.Sprintf("%s: %s %s", typ, errs[0].Field, errs[0].Message), Fields: errs}
-	}
-	return nil
 }
 
 // ReportOrderEvent records what a provider reports about one of its orders
@@ -248,11 +132,7 @@ func (e *Engine) ReportOrderEvent(ctx context.Context, providerID, orderID strin
 		} else if purged {
 			return domain.Errorf(domain.EConflict, "order %s is closed: its opportunity was deleted in Lever and the candidate's personal data purged, so it takes no more events", o.ID)
 		}
-		ok := false
-		for _, s := range eventAllowedFrom(p.Kind, in.Type) {
-			ok = ok || s == o.Status
-		}
-		if !ok {
+		if !slices.Contains(eventAllowedFrom(p.Kind, in.Type), o.Status) {
 			return domain.Errorf(domain.EConflict, "order %s is %s: it cannot become %s", o.ID, o.Status, in.Type)
 		}
 		if p.Kind == domain.KindInterviewService {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/outbound"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -40,7 +41,7 @@ const WebhookAttempts = 12
 
 // WebhookOrderFailed tells a provider that an event it reported about an
 // order cannot be written to Lever; the order's lastError says why.
-const WebhookOrderFailed = "order.failed"
+const WebhookOrderFailed = flow.WebhookOrderFailed
 
 // enqueueWebhook records a webhook to a provider in tx. The message id is
 // fixed now, so every retry carries the same id and the provider can drop

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -326,7 +327,7 @@ func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domai
 			case live.Status == domain.OrderInvited:
 				d.Decision = domain.DecisionReinvited
 				d.Reason = fmt.Sprintf("order %s is invited but not started: the provider refreshes the invitation and sends it again", live.ID)
-				if err := e.enqueueWebhook(ctx, tx, r.provider.ID, live, "order.reinvite", nil); err != nil {
+				if err := e.enqueueWebhook(ctx, tx, r.provider.ID, live, flow.WebhookOrderReinvite, nil); err != nil {
 					return err
 				}
 			case live.Status == domain.OrderCreated:
@@ -348,7 +349,7 @@ func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domai
 			return err
 		}
 		log.Info("order created", slog.String("order_id", order.ID), slog.String("package_id", pkg.ID))
-		return e.enqueueWebhook(ctx, tx, r.provider.ID, order, "order.created", created)
+		return e.enqueueWebhook(ctx, tx, r.provider.ID, order, flow.WebhookOrderCreated, created)
 	})
 }
 
@@ -429,7 +430,7 @@ func (e *Engine) purgeCandidate(ctx context.Context, log *slog.Logger, conn *dom
 				Reason: "the opportunity was deleted; the candidate's personal data was purged", OrderID: o.ID}); err != nil {
 				return err
 			}
-			if err := e.enqueueWebhook(ctx, tx, o.ProviderID, o, "order.cancelled", map[string]any{"reason": reason}); err != nil {
+			if err := e.enqueueWebhook(ctx, tx, o.ProviderID, o, flow.WebhookOrderCancelled, map[string]any{"reason": reason}); err != nil {
 				return err
 			}
 		}
@@ -470,7 +471,7 @@ func (e *Engine) cancelOrders(ctx context.Context, conn *domain.Connection, ev *
 			if err := tx.DecisionInsert(ctx, &domain.Decision{EventID: ev.ID, IntegrationID: o.IntegrationID, OpportunityID: o.OpportunityID, Decision: domain.DecisionCancelled, Reason: why, OrderID: o.ID}); err != nil {
 				return err
 			}
-			if err := e.enqueueWebhook(ctx, tx, o.ProviderID, o, "order.cancelled", map[string]any{"reason": reason}); err != nil {
+			if err := e.enqueueWebhook(ctx, tx, o.ProviderID, o, flow.WebhookOrderCancelled, map[string]any{"reason": reason}); err != nil {
 				return err
 			}
 		}

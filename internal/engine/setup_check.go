@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/leverscope"
 	"stagecoach/internal/store"
@@ -372,15 +373,8 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 // confidentialMisses says what a flow of kind misses on confidential
 // postings.
 func confidentialMisses(kind string) string {
-	switch kind {
-	case domain.KindAssessment:
-		return "no sweep for missed webhooks finds their candidates, and their postings cannot get package tags"
-	case domain.KindVideoInterview:
-		return "no sweep for missed webhooks finds their candidates, and their postings cannot get an interview kit"
-	case domain.KindInterviewService:
-		return "the job sync does not send them to the provider, and no sweep for missed webhooks finds their candidates"
-	case domain.KindSourcing:
-		return "candidates cannot be exported to them"
+	if k, err := flow.Lookup(kind); err == nil {
+		return k.ConfidentialMisses()
 	}
 	return "their candidates are not seen"
 }
@@ -485,15 +479,8 @@ func tokenAudience(tok string) string {
 }
 
 func kindLabel(kind string) string {
-	switch kind {
-	case domain.KindAssessment:
-		return "assessment"
-	case domain.KindVideoInterview:
-		return "video interview"
-	case domain.KindInterviewService:
-		return "interview service"
-	case domain.KindSourcing:
-		return "sourcing"
+	if k, err := flow.Lookup(kind); err == nil {
+		return k.Label()
 	}
 	return kind
 }

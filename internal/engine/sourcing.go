@@ -13,6 +13,7 @@ import (
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/fetch"
+	"stagecoach/internal/flow/sourcing"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -25,15 +26,12 @@ const JobExportSync = "export_sync"
 // Webhook types about exports. The seven Lever events passed on to a
 // sourcing provider are "export." followed by Lever's event name.
 const (
-	WebhookExportCreated = "export.created"
-	WebhookExportFailed  = "export.failed"
+	WebhookExportCreated = sourcing.WebhookExportCreated
+	WebhookExportFailed  = sourcing.WebhookExportFailed
 )
 
 // exportEvents are the Lever events passed on to sourcing providers.
-var exportEvents = []string{
-	lever.EventCandidateStageChange, lever.EventCandidateArchiveChange, lever.EventCandidateHired, lever.EventCandidateDeleted,
-	lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted,
-}
+var exportEvents = sourcing.Events
 
 // exportSyncArgs bring one export's state into Lever (and Lever's back):
 // the work of one export runs in order.

@@ -9,51 +9,55 @@ import (
 	"strings"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
+	"stagecoach/internal/flow/sourcing"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 )
 
-// Export policies of a sourcing integration.
+// Export policies of a sourcing integration (see flow/sourcing).
 const (
-	ExportSuccessful = "successful" // only successful candidates (default)
-	ExportAll        = "all"        // unsuccessful ones too, under a pseudonym
+	ExportSuccessful = sourcing.ExportSuccessful // only successful candidates (default)
+	ExportAll        = sourcing.ExportAll        // unsuccessful ones too, under a pseudonym
 )
 
-func exportPolicy(s Settings) string {
-	if s.ExportPolicy == "" {
-		return ExportSuccessful
-	}
-	return s.ExportPolicy
-}
+func exportPolicy(s Settings) string { return sourcing.ExportPolicy(s) }
 
-// CheckIntegrationSettings validates an integration's settings against Lever before
-// they are stored: the perform-as user must be an active Lever user, and for
-// a sourcing provider the export policy must be known and every stage and
-// posting the maps name must exist in Lever. It names what is wrong.
+// CheckIntegrationSettings validates an integration's settings before they
+// are stored: the kind's own checks (flow.Kind's CheckSettings: for
+// sourcing, a known export policy and no empty map entry), then against
+// Lever: the perform-as user must be an active Lever user, and every stage
+// and posting the kind's maps name must exist. It names what is wrong.
 func (e *Engine) CheckIntegrationSettings(ctx context.Context, conn *domain.Connection, p *domain.Provider, raw json.RawMessage) error {
 	s, err := ParseSettings(raw)
 	if err != nil {
 		return err
 	}
-	invalid := func(field, msg string) error {
-		return &domain.Error{Code: domain.EInvalid, Message: "integration settings: " + field + " " + msg, Fields: []domain.FieldError{{Field: field, Message: msg}}}
+	invalid := flow.InvalidSetting
+	kind, err := flow.Lookup(p.Kind)
+	if err != nil {
+		return err
 	}
-	if p.Kind == domain.KindSourcing {
-		if s.ExportPolicy != "" && s.ExportPolicy != ExportSuccessful && s.ExportPolicy != ExportAll {
-			return invalid("exportPolicy", fmt.Sprintf("must be %q or %q, got %q", ExportSuccessful, ExportAll, s.ExportPolicy))
-		}
-		for _, m := range []struct {
-			field string
-			m     map[string]string
-		}{{"rolePostings", s.RolePostings}, {"stageMap", s.StageMap}, {"leverStageMap", s.LeverStageMap}} {
-			for _, k := range sortedStringKeys(m.m) {
-				if strings.TrimSpace(k) == "" || strings.TrimSpace(m.m[k]) == "" {
-					return invalid(m.field, fmt.Sprintf("maps %q to %q: neither may be empty", k, m.m[k]))
-				}
-			}
-		}
+	if err := kind.CheckSettings(s); err != nil {
+		return err
 	}
-	if s.PerformAs == "" && (p.Kind != domain.KindSourcing || (len(s.RolePostings) == 0 && len(s.StageMap) == 0 && len(s.LeverStageMap) == 0 && s.DefaultStage == "")) {
+	// The maps and the default stage are checked against Lever only for a
+	// kind that has them.
+	has := func(name string) bool { return flow.HasSetting(kind, name) }
+	stageMap, leverStageMap, rolePostings, defaultStage := s.StageMap, s.LeverStageMap, s.RolePostings, s.DefaultStage
+	if !has("stageMap") {
+		stageMap = nil
+	}
+	if !has("leverStageMap") {
+		leverStageMap = nil
+	}
+	if !has("rolePostings") {
+		rolePostings = nil
+	}
+	if !has("defaultStage") {
+		defaultStage = ""
+	}
+	if s.PerformAs == "" && len(rolePostings) == 0 && len(stageMap) == 0 && len(leverStageMap) == 0 && defaultStage == "" {
 		return nil
 	}
 	client, err := e.Lever(conn)
@@ -68,34 +72,34 @@ func (e *Engine) CheckIntegrationSettings(ctx context.Context, conn *domain.Conn
 			return err
 		}
 	}
-	if p.Kind != domain.KindSourcing {
+	if len(stageMap) == 0 && len(leverStageMap) == 0 && defaultStage == "" && len(rolePostings) == 0 {
 		return nil
 	}
 	stages, err := e.Stages(ctx, conn)
 	if err != nil {
 		return fmt.Errorf("list Lever stages: %w", err)
 	}
-	for _, k := range sortedStringKeys(s.StageMap) {
-		if _, err := findStage(stages, s.StageMap[k]); err != nil {
-			return invalid("stageMap", fmt.Sprintf("maps %q to %q, which is not a Lever stage", k, s.StageMap[k]))
+	for _, k := range sortedStringKeys(stageMap) {
+		if _, err := findStage(stages, stageMap[k]); err != nil {
+			return invalid("stageMap", fmt.Sprintf("maps %q to %q, which is not a Lever stage", k, stageMap[k]))
 		}
 	}
-	for _, k := range sortedStringKeys(s.LeverStageMap) {
+	for _, k := range sortedStringKeys(leverStageMap) {
 		if _, err := findStage(stages, k); err != nil {
 			return invalid("leverStageMap", fmt.Sprintf("maps %q, which is not a Lever stage", k))
 		}
 	}
-	if s.DefaultStage != "" {
-		if _, err := findStage(stages, s.DefaultStage); err != nil {
-			return invalid("defaultStage", fmt.Sprintf("%q is not a Lever stage", s.DefaultStage))
+	if defaultStage != "" {
+		if _, err := findStage(stages, defaultStage); err != nil {
+			return invalid("defaultStage", fmt.Sprintf("%q is not a Lever stage", defaultStage))
 		}
 	}
-	for _, k := range sortedStringKeys(s.RolePostings) {
-		if _, err := client.GetPosting(ctx, s.RolePostings[k]); err != nil {
+	for _, k := range sortedStringKeys(rolePostings) {
+		if _, err := client.GetPosting(ctx, rolePostings[k]); err != nil {
 			if errors.Is(err, lever.ErrNotFound) {
-				return invalid("rolePostings", fmt.Sprintf("maps role %q to posting %q, which does not exist in Lever", k, s.RolePostings[k]))
+				return invalid("rolePostings", fmt.Sprintf("maps role %q to posting %q, which does not exist in Lever", k, rolePostings[k]))
 			}
-			return fmt.Errorf("look up posting %s: %w", s.RolePostings[k], err)
+			return fmt.Errorf("look up posting %s: %w", rolePostings[k], err)
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -28,10 +29,10 @@ const DefaultTokenRefreshInterval = 24 * time.Hour
 const (
 	// WebhookConnectionBroken: Lever refused the connection's credentials
 	// (a refused token refresh, a revoked app); its work waits.
-	WebhookConnectionBroken = "connection.broken"
+	WebhookConnectionBroken = flow.WebhookConnectionBroken
 	// WebhookConnectionRestored: an operator reconnected it; the work that
 	// waited resumes.
-	WebhookConnectionRestored = "connection.restored"
+	WebhookConnectionRestored = flow.WebhookConnectionRestored
 )
 
 // connectionBrokenWait is the snooze reason of work held by a broken

@@ -169,7 +169,25 @@ func (b *browser) waitJS(what, js string) chromedp.Action[chromedp.Void] {
 
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	return get(b, "read "+sel, chromedp.Text(chromedp.CSS(sel)))
+	// Read it in one evaluation, again while the page is still being
+	// replaced (a node found and then gone is no answer yet).
+	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText : null; })()`, sel)
+	var text string
+	b.run("read "+sel, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		for {
+			v, err := chromedp.Evaluate[*string](js)(ctx, t)
+			if err == nil && v != nil {
+				text = *v
+				return chromedp.Void{}, nil
+			}
+			select {
+			case <-ctx.Done():
+				return chromedp.Void{}, fmt.Errorf("no %s on the page: %w (last error %v)", sel, ctx.Err(), err)
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+	return text
 }
 
 // TestBrowserOperatorSetsUpAssessment is a new operator's first session,

@@ -16,6 +16,7 @@ import (
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/fetch"
+	"stagecoach/internal/journal"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -143,7 +144,10 @@ func (e *Engine) assessmentEffects(ctx context.Context, w *orderWork) error {
 		if err != nil {
 			return err
 		}
-		tplID, err := e.apply(ctx, w.conn, o, e.formTemplateEffect(c, w))
+		// The template is the integration's, shared by its orders: it is
+		// recorded against the connection alone, so that purging the
+		// candidate whose order made it leaves it alone.
+		tplID, err := e.applyEffect(ctx, w.conn, journal.Subject{ConnectionID: w.conn.ID}, e.formTemplateEffect(c, w))
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/flow/interviewservice"
+	"stagecoach/internal/journal"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -213,7 +214,7 @@ func (e *Engine) serviceEffects(ctx context.Context, w *orderWork) error {
 	case EventFeedback:
 		key := o.ID + ":feedback:" + w.input.Round
 		if w.settings.FeedbackForm {
-			tplID, err := e.apply(ctx, w.conn, o, e.feedbackTemplateEffect(c, w))
+			tplID, err := e.applyEffect(ctx, w.conn, journal.Subject{ConnectionID: w.conn.ID}, e.feedbackTemplateEffect(c, w)) // the integration's: see the form template
 			if err != nil {
 				return err
 			}

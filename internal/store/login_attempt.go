@@ -32,7 +32,7 @@ func (tx *Tx) LoginAttemptInsert(ctx context.Context, p LoginAttemptParams) erro
 }
 
 // LoginStats is what login throttling needs to know about recent failed
-// attempts, each key counted since its own last success.
+// attempts.
 type LoginStats struct {
 	// ByIP and OldestByIP: failures from the address (for any e-mail) and
 	// the oldest of them.
@@ -46,27 +46,34 @@ type LoginStats struct {
 	LastByEmailFromIP time.Time
 }
 
-// LoginFailures counts the failed attempts since t from an IP address, and
-// for an e-mail from that address; each is counted since that key's last
-// success (a success for the e-mail from another address resets nothing).
+// LoginFailures counts the failed attempts since t from an IP address
+// (whatever succeeded since), and for an e-mail from that address since its
+// last success there (a success for the e-mail from another address resets
+// nothing).
 func (tx *Tx) LoginFailures(ctx context.Context, email, ip string, since time.Time) (LoginStats, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	count := func(where string, args ...any) (int, int64, int64, error) {
+	count := func(sinceSuccess bool, where string, args ...any) (int, int64, int64, error) {
 		var n int
 		var first, last sql.NullInt64
-		q := `SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM ui_login_attempts WHERE ` + where + ` AND success = 0 AND created_at >= ?
-			AND created_at > COALESCE((SELECT MAX(created_at) FROM ui_login_attempts WHERE ` + where + ` AND success = 1), 0)`
-		all := append(append(append([]any{}, args...), ms(since)), args...)
+		q := `SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM ui_login_attempts WHERE ` + where + ` AND success = 0 AND created_at >= ?`
+		all := append(append([]any{}, args...), ms(since))
+		if sinceSuccess {
+			q += ` AND created_at > COALESCE((SELECT MAX(created_at) FROM ui_login_attempts WHERE ` + where + ` AND success = 1), 0)`
+			all = append(all, args...)
+		}
 		err := tx.queryRow(ctx, q, all...).Scan(&n, &first, &last)
 		return n, first.Int64, last.Int64, err
 	}
 	var st LoginStats
-	n, first, _, err := count(`ip = ?`, ip)
+	// An address's failures are not reset by a success from it: anyone
+	// with an account of their own could otherwise log into it every 19
+	// guesses and never meet the address's limit.
+	n, first, _, err := count(false, `ip = ?`, ip)
 	if err != nil {
 		return st, err
 	}
 	st.ByIP, st.OldestByIP = n, fromMS(first)
-	n, _, last, err := count(`email = ? AND ip = ?`, email, ip)
+	n, _, last, err := count(true, `email = ? AND ip = ?`, email, ip)
 	if err != nil {
 		return st, err
 	}

@@ -33,6 +33,9 @@ type command struct {
 	// required names the flags that must be given, checked before the
 	// database is opened.
 	required []string
+	// check, when set, looks at the parsed flags before the database is
+	// opened: a command refuses what it can tell is wrong without it.
+	check func(fs *flag.FlagSet) error
 	// flags declares the command's own flags on fs, bound to what the run
 	// it returns reads once they are parsed. cfg receives --data and
 	// --database (for commands with a db).
@@ -79,9 +82,9 @@ func commandTable() []command {
 		{name: "lever-sandbox", summary: "run a local Lever (API, OAuth, webhooks) for tests and demos", flags: leverSandboxFlags},
 		{name: "sample-provider", summary: "run a sample provider (assessment, video interview, interview service or sourcing) built on the provider client", flags: sampleProviderFlags},
 
-		{name: "connection create", summary: "create a Lever connection with an API key, once Lever accepts the key", db: dbEngine, flags: connectionCreateFlags},
+		{name: "connection create", summary: "create a Lever connection with an API key, once Lever accepts the key", db: dbEngine, check: connectionCreateCheck, flags: connectionCreateFlags},
 		{name: "connection list", summary: "list Lever connections with their status and why", db: dbEngine, list: true, flags: connectionListFlags},
-		{name: "connection register-webhooks", summary: "register in Lever the webhooks a connection's integrations need", db: dbEngine, flags: connectionRegisterWebhooksFlags},
+		{name: "connection register-webhooks", summary: "register in Lever the webhooks a connection's integrations need", db: dbEngine, check: connectionRegisterWebhooksCheck, flags: connectionRegisterWebhooksFlags},
 		{name: "connection disconnect", summary: "delete a connection's tokens and remove its webhooks from Lever", db: dbEngine, flags: connectionDisconnectFlags},
 		{name: "connection delete", summary: "disconnect and delete a connection with its integrations", db: dbEngine, flags: connectionDeleteFlags},
 
@@ -190,6 +193,11 @@ func (c command) exec(ctx context.Context, args []string, stdout, stderr io.Writ
 		return fmt.Errorf("%s: %s is required", c.name, missing[0])
 	default:
 		return fmt.Errorf("%s: %s are required", c.name, strings.Join(missing, " and "))
+	}
+	if c.check != nil {
+		if err := c.check(fs); err != nil {
+			return err
+		}
 	}
 	if c.db != dbEngine {
 		return run(ctx, x)

@@ -98,6 +98,8 @@ func TestUnknownCommandNamesTheClosestKnownOne(t *testing.T) {
 // database is opened: the error names the flag or the argument, not a
 // database the operator did not mean to touch.
 func TestCommandArgumentsAreCheckedBeforeTheDatabase(t *testing.T) {
+	t.Setenv("STAGECOACH_PUBLIC_URL", "")
+	t.Setenv("STAGECOACH_LEVER_API_KEY", "")
 	ctx := context.Background()
 	nowhere := filepath.Join(t.TempDir(), "none", "sc.db")
 	db := "--database=sqlite:" + nowhere
@@ -113,6 +115,10 @@ func TestCommandArgumentsAreCheckedBeforeTheDatabase(t *testing.T) {
 		// Flags end at the first argument: --limit would be lost.
 		{[]string{"events", db, "acme", "--limit", "5"}, `events: unexpected arguments ["acme" "--limit" "5"]`},
 		{[]string{"version", "now"}, `version: unexpected arguments ["now"]`},
+		// Checks a command makes of its flags come before the database too.
+		{[]string{"connection", "register-webhooks", db, "--id", "acme"}, "--public-url is required"},
+		{[]string{"connection", "register-webhooks", db, "--id", "acme", "--public-url", "stagecoach.example"}, "--public-url:"},
+		{[]string{"connection", "create", db, "--id", "acme"}, "connection create: no Lever API key"},
 	} {
 		out, errOut, err := runCLI(ctx, tc.args...)
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {

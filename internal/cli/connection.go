@@ -43,7 +43,7 @@ func connectionCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 			keySource = *keyFile
 		}
 		if in.APIKey == "" {
-			return fmt.Errorf("connection create: no Lever API key: give --api-key-file or set $STAGECOACH_LEVER_API_KEY")
+			return errNoAPIKey
 		}
 		if !*noCheck {
 			if err := checkAPIKey(ctx, c.engine, in, keySource, c.stderr); err != nil {
@@ -100,17 +100,44 @@ func connectionListFlags(*flag.FlagSet, *app.Config) runFunc {
 	}
 }
 
+// connectionCreateCheck refuses, before the database is opened, a create
+// with no API key to read.
+func connectionCreateCheck(fs *flag.FlagSet) error {
+	if fs.Lookup("api-key-file").Value.String() == "" && os.Getenv("STAGECOACH_LEVER_API_KEY") == "" {
+		return errNoAPIKey
+	}
+	return nil
+}
+
+var errNoAPIKey = errors.New("connection create: no Lever API key: give --api-key-file or set $STAGECOACH_LEVER_API_KEY")
+
+// connectionRegisterWebhooksCheck refuses, before the database is opened
+// or Lever is called, a missing or malformed public URL.
+func connectionRegisterWebhooksCheck(fs *flag.FlagSet) error {
+	_, err := publicURL(fs.Lookup("public-url").Value.String())
+	return err
+}
+
+// publicURL is stagecoach's public URL as register-webhooks needs it.
+func publicURL(raw string) (string, error) {
+	u, err := web.ParsePublicURL(raw)
+	if err != nil {
+		return "", fmt.Errorf("--public-url: %w", err)
+	}
+	if u == "" {
+		return "", errors.New("--public-url is required: stagecoach's https address as Lever reaches it, such as https://stagecoach.acme.example (or set $STAGECOACH_PUBLIC_URL)")
+	}
+	return u, nil
+}
+
 func connectionRegisterWebhooksFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	id := fs.String("id", "", "connection id")
 	public := fs.String("public-url", os.Getenv("STAGECOACH_PUBLIC_URL"), "stagecoach's public URL as Lever reaches it; https for a production or sandbox connection (Lever delivers webhooks to https only) [$STAGECOACH_PUBLIC_URL]")
 	events := fs.String("events", "", "comma-separated Lever events (default: the events the connection's integrations need)")
 	return func(ctx context.Context, c *call) error {
-		u, err := web.ParsePublicURL(*public)
+		u, err := publicURL(*public)
 		if err != nil {
-			return fmt.Errorf("--public-url: %w", err)
-		}
-		if u == "" {
-			return errors.New("--public-url is required: stagecoach's https address as Lever reaches it, such as https://stagecoach.acme.example (or set $STAGECOACH_PUBLIC_URL)")
+			return err
 		}
 		*public = u
 		evs := strings.Split(*events, ",")

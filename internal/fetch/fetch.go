@@ -104,9 +104,11 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string {
+	// A host name is named without the address it resolved to: the
+	// answer would otherwise map a private network's names for a provider.
 	what := e.Addr.String()
 	if e.Host != "" && e.Host != what {
-		what = fmt.Sprintf("%s (%s)", e.Host, e.Addr)
+		what = e.Host
 	}
 	how := what + " is " + article(e.Class) + " address"
 	if e.Redirected {
@@ -220,7 +222,7 @@ func (c *Client) unwrap(err error, orig *url.URL) error {
 			if to, perr := url.Parse(ue.URL); perr == nil {
 				re.Redirected = to.String() != orig.String()
 				if _, ipErr := netip.ParseAddr(to.Hostname()); ipErr != nil {
-					re.Host = to.Hostname() // a name: say what it resolved to
+					re.Host = to.Hostname() // a name: named without what it resolved to
 				}
 			}
 			return re

@@ -91,7 +91,7 @@ func TestCheckURL(t *testing.T) {
 		{"http://127.0.0.1:8080/r.pdf", "127.0.0.1 is a loopback address; stagecoach fetches only public addresses (see --allow-private-fetch)"},
 		{"http://[::1]/r.pdf", "::1 is a loopback address"},
 		{"http://[::ffff:127.0.0.1]/r.pdf", "127.0.0.1 is a loopback address"},
-		{"http://localhost:9000/r.pdf", "localhost (::1) is a loopback address"},
+		{"http://localhost:9000/r.pdf", "localhost is a loopback address"},
 		{"http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"},
 		{"http://10.1.2.3/", "10.1.2.3 is a private address"},
 		{"http://100.64.1.1/", "100.64.1.1 is a shared (carrier-grade NAT) address"},
@@ -153,8 +153,10 @@ func TestGetRefusesLoopbackAtTheDialer(t *testing.T) {
 		if strings.Contains(err.Error(), port) {
 			t.Errorf("error %q names the port", err)
 		}
-		if strings.Contains(u, "localhost") && !strings.HasPrefix(err.Error(), "localhost (") {
-			t.Errorf("error %q does not say what localhost resolved to", err)
+		// A host name is named, and the address it resolved to is not:
+		// that would map a private network's names for a provider.
+		if strings.Contains(u, "localhost") && (!strings.HasPrefix(err.Error(), "localhost is a loopback address") || strings.Contains(err.Error(), "127.0.0.1") || strings.Contains(err.Error(), "::1")) {
+			t.Errorf("error %q does not name localhost's class alone", err)
 		}
 	}
 	if hits.Load() != 0 {

@@ -131,7 +131,7 @@ func (tx *Tx) purgeOpportunity(ctx context.Context, connectionID, opportunityID 
 		return st, err
 	}
 	empty, _ := json.Marshal(domain.Candidate{})
-	if _, err := tx.exec(ctx, `UPDATE orders SET candidate = ?, result = NULL, candidate_url = '', evaluation_url = '',
+	if _, err := tx.exec(ctx, `UPDATE orders SET candidate = ?, result = NULL, candidate_url = '', evaluation_url = '', last_error = '',
 		purged_at = CASE WHEN purged_at = 0 THEN ? ELSE purged_at END WHERE connection_id = ? AND opportunity_id = ?`,
 		string(empty), ms(tx.now), connectionID, opportunityID); err != nil {
 		return st, err

@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/flow/interviewservice"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
-	"stagecoach/internal/store"
 )
 
 // Interview service events beyond the common ones (see
@@ -68,55 +66,6 @@ func currentSchedule(events []*domain.OrderEvent, stopID string) (schedule, bool
 		evs = append(evs, in)
 	}
 	return interviewservice.CurrentSchedule(evs)
-}
-
-// checkInterviewRepeat refuses an interview service report that would tell
-// the recruiter nothing new, so that no report yields a duplicate note: a
-// reschedule that changes nothing, or a second feedback for one round. A
-// reschedule carries over what it does not change.
-func checkInterviewRepeat(ctx context.Context, tx *store.Tx, o *domain.Order, in *OrderEventInput) error {
-	events, err := tx.OrderEventList(ctx, o.ID)
-	if err != nil {
-		return err
-	}
-	switch in.Type {
-	case EventRescheduled:
-		cur, _ := currentSchedule(events, "")
-		if in.StartsAt == nil || in.StartsAt.IsZero() {
-			t := cur.StartsAt
-			in.StartsAt = &t
-		}
-		if in.Interviewer == "" {
-			in.Interviewer = cur.Interviewer
-		}
-		if in.MeetingURL == "" {
-			in.MeetingURL = cur.MeetingURL
-		}
-		if in.Round == "" {
-			in.Round = cur.Round
-		}
-		if scheduleOf(*in) == cur {
-			return domain.Errorf(domain.EConflict, "order %s: the reschedule changes nothing (the interview is already at %s)", o.ID, cur.StartsAt.Format(time.RFC3339))
-		}
-	case EventFeedback:
-		if in.Round == "" {
-			cur, _ := currentSchedule(events, "")
-			in.Round = cur.Round
-		}
-		for _, ev := range events {
-			var prev OrderEventInput
-			if ev.Type == EventFeedback && json.Unmarshal(ev.Payload, &prev) == nil && prev.Round == in.Round {
-				return domain.Errorf(domain.EConflict, "order %s: feedback for round %q was reported already", o.ID, in.Round)
-			}
-		}
-	}
-	if in.Type == "invited" && in.CandidateURL == "" {
-		o.CandidateURL = in.SchedulingURL
-	}
-	if in.Type == EventFeedback {
-		o.EvaluationURL = in.FeedbackURL
-	}
-	return nil
 }
 
 // postingTitle returns a posting's title for the interview listing, or ""

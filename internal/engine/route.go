@@ -206,8 +206,8 @@ func (e *Engine) routeStageChange(ctx context.Context, log *slog.Logger, conn *d
 	}
 	var opp *lever.Opportunity
 	for _, r := range routes {
-		if r.provider.Kind == domain.KindSourcing {
-			continue
+		if !flow.TakesOrders(r.provider.Kind) {
+			continue // no trigger stage
 		}
 		d := &domain.Decision{EventID: ev.ID, IntegrationID: r.integ.ID, OpportunityID: ev.OpportunityID, Decision: domain.DecisionIgnored}
 		trigger, err := e.ResolveStage(ctx, conn, r.settings.TriggerStage)

@@ -142,3 +142,26 @@ func Unregister(id string) error {
 	}
 	return nil
 }
+
+// OrderLinks are links an accepted event gives its order beyond the
+// candidateUrl and evaluationUrl it reports ("" leaves a link as it is).
+type OrderLinks struct {
+	CandidateURL  string
+	EvaluationURL string
+}
+
+// EventChecker is a kind that checks a reported event against the order's
+// earlier events before it is accepted: it refuses one that would tell the
+// recruiter nothing new (a conflict domain error saying why), may complete
+// it from the earlier ones, and names the links it gives the order.
+type EventChecker interface {
+	CheckEvent(orderID string, earlier []OrderEvent, in *OrderEvent) (OrderLinks, error)
+}
+
+// TakesOrders reports whether the kind with the given ID places orders:
+// one with transitions has a trigger stage that routing and the sweep for
+// missed webhooks look at; one without (sourcing) has none.
+func TakesOrders(id string) bool {
+	k, err := Lookup(id)
+	return err == nil && len(k.Transitions()) > 0
+}

@@ -59,6 +59,46 @@ func CurrentSchedule(events []flow.OrderEvent) (Schedule, bool) {
 	return cur, found
 }
 
+// CheckEvent refuses a report that would tell the recruiter nothing new,
+// so that no report yields a duplicate note: a reschedule that changes
+// nothing, or a second feedback for one round. A reschedule carries over
+// what it does not change, feedback without a round is for the current
+// one. The scheduling link is the order's candidate link, the feedback link
+// its evaluation link.
+func (Kind) CheckEvent(orderID string, earlier []flow.OrderEvent, in *flow.OrderEvent) (flow.OrderLinks, error) {
+	var links flow.OrderLinks
+	switch in.Type {
+	case EventRescheduled:
+		cur, _ := CurrentSchedule(earlier)
+		if in.StartsAt == nil || in.StartsAt.IsZero() {
+			t := cur.StartsAt
+			in.StartsAt = &t
+		}
+		in.Interviewer = cmp.Or(in.Interviewer, cur.Interviewer)
+		in.MeetingURL = cmp.Or(in.MeetingURL, cur.MeetingURL)
+		in.Round = cmp.Or(in.Round, cur.Round)
+		if ScheduleOf(*in) == cur {
+			return links, domain.Errorf(domain.EConflict, "order %s: the reschedule changes nothing (the interview is already at %s)", orderID, cur.StartsAt.Format(time.RFC3339))
+		}
+	case EventFeedback:
+		if in.Round == "" {
+			cur, _ := CurrentSchedule(earlier)
+			in.Round = cur.Round
+		}
+		for _, ev := range earlier {
+			if ev.Type == EventFeedback && ev.Round == in.Round {
+				return links, domain.Errorf(domain.EConflict, "order %s: feedback for round %q was reported already", orderID, in.Round)
+			}
+		}
+		links.EvaluationURL = in.FeedbackURL
+	case "invited":
+		if in.CandidateURL == "" {
+			links.CandidateURL = in.SchedulingURL
+		}
+	}
+	return links, nil
+}
+
 // Effects: the scheduling link as a note @-mentioning the opportunity's
 // owner, each schedule and change of it as a note, and each round's
 // feedback as a note or a feedback form. Every accepted report is one
@@ -150,6 +190,7 @@ func roundText(r string) string {
 }
 
 var (
-	_ flow.Router   = Kind{}
-	_ flow.Effector = Kind{}
+	_ flow.Router       = Kind{}
+	_ flow.Effector     = Kind{}
+	_ flow.EventChecker = Kind{}
 )

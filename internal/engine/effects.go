@@ -109,15 +109,6 @@ func (e *Engine) workOrderEffects(ctx context.Context, job *queue.Job, args orde
 	return ef.Effects(ctx, &orderEnv{e: e, w: w}, w.reported(w.event, w.input))
 }
 
-func (e *Engine) run(ctx context.Context, w *orderWork, effs ...effect) error {
-	for _, ef := range effs {
-		if _, err := e.apply(ctx, w.conn, w.order, ef); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 func sortedKeys(m map[string]any) []string {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 )
@@ -61,8 +62,8 @@ func (e *Engine) StageOccupants(ctx context.Context, integrationID string, setti
 	if err != nil {
 		return "", nil, err
 	}
-	if p.Kind == domain.KindSourcing {
-		return "", nil, nil // sourcing has no trigger stage
+	if !flow.TakesOrders(p.Kind) {
+		return "", nil, nil // a kind without orders (sourcing) has no trigger stage
 	}
 	if settings == nil {
 		settings = in.Settings

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/outbound"
 	"stagecoach/internal/store"
@@ -246,8 +247,12 @@ func (e *Engine) CreateProvider(ctx context.Context, in ProviderInput) (p *domai
 	if in.Name == "" {
 		errs = append(errs, domain.FieldError{Field: "name", Message: "is required"})
 	}
-	if !slices.Contains(domain.ProviderKinds, in.Kind) {
-		errs = append(errs, domain.FieldError{Field: "kind", Message: "must be one of " + strings.Join(domain.ProviderKinds, ", ")})
+	if _, err := flow.Lookup(in.Kind); err != nil {
+		var ids []string
+		for _, k := range flow.All() {
+			ids = append(ids, k.ID())
+		}
+		errs = append(errs, domain.FieldError{Field: "kind", Message: "must be one of " + strings.Join(ids, ", ")})
 	}
 	if in.WebhookURL != "" {
 		if u, err := url.Parse(in.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -16,7 +16,7 @@ import (
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/fetch"
-	"stagecoach/internal/journal"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -98,96 +98,15 @@ func (e *Engine) workOrderEffects(ctx context.Context, job *queue.Job, args orde
 		return err
 	}
 	w.as = firstNonEmpty(w.settings.PerformAs, w.conn.PerformAs, w.order.Details.OwnerID)
-	switch w.provider.Kind {
-	case domain.KindAssessment:
-		return e.assessmentEffects(ctx, w)
-	case domain.KindVideoInterview:
-		return e.videoEffects(ctx, w)
-	case domain.KindInterviewService:
-		return e.serviceEffects(ctx, w)
+	k, err := flow.Lookup(w.provider.Kind)
+	if err != nil {
+		return queue.Cancel(err)
 	}
-	return nil
-}
-
-func (e *Engine) run(ctx context.Context, w *orderWork, effs ...effect) error {
-	for _, ef := range effs {
-		if _, err := e.apply(ctx, w.conn, w.order, ef); err != nil {
-			return err
-		}
+	ef, ok := k.(flow.Effector)
+	if !ok {
+		return nil // the kind writes nothing to Lever
 	}
-	return nil
-}
-
-// assessmentEffects mirrors an assessment order's progress into Lever.
-func (e *Engine) assessmentEffects(ctx context.Context, w *orderWork) error {
-	o, c, opp := w.order, w.client, w.order.OpportunityID
-	k := o.ID + ":" + w.input.Type + ":"
-	switch w.input.Type {
-	case "invited":
-		text := fmt.Sprintf("%s: %s assessment invitation sent to %s.\nCandidate link: %s", w.provider.Name, o.PackageName, o.Candidate.Name, w.input.CandidateURL)
-		err := e.run(ctx, w,
-			noteEffect(c, k+"note", opp, text, w.as),
-			addTagsEffect(c, k+"tag", opp, []string{w.settings.InvitedTag}, w.as))
-		if err == nil {
-			e.observeInvite(ctx, o)
-		}
-		return err
-	case "completed":
-		var res Result
-		_ = json.Unmarshal(o.Result, &res)
-		// The report first: a report URL that is refused writes nothing,
-		// and the provider is told why.
-		report, err := e.reportFile(ctx, w)
-		if domain.ErrorCode(err) == domain.EInvalid {
-			return e.failOrderEvent(ctx, w, err.Error())
-		}
-		if err != nil {
-			return err
-		}
-		// The template is the integration's, shared by its orders: it is
-		// recorded against the connection alone, so that purging the
-		// candidate whose order made it leaves it alone.
-		tplID, err := e.applyEffect(ctx, w.conn, journal.Subject{ConnectionID: w.conn.ID}, e.formTemplateEffect(c, w))
-		if err != nil {
-			return err
-		}
-		effs := []effect{e.profileFormEffect(c, w, tplID, res)}
-		if report != nil {
-			effs = append(effs, fileEffect(c, k+"file", opp, *report, w.as))
-		}
-		effs = append(effs,
-			noteEffect(c, k+"note", opp, summaryText(w, res), w.as),
-			removeTagsEffect(c, k+"untag", opp, []string{w.settings.InvitedTag}, w.as),
-			addTagsEffect(c, k+"tag", opp, []string{w.settings.CompletedTag}, w.as))
-		if w.settings.CompletionStage != "-" {
-			st, err := e.ResolveStage(ctx, w.conn, w.settings.CompletionStage)
-			if err != nil {
-				if domain.ErrorCode(err) == domain.EInvalid {
-					return queue.Cancel(err)
-				}
-				return e.leverError(ctx, w.conn.ID, err)
-			}
-			effs = append(effs, stageEffect(c, k+"stage", opp, st.ID, w.as))
-		}
-		return e.run(ctx, w, effs...)
-	}
-	return nil
-}
-
-func summaryText(w *orderWork, r Result) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s assessment completed by %s. Score %s/%s", w.provider.Name, w.order.PackageName, w.order.Candidate.Name, num(r.Score), num(r.MaxScore))
-	if r.Result != "" {
-		fmt.Fprintf(&b, " (%s)", r.Result)
-	}
-	b.WriteString(".")
-	for _, k := range sortedKeys(r.Attributes) {
-		fmt.Fprintf(&b, "\n%s: %v", k, r.Attributes[k])
-	}
-	if r.ResultURL != "" {
-		fmt.Fprintf(&b, "\nFull report: %s", r.ResultURL)
-	}
-	return b.String()
+	return ef.Effects(ctx, &orderEnv{e: e, w: w}, w.reported(w.event, w.input))
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -396,23 +315,6 @@ func (e *Engine) failOrderEvent(ctx context.Context, w *orderWork, why string) e
 
 // isPDF reports whether b starts as a PDF does.
 func isPDF(b []byte) bool { return strings.HasPrefix(string(b[:min(len(b), 5)]), "%PDF-") }
-
-// videoEffects mirrors a one-way video interview into Lever.
-func (e *Engine) videoEffects(ctx context.Context, w *orderWork) error {
-	o, c, opp := w.order, w.client, w.order.OpportunityID
-	k := o.ID + ":" + w.input.Type + ":"
-	switch w.input.Type {
-	case "invited":
-		text := fmt.Sprintf("%s interview invitation sent to %s (%s).\nInterview link: %s", w.provider.Name, o.Candidate.Name, o.PackageName, w.input.CandidateURL)
-		return e.run(ctx, w, noteEffect(c, k+"note", opp, text, w.as), addTagsEffect(c, k+"tag", opp, []string{w.settings.InvitedTag}, w.as))
-	case "completed":
-		text := fmt.Sprintf("%s interview completed by %s (%s).\nEvaluate it here (the link can be shared with your team): %s", w.provider.Name, o.Candidate.Name, o.PackageName, firstNonEmpty(w.input.EvaluationURL, o.EvaluationURL))
-		return e.run(ctx, w, noteEffect(c, k+"note", opp, text, w.as),
-			removeTagsEffect(c, k+"untag", opp, []string{w.settings.InvitedTag}, w.as),
-			addTagsEffect(c, k+"tag", opp, []string{w.settings.CompletedTag}, w.as))
-	}
-	return nil
-}
 
 // observeInvite records the time from the triggering stage change to the
 // invite note.

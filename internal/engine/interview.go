@@ -7,15 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/flow/interviewservice"
-	"stagecoach/internal/journal"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
-	"stagecoach/internal/store"
 )
 
 // Interview service events beyond the common ones (see
@@ -49,89 +46,26 @@ func statusAfter(kind, typ string) string {
 }
 
 // schedule is an interview's time, people and place.
-type schedule struct {
-	StartsAt    time.Time
-	Interviewer string
-	MeetingURL  string
-	Round       string
-}
+type schedule = interviewservice.Schedule
 
-func scheduleOf(in OrderEventInput) schedule {
-	s := schedule{Interviewer: in.Interviewer, MeetingURL: in.MeetingURL, Round: in.Round}
-	if in.StartsAt != nil {
-		s.StartsAt = in.StartsAt.UTC()
-	}
-	return s
-}
+func scheduleOf(in OrderEventInput) schedule { return interviewservice.ScheduleOf(in) }
 
 // currentSchedule returns the schedule the events before stopID (all of
 // them when stopID is "") leave, and whether there is one.
 func currentSchedule(events []*domain.OrderEvent, stopID string) (schedule, bool) {
-	var cur schedule
-	found := false
+	var evs []flow.OrderEvent
 	for _, ev := range events {
 		if ev.ID == stopID {
 			break
-		}
-		if ev.Type != "scheduled" && ev.Type != EventRescheduled {
-			continue
 		}
 		var in OrderEventInput
 		if json.Unmarshal(ev.Payload, &in) != nil {
 			continue
 		}
-		cur, found = scheduleOf(in), true
+		in.Type = ev.Type
+		evs = append(evs, in)
 	}
-	return cur, found
-}
-
-// checkInterviewRepeat refuses an interview service report that would tell
-// the recruiter nothing new, so that no report yields a duplicate note: a
-// reschedule that changes nothing, or a second feedback for one round. A
-// reschedule carries over what it does not change.
-func checkInterviewRepeat(ctx context.Context, tx *store.Tx, o *domain.Order, in *OrderEventInput) error {
-	events, err := tx.OrderEventList(ctx, o.ID)
-	if err != nil {
-		return err
-	}
-	switch in.Type {
-	case EventRescheduled:
-		cur, _ := currentSchedule(events, "")
-		if in.StartsAt == nil || in.StartsAt.IsZero() {
-			t := cur.StartsAt
-			in.StartsAt = &t
-		}
-		if in.Interviewer == "" {
-			in.Interviewer = cur.Interviewer
-		}
-		if in.MeetingURL == "" {
-			in.MeetingURL = cur.MeetingURL
-		}
-		if in.Round == "" {
-			in.Round = cur.Round
-		}
-		if scheduleOf(*in) == cur {
-			return domain.Errorf(domain.EConflict, "order %s: the reschedule changes nothing (the interview is already at %s)", o.ID, cur.StartsAt.Format(time.RFC3339))
-		}
-	case EventFeedback:
-		if in.Round == "" {
-			cur, _ := currentSchedule(events, "")
-			in.Round = cur.Round
-		}
-		for _, ev := range events {
-			var prev OrderEventInput
-			if ev.Type == EventFeedback && json.Unmarshal(ev.Payload, &prev) == nil && prev.Round == in.Round {
-				return domain.Errorf(domain.EConflict, "order %s: feedback for round %q was reported already", o.ID, in.Round)
-			}
-		}
-	}
-	if in.Type == "invited" && in.CandidateURL == "" {
-		o.CandidateURL = in.SchedulingURL
-	}
-	if in.Type == EventFeedback {
-		o.EvaluationURL = in.FeedbackURL
-	}
-	return nil
+	return interviewservice.CurrentSchedule(evs)
 }
 
 // postingTitle returns a posting's title for the interview listing, or ""
@@ -152,95 +86,9 @@ func (e *Engine) postingTitle(ctx context.Context, conn *domain.Connection, post
 	return p.Text
 }
 
-// whenText shows an interview time for a recruiter.
-func whenText(t time.Time) string {
-	if t.IsZero() {
-		return "not set"
-	}
-	return t.UTC().Format("Mon 2 Jan 2006, 15:04 MST")
-}
-
-func roundText(r string) string {
-	if r == "" {
-		return ""
-	}
-	return " (round: " + r + ")"
-}
-
-// serviceEffects mirrors an interview service order into Lever: the
-// scheduling link as a note to the opportunity's owner, each schedule and
-// change of it as a note, and each round's feedback as a note or a feedback
-// form. Every accepted report is one write, keyed by the report.
-func (e *Engine) serviceEffects(ctx context.Context, w *orderWork) error {
-	o, c, opp := w.order, w.client, w.order.OpportunityID
-	name := w.provider.Name
-	switch w.input.Type {
-	case "invited":
-		mention, err := e.ownerMention(ctx, w)
-		if err != nil {
-			return err
-		}
-		text := fmt.Sprintf("%s%s: %s can pick an interview slot here: %s\nYou can also open the link and give slots on the candidate's behalf.",
-			mention, name, o.Candidate.Name, firstNonEmpty(w.input.SchedulingURL, o.CandidateURL))
-		return e.run(ctx, w, noteEffect(c, o.ID+":invited:note", opp, text, w.as))
-	case "scheduled":
-		s := scheduleOf(w.input)
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s interview scheduled for %s%s.\nWhen: %s", name, o.Candidate.Name, roundText(s.Round), whenText(s.StartsAt))
-		if s.Interviewer != "" {
-			fmt.Fprintf(&b, "\nInterviewer: %s", s.Interviewer)
-		}
-		fmt.Fprintf(&b, "\nMeeting link: %s", s.MeetingURL)
-		return e.run(ctx, w, noteEffect(c, o.ID+":"+w.event.ID+":note", opp, b.String(), w.as))
-	case EventRescheduled:
-		var events []*domain.OrderEvent
-		if err := e.db.InTx(ctx, func(tx *store.Tx) (err error) { events, err = tx.OrderEventList(ctx, o.ID); return }); err != nil {
-			return err
-		}
-		prev, _ := currentSchedule(events, w.event.ID)
-		now := scheduleOf(w.input)
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s interview rescheduled for %s%s.", name, o.Candidate.Name, roundText(now.Round))
-		if !now.StartsAt.Equal(prev.StartsAt) {
-			fmt.Fprintf(&b, "\nWhen: %s (was %s)", whenText(now.StartsAt), whenText(prev.StartsAt))
-		}
-		if now.Interviewer != prev.Interviewer {
-			fmt.Fprintf(&b, "\nInterviewer: %s (was %s)", firstNonEmpty(now.Interviewer, "none"), firstNonEmpty(prev.Interviewer, "none"))
-		}
-		if now.MeetingURL != prev.MeetingURL {
-			fmt.Fprintf(&b, "\nMeeting link: %s (was %s)", now.MeetingURL, firstNonEmpty(prev.MeetingURL, "none"))
-		}
-		return e.run(ctx, w, noteEffect(c, o.ID+":"+w.event.ID+":note", opp, b.String(), w.as))
-	case EventFeedback:
-		key := o.ID + ":feedback:" + w.input.Round
-		if w.settings.FeedbackForm {
-			tplID, err := e.applyEffect(ctx, w.conn, journal.Subject{ConnectionID: w.conn.ID}, e.feedbackTemplateEffect(c, w)) // the integration's: see the form template
-			if err != nil {
-				return err
-			}
-			return e.run(ctx, w, e.feedbackFormEffect(c, w, key+":form", tplID))
-		}
-		return e.run(ctx, w, noteEffect(c, key+":note", opp, feedbackText(w), w.as))
-	}
-	return nil
-}
-
 // feedbackText is a round's feedback as a note.
 func feedbackText(w *orderWork) string {
-	in := w.input
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s interview feedback for %s%s.\nRecommendation: %s", w.provider.Name, w.order.Candidate.Name, roundText(in.Round), in.Recommendation)
-	if in.Interviewer != "" {
-		fmt.Fprintf(&b, "\nInterviewer: %s", in.Interviewer)
-	}
-	if in.Summary != "" {
-		fmt.Fprintf(&b, "\nSummary: %s", in.Summary)
-	}
-	fmt.Fprintf(&b, "\nFeedback (secure link, can be shared): %s", in.FeedbackURL)
-	if in.VideoURL != "" {
-		fmt.Fprintf(&b, "\nVideo (secure link, can be shared): %s", in.VideoURL)
-	}
-	return b.String()
+	return interviewservice.FeedbackText(w.reported(w.event, w.input))
 }
 
 // ownerMention returns "@username " for the opportunity's owner, which

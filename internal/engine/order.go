@@ -135,10 +135,23 @@ func (e *Engine) ReportOrderEvent(ctx context.Context, providerID, orderID strin
 		if !slices.Contains(eventAllowedFrom(p.Kind, in.Type), o.Status) {
 			return domain.Errorf(domain.EConflict, "order %s is %s: it cannot become %s", o.ID, o.Status, in.Type)
 		}
-		if p.Kind == domain.KindInterviewService {
-			if err := checkInterviewRepeat(ctx, tx, o, &in); err != nil {
-				return err
+		var links flow.OrderLinks
+		if k, err := flow.Lookup(p.Kind); err == nil {
+			if checker, ok := k.(flow.EventChecker); ok {
+				events, err := tx.OrderEventList(ctx, o.ID)
+				if err != nil {
+					return err
+				}
+				if links, err = checker.CheckEvent(o.ID, reportedEvents(events), &in); err != nil {
+					return err
+				}
 			}
+		}
+		if links.CandidateURL != "" {
+			o.CandidateURL = links.CandidateURL
+		}
+		if links.EvaluationURL != "" {
+			o.EvaluationURL = links.EvaluationURL
 		}
 		o.Status = statusAfter(p.Kind, in.Type)
 		// A new event supersedes the one that failed.
@@ -181,4 +194,23 @@ func (e *Engine) checkFetchURL(field, raw string) error {
 			Fields: []domain.FieldError{{Field: field, Message: err.Error()}}}
 	}
 	return nil
+}
+
+// reportedEvents are the events a provider reported about an order, as its
+// kind reads them ("created" and events whose payload cannot be read are
+// left out).
+func reportedEvents(events []*domain.OrderEvent) []flow.OrderEvent {
+	var out []flow.OrderEvent
+	for _, ev := range events {
+		if ev.Type == "created" {
+			continue
+		}
+		var in OrderEventInput
+		if json.Unmarshal(ev.Payload, &in) != nil {
+			continue
+		}
+		in.Type = ev.Type
+		out = append(out, in)
+	}
+	return out
 }

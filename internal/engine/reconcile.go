@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -107,8 +108,8 @@ func (e *Engine) workReconcile(ctx context.Context, job *queue.Job, args reconci
 	}
 	found := 0
 	for _, r := range routes {
-		if r.provider.Kind == domain.KindSourcing {
-			continue
+		if !flow.TakesOrders(r.provider.Kind) {
+			continue // no trigger stage
 		}
 		trigger, err := e.ResolveStage(ctx, conn, r.settings.TriggerStage)
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"stagecoach/internal/domain"
@@ -207,8 +206,8 @@ func (e *Engine) routeStageChange(ctx context.Context, log *slog.Logger, conn *d
 	}
 	var opp *lever.Opportunity
 	for _, r := range routes {
-		if r.provider.Kind == domain.KindSourcing {
-			continue
+		if !flow.TakesOrders(r.provider.Kind) {
+			continue // no trigger stage
 		}
 		d := &domain.Decision{EventID: ev.ID, IntegrationID: r.integ.ID, OpportunityID: ev.OpportunityID, Decision: domain.DecisionIgnored}
 		trigger, err := e.ResolveStage(ctx, conn, r.settings.TriggerStage)
@@ -283,7 +282,19 @@ func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domai
 	if err != nil {
 		return err
 	}
-	pkg, reason := choosePackage(r, pkgs, opp)
+	k, err := flow.Lookup(r.provider.Kind)
+	if err != nil {
+		return queue.Cancel(err)
+	}
+	t := flow.Trigger{ProviderName: r.provider.Name, Settings: r.settings, OpportunityID: opp.ID, PostingID: opp.PostingID(), Tags: opp.Tags}
+	router, _ := k.(flow.Router)
+	var pkg *domain.Package
+	var reason string
+	if router != nil {
+		pkg, reason = router.ChoosePackage(t, pkgs)
+	} else {
+		pkg = flow.DefaultPackage(r.provider.Name, pkgs)
+	}
 	if pkg == nil {
 		d.Reason = reason
 		return e.decide(ctx, d)
@@ -298,22 +309,19 @@ func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domai
 	if len(opp.Emails) > 0 {
 		order.Candidate.Email = opp.Emails[0]
 	}
-	var created map[string]any
-	if r.provider.Kind == domain.KindInterviewService {
-		job, why, err := e.serviceJob(ctx, conn, r, opp.PostingID())
+	var draft flow.OrderDraft
+	if router != nil {
+		why, err := router.PrepareOrder(ctx, routeEnv{e: e, conn: conn, r: r}, t, &draft)
 		if err != nil {
 			return err
 		}
-		if job == nil {
+		if why != "" {
 			d.Reason = why
 			return e.decide(ctx, d)
 		}
-		order.Details.PostingTitle = job.Title
-		created = map[string]any{"job": job}
 	}
-	if r.provider.Kind == domain.KindVideoInterview {
-		order.Details.PostingTitle = e.postingTitle(ctx, conn, opp.PostingID())
-	}
+	order.Details.PostingTitle = draft.PostingTitle
+	created := draft.Created
 	return e.db.InTx(ctx, func(tx *store.Tx) error {
 		live, err := tx.OrderLive(ctx, r.integ.ID, opp.ID)
 		if err != nil && !store.IsNotFound(err) {
@@ -351,45 +359,6 @@ func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domai
 		log.Info("order created", slog.String("order_id", order.ID), slog.String("package_id", pkg.ID))
 		return e.enqueueWebhook(ctx, tx, r.provider.ID, order, flow.WebhookOrderCreated, created)
 	})
-}
-
-// choosePackage picks the package an opportunity gets, or says why none.
-func choosePackage(r route, pkgs []domain.Package, opp *lever.Opportunity) (*domain.Package, string) {
-	switch r.provider.Kind {
-	case domain.KindAssessment:
-		for _, t := range opp.Tags {
-			for i := range pkgs {
-				if pkgs[i].LeverTag != "" && pkgs[i].LeverTag == t {
-					return &pkgs[i], ""
-				}
-			}
-		}
-		tags := "none"
-		if len(opp.Tags) > 0 {
-			tags = strings.Join(opp.Tags, ", ")
-		}
-		return nil, fmt.Sprintf("no tag on the opportunity names a package of %s (tags: %s)", r.provider.Name, tags)
-	case domain.KindVideoInterview:
-		id := r.settings.PostingPackages[opp.PostingID()]
-		if id == "" {
-			id = r.settings.DefaultPackage
-		}
-		for i := range pkgs {
-			if pkgs[i].ID == id {
-				return &pkgs[i], ""
-			}
-		}
-		if id == "" {
-			return nil, "no interview kit is mapped to the opportunity's posting and there is no default kit"
-		}
-		return nil, fmt.Sprintf("interview kit %q is not published by %s", id, r.provider.Name)
-	default:
-		if len(pkgs) > 0 {
-			return &pkgs[0], ""
-		}
-		p := domain.Package{ID: "interview", Name: r.provider.Name + " interview"}
-		return &p, ""
-	}
 }
 
 // purgeCandidate handles a deleted opportunity: its open orders are

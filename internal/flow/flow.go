@@ -7,9 +7,12 @@
 //
 // Each kind is a package of its own (flow/assessment, flow/videointerview,
 // flow/interviewservice, flow/sourcing) with an interface guard; flow/all
-// lists them and registers them, in one place. Routing Lever events to a
-// kind and the effects each status writes to Lever still live in the
-// engine.
+// lists them and registers them, in one place. A kind's behaviour is in
+// optional interfaces the engine checks for (behaviour.go): Router (the
+// package an opportunity entering the trigger stage gets and what its order
+// needs), Effector (what each reported event writes to Lever, through the
+// engine's EffectEnv) and EventChecker (a report checked against the
+// earlier ones).
 package flow
 
 import (

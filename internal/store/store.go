@@ -51,6 +51,7 @@ type DB struct {
 	box     *secret.Box
 	// NowFunc returns the current time; tests may replace it.
 	NowFunc func() time.Time
+	hooks   hooksCache // connections' signing tokens, for the webhook receiver
 }
 
 // Open opens the database named by dsn (see ParseDSN): a postgres:// or
@@ -155,9 +156,10 @@ func (d *DB) rebind(q string) string {
 
 // Tx is a transaction. Its clock is fixed when it starts.
 type Tx struct {
-	tx  *sql.Tx
-	db  *DB
-	now time.Time
+	tx      *sql.Tx
+	db      *DB
+	now     time.Time
+	touched []string // connections written, forgotten by the hooks cache on commit
 }
 
 // Now returns the transaction's time.
@@ -190,7 +192,14 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	if err := stx.Commit(); err != nil {
+		// The outcome is unknown: the connections are forgotten anyway.
+		if len(tx.touched) > 0 {
+			d.hooks.forget(tx.touched...)
+		}
 		return fmt.Errorf("commit: %w", err)
+	}
+	if len(tx.touched) > 0 {
+		d.hooks.forget(tx.touched...)
 	}
 	return nil
 }

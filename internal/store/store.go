@@ -168,7 +168,7 @@ func (tx *Tx) Now() time.Time { return tx.now }
 // InTx runs fn in a transaction and commits it if fn returns nil.
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := d.inTx(ctx, fn)
+		err := d.inTx(ctx, nil, fn)
 		// A transaction that lost to a concurrent one on PostgreSQL
 		// (serialization failure, deadlock, lock not available) did nothing
 		// and is run again. SQLite is not retried here: its busy timeout
@@ -181,8 +181,18 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 }
 
-func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	stx, err := d.db.BeginTx(ctx, nil)
+// ReadTx runs fn in a read-only transaction, for reads that must come from
+// one snapshot. On SQLite it begins deferred, not immediate as InTx does,
+// so it does not wait for (or hold up) a writer: WAL gives it the last
+// committed state. On PostgreSQL it is READ ONLY. fn must not write: on
+// PostgreSQL a write fails, and on SQLite it would take the write lock
+// half-way through, where a busy database fails it.
+func (d *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return d.inTx(ctx, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func (d *DB) inTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	stx, err := d.db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -97,7 +97,7 @@ func (e *Engine) acceptEvent(ctx context.Context, ev *domain.LeverEvent, claim f
 func (e *Engine) workLeverEvent(ctx context.Context, job *queue.Job, args leverEventArgs) error {
 	var ev *domain.LeverEvent
 	var conn *domain.Connection
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+	err := e.db.ReadTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if ev, err = tx.LeverEventGet(ctx, args.EventID); err != nil {
 			return err
@@ -174,7 +174,7 @@ type route struct {
 
 func (e *Engine) routes(ctx context.Context, connID string) ([]route, error) {
 	var out []route
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+	err := e.db.ReadTx(ctx, func(tx *store.Tx) error {
 		integs, err := tx.IntegrationList(ctx, store.IntegrationFilter{ConnectionID: connID, EnabledOnly: true})
 		if err != nil {
 			return err

@@ -47,10 +47,14 @@ type Engine interface {
 	AcceptDelivery(ctx context.Context, ev *domain.LeverEvent, token string, expires time.Time) (bool, error)
 }
 
-// Store is where the receiver reads a connection and its signing tokens and
-// records which webhooks arrive; *store.DB is one.
+// Store is where the receiver reads a connection's status and signing
+// tokens and records which webhooks arrive; *store.DB is one.
 type Store interface {
-	InTx(ctx context.Context, fn func(tx *store.Tx) error) error
+	// ConnectionHooksGet returns the connection's status and signing
+	// tokens, current as of the call (not_found for no such connection),
+	// without a transaction: *store.DB keeps them in memory and checks
+	// the connection's version.
+	ConnectionHooksGet(ctx context.Context, id string) (*store.ConnectionHooks, error)
 	WebhookArrivalPut(ctx context.Context, connID, event, result string) error
 }
 
@@ -110,15 +114,7 @@ func (rc *Receiver) handleLeverWebhook(w http.ResponseWriter, r *http.Request) {
 
 func (rc *Receiver) receive(r *http.Request, connID string) answer {
 	ctx := r.Context()
-	var conn *domain.Connection
-	var hooks []*domain.ConnectionWebhook
-	err := rc.db.InTx(ctx, func(tx *store.Tx) (err error) {
-		if conn, err = tx.ConnectionGet(ctx, connID); err != nil {
-			return err
-		}
-		hooks, err = tx.ConnectionWebhookList(ctx, connID)
-		return err
-	})
+	conn, err := rc.db.ConnectionHooksGet(ctx, connID)
 	if store.IsNotFound(err) {
 		return answer{http.StatusNotFound, "unknown_connection", fmt.Sprintf("no connection %q", connID)}
 	}
@@ -142,9 +138,9 @@ func (rc *Receiver) receive(r *http.Request, connID string) answer {
 		return answer{http.StatusBadRequest, "rejected_body", "malformed webhook: " + err.Error()}
 	}
 	if ev.IsVerification() {
-		return rc.verification(ctx, connID, hooks, ev)
+		return rc.verification(ctx, connID, conn.Webhooks, ev)
 	}
-	token := signingToken(hooks, ev.Event)
+	token := signingToken(conn.Webhooks, ev.Event)
 	if token == "" {
 		return answer{http.StatusForbidden, "rejected_signature", fmt.Sprintf("connection %q has no signing token for %s", connID, ev.Event)}
 	}

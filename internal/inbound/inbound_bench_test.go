@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -23,28 +24,44 @@ import (
 // BenchmarkIngest measures Lever webhooks ingested per second, each durable
 // (event and routing job committed) before its 200, on SQLite and, when
 // TEST_DATABASE_URL is set, on PostgreSQL, beside a bare net/http handler
-// that only reads the body, measured in the same run.
+// that only reads the body, measured in the same run, with 4 and with 32
+// concurrent senders. Each stagecoach figure also reports its share of the
+// bare handler's rate at the same concurrency ("%-of-bare").
 //
-//	go test ./internal/inbound -run '^$' -bench Ingest -benchtime 3s
+//	go test ./internal/inbound -run '^$' -bench Ingest -benchtime 2s
 func BenchmarkIngest(b *testing.B) {
-	b.Run("bare-net-http", func(b *testing.B) {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			w.WriteHeader(http.StatusOK)
-		}))
-		defer srv.Close()
-		benchPost(b, srv.URL+"/hooks/lever/acme")
-	})
-	b.Run("sqlite", func(b *testing.B) {
-		b.Setenv(storetest.EnvURL, "")
-		benchReceiver(b)
-	})
+	bare := map[int]float64{}
+	for _, senders := range []int{4, 32} {
+		name := fmt.Sprintf("senders=%d", senders)
+		b.Run("bare-net-http/"+name, func(b *testing.B) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				w.WriteHeader(http.StatusOK)
+			}))
+			defer srv.Close()
+			bare[senders] = benchPost(b, srv.URL+"/hooks/lever/acme", senders)
+		})
+	}
+	dbs := []string{"sqlite"}
 	if os.Getenv(storetest.EnvURL) != "" {
-		b.Run("postgres", benchReceiver)
+		dbs = append(dbs, "postgres")
+	}
+	for _, dialect := range dbs {
+		for _, senders := range []int{4, 32} {
+			b.Run(fmt.Sprintf("%s/senders=%d", dialect, senders), func(b *testing.B) {
+				if dialect == "sqlite" {
+					b.Setenv(storetest.EnvURL, "")
+				}
+				rate := benchReceiver(b, senders)
+				if bare[senders] > 0 {
+					b.ReportMetric(100*rate/bare[senders], "%-of-bare")
+				}
+			})
+		}
 	}
 }
 
-func benchReceiver(b *testing.B) {
+func benchReceiver(b *testing.B, senders int) float64 {
 	ctx := context.Background()
 	key := make([]byte, 32)
 	box, _ := secret.New(key)
@@ -64,15 +81,20 @@ func benchReceiver(b *testing.B) {
 	inbound.New(eng, db, inbound.Config{Window: time.Hour}).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	benchPost(b, srv.URL+"/hooks/lever/acme")
+	return benchPost(b, srv.URL+"/hooks/lever/acme", senders)
 }
 
 var seq atomic.Int64
 
-func benchPost(b *testing.B, url string) {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+// benchPost sends signed deliveries from senders goroutines until b.N are
+// done and returns (and reports) the rate.
+func benchPost(b *testing.B, url string, senders int) float64 {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
 	now := time.Now().UnixMilli()
-	b.SetParallelism(4)
+	// RunParallel starts parallelism×GOMAXPROCS goroutines; rounded up,
+	// so on 2 cores 4 and 32 senders are exactly that.
+	procs := runtime.GOMAXPROCS(0)
+	b.SetParallelism((senders + procs - 1) / procs)
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
@@ -93,5 +115,7 @@ func benchPost(b *testing.B, url string) {
 			}
 		}
 	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "webhooks/s")
+	rate := float64(b.N) / time.Since(start).Seconds()
+	b.ReportMetric(rate, "webhooks/s")
+	return rate
 }

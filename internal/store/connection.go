@@ -51,8 +51,9 @@ func (tx *Tx) ConnectionCreate(ctx context.Context, c *domain.Connection) error 
 	if c.Status == "" {
 		c.Status = domain.ConnActive
 	}
-	_, err = tx.exec(ctx, `INSERT INTO connections (`+connectionColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		c.ID, c.Name, c.Environment, c.BaseURL, c.AuthKind, sealed, c.Status, c.StatusReason, c.PerformAs, ms(tx.now), ms(tx.now))
+	tx.touched = append(tx.touched, c.ID)
+	_, err = tx.exec(ctx, `INSERT INTO connections (`+connectionColumns+`, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		c.ID, c.Name, c.Environment, c.BaseURL, c.AuthKind, sealed, c.Status, c.StatusReason, c.PerformAs, ms(tx.now), ms(tx.now), newConnectionVersion())
 	if IsUniqueViolation(err) {
 		return domain.Errorf(domain.EConflict, "connection %q already exists", c.ID)
 	}
@@ -86,6 +87,11 @@ func (tx *Tx) ConnectionList(ctx context.Context) ([]*domain.Connection, error) 
 	return out, rows.Err()
 }
 
+// Every write below changes the connection's version and has this process
+// forget its copy of the connection's signing tokens (ConnectionHooksGet)
+// once committed; a write to these tables that bypasses them would leave
+// the webhook receiver with a stale copy.
+
 // ConnectionUpdate saves a connection's mutable fields (name, base URL,
 // credentials, status and reason, perform-as user).
 func (tx *Tx) ConnectionUpdate(ctx context.Context, c *domain.Connection) error {
@@ -94,8 +100,9 @@ func (tx *Tx) ConnectionUpdate(ctx context.Context, c *domain.Connection) error 
 		return err
 	}
 	c.UpdatedAt = tx.now
-	res, err := tx.exec(ctx, `UPDATE connections SET name = ?, environment = ?, base_url = ?, auth_kind = ?, credentials = ?, status = ?, status_reason = ?, perform_as = ?, updated_at = ? WHERE id = ?`,
-		c.Name, c.Environment, c.BaseURL, c.AuthKind, sealed, c.Status, c.StatusReason, c.PerformAs, ms(tx.now), c.ID)
+	tx.touched = append(tx.touched, c.ID)
+	res, err := tx.exec(ctx, `UPDATE connections SET name = ?, environment = ?, base_url = ?, auth_kind = ?, credentials = ?, status = ?, status_reason = ?, perform_as = ?, updated_at = ?, version = ? WHERE id = ?`,
+		c.Name, c.Environment, c.BaseURL, c.AuthKind, sealed, c.Status, c.StatusReason, c.PerformAs, ms(tx.now), newConnectionVersion(), c.ID)
 	if err != nil {
 		return err
 	}
@@ -107,6 +114,7 @@ func (tx *Tx) ConnectionUpdate(ctx context.Context, c *domain.Connection) error 
 
 // ConnectionDelete removes a connection with its webhooks and integrations.
 func (tx *Tx) ConnectionDelete(ctx context.Context, id string) error {
+	tx.touched = append(tx.touched, id)
 	res, err := tx.exec(ctx, `DELETE FROM connections WHERE id = ?`, id)
 	if err != nil {
 		return err
@@ -121,6 +129,9 @@ func (tx *Tx) ConnectionDelete(ctx context.Context, id string) error {
 func (tx *Tx) ConnectionWebhookPut(ctx context.Context, w *domain.ConnectionWebhook) error {
 	sealed := tx.db.box.Seal([]byte(w.SigningToken))
 	w.CreatedAt = tx.now
+	if err := tx.touchConnection(ctx, w.ConnectionID); err != nil {
+		return err
+	}
 	_, err := tx.exec(ctx, `INSERT INTO connection_webhooks (connection_id, event, lever_webhook_id, url, signing_token, managed, created_at) VALUES (?,?,?,?,?,?,?)
 		ON CONFLICT (connection_id, event) DO UPDATE SET lever_webhook_id = excluded.lever_webhook_id, url = excluded.url, signing_token = excluded.signing_token, managed = excluded.managed, created_at = excluded.created_at`,
 		w.ConnectionID, w.Event, w.LeverWebhookID, w.URL, sealed, boolInt(w.Managed), ms(tx.now))
@@ -155,6 +166,9 @@ func (tx *Tx) ConnectionWebhookList(ctx context.Context, connectionID string) ([
 
 // ConnectionWebhookDelete removes the signing token of one event.
 func (tx *Tx) ConnectionWebhookDelete(ctx context.Context, connectionID, event string) error {
+	if err := tx.touchConnection(ctx, connectionID); err != nil {
+		return err
+	}
 	_, err := tx.exec(ctx, `DELETE FROM connection_webhooks WHERE connection_id = ? AND event = ?`, connectionID, event)
 	return err
 }

@@ -51,6 +51,7 @@ type DB struct {
 	box     *secret.Box
 	// NowFunc returns the current time; tests may replace it.
 	NowFunc func() time.Time
+	hooks   hooksCache // connections' signing tokens, for the webhook receiver
 }
 
 // Open opens the database named by dsn (see ParseDSN): a postgres:// or
@@ -155,9 +156,10 @@ func (d *DB) rebind(q string) string {
 
 // Tx is a transaction. Its clock is fixed when it starts.
 type Tx struct {
-	tx  *sql.Tx
-	db  *DB
-	now time.Time
+	tx      *sql.Tx
+	db      *DB
+	now     time.Time
+	touched []string // connections written, forgotten by the hooks cache on commit
 }
 
 // Now returns the transaction's time.
@@ -166,7 +168,7 @@ func (tx *Tx) Now() time.Time { return tx.now }
 // InTx runs fn in a transaction and commits it if fn returns nil.
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := d.inTx(ctx, fn)
+		err := d.inTx(ctx, nil, fn)
 		// A transaction that lost to a concurrent one on PostgreSQL
 		// (serialization failure, deadlock, lock not available) did nothing
 		// and is run again. SQLite is not retried here: its busy timeout
@@ -179,8 +181,18 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 }
 
-func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	stx, err := d.db.BeginTx(ctx, nil)
+// ReadTx runs fn in a read-only transaction, for reads that must come from
+// one snapshot. On SQLite it begins deferred, not immediate as InTx does,
+// so it does not wait for (or hold up) a writer: WAL gives it the last
+// committed state. On PostgreSQL it is READ ONLY. fn must not write: on
+// PostgreSQL a write fails, and on SQLite it would take the write lock
+// half-way through, where a busy database fails it.
+func (d *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return d.inTx(ctx, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func (d *DB) inTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	stx, err := d.db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -190,7 +202,14 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	if err := stx.Commit(); err != nil {
+		// The outcome is unknown: the connections are forgotten anyway.
+		if len(tx.touched) > 0 {
+			d.hooks.forget(tx.touched...)
+		}
 		return fmt.Errorf("commit: %w", err)
+	}
+	if len(tx.touched) > 0 {
+		d.hooks.forget(tx.touched...)
 	}
 	return nil
 }

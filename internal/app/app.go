@@ -297,7 +297,7 @@ func (a *App) Run(ctx context.Context) error {
 	for _, l := range []interface {
 		Name() string
 		Run(context.Context) error
-	}{a.Queue, a.Engine, a.Engine.PostingSyncScheduler(), a.Engine.TokenRefreshScheduler(), a.Engine.PruneScheduler()} {
+	}{a.Queue, a.Engine.ReconcileScheduler(), a.Engine.PostingSyncScheduler(), a.Engine.TokenRefreshScheduler(), a.Engine.PruneScheduler()} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

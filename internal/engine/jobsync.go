@@ -122,58 +122,12 @@ func (e *Engine) SyncPostings(ctx context.Context, connectionID string) (queued 
 	return queued, err
 }
 
-// PostingSyncer schedules posting syncs; see Engine.PostingSyncScheduler.
-type PostingSyncer struct{ e *Engine }
-
 // PostingSyncScheduler returns the loop that enqueues a posting sync of
-// every active connection with an interview service integration each
-// PostingSyncInterval, once per interval across the processes sharing the
-// database.
-func (e *Engine) PostingSyncScheduler() *PostingSyncer { return &PostingSyncer{e: e} }
-
-// Name names the loop.
-func (s *PostingSyncer) Name() string { return "posting-sync-scheduler" }
-
-// Run enqueues the syncs until ctx is done.
-func (s *PostingSyncer) Run(ctx context.Context) error {
-	e := s.e
-	every := e.cfg.PostingSyncInterval
-	if every == 0 {
-		every = DefaultPostingSyncInterval
-	}
-	if every < 0 {
-		<-ctx.Done()
-		return nil
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case now := <-t.C:
-			slot := now.UnixMilli() / every.Milliseconds()
-			err := e.db.InTx(ctx, func(tx *store.Tx) error {
-				conns, err := tx.ConnectionList(ctx)
-				if err != nil {
-					return err
-				}
-				for _, c := range conns {
-					if c.Status != domain.ConnActive {
-						continue
-					}
-					if _, err := queue.Insert(ctx, tx, postingSyncArgs{ConnectionID: c.ID}, &queue.InsertOpts{UniqueKey: fmt.Sprintf("postings:%s:%d", c.ID, slot)}); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil && ctx.Err() == nil {
-				e.log.Error("schedule posting sync failed", slog.Any("error", err))
-			}
-			e.q.Notify()
-		}
-	}
+// every active connection each PostingSyncInterval, once per interval
+// across the processes sharing the database.
+func (e *Engine) PostingSyncScheduler() *Schedule {
+	return &Schedule{e: e, name: "posting-sync-scheduler", what: "posting sync", every: orDefault(e.cfg.PostingSyncInterval, DefaultPostingSyncInterval),
+		enqueue: perConnection("postings", nil, func(id string) queue.Args { return postingSyncArgs{ConnectionID: id} })}
 }
 
 // PostingSyncStats counts what one sync did.

@@ -2,11 +2,9 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"log/slog"
 	"strconv"
-	"time"
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
@@ -40,45 +38,12 @@ func (e *Engine) Reconcile(ctx context.Context, connectionID string) error {
 	return err
 }
 
-// Name names the scheduler loop.
-func (e *Engine) Name() string { return "reconcile-scheduler" }
-
-// Run enqueues a sweep of every active connection each ReconcileInterval,
-// once per interval across every process sharing the database.
-func (e *Engine) Run(ctx context.Context) error {
-	if e.cfg.ReconcileInterval < 0 {
-		<-ctx.Done()
-		return nil
-	}
-	t := time.NewTicker(e.cfg.ReconcileInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case now := <-t.C:
-			slot := now.UnixMilli() / e.cfg.ReconcileInterval.Milliseconds()
-			err := e.db.InTx(ctx, func(tx *store.Tx) error {
-				conns, err := tx.ConnectionList(ctx)
-				if err != nil {
-					return err
-				}
-				for _, c := range conns {
-					if c.Status != domain.ConnActive {
-						continue
-					}
-					if _, err := queue.Insert(ctx, tx, reconcileArgs{ConnectionID: c.ID}, &queue.InsertOpts{UniqueKey: fmt.Sprintf("reconcile:%s:%d", c.ID, slot)}); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil && ctx.Err() == nil {
-				e.log.Error("schedule reconciliation failed", slog.Any("error", err))
-			}
-			e.q.Notify()
-		}
-	}
+// ReconcileScheduler returns the loop that enqueues a sweep of every active
+// connection each ReconcileInterval, once per interval across every process
+// sharing the database.
+func (e *Engine) ReconcileScheduler() *Schedule {
+	return &Schedule{e: e, name: "reconcile-scheduler", what: "reconciliation", every: e.cfg.ReconcileInterval,
+		enqueue: perConnection("reconcile", nil, func(id string) queue.Args { return reconcileArgs{ConnectionID: id} })}
 }
 
 // workReconcile lists the opportunities that entered each integration's

@@ -28,51 +28,21 @@ const (
 	DefaultPruneInterval     = time.Hour
 )
 
-// Pruner schedules the pruning; see Engine.PruneScheduler.
-type Pruner struct{ e *Engine }
-
 // PruneScheduler returns the loop that enqueues a prune job each
 // PruneInterval, once per interval across the processes sharing the
 // database (the job's unique key names the interval).
-func (e *Engine) PruneScheduler() *Pruner { return &Pruner{e: e} }
-
-// Name names the loop.
-func (p *Pruner) Name() string { return "prune-scheduler" }
-
-// Run enqueues the prune jobs until ctx is done.
-func (p *Pruner) Run(ctx context.Context) error {
-	e := p.e
-	every := e.cfg.PruneInterval
-	if every < 0 {
-		<-ctx.Done()
-		return nil
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case now := <-t.C:
-			if err := e.SchedulePrune(ctx, now); err != nil && ctx.Err() == nil {
-				e.log.Error("schedule pruning failed", slog.Any("error", err))
-			}
-		}
-	}
+func (e *Engine) PruneScheduler() *Schedule {
+	return &Schedule{e: e, name: "prune-scheduler", what: "pruning", every: e.cfg.PruneInterval,
+		enqueue: func(ctx context.Context, tx *store.Tx, slot int64) error {
+			_, err := queue.Insert(ctx, tx, pruneArgs{}, &queue.InsertOpts{UniqueKey: fmt.Sprintf("prune:%d", slot)})
+			return err
+		}}
 }
 
 // SchedulePrune enqueues the prune job of the interval now falls in, unless
 // a process sharing the database has already.
 func (e *Engine) SchedulePrune(ctx context.Context, now time.Time) error {
-	slot := now.UnixMilli() / e.cfg.PruneInterval.Milliseconds()
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
-		_, err := queue.Insert(ctx, tx, pruneArgs{}, &queue.InsertOpts{UniqueKey: fmt.Sprintf("prune:%d", slot)})
-		return err
-	})
-	if err == nil {
-		e.q.Notify()
-	}
-	return err
+	return e.PruneScheduler().tick(ctx, now)
 }
 
 // workPrune deletes the jobs finished more than RetainJobs ago (done or

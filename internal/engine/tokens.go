@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -82,58 +81,14 @@ func (e *Engine) RefreshToken(ctx context.Context, connectionID string) error {
 	return err
 }
 
-// TokenRefresher schedules token renewals; see Engine.TokenRefreshScheduler.
-type TokenRefresher struct{ e *Engine }
-
 // TokenRefreshScheduler returns the loop that renews the token pair of every
 // active OAuth connection each TokenRefreshInterval, once per interval
 // across the processes sharing the database (one job per connection and
 // interval, by unique key).
-func (e *Engine) TokenRefreshScheduler() *TokenRefresher { return &TokenRefresher{e: e} }
-
-// Name names the loop.
-func (s *TokenRefresher) Name() string { return "token-refresh-scheduler" }
-
-// Run enqueues the renewals until ctx is done.
-func (s *TokenRefresher) Run(ctx context.Context) error {
-	e := s.e
-	every := e.cfg.TokenRefreshInterval
-	if every == 0 {
-		every = DefaultTokenRefreshInterval
-	}
-	if every < 0 {
-		<-ctx.Done()
-		return nil
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case now := <-t.C:
-			slot := now.UnixMilli() / every.Milliseconds()
-			err := e.db.InTx(ctx, func(tx *store.Tx) error {
-				conns, err := tx.ConnectionList(ctx)
-				if err != nil {
-					return err
-				}
-				for _, c := range conns {
-					if c.Status != domain.ConnActive || c.AuthKind != "oauth" {
-						continue
-					}
-					if _, err := queue.Insert(ctx, tx, tokenRefreshArgs{ConnectionID: c.ID}, &queue.InsertOpts{UniqueKey: fmt.Sprintf("tokens:%s:%d", c.ID, slot)}); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil && ctx.Err() == nil {
-				e.log.Error("schedule token refresh failed", slog.Any("error", err))
-			}
-			e.q.Notify()
-		}
-	}
+func (e *Engine) TokenRefreshScheduler() *Schedule {
+	oauth := func(c *domain.Connection) bool { return c.AuthKind == "oauth" }
+	return &Schedule{e: e, name: "token-refresh-scheduler", what: "token refresh", every: orDefault(e.cfg.TokenRefreshInterval, DefaultTokenRefreshInterval),
+		enqueue: perConnection("tokens", oauth, func(id string) queue.Args { return tokenRefreshArgs{ConnectionID: id} })}
 }
 
 // workTokenRefresh renews a connection's token pair through its cached

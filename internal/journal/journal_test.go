@@ -46,6 +46,9 @@ type remote struct {
 	next []outcome
 	// delay is how long a send takes.
 	delay time.Duration
+	// started, when set, is closed as the first send begins.
+	started   chan struct{}
+	startOnce sync.Once
 }
 
 // outcome is what one send does: whether the write lands, and the error the
@@ -79,6 +82,9 @@ func (e *effect) Payload() any { return map[string]string{"value": "hello"} }
 func (e *effect) Send(ctx context.Context) (string, error) {
 	r := e.r
 	n := r.sends.Add(1)
+	if r.started != nil {
+		r.startOnce.Do(func() { close(r.started) })
+	}
 	if r.delay > 0 {
 		select {
 		case <-time.After(r.delay):
@@ -355,13 +361,12 @@ func TestApplyRenewsTheLeaseWhileSending(t *testing.T) {
 	const lease = 150 * time.Millisecond
 	j, b := setup(t, journal.Config{Lease: lease, Wait: 5 * time.Second})
 	b.remote.delay = 4 * lease
+	b.remote.started = make(chan struct{})
 	ef := b.remote.effect("int-1:form-template:Acme Assessment")
 	ctx := context.Background()
 	first := make(chan error, 1)
 	go func() { _, err := j.Apply(ctx, subject, ef); first <- err }()
-	for b.remote.sends.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	<-b.remote.started
 	// A second process's applier (its own journal: no in-process wake-up).
 	other := journal.New(journal.Config{Store: b.db, ClassifyFunc: classify, Lease: lease, Wait: 5 * time.Second})
 	res, err := other.Apply(ctx, subject, ef)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -256,40 +255,7 @@ func allDatabaseText(t *testing.T, db *store.DB) string {
 	if len(tables) < 10 {
 		t.Fatalf("only %d tables found: %v", len(tables), tables)
 	}
-	var b strings.Builder
-	for _, table := range tables {
-		rows, err := db.SQL().Query(`SELECT * FROM ` + table)
-		if err != nil {
-			t.Fatalf("read %s: %v", table, err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range vals {
-				switch v := v.(type) {
-				case []byte:
-					b.Write(v)
-				case sql.RawBytes:
-					b.Write(v)
-				default:
-					fmt.Fprint(&b, v)
-				}
-				b.WriteByte('\n')
-			}
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
-	}
-	return b.String()
+	return tablesText(t, db, tables)
 }
 
 // A candidate whose only order is finished (no export, nothing open) is

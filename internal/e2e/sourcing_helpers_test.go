@@ -12,6 +12,7 @@ import (
 	"stagecoach/internal/demo"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
+	"stagecoach/internal/store"
 	"stagecoach/provider"
 )
 
@@ -37,9 +38,15 @@ var personalTables = []string{"exports", "lever_events", "decisions", "effects",
 // straight from the database.
 func databaseText(t *testing.T, env *demo.Env) string {
 	t.Helper()
+	return tablesText(t, env.App.DB, personalTables)
+}
+
+// tablesText returns every value of every row of the tables, as text.
+func tablesText(t *testing.T, db *store.DB, tables []string) string {
+	t.Helper()
 	var b strings.Builder
-	for _, table := range personalTables {
-		rows, err := env.App.DB.SQL().Query(`SELECT * FROM ` + table)
+	for _, table := range tables {
+		rows, err := db.SQL().Query(`SELECT * FROM ` + table)
 		if err != nil {
 			t.Fatalf("read %s: %v", table, err)
 		}

@@ -358,9 +358,11 @@ func TestApplyConcurrentAppliersOfOneEntrySendOnce(t *testing.T) {
 // renewed while it runs): another applier waits rather than taking it for
 // a crashed one.
 func TestApplyRenewsTheLeaseWhileSending(t *testing.T) {
-	const lease = 150 * time.Millisecond
-	j, b := setup(t, journal.Config{Lease: lease, Wait: 5 * time.Second})
-	b.remote.delay = 4 * lease
+	// The lease is renewed every third of it, so a renewal held up by a
+	// busy machine for less than two thirds of it must not lose the claim.
+	const lease = time.Second
+	j, b := setup(t, journal.Config{Lease: lease, Wait: 10 * time.Second})
+	b.remote.delay = 5 * lease / 2
 	b.remote.started = make(chan struct{})
 	ef := b.remote.effect("int-1:form-template:Acme Assessment")
 	ctx := context.Background()
@@ -368,7 +370,7 @@ func TestApplyRenewsTheLeaseWhileSending(t *testing.T) {
 	go func() { _, err := j.Apply(ctx, subject, ef); first <- err }()
 	<-b.remote.started
 	// A second process's applier (its own journal: no in-process wake-up).
-	other := journal.New(journal.Config{Store: b.db, ClassifyFunc: classify, Lease: lease, Wait: 5 * time.Second})
+	other := journal.New(journal.Config{Store: b.db, ClassifyFunc: classify, Lease: lease, Wait: 10 * time.Second})
 	res, err := other.Apply(ctx, subject, ef)
 	if err != nil || res != "write-1" {
 		t.Fatalf("second applier: %q, %v; want write-1", res, err)

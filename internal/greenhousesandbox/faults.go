@@ -21,8 +21,9 @@ type faultSettings struct {
 	// request hangs until the client gives up and the connection is closed.
 	TimeoutAfterWriteRate float64 `json:"timeoutAfterWriteRate"`
 	// DelayedWriteRate accepts a create (201 with its body) whose record
-	// then stays out of every read for VisibleAfterMs, as Greenhouse
-	// documents for creates answered before the record exists.
+	// then stays out of every read, and is "not found" to writes naming
+	// it, for VisibleAfterMs: Greenhouse documents creates answered before
+	// the record exists.
 	DelayedWriteRate float64 `json:"delayedWriteRate"`
 	VisibleAfterMs   int     `json:"visibleAfterMs"`
 	// DropWebhookRate silently skips a delivery attempt; it counts as a

@@ -367,7 +367,7 @@ func (s *Sandbox) createNote(r *http.Request, _ grant) (int, any, *apiError) {
 		return 0, nil, err.(*apiError)
 	}
 	c := s.st.candidate(in.CandidateID)
-	if c == nil {
+	if c == nil || !c.visible(s.now()) {
 		return 0, nil, errField(http.StatusUnprocessableEntity, "candidate_id", "candidate %d not found", in.CandidateID)
 	}
 	if in.ApplicationID != 0 {
@@ -441,7 +441,7 @@ func (s *Sandbox) applyTag(r *http.Request, _ grant) (int, any, *apiError) {
 	if err := decodeBody(r, &in); err != nil {
 		return 0, nil, err.(*apiError)
 	}
-	if s.st.candidate(in.CandidateID) == nil {
+	if c := s.st.candidate(in.CandidateID); c == nil || !c.visible(s.now()) {
 		return 0, nil, errField(http.StatusUnprocessableEntity, "candidate_id", "candidate %d not found", in.CandidateID)
 	}
 	if !slices.ContainsFunc(s.st.tags, func(t *tag) bool { return t.ID == in.TagID }) {
@@ -492,7 +492,7 @@ func (s *Sandbox) createAttachment(r *http.Request, _ grant) (int, any, *apiErro
 		return 0, nil, err.(*apiError)
 	}
 	a := s.st.application(in.ApplicationID)
-	if a == nil {
+	if a == nil || !a.visible(s.now()) {
 		return 0, nil, errField(http.StatusUnprocessableEntity, "application_id", "application %d not found", in.ApplicationID)
 	}
 	if strings.TrimSpace(in.Filename) == "" {
@@ -626,7 +626,7 @@ func (s *Sandbox) updateCandidate(r *http.Request, _ grant) (int, any, *apiError
 		return 0, nil, err
 	}
 	c := s.st.candidate(id)
-	if c == nil {
+	if c == nil || !c.visible(s.now()) {
 		return 0, nil, errNotFound("Candidate", id)
 	}
 	var in struct {
@@ -742,7 +742,7 @@ func (s *Sandbox) createApplication(r *http.Request, _ grant) (int, any, *apiErr
 		return 0, nil, err.(*apiError)
 	}
 	c := s.st.candidate(in.CandidateID)
-	if c == nil {
+	if c == nil || !c.visible(s.now()) {
 		return 0, nil, errField(http.StatusUnprocessableEntity, "candidate_id", "candidate %d not found", in.CandidateID)
 	}
 	j := s.st.job(in.JobID)

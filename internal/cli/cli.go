@@ -80,6 +80,7 @@ func commandTable() []command {
 		{name: "migrate", summary: "apply database migrations", db: dbFlags, flags: migrateFlags},
 		{name: "demo", summary: "run the sandbox, stagecoach and sample providers of every kind, and move candidates through", flags: demoFlags},
 		{name: "lever-sandbox", summary: "run a local Lever (API, OAuth, webhooks) for tests and demos", flags: leverSandboxFlags},
+		{name: "greenhouse-sandbox", summary: "run a local Greenhouse (Harvest v3, OAuth, webhooks) for tests and demos", flags: greenhouseSandboxFlags},
 		{name: "sample-provider", summary: "run a sample provider (assessment, video interview, interview service or sourcing) built on the provider client", flags: sampleProviderFlags},
 
 		{name: "connection create", summary: "create a Lever connection with an API key, once Lever accepts the key", db: dbEngine, check: connectionCreateCheck, flags: connectionCreateFlags},

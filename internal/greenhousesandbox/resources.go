@@ -22,13 +22,22 @@ func (s *Sandbox) applicationJSON(a *application) map[string]any {
 	if a.SourceID != 0 {
 		sourceID = a.SourceID
 	}
-	var recruiterID any
+	var recruiterID, reasonID any
 	if a.RecruiterID != 0 {
 		recruiterID = a.RecruiterID
 	}
+	if a.RejectionID != 0 {
+		reasonID = a.RejectionID
+	}
+	// v3 objects call an active application "in_process" (the list
+	// filter still says "active"; webhooks say "active").
+	status := a.Status
+	if status == "active" {
+		status = "in_process"
+	}
 	return map[string]any{
 		"id": a.ID, "candidate_id": a.CandidateID, "job_id": a.JobID, "job_post_id": nil, "prospect": false,
-		"status": a.Status, "stage_id": stageID, "job_interview_stage_id": stageID, "stage_name": stageName,
+		"status": status, "rejection_reason_id": reasonID, "stage_id": stageID, "job_interview_stage_id": stageID, "stage_name": stageName,
 		"source_id": sourceID, "referrer_id": nil, "recruiter_id": recruiterID, "coordinator_id": nil,
 		"rejected_at": tsPtr(a.RejectedAt), "created_at": ts(a.CreatedAt), "updated_at": ts(a.UpdatedAt),
 		"last_activity_at": ts(a.UpdatedAt), "custom_fields": map[string]any{}, "prospective_job_ids": []int64{},

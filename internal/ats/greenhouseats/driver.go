@@ -155,7 +155,7 @@ func New(cfg Config) (*Driver, error) {
 		return nil, err
 	}
 	ts := &tokenSource{authURL: cfg.AuthURL, clientID: cfg.ClientID, clientSecret: cfg.ClientSecret, sub: cfg.Sub,
-		partner: cfg.Token != nil, http: cfg.HTTPClient, save: cfg.SaveTokenFunc, now: cfg.NowFunc}
+		partner: cfg.Token != nil, http: cfg.HTTPClient, timeout: cfg.Timeout, save: cfg.SaveTokenFunc, now: cfg.NowFunc}
 	if cfg.Token != nil {
 		ts.tok = *cfg.Token
 	}

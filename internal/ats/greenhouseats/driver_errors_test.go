@@ -1,10 +1,12 @@
 package greenhouseats_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -139,5 +141,47 @@ func TestCreateCandidateRefusals(t *testing.T) {
 		if !errors.Is(err, ats.ErrRefused) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("CreateCandidate(%+v): %v, want ats.ErrRefused naming %q", tc.c, err, tc.want)
 		}
+	}
+}
+
+// countingLimiter counts the waits.
+type countingLimiter struct{ n atomic.Int64 }
+
+func (l *countingLimiter) Wait(ctx context.Context) error { l.n.Add(1); return ctx.Err() }
+
+// countingTransport counts the Harvest requests sent.
+type countingTransport struct {
+	base http.RoundTripper
+	n    atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasPrefix(r.URL.Path, "/v3/") {
+		c.n.Add(1)
+	}
+	return c.base.RoundTrip(r)
+}
+
+// TestLimiterPacesEveryAttempt: every Harvest request, retries included,
+// first waits on the injected limiter.
+func TestLimiterPacesEveryAttempt(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t)
+	job := scene{s}.NewJob(t, "Paced Role", nil)
+	s.admin(t, http.MethodPost, "/_sandbox/faults", map[string]any{"rate5xx": 0.3, "seed": 7, "paths": []string{"/v3/job_interview_stages"}}, nil)
+	lim := &countingLimiter{}
+	tr := &countingTransport{base: s.srv.Client().Transport}
+	cfg := s.config()
+	cfg.ClientID, cfg.ClientSecret, cfg.Sub = greenhousesandbox.CustomerClientID, greenhousesandbox.CustomerClientSecret, s.actor
+	cfg.Limiter, cfg.HTTPClient = lim, &http.Client{Transport: tr}
+	d, err := greenhouseats.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		_, _ = d.Stages(t.Context(), job)
+	}
+	if sent := tr.n.Load(); sent <= 3 || lim.n.Load() != sent {
+		t.Errorf("%d requests sent (retries included), %d limiter waits; want more than 3 and one wait each", sent, lim.n.Load())
 	}
 }

@@ -35,6 +35,7 @@ type tokenSource struct {
 	sub          string // client credentials: the acting user; "" for the credential's default
 	partner      bool
 	http         *http.Client
+	timeout      time.Duration // bounds each token request
 	save         func(context.Context, Token) error
 	now          func() time.Time
 
@@ -99,7 +100,9 @@ func (ts *tokenSource) renew(ctx context.Context) error {
 			form.Set("sub", ts.sub)
 		}
 	}
-	tok, err := requestToken(ctx, ts.http, ts.authURL, ts.clientID, ts.clientSecret, form, ts.now)
+	rctx, cancel := context.WithTimeout(ctx, ts.timeout)
+	defer cancel()
+	tok, err := requestToken(rctx, ts.http, ts.authURL, ts.clientID, ts.clientSecret, form, ts.now)
 	if err != nil {
 		return err
 	}

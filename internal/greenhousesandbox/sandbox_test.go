@@ -472,3 +472,44 @@ func TestWriteRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestDisconnect: once a customer disconnects the integration, its access
+// tokens are refused and its refresh tokens no longer refresh; a user who
+// denies consent is sent back with error=access_denied and the state.
+func TestDisconnect(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tr := e.partnerTokens()
+	if status, _, body := e.do(http.MethodPost, "/_sandbox/disconnect", "", map[string]string{"client_id": greenhousesandbox.PartnerClientID}); status != http.StatusOK {
+		t.Fatalf("disconnect: %d %s", status, body)
+	}
+	if status, _, _ := e.do(http.MethodGet, "/v3/users", tr.AccessToken, nil); status != http.StatusUnauthorized {
+		t.Errorf("an access token after disconnect: %d, want 401", status)
+	}
+	if status, _ := e.token(greenhousesandbox.PartnerClientID, greenhousesandbox.PartnerClientSecret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tr.RefreshToken}}); status != http.StatusBadRequest {
+		t.Errorf("a refresh after disconnect: %d, want 400", status)
+	}
+
+	c := e.srv.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	q := url.Values{"response_type": {"code"}, "client_id": {greenhousesandbox.PartnerClientID}, "redirect_uri": {"http://127.0.0.1:9/cb"}, "state": {"s1"}, "deny": {"1"}}
+	resp, err := c.Get(e.srv.URL + "/authorize?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if loc == nil || loc.Query().Get("error") != "access_denied" || loc.Query().Get("state") != "s1" || loc.Query().Get("code") != "" {
+		t.Errorf("denied consent: redirect to %q, want error=access_denied with the state and no code", resp.Header.Get("Location"))
+	}
+	q.Set("redirect_uri", "https://evil.example/cb")
+	q.Del("deny")
+	resp, err = c.Get(e.srv.URL + "/authorize?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a redirect_uri off loopback: %d, want 400", resp.StatusCode)
+	}
+}

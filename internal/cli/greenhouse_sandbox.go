@@ -55,6 +55,7 @@ func greenhouseSandboxFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 			greenhousesandbox.CustomerClientID, greenhousesandbox.CustomerClientSecret)
 		fmt.Fprintf(stdout, "  Partner credential (authorization code):  id %s, secret %s, redirect URIs http://127.0.0.1:<any port>/… and http://localhost:<any port>/…\n",
 			greenhousesandbox.PartnerClientID, greenhousesandbox.PartnerClientSecret)
+		fmt.Fprintf(stdout, "  Page:        %s/   (jobs, applications: what a recruiter sees)\n", url)
 		fmt.Fprintf(stdout, "  Admin:       %s/_sandbox/   (jobs, applications, moves, webhooks, faults)\n", url)
 
 		srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}

@@ -264,6 +264,8 @@ func (s *Sandbox) routes() *http.ServeMux {
 	})
 
 	m.HandleFunc("GET /files/{id}", s.handleFile)
+	m.HandleFunc("GET /{$}", s.handlePageIndex)
+	m.HandleFunc("GET /applications/{id}", s.handlePageApplication)
 	s.adminRoutes(m)
 	return m
 }

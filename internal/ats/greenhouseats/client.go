@@ -173,6 +173,7 @@ func (c *client) do(ctx context.Context, method, target string, body, out any) (
 		last = err
 		var ae *apiError
 		var te *transportError
+		final := attempt == c.retries
 		switch {
 		case errors.As(err, &ae) && ae.Status == http.StatusUnauthorized && !reauthed:
 			// The token may have been revoked or rotated elsewhere: get a
@@ -183,18 +184,18 @@ func (c *client) do(ctx context.Context, method, target string, body, out any) (
 			continue
 		case errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests:
 			// A 429 was not applied: safe to send again, reads and writes.
-			if ae.RetryAfter > c.maxWait {
+			if final || ae.RetryAfter > c.maxWait {
 				return h, err
 			}
 			if !sleep(ctx, max(ae.RetryAfter, backoff(attempt))) {
 				return h, err
 			}
 		case errors.As(err, &ae) && ae.Status >= 500 && !isWrite(method):
-			if !sleep(ctx, backoff(attempt)) {
+			if final || !sleep(ctx, backoff(attempt)) {
 				return h, err
 			}
 		case errors.As(err, &te) && !te.MaybeApplied && ctx.Err() == nil:
-			if !sleep(ctx, backoff(attempt)) {
+			if final || !sleep(ctx, backoff(attempt)) {
 				return nil, err
 			}
 		default:

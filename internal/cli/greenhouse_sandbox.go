@@ -22,6 +22,8 @@ func greenhouseSandboxFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	baseURL := fs.String("base-url", "", "public URL of the sandbox (empty: taken from each request's Host)")
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "lifetime of OAuth access tokens")
 	refreshTTL := fs.Duration("refresh-token-ttl", 24*time.Hour, "lifetime of an OAuth refresh token (each refreshes once)")
+	rateLimit := fs.Int("rate-limit", 0, "Harvest calls each OAuth client may make per --rate-window (0: no limit); past it, 429 with Retry-After")
+	rateWindow := fs.Duration("rate-window", 10*time.Second, "the rate limit's window")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	return func(ctx context.Context, c *call) error {
@@ -29,12 +31,16 @@ func greenhouseSandboxFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if *tokenTTL <= 0 || *refreshTTL <= 0 {
 			return fmt.Errorf("greenhouse-sandbox: --token-ttl and --refresh-token-ttl must be positive, got %s and %s", *tokenTTL, *refreshTTL)
 		}
+		if *rateLimit < 0 || *rateWindow <= 0 {
+			return fmt.Errorf("greenhouse-sandbox: --rate-limit must not be negative and --rate-window must be positive, got %d and %s", *rateLimit, *rateWindow)
+		}
 		log, err := newLogger(c.stderr, *logFormat, *logLevel)
 		if err != nil {
 			return err
 		}
 		sb, err := greenhousesandbox.New(greenhousesandbox.Config{
 			Seed: *seed, BaseURL: *baseURL, AccessTokenTTL: *tokenTTL, RefreshTokenTTL: *refreshTTL, Logger: log,
+			RateLimit: *rateLimit, RateWindow: *rateWindow,
 		})
 		if err != nil {
 			return err

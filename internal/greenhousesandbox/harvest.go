@@ -172,6 +172,9 @@ func (s *Sandbox) list(fn listFunc) http.HandlerFunc {
 		}
 		s.mu.Lock()
 		g, aerr := s.authenticate(r)
+		if aerr == nil {
+			aerr = s.rateLimit(w, g)
+		}
 		if aerr != nil {
 			s.mu.Unlock()
 			writeError(w, aerr)
@@ -196,6 +199,9 @@ func (s *Sandbox) write(fn writeFunc) http.HandlerFunc {
 		}
 		s.mu.Lock()
 		g, aerr := s.authenticate(r)
+		if aerr == nil {
+			aerr = s.rateLimit(w, g)
+		}
 		if aerr != nil {
 			s.mu.Unlock()
 			writeError(w, aerr)
@@ -219,6 +225,39 @@ func (s *Sandbox) write(fn writeFunc) http.HandlerFunc {
 		}
 		writeJSON(w, status, body)
 	}
+}
+
+// rateWindow is one client's fixed window.
+type rateWindow struct {
+	start time.Time
+	used  int
+}
+
+// rateLimit counts a call against g's client and refuses it past
+// Config.RateLimit in the window, with Retry-After until the window ends.
+// The caller holds s.mu.
+func (s *Sandbox) rateLimit(w http.ResponseWriter, g grant) *apiError {
+	limit := s.cfg.RateLimit
+	if limit <= 0 {
+		return nil
+	}
+	now := time.Now()
+	win := s.windows[g.clientID]
+	if win == nil || now.Sub(win.start) >= s.cfg.RateWindow {
+		win = &rateWindow{start: now}
+		s.windows[g.clientID] = win
+	}
+	w.Header().Set("X-RateLimit-Limit", strconv.Itoa(limit))
+	if win.used >= limit {
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		wait := win.start.Add(s.cfg.RateWindow).Sub(now)
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		w.Header().Set("X-RateLimit-Reset", win.start.Add(s.cfg.RateWindow).UTC().Format(http.TimeFormat))
+		return errStatus(http.StatusTooManyRequests, "Rate limit of %d calls per %s exceeded", limit, s.cfg.RateWindow)
+	}
+	win.used++
+	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(limit-win.used))
+	return nil
 }
 
 // created returns the visibility of a record created now: at once, or

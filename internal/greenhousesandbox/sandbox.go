@@ -62,6 +62,13 @@ type Config struct {
 	// seconds (1, 15, 60, 120, 240, 480 s: seven attempts); an empty
 	// non-nil slice means no retries.
 	WebhookRetryDelays []time.Duration
+	// RateLimit, when positive, is how many Harvest calls each OAuth
+	// client may make per RateWindow (zero: 10 seconds, Harvest v1's
+	// documented window; v3's is not published). Past it the sandbox
+	// answers 429 with Retry-After. Every answer carries X-RateLimit-Limit
+	// and X-RateLimit-Remaining. Zero means no limit.
+	RateLimit  int
+	RateWindow time.Duration
 	// Logger receives one line per request. Nil discards.
 	Logger *slog.Logger
 	// NowFunc is the clock for timestamps and token expiry. Nil means
@@ -82,6 +89,9 @@ func (c Config) withDefaults() Config {
 	if c.WebhookRetryDelays == nil {
 		c.WebhookRetryDelays = []time.Duration{time.Second, 15 * time.Second, 60 * time.Second,
 			120 * time.Second, 240 * time.Second, 480 * time.Second}
+	}
+	if c.RateWindow == 0 {
+		c.RateWindow = 10 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -104,6 +114,9 @@ func (c Config) validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("greenhousesandbox: config: BaseURL %q is not an absolute http(s) URL", c.BaseURL)
 		}
+	}
+	if c.RateLimit < 0 || c.RateWindow < 0 {
+		return errors.New("greenhousesandbox: config: RateLimit and RateWindow must not be negative")
 	}
 	if c.AccessTokenTTL < 0 || c.RefreshTokenTTL < 0 || c.CodeTTL < 0 {
 		return errors.New("greenhousesandbox: config: token lifetimes must not be negative")
@@ -131,6 +144,9 @@ type Sandbox struct {
 
 	faults *faults
 	hooks  *dispatcher
+	// windows counts each OAuth client's calls in the current rate
+	// window. Guarded by mu.
+	windows map[string]*rateWindow
 	// pendingDelay is how long the records the write being handled
 	// creates stay hidden (an injected fault). Guarded by mu.
 	pendingDelay time.Duration
@@ -146,12 +162,13 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	s := &Sandbox{
-		cfg:    cfg,
-		log:    cfg.Logger.With("component", "greenhousesandbox"),
-		st:     buildSeed(cfg.Seed, cfg.NowFunc()),
-		auth:   newAuthState(),
-		faults: newFaults(),
-		done:   make(chan struct{}),
+		cfg:     cfg,
+		log:     cfg.Logger.With("component", "greenhousesandbox"),
+		st:      buildSeed(cfg.Seed, cfg.NowFunc()),
+		auth:    newAuthState(),
+		faults:  newFaults(),
+		windows: map[string]*rateWindow{},
+		done:    make(chan struct{}),
 	}
 	s.hooks = newDispatcher(s)
 	s.mux = s.routes()

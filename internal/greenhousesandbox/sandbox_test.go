@@ -513,3 +513,30 @@ func TestDisconnect(t *testing.T) {
 		t.Errorf("a redirect_uri off loopback: %d, want 400", resp.StatusCode)
 	}
 }
+
+// TestRateLimit: past the limit in its window a client gets 429 with
+// Retry-After; every answer says the limit and what remains.
+func TestRateLimit(t *testing.T) {
+	t.Parallel()
+	sb, err := greenhousesandbox.New(greenhousesandbox.Config{Seed: "demo", RateLimit: 2, RateWindow: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	t.Cleanup(func() { srv.Close(); _ = sb.Close() })
+	e := &env{t: t, srv: srv}
+	tok := e.customerToken()
+	for i, want := range []string{"1", "0"} {
+		status, h, _ := e.do(http.MethodGet, "/v3/users", tok, nil)
+		if status != http.StatusOK || h.Get("X-RateLimit-Limit") != "2" || h.Get("X-RateLimit-Remaining") != want {
+			t.Fatalf("call %d: %d limit %q remaining %q, want 200, 2, %s", i+1, status, h.Get("X-RateLimit-Limit"), h.Get("X-RateLimit-Remaining"), want)
+		}
+	}
+	status, h, _ := e.do(http.MethodGet, "/v3/users", tok, nil)
+	if retry, _ := strconv.Atoi(h.Get("Retry-After")); status != http.StatusTooManyRequests || retry < 1 || retry > 60 {
+		t.Errorf("the third call in the window: %d Retry-After %q, want 429 and the seconds left", status, h.Get("Retry-After"))
+	}
+	if _, err := greenhousesandbox.New(greenhousesandbox.Config{RateLimit: -1}); err == nil {
+		t.Errorf("a negative RateLimit was accepted")
+	}
+}

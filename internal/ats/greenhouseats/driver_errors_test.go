@@ -185,3 +185,21 @@ func TestLimiterPacesEveryAttempt(t *testing.T) {
 		t.Errorf("%d requests sent (retries included), %d limiter waits; want more than 3 and one wait each", sent, lim.n.Load())
 	}
 }
+
+// TestRateLimitedRetried: a 429 is waited out for its Retry-After and the
+// call goes on.
+func TestRateLimitedRetried(t *testing.T) {
+	t.Parallel()
+	s := startSandboxWith(t, greenhousesandbox.Config{RateLimit: 2, RateWindow: time.Second})
+	job := scene{s}.NewJob(t, "Limited Role", nil)
+	d := s.customer(t)
+	start := time.Now()
+	for i := range 3 {
+		if _, err := d.Stages(t.Context(), job); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	if time.Since(start) < 500*time.Millisecond {
+		t.Errorf("three calls against a limit of two a second took %v: the 429 was not waited out", time.Since(start))
+	}
+}

@@ -28,8 +28,15 @@ func startSandbox(tb testing.TB) *sandbox { return startSandboxAt(tb, nil) }
 
 // startSandboxAt starts a sandbox on the clock now (nil: time.Now).
 func startSandboxAt(tb testing.TB, now func() time.Time) *sandbox {
+	return startSandboxWith(tb, greenhousesandbox.Config{NowFunc: now})
+}
+
+// startSandboxWith starts a demo sandbox configured by cfg, without
+// webhook retries.
+func startSandboxWith(tb testing.TB, cfg greenhousesandbox.Config) *sandbox {
 	tb.Helper()
-	sb, err := greenhousesandbox.New(greenhousesandbox.Config{Seed: "demo", WebhookRetryDelays: []time.Duration{}, NowFunc: now})
+	cfg.Seed, cfg.WebhookRetryDelays = "demo", []time.Duration{}
+	sb, err := greenhousesandbox.New(cfg)
 	if err != nil {
 		tb.Fatalf("greenhousesandbox.New: %v", err)
 	}

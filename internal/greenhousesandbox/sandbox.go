@@ -71,8 +71,9 @@ type Config struct {
 	RateWindow time.Duration
 	// Logger receives one line per request. Nil discards.
 	Logger *slog.Logger
-	// NowFunc is the clock for timestamps and token expiry. Nil means
-	// time.Now.
+	// NowFunc is the clock for timestamps, token expiry and delayed
+	// writes. Nil means time.Now. The rate limit and webhook retries use
+	// real time.
 	NowFunc func() time.Time
 }
 

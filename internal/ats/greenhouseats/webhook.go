@@ -176,8 +176,12 @@ func (d *Driver) ReadWebhook(header http.Header, body []byte, secrets ats.Webhoo
 	if !known {
 		return del, nil
 	}
+	var raw struct {
+		Payload json.RawMessage `json:"payload"`
+	}
+	_ = json.Unmarshal(body, &raw) // parsed once above
 	p := env.Payload
-	base := ats.Event{Kind: kind, Native: env.Action, Data: body}
+	base := ats.Event{Kind: kind, Native: env.Action, Data: []byte(raw.Payload)}
 	switch {
 	case p.Application != nil:
 		a := p.Application

@@ -119,7 +119,7 @@ func TestReadWebhookEvents(t *testing.T) {
 				t.Fatalf("events = %+v, want %d", del.Events, len(tc.apps))
 			}
 			for i, e := range del.Events {
-				if e.Kind != tc.kind || e.ApplicationID != tc.apps[i] || e.Native != tc.action || e.InterviewID != tc.interview {
+				if e.Kind != tc.kind || e.ApplicationID != tc.apps[i] || e.Native != tc.action || e.InterviewID != tc.interview || string(e.Data) != tc.payload {
 					t.Errorf("event = %+v, want %s of %q", e, tc.kind, tc.apps[i])
 				}
 				if (e.Archived == nil) != (tc.archived == nil) || (e.Archived != nil && *e.Archived != *tc.archived) {

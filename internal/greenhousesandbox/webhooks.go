@@ -78,8 +78,10 @@ type dispatcher struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	seq    int64
-	mu     sync.Mutex
+	// mu guards seq and stopped: no delivery starts once stop has begun.
+	mu      sync.Mutex
+	seq     int64
+	stopped bool
 }
 
 func newDispatcher(s *Sandbox) *dispatcher {
@@ -88,6 +90,9 @@ func newDispatcher(s *Sandbox) *dispatcher {
 }
 
 func (d *dispatcher) stop() {
+	d.mu.Lock()
+	d.stopped = true
+	d.mu.Unlock()
 	d.cancel()
 	d.wg.Wait()
 }
@@ -113,15 +118,19 @@ func (d *dispatcher) fire(action string, payload map[string]any) {
 // carries the same Greenhouse-Event-ID and the same signed body.
 func (d *dispatcher) deliver(h webhook, body []byte) {
 	d.mu.Lock()
+	if d.stopped {
+		d.mu.Unlock()
+		return
+	}
 	d.seq++
 	eventID := strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(d.seq, 10)
+	d.wg.Add(1)
 	d.mu.Unlock()
 	delays := d.s.cfg.WebhookRetryDelays
 	attempts := len(delays) + 1
 	if h.MaxAttempts > 0 && h.MaxAttempts < attempts {
 		attempts = h.MaxAttempts
 	}
-	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
 		for i := range attempts {

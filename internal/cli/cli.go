@@ -14,6 +14,7 @@ import (
 
 	"stagecoach/internal/app"
 	"stagecoach/internal/engine"
+	"stagecoach/internal/store"
 )
 
 // command is one line of the command table: what Run dispatches to and
@@ -70,6 +71,8 @@ type call struct {
 	engine *engine.Engine
 	// json is --json, for list commands.
 	json bool
+	// notes are what the command changed, for the audit log.
+	notes []*store.AuditEntry
 }
 
 // commandTable lists every command, in the order `stagecoach -h` shows
@@ -90,7 +93,10 @@ func commandTable() []command {
 
 		{name: "provider create", summary: "create a provider; prints its API key and webhook secret once", db: dbEngine, flags: providerCreateFlags},
 		{name: "provider list", summary: "list providers", db: dbEngine, list: true, flags: providerListFlags},
-		{name: "provider delete", summary: "delete a provider with its packages and integrations", db: dbEngine, flags: providerDeleteFlags},
+		{name: "provider update", summary: "change a provider's name or webhook URL", db: dbEngine, required: []string{"id"}, flags: providerUpdateFlags},
+		{name: "provider rotate-key", summary: "give a provider a new API key, printed once; the old one works for --grace", db: dbEngine, required: []string{"id"}, flags: providerRotateKeyFlags},
+		{name: "provider rotate-secret", summary: "give a provider a new webhook secret, printed once; the old one also signs for --grace", db: dbEngine, required: []string{"id"}, flags: providerRotateSecretFlags},
+		{name: "provider delete", summary: "delete a provider with its packages and integrations", db: dbEngine, required: []string{"id"}, flags: providerDeleteFlags},
 
 		{name: "integration create", summary: "enable a provider on a connection, behind the setup check", db: dbEngine, flags: integrationCreateFlags},
 		{name: "integration update", summary: "change an integration's settings, behind the setup check", db: dbEngine, required: []string{"id", "settings"}, flags: integrationUpdateFlags},
@@ -107,6 +113,7 @@ func commandTable() []command {
 		{name: "postings sync", summary: "send the tagged postings of a connection's interview service integrations now", db: dbEngine, required: []string{"connection"}, flags: postingsSyncFlags},
 		{name: "postings list", summary: "list the postings sent to interview services as jobs", db: dbEngine, list: true, required: []string{"connection"}, flags: postingsListFlags},
 		{name: "exports", summary: "list the candidates sourcing providers exported into Lever", db: dbEngine, list: true, flags: exportsFlags},
+		{name: "audit", summary: "list what operators changed (web UI and command line): who, what, on what, when", db: dbEngine, list: true, flags: auditListFlags},
 		{name: "version", summary: "print the version", flags: versionFlags},
 	}
 }
@@ -204,7 +211,11 @@ func (c command) exec(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	return withEngineTo(ctx, cfg, stderr, func(e *engine.Engine) error {
 		x.engine = e
-		return run(ctx, x)
+		err := run(ctx, x)
+		if nerr := x.writeNotes(ctx); nerr != nil {
+			return errors.Join(err, fmt.Errorf("%s: the change was made but is not in the audit log: %w", c.name, nerr))
+		}
+		return err
 	})
 }
 

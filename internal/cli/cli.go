@@ -121,11 +121,51 @@ func commandTable() []command {
 // Version is set at build time with -ldflags "-X stagecoach/internal/cli.Version=...".
 var Version = "dev"
 
+// UsageError is a command line stagecoach could not make sense of: no
+// command, an unknown one, or flags its command refuses. Main exits with 2
+// for it, as the flag package's programs do.
+type UsageError struct {
+	Err error
+	// Printed: the message is on stderr already (the flag package prints
+	// it with the usage), so it is not printed again.
+	Printed bool
+}
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Main runs the command line args and returns the process's exit code: 0,
+// 1 when the command failed (its error printed on stderr), 2 for a command
+// line that could not be understood.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := Run(ctx, args, stdout, stderr)
+	if err == nil {
+		return 0
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		if !ue.Printed {
+			fmt.Fprintln(stderr, "stagecoach:", err)
+		}
+		return 2
+	}
+	fmt.Fprintln(stderr, "stagecoach:", err)
+	return 1
+}
+
 // Run runs the command named by the first words of args.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmds := commandTable()
-	if len(args) == 0 || isHelp(args[0]) {
+	if len(args) == 0 {
+		usage(stderr, cmds)
+		return &UsageError{Err: errors.New("no command given"), Printed: true}
+	}
+	if isHelp(args[0]) {
 		usage(stdout, cmds)
+		return nil
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		fmt.Fprintln(stdout, "stagecoach", Version)
 		return nil
 	}
 	if i := slices.IndexFunc(cmds, func(c command) bool { return c.name == args[0] }); i >= 0 {
@@ -134,7 +174,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	group := groupOf(cmds, args[0])
 	if len(group) == 0 {
 		usage(stderr, cmds)
-		return fmt.Errorf("unknown command %q%s", args[0], didYouMean(args[0], topNames(cmds)))
+		return &UsageError{Err: fmt.Errorf("unknown command %q%s", args[0], didYouMean(args[0], topNames(cmds)))}
 	}
 	if len(args) > 1 {
 		if i := slices.IndexFunc(group, func(c command) bool { return c.name == args[0]+" "+args[1] }); i >= 0 {
@@ -147,13 +187,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	groupUsage(stderr, args[0], group)
 	if len(args) == 1 {
-		return errors.New(args[0] + ": missing subcommand")
+		return &UsageError{Err: errors.New(args[0] + ": missing subcommand")}
 	}
 	var subs []string
 	for _, c := range group {
 		subs = append(subs, subName(c))
 	}
-	return fmt.Errorf("%s: unknown subcommand %q%s", args[0], args[1], didYouMean(args[1], subs))
+	return &UsageError{Err: fmt.Errorf("%s: unknown subcommand %q%s", args[0], args[1], didYouMean(args[1], subs))}
 }
 
 // exec parses a command's flags, checks them, opens what it needs and runs
@@ -182,7 +222,8 @@ func (c command) exec(ctx context.Context, args []string, stdout, stderr io.Writ
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return err
+		// The flag package has printed the error with the usage.
+		return &UsageError{Err: err, Printed: true}
 	}
 	x.args = fs.Args()
 	if c.args == "" && len(x.args) > 0 {

@@ -350,4 +350,16 @@ func TestProviderRotatesItsSecretThroughTheAPI(t *testing.T) {
 	if len(secrets) != 0 {
 		t.Fatalf("%d previous secrets sign after the grace, want 0", len(secrets))
 	}
+
+	// The Go client rotates too; without a grace the old secret stops now.
+	rot, err := provider.NewClient(env.UIURL, key).RotateWebhookSecret(ctx, 0)
+	if err != nil || !strings.HasPrefix(rot.WebhookSecret, "whsec_") || !rot.PreviousSecretExpiresAt.Equal(clock.Now()) {
+		t.Fatalf("RotateWebhookSecret: %+v, %v", rot, err)
+	}
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) (err error) {
+		secrets, err = tx.ProviderPreviousSecrets(ctx, "acme")
+		return err
+	}); err != nil || len(secrets) != 0 {
+		t.Fatalf("after a rotation without grace %d previous secrets sign (%v)", len(secrets), err)
+	}
 }

@@ -35,7 +35,8 @@ func auditDetail(r *http.Request, detail string) {
 
 // auditAction describes an audited request once its handler has run: what
 // was done to what, and a line of detail the handler did not give. location
-// is where the handler redirected to, if it did.
+// is where the handler redirected to, if it did. An empty action records
+// nothing.
 type auditAction func(r *http.Request, location string) (action, target, detail string)
 
 // audited records h's request in the audit log when it succeeds: when it
@@ -53,6 +54,9 @@ func (u *UI) audited(describe auditAction, h http.HandlerFunc) http.HandlerFunc 
 			return
 		}
 		action, target, detail := describe(r, sw.Header().Get("Location"))
+		if action == "" {
+			return
+		}
 		if note.detail != "" {
 			detail = note.detail
 		}
@@ -134,6 +138,15 @@ func targetOf(location string) string {
 	return strings.TrimSuffix(parts[0], "s") + ":" + parts[1]
 }
 
+// connectionCreated records a connection made with an API key; one made by
+// OAuth is recorded when Lever sends the browser back (connectedByOAuth).
+func connectionCreated(r *http.Request, _ string) (string, string, string) {
+	if r.PostFormValue("method") != "api_key" {
+		return "", "", ""
+	}
+	return "connection.create", "connection:" + strings.TrimSpace(r.PostFormValue("id")), "with an API key"
+}
+
 func connectedByOAuth(_ *http.Request, location string) (string, string, string) {
 	return "connection.connect_oauth", targetOf(location), "connected by OAuth"
 }
@@ -176,7 +189,7 @@ func (u *UI) auditedSettings(h http.HandlerFunc) http.HandlerFunc {
 			return m
 		}
 		before := settings()
-		u.audited(func(r *http.Request, _ string) (string, string, string) {
+		changes := func() string {
 			after := settings()
 			var changed []string
 			for k, v := range after {
@@ -190,16 +203,38 @@ func (u *UI) auditedSettings(h http.HandlerFunc) http.HandlerFunc {
 				}
 			}
 			slices.Sort(changed)
-			detail := "no setting changed"
-			if len(changed) > 0 {
-				detail = "settings changed: " + strings.Join(changed, ", ")
+			if len(changed) == 0 {
+				return ""
+			}
+			return "settings changed: " + strings.Join(changed, ", ")
+		}
+		recorded := false
+		u.audited(func(r *http.Request, _ string) (string, string, string) {
+			recorded = true
+			detail := changes()
+			if detail == "" {
+				detail = "no setting changed"
 			}
 			action := r.PostFormValue("action")
-			if action == "" {
+			switch action {
+			case "":
 				action = "save"
+			case "activate_confirm":
+				// Activate, once the candidates already in the stage were
+				// listed and the operator chose.
+				action = "activate"
+				detail += "; candidates already in the stage: " + map[string]string{"listed": "ordered too", "none": "left alone"}[r.PostFormValue("include")]
 			}
 			return "integration." + action, "integration:" + id, detail
 		}, h)(w, r)
+		// Activate saves the settings before it lists the candidates already
+		// in the stage, or refuses what the setup check finds: the settings
+		// changed all the same.
+		if !recorded {
+			if detail := changes(); detail != "" {
+				u.record(r, "integration.save", "integration:"+id, detail+" (not activated yet)")
+			}
+		}
 	}
 }
 

@@ -94,7 +94,8 @@ func (u *UI) handleIntegrationList(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkStale runs the setup check of each row whose last one is older than
-// checkFresh (every row, with all), four at once, and records the results.
+// checkFresh or than the integration's last change (every row, with all),
+// four at once, and records the results.
 func (u *UI) checkStale(ctx context.Context, rows []integrationListRow, all bool) {
 	ctx, cancel := context.WithTimeout(ctx, checkAllTimeout)
 	defer cancel()
@@ -103,7 +104,7 @@ func (u *UI) checkStale(ctx context.Context, rows []integrationListRow, all bool
 	var wg sync.WaitGroup
 	for i := range rows {
 		row := &rows[i]
-		if !all && row.Check != nil && now.Sub(row.Check.CheckedAt) < checkFresh {
+		if !all && row.Check != nil && now.Sub(row.Check.CheckedAt) < checkFresh && !row.In.UpdatedAt.After(row.Check.CheckedAt) {
 			continue
 		}
 		wg.Add(1)

@@ -77,6 +77,20 @@ func TestIntegrationsPageListsEveryIntegrationWithItsState(t *testing.T) {
 		t.Fatalf("the kept check of the broken integration: %+v", c)
 	}
 
+	// Activate refused by the setup check still saved the settings: that is
+	// recorded too.
+	if r := b.post(broken, broken, url.Values{"action": {"activate"}, "s.triggerStage": {"Elsewhere"}}); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("activate with a missing stage: %d", r.status)
+	}
+	// The list checks a changed integration again rather than show the
+	// check of its old settings.
+	if row := rowOf(b.get("/integrations").body, broken); !strings.Contains(row, "Elsewhere") {
+		t.Errorf("after its settings changed the integration is listed as:\n%s", row)
+	}
+	if log := b.get("/audit?action=integration.save").body; !strings.Contains(log, "settings changed: triggerStage (not activated yet)") {
+		t.Errorf("a refused Activate that saved the settings is not in the audit log:\n%s", log)
+	}
+
 	// The settings change is in the audit log, naming the setting.
 	audit := b.get("/audit?target=integration:")
 	if !strings.Contains(audit.body, ">integration.save<") || !strings.Contains(audit.body, "settings changed: triggerStage") || !strings.Contains(audit.body, ">integration.create<") {

@@ -166,7 +166,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /connections", u.member(u.handleConnectionList))
 	mux.HandleFunc("GET /connections/new", u.admin(u.handleConnectionNew))
-	mux.HandleFunc("POST /connections", u.admin(u.audited(onForm("connection.create", "connection", "id"), u.handleConnectionCreate)))
+	mux.HandleFunc("POST /connections", u.admin(u.audited(connectionCreated, u.handleConnectionCreate)))
 	mux.HandleFunc("GET "+CallbackPath, u.admin(u.audited(connectedByOAuth, u.handleOAuthCallback)))
 	mux.HandleFunc("GET /connections/{id}", u.member(u.handleConnectionShow))
 	mux.HandleFunc("GET /connections/{id}/webhooks/status", u.member(u.handleWebhookStatus))

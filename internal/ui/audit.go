@@ -168,8 +168,25 @@ func deliverySentAgain(r *http.Request, _ string) (string, string, string) {
 	return "provider.send_again", "provider:" + r.PathValue("id"), "webhook job " + r.PathValue("job")
 }
 
-func userRoleChanged(r *http.Request, _ string) (string, string, string) {
-	return "user.role", "user:" + r.PathValue("id"), "role set to " + r.PostFormValue("role")
+// auditedUser audits a change to the user the path's id names, by their
+// e-mail (read before the change: a removed user is gone after it).
+func (u *UI) auditedUser(action string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		target := "user:" + r.PathValue("id")
+		_ = u.inTx(r, func(tx *store.Tx) error {
+			if user, err := tx.UserGet(r.Context(), r.PathValue("id")); err == nil {
+				target = "user:" + user.Email
+			}
+			return nil
+		})
+		u.audited(func(r *http.Request, _ string) (string, string, string) {
+			detail := ""
+			if action == "user.role" {
+				detail = "role set to " + r.PostFormValue("role")
+			}
+			return action, target, detail
+		}, h)(w, r)
+	}
 }
 
 // auditedSettings audits an integration's save, activation or disabling,

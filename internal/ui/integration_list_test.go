@@ -152,8 +152,12 @@ func TestMembersSeeProvidersAndTheAuditLogReadOnly(t *testing.T) {
 	if !strings.Contains(mine.body, ">job.retry<") || !strings.Contains(mine.body, "job:"+id[1]) || strings.Contains(mine.body, ">provider.rotate_key<") || strings.Contains(mine.body, ">user.add<") {
 		t.Errorf("the member's audit entries:\n%s", mine.body)
 	}
-	if all := admin.get("/audit"); !strings.Contains(all.body, ">user.add<") || !strings.Contains(all.body, "user:mo@tool.example") {
-		t.Errorf("adding the member is not in the audit log")
+	if r := admin.post("/users", "/users/"+userID(t, admin, "mo@tool.example")+"/role", url.Values{"role": {"admin"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("promote the member: %d", r.status)
+	}
+	all := admin.get("/audit?target=user:mo%40tool.example").body
+	if !strings.Contains(all, ">user.add<") || !strings.Contains(all, ">user.role<") || !strings.Contains(all, "role set to admin") {
+		t.Errorf("adding and promoting the member are not in the audit log under their e-mail:\n%s", all)
 	}
 	future := time.Now().Add(48 * time.Hour).UTC().Format("2006-01-02")
 	if r := m.get("/audit?since=" + future); !strings.Contains(r.body, "No entry matches") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -222,10 +223,16 @@ func (u *UI) handleProviderDelete(w http.ResponseWriter, r *http.Request) {
 		u.renderProvider(w, r, http.StatusBadRequest, "Not deleted: type the provider id, "+id+", to confirm.", nil)
 		return
 	}
+	d, err := u.providerData(r, id)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	if err := u.eng.DeleteProvider(r.Context(), id); err != nil {
 		u.fail(w, r, err)
 		return
 	}
+	auditDetail(r, fmt.Sprintf("“%s” with its %d packages and %d integrations; %d webhooks not yet sent dropped", d.P.Name, len(d.Packages), len(d.Integrations), d.Waiting))
 	u.redirect(w, r, "/providers", "Provider "+id+" deleted with its packages and integrations; its API key no longer works.")
 }
 

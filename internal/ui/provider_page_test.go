@@ -163,7 +163,7 @@ func TestProviderPageEditsAndRotatesTheKeyWithAGrace(t *testing.T) {
 
 	// Each action is in the audit log, with who did it.
 	audit := b.get("/audit?target=provider:acme")
-	for _, want := range []string{"provider.create", "provider.update", "provider.rotate_key", "provider.delete", "owner@tool.example", "webhook URL (none) → https://tool.example/hooks", "the old one stopped at once"} {
+	for _, want := range []string{"provider.create", "provider.update", "provider.rotate_key", "provider.delete", "owner@tool.example", "webhook URL (none) → https://tool.example/hooks", "the old one stopped at once", "“Acme Assess” with its 0 packages and 0 integrations"} {
 		if !strings.Contains(audit.body, want) {
 			t.Errorf("the audit log lacks %q", want)
 		}

@@ -204,8 +204,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /users", u.member(u.handleUserList))
 	mux.HandleFunc("POST /users", u.admin(u.audited(onForm("user.add", "user", "email"), u.handleUserCreate)))
-	mux.HandleFunc("POST /users/{id}/role", u.admin(u.audited(userRoleChanged, u.handleUserRole)))
-	mux.HandleFunc("POST /users/{id}/remove", u.admin(u.audited(on("user.remove", "user"), u.handleUserRemove)))
+	mux.HandleFunc("POST /users/{id}/role", u.admin(u.auditedUser("user.role", u.handleUserRole)))
+	mux.HandleFunc("POST /users/{id}/remove", u.admin(u.auditedUser("user.remove", u.handleUserRemove)))
 }
 
 func cacheFor(h http.Handler) http.Handler {

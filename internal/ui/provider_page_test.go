@@ -363,3 +363,30 @@ func TestProviderRotatesItsSecretThroughTheAPI(t *testing.T) {
 		t.Fatalf("after a rotation without grace %d previous secrets sign (%v)", len(secrets), err)
 	}
 }
+
+// A provider registered without a webhook URL gets the webhooks that
+// waited for one as soon as the URL is set, not at the end of their wait.
+func TestWebhooksWaitingForAURLGoOnceItIsSet(t *testing.T) {
+	env := startDemo(t)
+	b := newBrowser(t, env.UIURL)
+	createOwner(t, b)
+	registerProvider(t, b, "acme")
+	ctx := context.Background()
+	if err := env.App.DB.InTx(ctx, func(tx *store.Tx) error {
+		return env.App.Engine.EnqueueProviderMessage(ctx, tx, "acme", "test:1", "test.ping", map[string]string{"hello": "world"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, env) // tried once, and waiting a minute for a URL
+	if page := b.get("/providers/acme"); !strings.Contains(page.body, "provider has no webhook URL yet") {
+		t.Fatalf("the waiting webhook does not say why:\n%s", page.body)
+	}
+	hooks := newHookCatcher(t)
+	if r := b.post("/providers/acme", "/providers/acme", url.Values{"name": {"Acme"}, "webhookUrl": {hooks.srv.URL}}); r.status != http.StatusSeeOther {
+		t.Fatalf("set the webhook URL: %d", r.status)
+	}
+	h, _ := hooks.next(t) // within 20 s: well before the minute's wait ends
+	if h.Get("webhook-id") == "" {
+		t.Fatal("the webhook has no id")
+	}
+}

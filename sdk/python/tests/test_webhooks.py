@@ -10,7 +10,7 @@ import unittest
 from stagecoach_provider import WebhookVerificationError, WebhookVerifier
 
 # A webhook signed by the Go server's signer (internal/outbound), checked in
-# by sdk/sdk_test.go, which also checks that the Go signer still signs it so.
+# by internal/e2e/sdk_test.go, which also checks that the Go signer still signs it so.
 with open(os.path.join(os.path.dirname(__file__), "..", "..", "testdata", "webhook-vector.json"), encoding="utf-8") as f:
     VECTOR = json.load(f)
 

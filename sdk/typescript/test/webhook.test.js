@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { WebhookVerifier, WebhookVerificationError } from "../index.js";
 
 // A webhook signed by the Go server's signer (internal/outbound), checked in
-// by sdk/sdk_test.go, which also checks that the Go signer still signs it so.
+// by internal/e2e/sdk_test.go, which also checks that the Go signer still signs it so.
 const vector = JSON.parse(readFileSync(new URL("../../testdata/webhook-vector.json", import.meta.url), "utf8"));
 const vectorNow = () => Number(vector.headers["webhook-timestamp"]) * 1000;
 

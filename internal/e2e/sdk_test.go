@@ -71,6 +71,25 @@ func TestSDKUnitTests(t *testing.T) {
 	}
 }
 
+// The TypeScript package's declarations compile, and refuse what the API
+// refuses (sdk/typescript/test/types.ts). TypeScript is a development
+// dependency of the package: without `npm ci` in sdk/typescript the check is
+// skipped.
+func TestSDKTypeScriptTypes(t *testing.T) {
+	t.Parallel()
+	node := lookSDK(t, sdks[0])
+	dir := filepath.Join(sdkDir, "typescript")
+	tsc := filepath.Join(dir, "node_modules", "typescript", "bin", "tsc")
+	if _, err := os.Stat(tsc); err != nil {
+		t.Skip("TypeScript is not installed in sdk/typescript (npm ci there): the declarations are not type-checked")
+	}
+	cmd := exec.Command(node, "node_modules/typescript/bin/tsc", "-p", "tsconfig.json")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tsc -p tsconfig.json: %v\n%s", err, out)
+	}
+}
+
 // The webhook the SDKs' unit tests verify (sdk/testdata/webhook-vector.json)
 // is what the server's signer makes of it, with the current and the previous
 // secret of a rotation, and the Go client verifies it too.

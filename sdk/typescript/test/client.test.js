@@ -176,3 +176,12 @@ test("bad client options are named", () => {
   assert.throws(() => new StagecoachClient({ baseUrl: "stagecoach.example", apiKey: "k" }), /baseUrl must be an http\(s\) URL/);
   assert.throws(() => new StagecoachClient({ baseUrl: "https://stagecoach.example", apiKey: "" }), /apiKey is empty/);
 });
+
+test("index.d.ts declares every method the client has, and no other", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const dts = await readFile(new URL("../index.d.ts", import.meta.url), "utf8");
+  const body = dts.slice(dts.indexOf("export declare class StagecoachClient {"));
+  const declared = new Set([...body.slice(0, body.indexOf("\n}\n")).matchAll(/^  (\w+)(?:<[^>]*>)?\(/gm)].map((m) => m[1]).filter((n) => n !== "constructor"));
+  const actual = new Set(Object.getOwnPropertyNames(StagecoachClient.prototype).filter((n) => n !== "constructor"));
+  assert.deepEqual([...actual].sort(), [...declared].sort());
+});

@@ -96,8 +96,13 @@ function steps(order) {
 
 const statuses = ["created", "invited", "started", "completed"];
 
-// run reports the steps the order has not passed yet, each after the delay.
-async function run(o) {
+// run plays the order in the background; a failure is logged, not thrown.
+function run(o) {
+  play(o).catch((e) => log("order failed", { order: o.id, error: String(e.message || e) }));
+}
+
+// play reports the steps the order has not passed yet, each after the delay.
+async function play(o) {
   if (o.package?.id !== pkg.id || running.has(o.id)) return;
   const ctl = new AbortController();
   running.set(o.id, ctl);

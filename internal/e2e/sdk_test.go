@@ -38,11 +38,12 @@ type sdk struct {
 	dir    string
 	tests  []string
 	sample []string
+	live   []string // its tests against a running server
 }
 
 var sdks = []sdk{
-	{name: "typescript", bin: "node", dir: "typescript", tests: []string{"--test", "test/"}, sample: []string{"examples/sample-provider.js"}},
-	{name: "python", bin: "python3", dir: "python", tests: []string{"-m", "unittest", "discover", "-s", "tests", "-t", "."}, sample: []string{"examples/sample_provider.py"}},
+	{name: "typescript", bin: "node", dir: "typescript", tests: []string{"--test", "test/"}, sample: []string{"examples/sample-provider.js"}, live: []string{"--test", "test/live.test.js"}},
+	{name: "python", bin: "python3", dir: "python", tests: []string{"-m", "unittest", "discover", "-s", "tests", "-t", "."}, sample: []string{"examples/sample_provider.py"}, live: []string{"-m", "unittest", "tests.test_live"}},
 }
 
 // lookSDK skips the test when the SDK's platform is not installed.
@@ -335,6 +336,16 @@ func TestSDKSampleProvidersEndToEnd(t *testing.T) {
 			}
 			if !bytes.HasPrefix(pdf, []byte("%PDF-")) || !bytes.Contains(pdf, []byte(order.ID)) || !bytes.HasSuffix(pdf, []byte("%%EOF\n")) {
 				t.Errorf("the report is not the sample's PDF for the order: %q…", pdf[:min(len(pdf), 40)])
+			}
+
+			// The SDK's own tests against this server: every route the
+			// provider may call, and the problems it answers.
+			live := exec.Command(bin, s.live...)
+			live.Dir = filepath.Join(sdkDir, s.dir)
+			live.Env = append(os.Environ(), "STAGECOACH_TEST_URL="+env.App.URL(), "STAGECOACH_TEST_API_KEY="+key,
+				"STAGECOACH_TEST_ORDER="+order.ID, "STAGECOACH_TEST_OPPORTUNITY="+opp.ID, "PYTHONDONTWRITEBYTECODE=1")
+			if out, err := live.CombinedOutput(); err != nil {
+				t.Errorf("%s %s: %v\n%s", s.bin, strings.Join(s.live, " "), err, out)
 			}
 
 			checkSampleWebhooks(t, sample, p.WebhookSecret)

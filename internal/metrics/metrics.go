@@ -47,7 +47,7 @@ func New(jobs JobCounter) *Metrics {
 		Name: "stagecoach_job_duration_seconds", Help: "How long job runs take.", Buckets: prometheus.DefBuckets,
 	}, []string{"kind"})
 	m.providerHooks = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "stagecoach_provider_webhooks_total", Help: "Webhook deliveries to providers, by type and outcome.",
+		Name: "stagecoach_provider_webhooks_total", Help: "Webhook deliveries to providers, by type and outcome (delivered, failed).",
 	}, []string{"type", "outcome"})
 	m.inviteLatency = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "stagecoach_stage_change_to_invite_note_seconds", Help: "Time from a Lever stage change to the invite note written in Lever.",

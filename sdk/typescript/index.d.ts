@@ -12,6 +12,8 @@ export type ProblemCode =
   | "invalid" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "too_large" | "internal" | "gone";
 
 export interface Profile { id: string; name: string; kind: ProviderKind }
+/** A new webhook secret, shown once; the old one signs until previousSecretExpiresAt. */
+export interface RotatedSecret { webhookSecret: string; previousSecretExpiresAt: string }
 
 export interface Package {
   id: string;
@@ -233,6 +235,7 @@ export declare class StagecoachClient {
   paginate<T = unknown>(path: string, params?: Record<string, unknown>, opts?: CallOptions): AsyncGenerator<T, void, undefined>;
   openapi(opts?: CallOptions): Promise<Record<string, unknown>>;
   me(opts?: CallOptions): Promise<Profile>;
+  rotateWebhookSecret(params?: { graceSeconds?: number }, opts?: CallOptions): Promise<RotatedSecret>;
   publishPackages(packages: Package[], opts?: CallOptions): Promise<Package[]>;
   listPackages(opts?: CallOptions): Promise<Package[]>;
   listOrders(params?: ListOrdersParams, opts?: CallOptions): AsyncGenerator<Order, void, undefined>;

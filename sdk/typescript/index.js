@@ -190,6 +190,19 @@ export class StagecoachClient {
     return this.#get("/v1/me", opts);
   }
 
+  /**
+   * POST /v1/me/webhook-secret/rotate: a new webhook secret, answered once.
+   * The old one keeps signing (a second signature on every webhook) for
+   * graceSeconds (default a day, at most 604800; 0 stops it at once). Never
+   * retried: the answer holds a secret the server does not keep, so a lost
+   * answer is mended by rotating again.
+   */
+  async rotateWebhookSecret({ graceSeconds } = {}, opts) {
+    const body = graceSeconds === undefined ? undefined : { graceSeconds };
+    if (body && (!Number.isInteger(graceSeconds) || graceSeconds < 0)) throw new TypeError("graceSeconds must be a whole number of seconds, 0 or more");
+    return (await this.request("POST", "/v1/me/webhook-secret/rotate", { ...opts, body, idempotencyKey: undefined })).body;
+  }
+
   /** PUT /v1/packages: replaces the published packages; returns them as stored. */
   async publishPackages(packages, opts) {
     if (!Array.isArray(packages)) throw new TypeError("packages must be an array");

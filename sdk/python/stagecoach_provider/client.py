@@ -198,6 +198,21 @@ class Client:
         """GET /v1/me: the provider the API key belongs to."""
         return self._get("/v1/me")
 
+    def rotate_webhook_secret(self, grace_seconds: Optional[int] = None) -> Dict[str, Any]:
+        """POST /v1/me/webhook-secret/rotate: a new webhook secret, answered once.
+
+        The old one keeps signing (a second signature on every webhook) for
+        grace_seconds (default a day, at most 604800; 0 stops it at once).
+        Never retried: the answer holds a secret the server does not keep, so
+        a lost answer is mended by rotating again.
+        """
+        body = None
+        if grace_seconds is not None:
+            if isinstance(grace_seconds, bool) or not isinstance(grace_seconds, int) or grace_seconds < 0:
+                raise ValueError("grace_seconds must be a whole number of seconds, 0 or more")
+            body = {"graceSeconds": grace_seconds}
+        return self.request("POST", "/v1/me/webhook-secret/rotate", body)[1]
+
     def publish_packages(self, packages: List[Package]) -> List[Package]:
         """PUT /v1/packages: replaces the published packages; returns them as stored."""
         if not isinstance(packages, list):

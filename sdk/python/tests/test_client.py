@@ -189,6 +189,29 @@ class ClientTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "providerCandidateId is empty"):
             c.export_candidate({"outcome": "successful"})
 
+    def test_rotate_webhook_secret_posts_the_grace_and_is_not_retried(self):
+        def answer(n, method, path, body):
+            if n == 1:
+                return ok({"webhookSecret": "whsec_new", "previousSecretExpiresAt": "2026-01-02T15:04:05Z"})
+            return problem(503, "unavailable", "down")
+
+        f = FakeServer(self, answer)
+        got = f.client.rotate_webhook_secret(grace_seconds=3600)
+        self.assertEqual(got, {"webhookSecret": "whsec_new", "previousSecretExpiresAt": "2026-01-02T15:04:05Z"})
+        req = f.requests[0]
+        self.assertEqual((req["method"], req["path"]), ("POST", "/v1/me/webhook-secret/rotate"))
+        self.assertEqual(json.loads(req["body"]), {"graceSeconds": 3600})
+        self.assertIsNone(req["headers"].get("Idempotency-Key"))
+        # A failed rotation is answered to the caller, not sent again.
+        with self.assertRaises(StagecoachError) as cm:
+            f.client.rotate_webhook_secret()
+        self.assertEqual(cm.exception.status, 503)
+        self.assertEqual(len(f.requests), 2)
+        self.assertEqual(f.requests[1]["body"], "")
+        with self.assertRaisesRegex(ValueError, "grace_seconds"):
+            f.client.rotate_webhook_secret(grace_seconds=-1)
+        self.assertEqual(len(f.requests), 2)
+
     def test_bad_options_are_named_and_the_key_never_shown(self):
         with self.assertRaisesRegex(ValueError, "base_url must be an http"):
             Client("stagecoach.example", "k")

@@ -185,3 +185,23 @@ test("index.d.ts declares every method the client has, and no other", async () =
   const actual = new Set(Object.getOwnPropertyNames(StagecoachClient.prototype).filter((n) => n !== "constructor"));
   assert.deepEqual([...actual].sort(), [...declared].sort());
 });
+
+test("rotateWebhookSecret posts the grace without an Idempotency-Key and is not retried", async (t) => {
+  const { client, requests } = await serve(t, (req, body, res, n) => {
+    if (n === 1) return json(res, 200, { webhookSecret: "whsec_new", previousSecretExpiresAt: "2026-01-02T15:04:05Z" });
+    return problem(res, 503, "unavailable", "down");
+  });
+  fast(client);
+  const got = await client.rotateWebhookSecret({ graceSeconds: 3600 });
+  assert.deepEqual(got, { webhookSecret: "whsec_new", previousSecretExpiresAt: "2026-01-02T15:04:05Z" });
+  assert.equal(requests[0].method, "POST");
+  assert.equal(requests[0].url, "/v1/me/webhook-secret/rotate");
+  assert.deepEqual(JSON.parse(requests[0].body), { graceSeconds: 3600 });
+  assert.equal(requests[0].headers["idempotency-key"], undefined);
+  // A failed rotation is answered to the caller, not sent again.
+  await assert.rejects(client.rotateWebhookSecret(), (e) => e instanceof StagecoachError && e.status === 503);
+  assert.equal(requests.length, 2);
+  assert.equal(requests[1].body, "");
+  await assert.rejects(client.rotateWebhookSecret({ graceSeconds: -1 }), /graceSeconds/);
+  assert.equal(requests.length, 2);
+});

@@ -43,9 +43,15 @@ type Driver interface {
 	Capabilities() Capabilities
 
 	// Application reads one application with its candidate, job, stage,
-	// tags, owner, archived and hired state and its link. ErrNotFound for an
-	// unknown or deleted application.
+	// tags, owner, archived state (and archive reason) and its link.
+	// ErrNotFound for an unknown or deleted application.
 	Application(ctx context.Context, id string) (*Application, error)
+	// ArchiveReasons lists the account's archive (rejection) reasons, which
+	// say whether an archived application was hired.
+	ArchiveReasons(ctx context.Context) ([]ArchiveReason, error)
+	// Interview reads one interview of an application. ErrNotFound for an
+	// unknown or deleted interview.
+	Interview(ctx context.Context, applicationID, id string) (*Interview, error)
 	// Job reads one job. ErrNotFound for an unknown job.
 	Job(ctx context.Context, id string) (*Job, error)
 	// Stages lists the stages an application on job jobID can be in, in
@@ -86,6 +92,20 @@ type Driver interface {
 	// and, after ErrUncertain, looks for the application before creating
 	// again.
 	CreateCandidate(ctx context.Context, c NewCandidate, as string) (*Application, error)
+
+	// Notes lists an application's notes, for finding one a write may have
+	// made already.
+	Notes(ctx context.Context, applicationID string) iter.Seq2[*NoteRecord, error]
+	// Files lists the files attached to an application, for the same.
+	Files(ctx context.Context, applicationID string) iter.Seq2[*FileRecord, error]
+
+	// User reads one user by id. ErrNotFound for an unknown user.
+	User(ctx context.Context, id string) (*User, error)
+	// UserByEmail finds the active user with an e-mail address (matched
+	// regardless of case). ErrNotFound when there is none.
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// Users lists the account's users; deactivated ones too when asked.
+	Users(ctx context.Context, p UserListing) iter.Seq2[*User, error]
 
 	// ApplicationsInStage lists the active applications in a stage that
 	// entered it at or after p.Since (the sweep for lost webhooks).
@@ -135,6 +155,54 @@ type User struct {
 	Name     string
 	Email    string
 	Username string // what an @-mention names, where the ATS has one
+	// Deactivated users keep their id (on what they wrote) but may not act.
+	Deactivated bool
+}
+
+// UserListing selects Users.
+type UserListing struct {
+	IncludeDeactivated bool
+}
+
+// ArchiveReason is why an application was archived (Greenhouse: a
+// rejection reason).
+type ArchiveReason struct {
+	ID   string
+	Name string
+	// Hired marks the reasons that mean the candidate was hired.
+	Hired bool
+}
+
+// Interview is an interview scheduled on an application.
+type Interview struct {
+	ID string
+	// PanelID groups the interviews of one panel, where the ATS has panels.
+	PanelID      string
+	Subject      string
+	Note         string
+	Interviewers []User
+	Start        time.Time
+	Duration     time.Duration
+	Timezone     string
+	Location     string
+	// FeedbackTemplate is the feedback form the interviewers are asked to
+	// fill in, where the ATS has them.
+	FeedbackTemplate string
+	StageID          string
+	JobIDs           []string
+	Canceled         bool
+}
+
+// NoteRecord is a note on an application as the ATS lists it.
+type NoteRecord struct {
+	ID   string
+	Text string
+}
+
+// FileRecord is a file on an application as the ATS lists it.
+type FileRecord struct {
+	ID   string
+	Name string
 }
 
 // Stage is a pipeline stage.
@@ -164,8 +232,10 @@ type Application struct {
 	Tags           []string
 	Owner          User // zero when the application has no owner
 	Archived       bool // archived or rejected
-	Hired          bool // archived as hired
-	Confidential   bool
+	// ArchiveReasonID is the reason an archived application was archived
+	// for (one of ArchiveReasons); "" when it is active or none was given.
+	ArchiveReasonID string
+	Confidential    bool
 	// URL is the application's page in the ATS, for people.
 	URL string
 }
@@ -342,4 +412,18 @@ func FindStage(stages []Stage, idOrName string) (s Stage, ok bool) {
 		}
 	}
 	return Stage{}, false
+}
+
+// Hired reports whether app is archived for one of the reasons that mean
+// the candidate was hired.
+func Hired(app *Application, reasons []ArchiveReason) bool {
+	if !app.Archived || app.ArchiveReasonID == "" {
+		return false
+	}
+	for _, r := range reasons {
+		if r.ID == app.ArchiveReasonID {
+			return r.Hired
+		}
+	}
+	return false
 }

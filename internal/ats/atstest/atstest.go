@@ -121,6 +121,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"Tags", testTags},
 		{"MoveToStage", testMoveToStage},
 		{"UploadFile", testUploadFile},
+		{"Users", testUsers},
 		{"Results", testResults},
 		{"Feedback", testFeedback},
 		{"CreateCandidate", testCreateCandidate},
@@ -171,6 +172,20 @@ func mustStage(t *testing.T, h Harness, jobID, name string) ats.Stage {
 	return st
 }
 
+// hired reads the account's archive reasons and says whether app is
+// archived as hired.
+func hired(t *testing.T, h Harness, app *ats.Application) bool {
+	t.Helper()
+	reasons, err := h.Driver.ArchiveReasons(ctxOf(t))
+	if err != nil {
+		t.Fatalf("ArchiveReasons: %v", err)
+	}
+	if len(reasons) == 0 {
+		t.Fatal("ArchiveReasons lists none")
+	}
+	return ats.Hired(app, reasons)
+}
+
 func testApplicationRead(t *testing.T, h Harness) {
 	ctx := ctxOf(t)
 	appID, jobID, name, email := newApplication(t, h)
@@ -190,8 +205,8 @@ func testApplicationRead(t *testing.T, h Harness) {
 	if want := mustStage(t, h, jobID, first); app.Stage.ID != want.ID || app.Stage.Name != want.Name {
 		t.Errorf("Stage = %+v, want %+v", app.Stage, want)
 	}
-	if app.StageEnteredAt.IsZero() || app.URL == "" || app.Archived || app.Hired {
-		t.Errorf("Application: entered %v, url %q, archived %v, hired %v; want a time, a link, active", app.StageEnteredAt, app.URL, app.Archived, app.Hired)
+	if app.StageEnteredAt.IsZero() || app.URL == "" || app.Archived || hired(t, h, app) {
+		t.Errorf("Application: entered %v, url %q, archived %v, hired %v; want a time, a link, active", app.StageEnteredAt, app.URL, app.Archived, hired(t, h, app))
 	}
 
 	h.Scene.Archive(t, appID)
@@ -199,8 +214,8 @@ func testApplicationRead(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatalf("Application after archive: %v", err)
 	}
-	if !app.Archived || app.Hired {
-		t.Errorf("after a recruiter archived it: archived %v hired %v, want archived, not hired", app.Archived, app.Hired)
+	if !app.Archived || app.ArchiveReasonID == "" || hired(t, h, app) {
+		t.Errorf("after a recruiter archived it: archived %v for %q, hired %v; want archived for a reason, not hired", app.Archived, app.ArchiveReasonID, hired(t, h, app))
 	}
 
 	if _, err := h.Driver.Application(ctx, "no-such-application"); !errors.Is(err, ats.ErrNotFound) {
@@ -221,6 +236,17 @@ func testNoteWrittenOnce(t *testing.T, h Harness) {
 	}
 	if n != 1 {
 		t.Fatalf("the recruiter sees the note %d times, want once: %q", n, h.Scene.View(t, appID).Notes)
+	}
+	// Notes finds it again, by id and text, as a retry looks for it.
+	found := false
+	for note, err := range h.Driver.Notes(ctxOf(t), appID) {
+		if err != nil {
+			t.Fatalf("Notes: %v", err)
+		}
+		found = found || note.ID == id && strings.Contains(note.Text, text)
+	}
+	if !found {
+		t.Errorf("Notes does not list note %s with its text", id)
 	}
 	if _, err := h.Driver.WriteNote(ctxOf(t), appID, ats.Note{Text: "  "}, h.Scene.ActingUser()); !errors.Is(err, ats.ErrRefused) {
 		t.Errorf("WriteNote(blank) error = %v, want ats.ErrRefused", err)
@@ -315,6 +341,49 @@ func testUploadFile(t *testing.T, h Harness) {
 	}
 	if !bytes.Equal(files[i].Data, data) {
 		t.Errorf("the file's bytes differ: got %d bytes, want %d", len(files[i].Data), len(data))
+	}
+	// Files finds it again, by id and name, as a retry looks for it.
+	found := false
+	for f, err := range h.Driver.Files(ctxOf(t), appID) {
+		if err != nil {
+			t.Fatalf("Files: %v", err)
+		}
+		found = found || f.ID == id && f.Name == name
+	}
+	if !found {
+		t.Errorf("Files does not list file %s named %q", id, name)
+	}
+}
+
+func testUsers(t *testing.T, h Harness) {
+	ctx := ctxOf(t)
+	acting := h.Scene.ActingUser()
+	u, err := h.Driver.User(ctx, acting)
+	if err != nil {
+		t.Fatalf("User(%s): %v", acting, err)
+	}
+	if u.ID != acting || u.Name == "" || u.Email == "" || u.Deactivated {
+		t.Errorf("User(%s) = %+v, want the active user with a name and an e-mail", acting, u)
+	}
+	byEmail, err := h.Driver.UserByEmail(ctx, strings.ToUpper(u.Email))
+	if err != nil || byEmail.ID != acting {
+		t.Errorf("UserByEmail(%s) = %+v, %v; want user %s", strings.ToUpper(u.Email), byEmail, err, acting)
+	}
+	if _, err := h.Driver.UserByEmail(ctx, "nobody.here@"+unique("x")+".example"); !errors.Is(err, ats.ErrNotFound) {
+		t.Errorf("UserByEmail(unknown) error = %v, want ats.ErrNotFound", err)
+	}
+	if _, err := h.Driver.User(ctx, "no-such-user"); !errors.Is(err, ats.ErrNotFound) {
+		t.Errorf("User(unknown) error = %v, want ats.ErrNotFound", err)
+	}
+	var ids []string
+	for u, err := range h.Driver.Users(ctx, ats.UserListing{}) {
+		if err != nil {
+			t.Fatalf("Users: %v", err)
+		}
+		ids = append(ids, u.ID)
+	}
+	if !slices.Contains(ids, acting) || !slices.Contains(ids, h.Scene.MentionUser()) {
+		t.Errorf("Users lists %v, want %s and %s among them", ids, acting, h.Scene.MentionUser())
 	}
 }
 

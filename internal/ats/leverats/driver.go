@@ -81,27 +81,117 @@ func (d *Driver) as(as string) string {
 // the stage's text and the contact.
 var opportunityExpand = []string{"applications", "owner", "stage", "contact"}
 
-// Application reads the opportunity id. An archived opportunity is hired
-// when its archive reason is of type "hired" (one more call, only then).
+// Application reads the opportunity id. Lever answers a deleted
+// opportunity with its deletedAt: that is ErrNotFound as well.
 func (d *Driver) Application(ctx context.Context, id string) (*ats.Application, error) {
 	const op = "lever: read application"
 	o, err := d.c.GetOpportunity(ctx, id, opportunityExpand...)
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
-	app := toApplication(o)
-	if o.Archived != nil && o.Archived.Reason != "" {
-		reasons, err := d.c.ListArchiveReasons(ctx)
-		if err != nil {
-			return nil, mapErr(op, err)
-		}
-		for _, r := range reasons {
-			if r.ID == o.Archived.Reason {
-				app.Hired = r.Type == "hired"
+	if o.DeletedAt != 0 {
+		return nil, &ats.Error{Kind: ats.ErrNotFound, Op: op, Cause: fmt.Errorf("opportunity %s was deleted", id)}
+	}
+	return toApplication(o), nil
+}
+
+// ArchiveReasons lists Lever's archive reasons; those of type "hired" mean
+// the candidate was hired.
+func (d *Driver) ArchiveReasons(ctx context.Context) ([]ats.ArchiveReason, error) {
+	reasons, err := d.c.ListArchiveReasons(ctx)
+	if err != nil {
+		return nil, mapErr("lever: list archive reasons", err)
+	}
+	out := make([]ats.ArchiveReason, len(reasons))
+	for i, r := range reasons {
+		out[i] = ats.ArchiveReason{ID: r.ID, Name: r.Text, Hired: r.Type == "hired"}
+	}
+	return out, nil
+}
+
+// Interview reads an interview of the opportunity.
+func (d *Driver) Interview(ctx context.Context, applicationID, id string) (*ats.Interview, error) {
+	iv, err := d.c.GetInterview(ctx, applicationID, id)
+	if err != nil {
+		return nil, mapErr("lever: read interview", err)
+	}
+	out := &ats.Interview{
+		ID: iv.ID, PanelID: iv.Panel, Subject: iv.Subject, Note: iv.Note, Start: iv.Date.Time(),
+		Duration: time.Duration(iv.Duration) * time.Minute, Timezone: iv.Timezone, Location: iv.Location,
+		FeedbackTemplate: iv.FeedbackTemplate, StageID: iv.Stage, JobIDs: iv.Postings, Canceled: iv.CanceledAt != 0,
+	}
+	for _, u := range iv.Interviewers {
+		out.Interviewers = append(out.Interviewers, ats.User{ID: u.ID, Name: u.Name, Email: u.Email})
+	}
+	return out, nil
+}
+
+// Notes lists the opportunity's notes, each with its text as Lever shows
+// it.
+func (d *Driver) Notes(ctx context.Context, applicationID string) iter.Seq2[*ats.NoteRecord, error] {
+	return func(yield func(*ats.NoteRecord, error) bool) {
+		for n, err := range d.c.ListNotes(ctx, applicationID) {
+			if err != nil {
+				yield(nil, mapErr("lever: list notes", err))
+				return
+			}
+			if !yield(&ats.NoteRecord{ID: n.ID, Text: n.Value()}, nil) {
+				return
 			}
 		}
 	}
-	return app, nil
+}
+
+// Files lists the opportunity's files.
+func (d *Driver) Files(ctx context.Context, applicationID string) iter.Seq2[*ats.FileRecord, error] {
+	return func(yield func(*ats.FileRecord, error) bool) {
+		for f, err := range d.c.ListFiles(ctx, applicationID) {
+			if err != nil {
+				yield(nil, mapErr("lever: list files", err))
+				return
+			}
+			if !yield(&ats.FileRecord{ID: f.ID, Name: f.Name}, nil) {
+				return
+			}
+		}
+	}
+}
+
+func toUser(u *lever.User) *ats.User {
+	return &ats.User{ID: u.ID, Name: u.Name, Email: u.Email, Username: u.Username, Deactivated: u.DeactivatedAt != 0}
+}
+
+// User reads a Lever user.
+func (d *Driver) User(ctx context.Context, id string) (*ats.User, error) {
+	u, err := d.c.GetUser(ctx, id)
+	if err != nil {
+		return nil, mapErr("lever: read user", err)
+	}
+	return toUser(u), nil
+}
+
+// UserByEmail finds the active Lever user with an e-mail address.
+func (d *Driver) UserByEmail(ctx context.Context, email string) (*ats.User, error) {
+	u, err := d.c.FindUserByEmail(ctx, email)
+	if err != nil {
+		return nil, mapErr("lever: find user by e-mail", err)
+	}
+	return toUser(u), nil
+}
+
+// Users lists Lever's users.
+func (d *Driver) Users(ctx context.Context, p ats.UserListing) iter.Seq2[*ats.User, error] {
+	return func(yield func(*ats.User, error) bool) {
+		for u, err := range d.c.ListUsers(ctx, lever.ListUsersParams{IncludeDeactivated: p.IncludeDeactivated}) {
+			if err != nil {
+				yield(nil, mapErr("lever: list users", err))
+				return
+			}
+			if !yield(toUser(u), nil) {
+				return
+			}
+		}
+	}
 }
 
 func toApplication(o *lever.Opportunity) *ats.Application {
@@ -113,9 +203,12 @@ func toApplication(o *lever.Opportunity) *ats.Application {
 		StageEnteredAt: o.LastAdvancedAt.Time(),
 		Tags:           o.Tags,
 		Owner:          ats.User{ID: o.Owner.ID, Name: o.Owner.Name, Email: o.Owner.Email, Username: o.Owner.Username},
-		Archived:       o.Archived != nil,
+		Archived:       o.Archived != nil && o.Archived.ArchivedAt != 0,
 		Confidential:   o.Confidentiality == "confidential",
 		URL:            o.URLs.Show,
+	}
+	if app.Archived {
+		app.ArchiveReasonID = o.Archived.Reason
 	}
 	if app.Candidate.Name == "" {
 		app.Candidate.Name = o.Contact.Name

@@ -63,3 +63,12 @@ type TokenStore interface {
 type TokenRefresher interface {
 	RefreshToken(ctx context.Context) error
 }
+
+// ConfigChecker is implemented by a driver that can tell, before asking the
+// ATS anything, that its connection is configured in a way that cannot work
+// (Lever: an OAuth token issued for another environment). Each string is a
+// problem, for the setup check; credentials are not sent anywhere to find
+// them.
+type ConfigChecker interface {
+	CheckConfig() []string
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/lever"
@@ -77,16 +78,15 @@ func (e *Engine) StageOccupants(ctx context.Context, integrationID string, setti
 	if err != nil {
 		return "", nil, err
 	}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return "", nil, err
 	}
 	var out []StageOccupant
-	archived := false
 	// Confidential candidates too, when the credentials may see them, as
 	// the sweep lists them.
-	list := func(conf string) iter.Seq2[*lever.Opportunity, error] {
-		return client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived, Confidentiality: conf})
+	list := func(confidential bool) iter.Seq2[*ats.Application, error] {
+		return d.ApplicationsInStage(ctx, ats.StageListing{Stage: trigger.ID, Confidential: confidential})
 	}
 	for opp, err := range withConfidential(conn, nil, list) {
 		if err != nil {
@@ -99,9 +99,9 @@ func (e *Engine) StageOccupants(ctx context.Context, integrationID string, setti
 		if live {
 			continue
 		}
-		out = append(out, StageOccupant{OpportunityID: opp.ID, Name: opp.Name, EnteredAt: opp.LastAdvancedAt.Time(), entered: int64(opp.LastAdvancedAt), contactID: opp.Contact.ID})
+		out = append(out, StageOccupant{OpportunityID: opp.ID, Name: opp.Candidate.Name, EnteredAt: opp.StageEnteredAt, entered: opp.StageEnteredAt.UnixMilli(), contactID: opp.Candidate.ID})
 	}
-	return trigger.Text, out, nil
+	return trigger.Name, out, nil
 }
 
 func (e *Engine) hasLiveOrder(ctx context.Context, integrationID, oppID string) (bool, error) {

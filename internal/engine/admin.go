@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/lever"
@@ -90,24 +91,24 @@ func ValidateConnection(in *ConnectionInput, needKey bool) error {
 }
 
 // findUser finds an active Lever user by e-mail or id.
-func (e *Engine) findUser(ctx context.Context, c *domain.Connection, emailOrID string) (*lever.User, error) {
-	client, err := e.newLever(c)
+func (e *Engine) findUser(ctx context.Context, c *domain.Connection, emailOrID string) (*ats.User, error) {
+	d, err := e.openDriver(c)
 	if err != nil {
 		return nil, err
 	}
-	var u *lever.User
+	var u *ats.User
 	if strings.Contains(emailOrID, "@") {
-		u, err = client.FindUserByEmail(ctx, emailOrID)
+		u, err = d.UserByEmail(ctx, emailOrID)
 	} else {
-		u, err = client.GetUser(ctx, emailOrID)
+		u, err = d.User(ctx, emailOrID)
 	}
-	if errors.Is(err, lever.ErrNotFound) {
+	if errors.Is(err, ats.ErrNotFound) {
 		return nil, domain.Errorf(domain.EInvalid, "perform-as user %q does not exist in Lever", emailOrID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up perform-as user: %w", err)
 	}
-	if u.DeactivatedAt != 0 {
+	if u.Deactivated {
 		return nil, domain.Errorf(domain.EInvalid, "perform-as user %q is deactivated in Lever", emailOrID)
 	}
 	return u, nil
@@ -429,11 +430,11 @@ func (e *Engine) CheckAPIKey(ctx context.Context, in ConnectionInput) error {
 	}
 	c := &domain.Connection{ID: in.ID, Name: in.Name, Environment: in.Environment, BaseURL: strings.TrimRight(in.BaseURL, "/"),
 		AuthKind: "api_key", Credentials: domain.Credentials{APIKey: in.APIKey}, Status: domain.ConnActive}
-	client, err := e.newLever(c)
+	d, err := e.openDriver(c)
 	if err != nil {
 		return err
 	}
-	_, err = client.ListStages(ctx)
+	_, err = d.Stages(ctx, "")
 	return err
 }
 

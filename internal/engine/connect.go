@@ -13,17 +13,6 @@ import (
 	"stagecoach/internal/store"
 )
 
-// OAuthConfig returns the OAuth settings for connecting a Lever account in
-// the environment of c (only its Environment and BaseURL are read) with a
-// registered Lever app.
-func OAuthConfig(c *domain.Connection, clientID, clientSecret, redirectURL string, scopes []string) (lever.OAuthConfig, error) {
-	env, err := Environment(c)
-	if err != nil {
-		return lever.OAuthConfig{}, err
-	}
-	return lever.OAuthConfig{Environment: env, ClientID: clientID, ClientSecret: clientSecret, RedirectURL: redirectURL, Scopes: scopes}, nil
-}
-
 // ConnectOAuth stores the token pair of a finished OAuth authorization:
 // a new connection, or new credentials for an existing one (reconnecting a
 // broken or disconnected connection makes it active again; a broken one's

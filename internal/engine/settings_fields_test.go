@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"slices"
@@ -97,28 +96,4 @@ func TestWebhookEventsAndScopesPerKind(t *testing.T) {
 	if slices.Contains(LeverScopes(domain.KindVideoInterview), "forms:write:admin") {
 		t.Error("the video interview flow asks for forms:write:admin, which it does not use")
 	}
-}
-
-func TestTokenAudience(t *testing.T) {
-	t.Parallel()
-	c := &domain.Connection{Environment: "production", AuthKind: "oauth"}
-	mk := func(claims string) string {
-		return "e30." + b64(claims) + ".sig"
-	}
-	c.Credentials.AccessToken = mk(`{"aud":"https://api.lever.co/v1/"}`)
-	if f := checkEnvironment(c); len(f) != 0 {
-		t.Errorf("a production token on production: %v", f)
-	}
-	c.Credentials.AccessToken = mk(`{"aud":["https://api.sandbox.lever.co/v1/","https://sandbox-lever.auth0.com/userinfo"]}`)
-	if f := checkEnvironment(c); len(f) != 1 || !strings.Contains(f[0].Message, "sandbox") {
-		t.Errorf("a sandbox token on production: %v", f)
-	}
-	c.Credentials.AccessToken = "opaque-token"
-	if f := checkEnvironment(c); len(f) != 0 {
-		t.Errorf("an opaque token cannot be judged: %v", f)
-	}
-}
-
-func b64(s string) string {
-	return strings.TrimRight(base64.RawURLEncoding.EncodeToString([]byte(s)), "=")
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/lever"
@@ -23,9 +23,9 @@ import (
 // is empty and its error is in Errors (keyed by part: stages, postings,
 // users, tags, form_templates, feedback_templates).
 type LeverAccount struct {
-	Stages            []lever.Stage
+	Stages            []ats.Stage
 	Postings          []*lever.Posting
-	Users             []*lever.User
+	Users             []*ats.User
 	Tags              []string
 	FormTemplates     []string
 	FeedbackTemplates []string
@@ -39,20 +39,24 @@ type LeverAccount struct {
 // setup check: the parts the flows of kinds read (all of them when no kind
 // is given), so that a grant with only a kind's scopes is not refused.
 func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...string) (*LeverAccount, error) {
+	d, err := e.Driver(c)
+	if err != nil {
+		return nil, err
+	}
 	client, err := e.Lever(c)
 	if err != nil {
 		return nil, err
 	}
 	a := &LeverAccount{Errors: map[string]error{}}
-	if a.Stages, err = client.ListStages(ctx); err != nil {
+	if a.Stages, err = d.Stages(ctx, ""); err != nil {
 		a.Errors["stages"] = err
-		if errors.Is(err, lever.ErrUnauthorized) || errors.Is(err, lever.ErrConnectionBroken) {
+		if errors.Is(err, ats.ErrUnauthorized) {
 			return a, nil // every other call would say the same
 		}
 	}
 	// Confidential postings too, when the credentials may see them.
-	postings := func(conf string) iter.Seq2[*lever.Posting, error] {
-		return client.ListPostings(ctx, lever.ListPostingsParams{Confidentiality: conf})
+	postings := func(confidential bool) iter.Seq2[*lever.Posting, error] {
+		return client.ListPostings(ctx, lever.ListPostingsParams{Confidentiality: confidentiality(confidential)})
 	}
 	for p, err := range withConfidential(c, &a.ConfidentialHidden, postings) {
 		if err != nil {
@@ -62,12 +66,12 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 		a.Postings = append(a.Postings, p)
 	}
 	sort.SliceStable(a.Postings, func(i, j int) bool { return a.Postings[i].Text < a.Postings[j].Text })
-	for u, err := range client.ListUsers(ctx, lever.ListUsersParams{}) {
+	for u, err := range d.Users(ctx, ats.UserListing{}) {
 		if err != nil {
 			a.Errors["users"] = err
 			break
 		}
-		if u.DeactivatedAt == 0 {
+		if !u.Deactivated {
 			a.Users = append(a.Users, u)
 		}
 	}
@@ -183,7 +187,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	case domain.ConnBroken:
 		add(SeverityError, "", "The connection %s is broken (%s): connect it again; the events received meanwhile are kept and resume.", conn.Name, conn.StatusReason)
 	}
-	if env := checkEnvironment(conn); len(env) > 0 {
+	if env := e.checkEnvironment(conn); len(env) > 0 {
 		// Credentials for another environment cannot work; asking Lever
 		// with them would only leak them there.
 		return append(out, env...), nil
@@ -210,7 +214,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		add(SeverityError, "", "stagecoach cannot reach Lever for this connection: %v", err)
 		return out, nil
 	}
-	if err := acct.Errors["stages"]; err != nil && (errors.Is(err, lever.ErrUnauthorized) || errors.Is(err, lever.ErrConnectionBroken)) {
+	if err := acct.Errors["stages"]; err != nil && (errors.Is(err, ats.ErrUnauthorized) || errors.Is(err, lever.ErrUnauthorized) || errors.Is(err, lever.ErrConnectionBroken)) {
 		msg := "Lever refused the connection's credentials (revoked, expired, or mistyped)"
 		if conn.Environment == "production" {
 			msg += "; a sandbox key or token used against production is refused this way: pick the sandbox environment for it"
@@ -226,7 +230,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		add(SeverityWarning, "", "Confidential postings and their candidates are out of reach: %s. The %s flow will not see them: %s.", why, kindLabel(prov.Kind), confidentialMisses(prov.Kind))
 	}
 	for part, err := range acct.Errors {
-		if errors.Is(err, lever.ErrForbidden) {
+		if errors.Is(err, ats.ErrForbidden) || errors.Is(err, lever.ErrForbidden) {
 			add(SeverityError, "", "Lever does not let this connection read %s: give the API key or app the %s:read:admin permission.", strings.ReplaceAll(part, "_", " "), part)
 		} else {
 			add(SeverityWarning, "", "Could not read %s from Lever: %v", strings.ReplaceAll(part, "_", " "), err)
@@ -264,15 +268,15 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if v == "" || acct.Errors["users"] != nil {
 			return
 		}
-		if slices.ContainsFunc(acct.Users, func(u *lever.User) bool { return u.ID == v || strings.EqualFold(u.Email, v) }) {
+		if slices.ContainsFunc(acct.Users, func(u *ats.User) bool { return u.ID == v || strings.EqualFold(u.Email, v) }) {
 			return
 		}
-		client, err := e.Lever(conn)
+		d, err := e.Driver(conn)
 		if err != nil {
 			add(SeverityError, field, "The %s user %q cannot be checked: %v.", label, v, err)
 			return
 		}
-		for u, err := range client.ListUsers(ctx, lever.ListUsersParams{IncludeDeactivated: true}) {
+		for u, err := range d.Users(ctx, ats.UserListing{IncludeDeactivated: true}) {
 			if err != nil {
 				add(SeverityWarning, field, "The %s user %q could not be checked: %v.", label, v, err)
 				return
@@ -418,64 +422,21 @@ func checkWebhooks(events []string, hooks []*domain.ConnectionWebhook, arrivals 
 	return out
 }
 
-// checkEnvironment compares an OAuth access token's audience with the
-// connection's environment: a sandbox token against production (or the
-// reverse) cannot work.
-func checkEnvironment(c *domain.Connection) Findings {
-	if c.AuthKind != "oauth" || c.Credentials.AccessToken == "" {
-		return nil
-	}
-	env, err := Environment(c)
+// checkEnvironment reports what the connection's driver can tell is wrong
+// with its configuration before anything is asked of the ATS (Lever: an
+// OAuth token issued for another environment).
+func (e *Engine) checkEnvironment(c *domain.Connection) Findings {
+	d, err := e.openDriver(c)
 	if err != nil {
 		return Findings{{SeverityError, "", err.Error()}}
 	}
-	aud := tokenAudience(c.Credentials.AccessToken)
-	if aud == "" {
-		return nil
-	}
-	want := strings.TrimRight(env.Audience, "/")
-	if strings.TrimRight(aud, "/") == want {
-		return nil
-	}
-	if strings.Contains(aud, "sandbox") && env.Name == "production" {
-		return Findings{{SeverityError, "", fmt.Sprintf("The access token was issued by Lever's sandbox (%s) but the connection points at production: pick the sandbox environment, or authorize a production account.", aud)}}
-	}
-	return Findings{{SeverityError, "", fmt.Sprintf("The access token was issued for %s but the connection points at %s: pick the matching environment.", aud, want)}}
-}
-
-// tokenAudience reads the aud claim of a JWT-shaped access token without
-// verifying it (it is only compared, never trusted).
-func tokenAudience(tok string) string {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return ""
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return ""
-	}
-	var claims struct {
-		Aud json.RawMessage `json:"aud"`
-	}
-	if json.Unmarshal(b, &claims) != nil {
-		return ""
-	}
-	var one string
-	if json.Unmarshal(claims.Aud, &one) == nil {
-		return one
-	}
-	var many []string
-	if json.Unmarshal(claims.Aud, &many) == nil {
-		for _, a := range many {
-			if strings.Contains(a, "/v1") {
-				return a
-			}
-		}
-		if len(many) > 0 {
-			return many[0]
+	var out Findings
+	if cc, ok := d.(ats.ConfigChecker); ok {
+		for _, msg := range cc.CheckConfig() {
+			out = append(out, Finding{SeverityError, "", msg})
 		}
 	}
-	return ""
+	return out
 }
 
 func kindLabel(kind string) string {

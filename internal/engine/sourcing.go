@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/fetch"
 	"stagecoach/internal/flow/sourcing"
@@ -176,14 +177,14 @@ func (e *Engine) exportPerformAs(ctx context.Context, w *exportWork) (string, er
 // exportStage returns the Lever stage a new export enters: the mapped
 // stage, else the integration's default funnel stage, else Lever's default
 // ("" leaves it to Lever).
-func (e *Engine) exportStage(ctx context.Context, w *exportWork) (lever.Stage, error) {
+func (e *Engine) exportStage(ctx context.Context, w *exportWork) (ats.Stage, error) {
 	name := w.settings.StageMap[w.x.ProviderStage]
 	what := fmt.Sprintf("provider stage %q is mapped to", w.x.ProviderStage)
 	if name == "" {
 		name, what = w.settings.DefaultStage, "the default funnel stage is"
 	}
 	if name == "" {
-		return lever.Stage{}, nil
+		return ats.Stage{}, nil
 	}
 	st, err := e.ResolveStage(ctx, w.conn, name)
 	if err != nil && domain.ErrorCode(err) == domain.EInvalid {
@@ -342,8 +343,8 @@ func (e *Engine) createOpportunityEffect(w *exportWork, in lever.CreateOpportuni
 	x, c := w.x, w.client
 	find := func(ctx context.Context) (bool, string, error) {
 		// On a confidential posting the opportunity is confidential too.
-		list := func(conf string) iter.Seq2[*lever.Opportunity, error] {
-			return c.ListOpportunities(ctx, lever.ListOpportunitiesParams{Tags: []string{w.provider.Name}, PostingIDs: in.Postings, UpdatedAtStart: x.CreatedAt.Add(-time.Minute), Confidentiality: conf})
+		list := func(confidential bool) iter.Seq2[*lever.Opportunity, error] {
+			return c.ListOpportunities(ctx, lever.ListOpportunitiesParams{Tags: []string{w.provider.Name}, PostingIDs: in.Postings, UpdatedAtStart: x.CreatedAt.Add(-time.Minute), Confidentiality: confidentiality(confidential)})
 		}
 		for o, err := range withConfidential(w.conn, nil, list) {
 			if err != nil {

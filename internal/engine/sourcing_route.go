@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
@@ -69,7 +70,7 @@ func (e *Engine) routeExports(ctx context.Context, log *slog.Logger, conn *domai
 // leverToProviderStage maps a Lever stage to the provider's: leverStageMap
 // first, else the inverse of stageMap (the provider's current stage when
 // several map to it), else "".
-func leverToProviderStage(s Settings, stages []lever.Stage, stageID, current string) string {
+func leverToProviderStage(s Settings, stages []ats.Stage, stageID, current string) string {
 	for _, k := range sortedStringKeys(s.LeverStageMap) {
 		if st, err := findStage(stages, k); err == nil && st.ID == stageID {
 			return s.LeverStageMap[k]
@@ -176,7 +177,7 @@ func (e *Engine) routeExportEvent(ctx context.Context, log *slog.Logger, conn *d
 	if err != nil {
 		return e.leverError(ctx, conn.ID, err)
 	}
-	var stages []lever.Stage
+	var stages []ats.Stage
 	if ev.Event == lever.EventCandidateStageChange {
 		if stages, err = e.Stages(ctx, conn); err != nil {
 			return e.leverError(ctx, conn.ID, err)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/lever"
 )
@@ -45,7 +46,7 @@ func TestCVContentType(t *testing.T) {
 }
 
 func TestLeverToProviderStage(t *testing.T) {
-	stages := []lever.Stage{{ID: "s1", Text: "Phone interview"}, {ID: "s2", Text: "On-site"}, {ID: "s3", Text: "Offer"}, {ID: "s4", Text: "Recruiter screen"}}
+	stages := []ats.Stage{{ID: "s1", Name: "Phone interview"}, {ID: "s2", Name: "On-site"}, {ID: "s3", Name: "Offer"}, {ID: "s4", Name: "Recruiter screen"}}
 	s := Settings{
 		StageMap:      map[string]string{"Phone 1": "Phone interview", "Phone 2": "s1", "Onsite": "On-site"},
 		LeverStageMap: map[string]string{"recruiter screen": "Screening", "s3": "Offer made"},

@@ -46,6 +46,8 @@ type Config struct {
 type Driver struct {
 	c   *lever.Client
 	cfg Config
+	// configProblems are what CheckConfig reports (set by Open).
+	configProblems []string
 }
 
 // New returns a Driver for cfg.

@@ -86,7 +86,12 @@ func Open(c *domain.Connection, lent ats.Lent) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(Config{Client: client, PerformAs: c.PerformAs})
+	d, err := New(Config{Client: client, PerformAs: c.PerformAs})
+	if err != nil {
+		return nil, err
+	}
+	d.configProblems = CheckEnvironment(c)
+	return d, nil
 }
 
 // RefreshToken renews an OAuth connection's token pair now (and stores it

@@ -86,6 +86,22 @@ type Driver interface {
 	// name, made when missing); without it, a note, FeedbackNote(f).
 	WriteFeedback(ctx context.Context, applicationID string, f Feedback, as string) (string, error)
 
+	// Templates lists the account's form templates of a kind; Template
+	// reads one (ErrNotFound when there is none of that id);
+	// CreateTemplate makes one. Without Capabilities.Forms (results) or
+	// FeedbackForms (feedback) they are ErrRefused: write a note instead.
+	Templates(ctx context.Context, kind FormKind) iter.Seq2[*Template, error]
+	Template(ctx context.Context, kind FormKind, id string) (*Template, error)
+	CreateTemplate(ctx context.Context, kind FormKind, t Template) (*Template, error)
+	// Forms lists the forms of a kind filled in on an application, for
+	// finding one a write may have made already.
+	Forms(ctx context.Context, applicationID string, kind FormKind) iter.Seq2[*Form, error]
+	// WriteForm fills in a form of a kind from a template, answering its
+	// fields by id (answers); a field left out is unanswered. It returns the
+	// form's id. The caller reads the template first and answers what it
+	// asks; a required field left unanswered is ErrRefused.
+	WriteForm(ctx context.Context, applicationID string, kind FormKind, templateID string, answers map[string]string, as string) (string, error)
+
 	// CreateCandidate creates a sourced candidate with an application on a
 	// job at a stage, as the user as (required where the ATS requires it).
 	// It is not idempotent: a caller that may retry records its intent first
@@ -110,6 +126,10 @@ type Driver interface {
 	// ApplicationsInStage lists the active applications in a stage that
 	// entered it at or after p.Since (the sweep for lost webhooks).
 	ApplicationsInStage(ctx context.Context, p StageListing) iter.Seq2[*Application, error]
+	// AddJobTags adds to a job the tags it lacks, as the user as (else the
+	// ATS's choice of someone entitled, where it needs one), and returns
+	// those it added. ErrRefused when Capabilities.JobTags is false.
+	AddJobTags(ctx context.Context, jobID string, tags []string, as string) ([]string, error)
 	// JobsWithTag lists the jobs carrying a tag (the job sync).
 	JobsWithTag(ctx context.Context, p JobListing) iter.Seq2[*Job, error]
 
@@ -144,6 +164,10 @@ type Capabilities struct {
 	// WebhooksAPI: webhooks can be registered through the API. False: the
 	// operator enters them in the ATS by hand.
 	WebhooksAPI bool
+	// JobTags: jobs carry tags stagecoach may add (Lever's posting tags,
+	// which its job board filters on). False: packages are not tagged on
+	// jobs.
+	JobTags bool
 	// ConfidentialJobs: jobs (and their applications) can be confidential,
 	// listed only when asked for and allowed.
 	ConfidentialJobs bool
@@ -190,7 +214,8 @@ type Interview struct {
 	FeedbackTemplate string
 	StageID          string
 	JobIDs           []string
-	Canceled         bool
+	// CanceledAt is when the interview was cancelled; zero if it was not.
+	CanceledAt time.Time
 }
 
 // NoteRecord is a note on an application as the ATS lists it.
@@ -232,6 +257,8 @@ type Application struct {
 	Tags           []string
 	Owner          User // zero when the application has no owner
 	Archived       bool // archived or rejected
+	// ArchivedAt is when it was archived; zero when it is active.
+	ArchivedAt time.Time
 	// ArchiveReasonID is the reason an archived application was archived
 	// for (one of ArchiveReasons); "" when it is active or none was given.
 	ArchiveReasonID string
@@ -250,6 +277,8 @@ type Job struct {
 	Owner         User
 	HiringManager User
 	URL           string
+	// How the ATS files the job, where it does ("" otherwise).
+	Team, Department, Location, Commitment string
 }
 
 // Note is a note to write on an application.
@@ -426,4 +455,44 @@ func Hired(app *Application, reasons []ArchiveReason) bool {
 		}
 	}
 	return false
+}
+
+// FormKind says which of an ATS's forms a template or form is: structured
+// results on an application (Lever: a profile form) or an interviewer's
+// feedback (Lever: a feedback form).
+type FormKind string
+
+// The form kinds.
+const (
+	ResultsForm  FormKind = "results"
+	FeedbackForm FormKind = "feedback"
+)
+
+// Template is a form template the ATS keeps: the questions a form of its
+// kind answers.
+type Template struct {
+	ID           string // set on a template read from the ATS
+	Title        string
+	Instructions string
+	Fields       []TemplateField
+}
+
+// TemplateField is one question of a template.
+type TemplateField struct {
+	ID string // set on a template read from the ATS
+	// Type is "text", "textarea", or "score-system" (the interviewer's
+	// rating: one of Options).
+	Type        string
+	Name        string
+	Description string
+	Required    bool
+	Options     []string
+}
+
+// Form is a filled-in form on an application.
+type Form struct {
+	ID         string
+	TemplateID string
+	// Values are the answers given, as text.
+	Values []string
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
@@ -24,29 +25,30 @@ var confirmedEvents = []string{
 	lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted,
 }
 
-// leverFacts is what Lever showed when an event was read back.
+// leverFacts is what the ATS showed when an event was read back.
 type leverFacts struct {
-	interview *lever.Interview // interviewCreated/Updated: the interview as Lever has it
+	interview *ats.Interview // interviewCreated/Updated: the interview as the ATS has it
 }
 
-// confirmEvent reads back from Lever what ev claims. It returns the facts
-// and "" when Lever confirms it, else why not (and nothing is to be done).
+// confirmEvent reads back from the ATS what ev claims. It returns the facts
+// and "" when the ATS confirms it, else why not (and nothing is to be done).
 // For candidateArchiveChange it replaces data.ToArchived with the archived
-// state Lever shows; for interview events data.PanelID with the interview's
-// panel.
+// state the ATS shows; for interview events data.PanelID with the
+// interview's panel.
 func (e *Engine) confirmEvent(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, data *lever.EventData) (*leverFacts, string, error) {
 	facts := &leverFacts{}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return nil, "", err
 	}
 	oppID := ev.OpportunityID
-	getOpp := func() (*lever.Opportunity, error) {
-		opp, err := client.GetOpportunity(ctx, oppID)
-		if errors.Is(err, lever.ErrNotFound) {
+	// getOpp reads the application; nil when it is gone (deleted).
+	getOpp := func() (*ats.Application, error) {
+		app, err := d.Application(ctx, oppID)
+		if errors.Is(err, ats.ErrNotFound) {
 			return nil, nil
 		}
-		return opp, err
+		return app, err
 	}
 	switch ev.Event {
 	case lever.EventCandidateDeleted:
@@ -54,7 +56,7 @@ func (e *Engine) confirmEvent(ctx context.Context, conn *domain.Connection, ev *
 		if err != nil {
 			return nil, "", err
 		}
-		if opp != nil && opp.DeletedAt == 0 {
+		if opp != nil {
 			return nil, fmt.Sprintf("Lever does not confirm the deletion: opportunity %s is still there (%s), so nothing was purged or cancelled", oppID, oppState(opp)), nil
 		}
 		return facts, "", nil
@@ -63,16 +65,15 @@ func (e *Engine) confirmEvent(ctx context.Context, conn *domain.Connection, ev *
 		if err != nil {
 			return nil, "", err
 		}
-		if opp == nil || opp.DeletedAt != 0 {
+		if opp == nil {
 			return nil, fmt.Sprintf("opportunity %s is not in Lever any more; its deletion decides what happens", oppID), nil
 		}
-		archived := opp.Archived != nil && opp.Archived.ArchivedAt != 0
-		if claimed, said := claimsArchived(ev.Payload); said && claimed != archived {
+		if claimed, said := claimsArchived(ev.Payload); said && claimed != opp.Archived {
 			return nil, fmt.Sprintf("Lever does not confirm the archive change: the webhook says the opportunity was %s, Lever shows it %s, so nothing was cancelled or passed on", archivedWord(claimed), oppState(opp)), nil
 		}
 		data.ToArchived = nil
-		if archived {
-			data.ToArchived = &lever.Archived{ArchivedAt: opp.Archived.ArchivedAt, Reason: opp.Archived.Reason}
+		if opp.Archived {
+			data.ToArchived = &lever.Archived{ArchivedAt: lever.Millis(opp.ArchivedAt.UnixMilli()), Reason: opp.ArchiveReasonID}
 		}
 		return facts, "", nil
 	case lever.EventCandidateHired:
@@ -80,21 +81,20 @@ func (e *Engine) confirmEvent(ctx context.Context, conn *domain.Connection, ev *
 		if err != nil {
 			return nil, "", err
 		}
-		if opp == nil || opp.DeletedAt != 0 {
+		if opp == nil {
 			return nil, fmt.Sprintf("Lever does not confirm the hire: opportunity %s is not in Lever any more", oppID), nil
 		}
-		if opp.Archived == nil || opp.Archived.ArchivedAt == 0 {
+		if !opp.Archived {
 			return nil, fmt.Sprintf("Lever does not confirm the hire: opportunity %s is %s, not archived as hired, so nothing was passed on", oppID, oppState(opp)), nil
 		}
-		reasons, err := client.ListArchiveReasons(ctx)
+		reasons, err := d.ArchiveReasons(ctx)
 		if err != nil {
 			return nil, "", err
 		}
-		i := slices.IndexFunc(reasons, func(r lever.ArchiveReason) bool { return r.ID == opp.Archived.Reason })
-		if i < 0 || reasons[i].Type != "hired" {
-			text := opp.Archived.Reason
-			if i >= 0 {
-				text = reasons[i].Text
+		if !ats.Hired(opp, reasons) {
+			text := opp.ArchiveReasonID
+			if i := slices.IndexFunc(reasons, func(r ats.ArchiveReason) bool { return r.ID == opp.ArchiveReasonID }); i >= 0 {
+				text = reasons[i].Name
 			}
 			return nil, fmt.Sprintf("Lever does not confirm the hire: opportunity %s is archived for %q, not a hired reason, so nothing was passed on", oppID, text), nil
 		}
@@ -103,8 +103,8 @@ func (e *Engine) confirmEvent(ctx context.Context, conn *domain.Connection, ev *
 		if data.InterviewID == "" {
 			return nil, "the webhook names no interview, so there is nothing to read back from Lever", nil
 		}
-		iv, err := client.GetInterview(ctx, oppID, data.InterviewID)
-		if errors.Is(err, lever.ErrNotFound) {
+		iv, err := d.Interview(ctx, oppID, data.InterviewID)
+		if errors.Is(err, ats.ErrNotFound) {
 			iv, err = nil, nil
 		}
 		if err != nil {
@@ -120,7 +120,7 @@ func (e *Engine) confirmEvent(ctx context.Context, conn *domain.Connection, ev *
 		if iv == nil {
 			return nil, fmt.Sprintf("Lever shows no interview %s on opportunity %s, so nothing was passed on", data.InterviewID, oppID), nil
 		}
-		data.PanelID = iv.Panel
+		data.PanelID = iv.PanelID
 		facts.interview = iv
 		return facts, "", nil
 	}
@@ -153,8 +153,8 @@ func archivedWord(archived bool) string {
 	return "unarchived"
 }
 
-func oppState(o *lever.Opportunity) string {
-	if o.Archived != nil && o.Archived.ArchivedAt != 0 {
+func oppState(o *ats.Application) string {
+	if o.Archived {
 		return "archived"
 	}
 	return "active"

@@ -74,6 +74,7 @@ type exportWork struct {
 	conn     *domain.Connection
 	settings Settings
 	client   *lever.Client
+	drv      ats.Driver
 	log      *slog.Logger
 }
 
@@ -112,6 +113,9 @@ func (e *Engine) workExportSync(ctx context.Context, job *queue.Job, args export
 	}
 	if !w.integ.Enabled {
 		return queue.Cancel(fmt.Errorf("integration %s is disabled", w.integ.ID))
+	}
+	if w.drv, err = e.Driver(w.conn); err != nil {
+		return err
 	}
 	if w.client, err = e.Lever(w.conn); err != nil {
 		return err
@@ -195,7 +199,7 @@ func (e *Engine) exportStage(ctx context.Context, w *exportWork) (ats.Stage, err
 
 // exportCV returns the export's CV as a file to upload, fetching it when it
 // was given by URL.
-func (e *Engine) exportCV(ctx context.Context, x *domain.Export) (*lever.File, error) {
+func (e *Engine) exportCV(ctx context.Context, x *domain.Export) (*ats.File, error) {
 	data := x.CV
 	if len(data) == 0 && x.CVURL != "" {
 		b, err := e.fetch.Get(ctx, x.CVURL, MaxCVBytes)
@@ -218,7 +222,7 @@ func (e *Engine) exportCV(ctx context.Context, x *domain.Export) (*lever.File, e
 	if err != nil {
 		return nil, domain.Errorf(domain.EInvalid, "the CV %s", err.Error())
 	}
-	return &lever.File{Name: x.CVName, ContentType: ct, Data: data}, nil
+	return &ats.File{Name: x.CVName, ContentType: ct, Data: data}, nil
 }
 
 func cvSum(b []byte) string {
@@ -256,7 +260,7 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 	if posting != "" {
 		in.Postings = []string{posting}
 	}
-	var cv *lever.File
+	var cv *ats.File
 	if x.Pseudonym != "" {
 		in.Name = x.Pseudonym
 	} else {
@@ -279,7 +283,7 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 			}
 			return err
 		}
-		in.ResumeFile = cv
+		in.ResumeFile = &lever.File{Name: cv.Name, ContentType: cv.ContentType, Data: cv.Data}
 	}
 	version := x.StageVersion
 	ef := e.createOpportunityEffect(w, in, as)
@@ -480,7 +484,7 @@ func (e *Engine) exportUpdateLever(ctx context.Context, w *exportWork) error {
 				return e.failExport(ctx, w, "no Lever user to upload the new CV as: set performAs on the integration")
 			}
 			sum := cvSum(cv.Data)
-			if _, err := e.exportApply(ctx, w, fileEffect(w.client, "exp:"+x.ID+":cv:"+sum[:16], x.OpportunityID, *cv, as)); err != nil {
+			if _, err := e.exportApply(ctx, w, fileEffect(w.drv, "exp:"+x.ID+":cv:"+sum[:16], x.OpportunityID, *cv, as)); err != nil {
 				return err
 			}
 			return e.db.InTx(ctx, func(tx *store.Tx) error {
@@ -545,7 +549,7 @@ func (e *Engine) exportMove(ctx context.Context, w *exportWork, as string) error
 	}); err != nil {
 		return err
 	}
-	if _, err := e.exportApply(ctx, w, stageEffect(w.client, key, x.OpportunityID, st.ID, as)); err != nil {
+	if _, err := e.exportApply(ctx, w, stageEffect(w.drv, key, x.OpportunityID, st.ID, as)); err != nil {
 		return err
 	}
 	return e.db.InTx(ctx, func(tx *store.Tx) error { return done(tx, "", "") })

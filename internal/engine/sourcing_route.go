@@ -97,7 +97,7 @@ func leverToProviderStage(s Settings, stages []ats.Stage, stageID, current strin
 // before the transaction. data is as confirmed by Lever: the archived state
 // and the interview's panel are Lever's, not the webhook's.
 func (e *Engine) exportChange(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData, facts *leverFacts) (map[string]any, error) {
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return nil, err
 	}
@@ -114,13 +114,17 @@ func (e *Engine) exportChange(ctx context.Context, conn *domain.Connection, ev *
 			return map[string]any{"archived": false}, nil
 		}
 		c := map[string]any{"archived": true, "reasonId": data.ToArchived.Reason, "archivedAt": data.ToArchived.ArchivedAt.Time().UTC()}
-		reasons, err := client.ListArchiveReasons(ctx)
+		reasons, err := d.ArchiveReasons(ctx)
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range reasons {
 			if r.ID == data.ToArchived.Reason {
-				c["reason"], c["reasonType"] = r.Text, r.Type
+				// Lever's two types of archive reason.
+				c["reason"], c["reasonType"] = r.Name, "non-hired"
+				if r.Hired {
+					c["reasonType"] = "hired"
+				}
 			}
 		}
 		return c, nil
@@ -158,14 +162,14 @@ type interviewerJSON struct {
 	Email string `json:"email,omitempty"`
 }
 
-func viewInterview(iv *lever.Interview) interviewJSON {
-	v := interviewJSON{ID: iv.ID, PanelID: iv.Panel, StartsAt: iv.Date.Time().UTC(), Duration: iv.Duration, Timezone: iv.Timezone,
-		Location: iv.Location, StageID: iv.Stage, Interviewers: []interviewerJSON{}}
+func viewInterview(iv *ats.Interview) interviewJSON {
+	v := interviewJSON{ID: iv.ID, PanelID: iv.PanelID, StartsAt: iv.Start.UTC(), Duration: int(iv.Duration / time.Minute), Timezone: iv.Timezone,
+		Location: iv.Location, StageID: iv.StageID, Interviewers: []interviewerJSON{}}
 	for _, in := range iv.Interviewers {
 		v.Interviewers = append(v.Interviewers, interviewerJSON{Name: in.Name, Email: in.Email})
 	}
-	if iv.CanceledAt != 0 {
-		t := iv.CanceledAt.Time().UTC()
+	if !iv.CanceledAt.IsZero() {
+		t := iv.CanceledAt.UTC()
 		v.CanceledAt = &t
 	}
 	return v

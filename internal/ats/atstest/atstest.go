@@ -124,6 +124,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"Users", testUsers},
 		{"Results", testResults},
 		{"Feedback", testFeedback},
+		{"FormsFromTemplates", testFormsFromTemplates},
 		{"CreateCandidate", testCreateCandidate},
 		{"ApplicationsInStageSince", testApplicationsInStageSince},
 		{"JobsWithTag", testJobsWithTag},
@@ -442,6 +443,123 @@ func testResults(t *testing.T, h Harness) {
 	}
 	if _, err := h.Driver.WriteResults(ctx, appID, ats.Results{Title: "", Fields: r.Fields}, h.Scene.ActingUser()); !errors.Is(err, ats.ErrRefused) {
 		t.Errorf("WriteResults without a title: error = %v, want ats.ErrRefused", err)
+	}
+}
+
+// testFormsFromTemplates: a template made once is found by its title and
+// read with its fields; a form written from it answers them (results by
+// field name, feedback by field id, the rating one of its options), shows
+// to the recruiter, and is listed with its answers, as a retry looks for
+// it. Without the capability each call is refused.
+func testFormsFromTemplates(t *testing.T, h Harness) {
+	ctx := ctxOf(t)
+	appID, _, _, _ := newApplication(t, h)
+	caps := h.Driver.Capabilities()
+	for _, tc := range []struct {
+		kind ats.FormKind
+		can  bool
+		tpl  ats.Template
+	}{
+		{ats.ResultsForm, caps.Forms, ats.Template{Title: unique("Acme Results"), Instructions: "Written by a test.", Fields: []ats.TemplateField{
+			{Type: "text", Name: "Score", Required: true}, {Type: "textarea", Name: "Details"}, {Type: "text", Name: "Reference", Description: "order id"}}}},
+		{ats.FeedbackForm, caps.FeedbackForms, ats.Template{Title: unique("Acme Round"), Instructions: "Written by a test.", Fields: []ats.TemplateField{
+			{Type: "score-system", Name: "Recommendation", Required: true, Options: []string{"4 - Strong Hire", "3 - Hire", "2 - No Hire", "1 - Strong No Hire"}},
+			{Type: "textarea", Name: "Summary"}, {Type: "text", Name: "Reference"}}}},
+	} {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			if !tc.can {
+				if _, err := h.Driver.CreateTemplate(ctx, tc.kind, tc.tpl); !errors.Is(err, ats.ErrRefused) {
+					t.Errorf("CreateTemplate without the capability: error = %v, want ats.ErrRefused", err)
+				}
+				for _, err := range h.Driver.Forms(ctx, appID, tc.kind) {
+					if !errors.Is(err, ats.ErrRefused) {
+						t.Errorf("Forms without the capability: error = %v, want ats.ErrRefused", err)
+					}
+				}
+				return
+			}
+			made, err := h.Driver.CreateTemplate(ctx, tc.kind, tc.tpl)
+			if err != nil || made.ID == "" || made.Title != tc.tpl.Title {
+				t.Fatalf("CreateTemplate = %+v, %v", made, err)
+			}
+			listed := 0
+			for have, err := range h.Driver.Templates(ctx, tc.kind) {
+				if err != nil {
+					t.Fatalf("Templates: %v", err)
+				}
+				if have.Title == tc.tpl.Title {
+					listed++
+					if have.ID != made.ID {
+						t.Errorf("Templates lists %q as %s, want %s", have.Title, have.ID, made.ID)
+					}
+				}
+			}
+			if listed != 1 {
+				t.Fatalf("Templates lists %q %d times, want once", tc.tpl.Title, listed)
+			}
+			tpl, err := h.Driver.Template(ctx, tc.kind, made.ID)
+			if err != nil || len(tpl.Fields) != len(tc.tpl.Fields) {
+				t.Fatalf("Template(%s) = %+v, %v; want its %d fields", made.ID, tpl, err, len(tc.tpl.Fields))
+			}
+			if _, err := h.Driver.Template(ctx, tc.kind, "no-such-template"); !errors.Is(err, ats.ErrNotFound) {
+				t.Errorf("Template(unknown) error = %v, want ats.ErrNotFound", err)
+			}
+			ref := unique("ord")
+			answers := map[string]string{}
+			for _, f := range tpl.Fields {
+				key := f.ID
+				if tc.kind == ats.ResultsForm {
+					key = strings.ToLower(f.Name) // by name
+				}
+				switch f.Name {
+				case "Score":
+					answers[key] = "42"
+				case "Recommendation":
+					if len(f.Options) != 4 || f.Type != "score-system" {
+						t.Fatalf("the rating field reads as %+v", f)
+					}
+					answers[key] = f.Options[1]
+				case "Summary", "Details":
+					answers[key] = "Clear on trade-offs."
+				case "Reference":
+					answers[key] = ref
+				}
+			}
+			id, err := h.Driver.WriteForm(ctx, appID, tc.kind, made.ID, answers, h.Scene.ActingUser())
+			if err != nil || id == "" {
+				t.Fatalf("WriteForm = %q, %v", id, err)
+			}
+			v := h.Scene.View(t, appID)
+			seen := v.Forms
+			if tc.kind == ats.FeedbackForm {
+				seen = v.Feedback
+			}
+			if !slices.ContainsFunc(seen, func(f ViewForm) bool { return f.Title == tc.tpl.Title && f.Fields["Reference"] == ref }) {
+				t.Errorf("the recruiter sees %+v, want a form %q with reference %s", seen, tc.tpl.Title, ref)
+			}
+			found := 0
+			for f, err := range h.Driver.Forms(ctx, appID, tc.kind) {
+				if err != nil {
+					t.Fatalf("Forms: %v", err)
+				}
+				if slices.Contains(f.Values, ref) {
+					found++
+					if f.ID != id || f.TemplateID != made.ID {
+						t.Errorf("Forms lists the form as %s from %s, want %s from %s", f.ID, f.TemplateID, id, made.ID)
+					}
+				}
+			}
+			if found != 1 {
+				t.Errorf("Forms lists the form with reference %s %d times, want once", ref, found)
+			}
+			if tc.kind == ats.ResultsForm {
+				// A required field left unanswered is refused, naming it.
+				_, err := h.Driver.WriteForm(ctx, appID, tc.kind, made.ID, map[string]string{"reference": ref}, h.Scene.ActingUser())
+				if !errors.Is(err, ats.ErrRefused) || !strings.Contains(err.Error(), "Score") {
+					t.Errorf("WriteForm without the required Score: error = %v, want ats.ErrRefused naming it", err)
+				}
+			}
+		})
 	}
 }
 

@@ -19,8 +19,10 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"stagecoach/internal/ats"
@@ -48,6 +50,13 @@ type Driver struct {
 	cfg Config
 	// configProblems are what CheckConfig reports (set by Open).
 	configProblems []string
+
+	// The stages writes resolve against, read at most once a minute while
+	// the stage asked for is among them (Lever's stages are account-wide
+	// and rarely change).
+	mu       sync.Mutex
+	stagesAt time.Time
+	stages   []ats.Stage
 }
 
 // New returns a Driver for cfg.
@@ -67,7 +76,7 @@ func (d *Driver) Name() string { return "lever" }
 func (d *Driver) Capabilities() ats.Capabilities {
 	return ats.Capabilities{
 		Forms: !d.cfg.ResultsAsNotes, FeedbackForms: !d.cfg.ResultsAsNotes, Mentions: true,
-		PerJobStages: false, WebhooksAPI: true, ConfidentialJobs: true,
+		PerJobStages: false, WebhooksAPI: true, ConfidentialJobs: true, JobTags: true,
 	}
 }
 
@@ -120,7 +129,10 @@ func (d *Driver) Interview(ctx context.Context, applicationID, id string) (*ats.
 	out := &ats.Interview{
 		ID: iv.ID, PanelID: iv.Panel, Subject: iv.Subject, Note: iv.Note, Start: iv.Date.Time(),
 		Duration: time.Duration(iv.Duration) * time.Minute, Timezone: iv.Timezone, Location: iv.Location,
-		FeedbackTemplate: iv.FeedbackTemplate, StageID: iv.Stage, JobIDs: iv.Postings, Canceled: iv.CanceledAt != 0,
+		FeedbackTemplate: iv.FeedbackTemplate, StageID: iv.Stage, JobIDs: iv.Postings,
+	}
+	if iv.CanceledAt != 0 {
+		out.CanceledAt = iv.CanceledAt.Time()
 	}
 	for _, u := range iv.Interviewers {
 		out.Interviewers = append(out.Interviewers, ats.User{ID: u.ID, Name: u.Name, Email: u.Email})
@@ -210,7 +222,7 @@ func toApplication(o *lever.Opportunity) *ats.Application {
 		URL:            o.URLs.Show,
 	}
 	if app.Archived {
-		app.ArchiveReasonID = o.Archived.Reason
+		app.ArchivedAt, app.ArchiveReasonID = o.Archived.ArchivedAt.Time(), o.Archived.Reason
 	}
 	if app.Candidate.Name == "" {
 		app.Candidate.Name = o.Contact.Name
@@ -239,10 +251,21 @@ func (d *Driver) resolveStage(ctx context.Context, op, stage string) (ats.Stage,
 	if strings.TrimSpace(stage) == "" {
 		return ats.Stage{}, refused(op, "a stage is required")
 	}
+	d.mu.Lock()
+	cached, at := d.stages, d.stagesAt
+	d.mu.Unlock()
+	if time.Since(at) < time.Minute {
+		if st, ok := ats.FindStage(cached, stage); ok {
+			return st, nil
+		}
+	}
 	stages, err := d.Stages(ctx, "")
 	if err != nil {
 		return ats.Stage{}, err
 	}
+	d.mu.Lock()
+	d.stages, d.stagesAt = stages, time.Now()
+	d.mu.Unlock()
 	st, ok := ats.FindStage(stages, stage)
 	if !ok {
 		return ats.Stage{}, refused(op, "Lever has no stage %q", stage)
@@ -629,6 +652,44 @@ func deliveryID(ev *lever.Event) string {
 	return "h:" + hex.EncodeToString(h.Sum(nil))
 }
 
+// AddJobTags reads the posting right before writing (recruiters edit
+// postings too, and Lever replaces the whole list) and writes its tags with
+// the missing ones added, as the acting user, else the posting's owner, else
+// its creator (Lever requires someone).
+func (d *Driver) AddJobTags(ctx context.Context, jobID string, tags []string, as string) ([]string, error) {
+	const op = "lever: add job tags"
+	if len(tags) == 0 {
+		return nil, refused(op, "no tags given")
+	}
+	p, err := d.c.GetPosting(ctx, jobID)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	var missing []string
+	for _, t := range tags {
+		if !slices.Contains(p.Tags, t) {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	actor := d.as(as)
+	if actor == "" {
+		actor = p.Owner.ID
+	}
+	if actor == "" {
+		actor = p.User.ID
+	}
+	if actor == "" {
+		return nil, refused(op, "posting %s has no owner to make the update as; give the connection a perform-as user", jobID)
+	}
+	if _, err := d.c.UpdatePostingTags(ctx, jobID, append(slices.Clone(p.Tags), missing...), actor); err != nil {
+		return nil, mapErr(op, err)
+	}
+	return missing, nil
+}
+
 // Job reads the posting id with its owner and hiring manager.
 func (d *Driver) Job(ctx context.Context, id string) (*ats.Job, error) {
 	p, err := d.c.GetPosting(ctx, id, "owner", "hiringManager")
@@ -644,6 +705,8 @@ func toJob(p *lever.Posting) *ats.Job {
 		Owner:         ats.User{ID: p.Owner.ID, Name: p.Owner.Name, Email: p.Owner.Email, Username: p.Owner.Username},
 		HiringManager: ats.User{ID: p.HiringManager.ID, Name: p.HiringManager.Name, Email: p.HiringManager.Email, Username: p.HiringManager.Username},
 		URL:           p.URLs.Show,
+		Team:          p.Categories.Team, Department: p.Categories.Department,
+		Location: p.Categories.Location, Commitment: p.Categories.Commitment,
 	}
 }
 

@@ -75,6 +75,15 @@ type Scene interface {
 	Tamper(header http.Header, body []byte) (http.Header, []byte)
 }
 
+// InterviewScene is a Scene that can schedule interviews, for the
+// Interview subtest (skipped for a Scene without it).
+type InterviewScene interface {
+	// NewInterview schedules an interview on an application with one
+	// interviewer (a user id), starting at start for minutes, and returns
+	// its id.
+	NewInterview(t testing.TB, applicationID, interviewer string, start time.Time, minutes int) string
+}
+
 // View is what a recruiter sees of one application in the ATS.
 type View struct {
 	Name     string
@@ -129,6 +138,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"ApplicationsInStageSince", testApplicationsInStageSince},
 		{"JobsWithTag", testJobsWithTag},
 		{"JobRead", testJobRead},
+		{"AddJobTags", testAddJobTags},
+		{"Interview", testInterview},
 		{"Webhooks", testWebhooks},
 	} {
 		t.Run(st.name, func(t *testing.T) {
@@ -706,6 +717,59 @@ func testJobsWithTag(t *testing.T, h Harness) {
 			t.Errorf("JobsWithTag without a tag: error = %v, want ats.ErrRefused", err)
 		}
 		break
+	}
+}
+
+func testAddJobTags(t *testing.T, h Harness) {
+	ctx := ctxOf(t)
+	have, want := unique("Acme Existing"), unique("Acme Package")
+	id := h.Scene.NewJob(t, unique("Tagged Role"), []string{have})
+	added, err := h.Driver.AddJobTags(ctx, id, []string{have, want}, h.Scene.ActingUser())
+	if !h.Driver.Capabilities().JobTags {
+		if !errors.Is(err, ats.ErrRefused) {
+			t.Errorf("AddJobTags without the capability: error = %v, want ats.ErrRefused", err)
+		}
+		return
+	}
+	if err != nil || !slices.Equal(added, []string{want}) {
+		t.Fatalf("AddJobTags = %q, %v; want only %q added", added, err, want)
+	}
+	j, err := h.Driver.Job(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(j.Tags, have) || !slices.Contains(j.Tags, want) {
+		t.Errorf("the job's tags are %q, want %q kept and %q added", j.Tags, have, want)
+	}
+	if added, err := h.Driver.AddJobTags(ctx, id, []string{want}, h.Scene.ActingUser()); err != nil || len(added) != 0 {
+		t.Errorf("AddJobTags again = %q, %v; want nothing added", added, err)
+	}
+	if _, err := h.Driver.AddJobTags(ctx, "no-such-job", []string{want}, h.Scene.ActingUser()); !errors.Is(err, ats.ErrNotFound) {
+		t.Errorf("AddJobTags(unknown job) error = %v, want ats.ErrNotFound", err)
+	}
+}
+
+func testInterview(t *testing.T, h Harness) {
+	is, ok := h.Scene.(InterviewScene)
+	if !ok {
+		t.Skip("the scene cannot schedule interviews")
+	}
+	ctx := ctxOf(t)
+	appID, _, _, _ := newApplication(t, h)
+	start := time.Now().Add(48 * time.Hour).Truncate(time.Minute)
+	id := is.NewInterview(t, appID, h.Scene.MentionUser(), start, 45)
+	iv, err := h.Driver.Interview(ctx, appID, id)
+	if err != nil {
+		t.Fatalf("Interview: %v", err)
+	}
+	if iv.ID != id || !iv.Start.Equal(start) || iv.Duration != 45*time.Minute || !iv.CanceledAt.IsZero() {
+		t.Errorf("Interview = %+v, want %s at %v for 45 minutes, not cancelled", iv, id, start)
+	}
+	if len(iv.Interviewers) != 1 || iv.Interviewers[0].ID != h.Scene.MentionUser() {
+		t.Errorf("interviewers = %+v, want %s", iv.Interviewers, h.Scene.MentionUser())
+	}
+	if _, err := h.Driver.Interview(ctx, appID, "no-such-interview"); !errors.Is(err, ats.ErrNotFound) {
+		t.Errorf("Interview(unknown) error = %v, want ats.ErrNotFound", err)
 	}
 }
 

@@ -155,7 +155,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	ec := cfg.Engine
 	ec.Logger, ec.Metrics = cfg.Logger, a.Metrics
 	if ec.OpenATS == nil {
-		ec.OpenATS = leverats.Opener // Lever is the one ATS so far
+		ec.OpenATS, ec.Events = leverats.Opener, leverats.Events // Lever is the one ATS so far
 	}
 	if ec.EffectLease == 0 {
 		// A job that crashed while sending holds its journal entry as long

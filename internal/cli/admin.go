@@ -22,7 +22,7 @@ func withEngine(ctx context.Context, cfg app.Config, fn func(e *engine.Engine) e
 		return err
 	}
 	defer db.Close()
-	return fn(engine.New(db, queue.New(db, queue.Config{}), engine.Config{OpenATS: leverats.Opener}))
+	return fn(engine.New(db, queue.New(db, queue.Config{}), engine.Config{OpenATS: leverats.Opener, Events: leverats.Events}))
 }
 
 // withEngineTo is how every admin command opens the database and its

@@ -11,7 +11,6 @@ import (
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 )
 
@@ -177,7 +176,7 @@ func (e *Engine) ActivateIntegration(ctx context.Context, id string, settings js
 		// Routed as a sweep's find: the router orders what a webhook
 		// would have, by the same rules.
 		ev := &domain.LeverEvent{
-			ID: domain.NewID("evt"), ConnectionID: conn.ID, Event: lever.EventCandidateStageChange, OpportunityID: o.OpportunityID,
+			ID: domain.NewID("evt"), ConnectionID: conn.ID, Event: e.cfg.Events.Native(ats.EventStageChanged), OpportunityID: o.OpportunityID,
 			DedupeKey:   "activate:" + in.ID + ":" + o.OpportunityID + ":" + strconv.FormatInt(o.entered, 10),
 			TriggeredAt: o.entered, Source: SourceReconcile,
 			Payload: mustJSON(map[string]string{"opportunityId": o.OpportunityID, "contactId": o.contactID, "toStageId": trigger.ID}),

@@ -9,7 +9,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"stagecoach/internal/domain"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 )
 
@@ -128,7 +127,7 @@ func (e *Engine) SetSigningToken(ctx context.Context, connID, event, token, hook
 	if token == "" {
 		return domain.Errorf(domain.EInvalid, "signing token is required")
 	}
-	if event != "*" && !contains(lever.Events, event) {
+	if event != "*" && !contains(e.cfg.Events.Names(), event) {
 		return domain.Errorf(domain.EInvalid, "unknown Lever webhook event %q", event)
 	}
 	return e.db.InTx(ctx, func(tx *store.Tx) error {

@@ -64,6 +64,10 @@ type Config struct {
 	// OpenATS opens a connection's ATS driver (leverats.Opener for Lever);
 	// the wiring sets it. Without it nothing can reach an ATS.
 	OpenATS ats.Opener
+	// Events are the ATS's names of the events the engine stores and
+	// routes (leverats.Events); the wiring sets it. Without it no event
+	// has a kind, and none is routed.
+	Events ats.EventNames
 	// Fetch configures the client that fetches the URLs providers give
 	// (cv.url, report.url): public addresses only unless
 	// Fetch.AllowPrivate (serve --allow-private-fetch).
@@ -136,6 +140,10 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{db: db, q: q, cfg: cfg, log: cfg.Logger.With("component", "engine"), fetch: fetch.New(cfg.Fetch), drivers: map[string]*cachedDriver{}, stages: map[string]stageCache{}}
+	if cfg.Events == nil {
+		cfg.Events = noEvents{}
+	}
+	e.cfg.Events = cfg.Events
 	e.journal = journal.New(journal.Config{Store: db, Lease: cfg.EffectLease, ClassifyFunc: classifyLever, Logger: cfg.Logger})
 	queue.Register(q, e.workLeverEvent)
 	queue.Register(q, e.workOrderEffects)
@@ -362,4 +370,14 @@ func (l *dbLimiter) Wait(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// noEvents names no event: an engine not given an ATS's names.
+type noEvents struct{}
+
+func (noEvents) Names() []string                   { return nil }
+func (noEvents) Native(ats.EventKind) string       { return "" }
+func (noEvents) Kind(string) (ats.EventKind, bool) { return "", false }
+func (noEvents) Decode(n string, data []byte) (ats.Event, error) {
+	return ats.Event{Native: n, Data: data}, nil
 }

@@ -9,7 +9,6 @@ import (
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -113,7 +112,7 @@ func (e *Engine) workReconcile(ctx context.Context, job *queue.Job, args reconci
 			}
 			entered := opp.StageEnteredAt.UnixMilli()
 			ev := &domain.LeverEvent{
-				ID: domain.NewID("evt"), ConnectionID: conn.ID, Event: lever.EventCandidateStageChange, OpportunityID: opp.ID,
+				ID: domain.NewID("evt"), ConnectionID: conn.ID, Event: e.cfg.Events.Native(ats.EventStageChanged), OpportunityID: opp.ID,
 				DedupeKey:   "reconcile:" + r.integ.ID + ":" + opp.ID + ":" + strconv.FormatInt(entered, 10),
 				TriggeredAt: entered, Source: SourceReconcile,
 				Payload: mustJSON(map[string]string{"opportunityId": opp.ID, "contactId": opp.Candidate.ID, "toStageId": trigger.ID}),

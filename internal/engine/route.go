@@ -12,7 +12,6 @@ import (
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -118,11 +117,9 @@ func (e *Engine) workLeverEvent(ctx context.Context, job *queue.Job, args leverE
 	case domain.ConnDisconnected:
 		return queue.Cancel(fmt.Errorf("connection %s is disconnected", conn.ID))
 	}
-	var data lever.EventData
-	if len(ev.Payload) > 0 {
-		if err := json.Unmarshal(ev.Payload, &data); err != nil {
-			return queue.Cancel(fmt.Errorf("event data: %w", err))
-		}
+	data, err := e.cfg.Events.Decode(ev.Event, ev.Payload)
+	if err != nil {
+		return queue.Cancel(fmt.Errorf("event data: %w", err))
 	}
 	log := e.log.With(slog.String("connection_id", conn.ID), slog.String("opportunity_id", ev.OpportunityID), slog.String("event_id", ev.ID), slog.String("event", ev.Event))
 	if ev.OpportunityID == "" {
@@ -133,8 +130,8 @@ func (e *Engine) workLeverEvent(ctx context.Context, job *queue.Job, args leverE
 		return nil
 	}
 	facts := &leverFacts{}
-	if slices.Contains(confirmedEvents, ev.Event) {
-		concerned, err := e.concernedIntegrations(ctx, conn, ev)
+	if slices.Contains(confirmedEvents, data.Kind) {
+		concerned, err := e.concernedIntegrations(ctx, conn, ev, data.Kind)
 		if err != nil {
 			return err
 		}
@@ -153,14 +150,14 @@ func (e *Engine) workLeverEvent(ctx context.Context, job *queue.Job, args leverE
 	if err := e.routeExports(ctx, log, conn, ev, data, facts); err != nil {
 		return err
 	}
-	switch ev.Event {
-	case lever.EventCandidateStageChange:
+	switch data.Kind {
+	case ats.EventStageChanged:
 		return e.routeStageChange(ctx, log, conn, ev, data)
-	case lever.EventCandidateArchiveChange:
-		if data.ToArchived != nil {
+	case ats.EventArchived:
+		if data.Archived != nil && *data.Archived {
 			return e.cancelOrders(ctx, conn, ev, "opportunity_archived", "the opportunity was archived")
 		}
-	case lever.EventCandidateDeleted:
+	case ats.EventDeleted:
 		return e.purgeCandidate(ctx, log, conn, ev)
 	}
 	return nil
@@ -200,7 +197,7 @@ func (e *Engine) decide(ctx context.Context, d *domain.Decision) error {
 	return e.db.InTx(ctx, func(tx *store.Tx) error { return tx.DecisionInsert(ctx, d) })
 }
 
-func (e *Engine) routeStageChange(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData) error {
+func (e *Engine) routeStageChange(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data ats.Event) error {
 	routes, err := e.routes(ctx, conn.ID)
 	if err != nil {
 		return err

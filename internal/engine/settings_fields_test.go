@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/domain"
 )
 
@@ -72,13 +73,13 @@ func TestSettingsFieldsCoverSettings(t *testing.T) {
 
 func TestWebhookEventsAndScopesPerKind(t *testing.T) {
 	t.Parallel()
-	if got := WebhookEvents(domain.KindAssessment); !slices.Equal(got, []string{"candidateStageChange", "candidateArchiveChange", "candidateDeleted"}) {
+	if got := WebhookEvents(leverats.Events, domain.KindAssessment); !slices.Equal(got, []string{"candidateStageChange", "candidateArchiveChange", "candidateDeleted"}) {
 		t.Errorf("assessment events = %v", got)
 	}
-	if got := WebhookEvents(); !slices.Equal(got, []string{"candidateStageChange", "candidateArchiveChange", "candidateDeleted"}) {
+	if got := WebhookEvents(leverats.Events); !slices.Equal(got, []string{"candidateStageChange", "candidateArchiveChange", "candidateDeleted"}) {
 		t.Errorf("events without a kind = %v, want those every flow needs", got)
 	}
-	src := WebhookEvents(domain.KindSourcing)
+	src := WebhookEvents(leverats.Events, domain.KindSourcing)
 	for _, ev := range []string{"candidateStageChange", "candidateArchiveChange", "candidateHired", "candidateDeleted", "interviewCreated", "interviewUpdated", "interviewDeleted"} {
 		if !slices.Contains(src, ev) {
 			t.Errorf("sourcing lacks %s", ev)

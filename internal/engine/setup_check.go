@@ -362,7 +362,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	if prov.WebhookURL == "" {
 		add(SeverityWarning, "", "%s has no webhook URL yet, so it is not told about new orders.", prov.Name)
 	}
-	out = append(out, checkWebhooks(WebhookEvents(prov.Kind), hooks, arrivals)...)
+	out = append(out, checkWebhooks(e.WebhookEvents(prov.Kind), hooks, arrivals)...)
 	if out.OK() {
 		msg := "Everything this integration needs is in place."
 		if len(out) > 0 {

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/flow/all"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/leverscope"
 )
 
@@ -81,13 +81,13 @@ func TestRegistryKindsDeclareThemselves(t *testing.T) {
 				t.Errorf("scopes of its endpoints: %v", err)
 			}
 
-			// Events: Lever's, and the webhooks it sends.
-			if len(k.LeverEvents()) == 0 {
-				t.Error("no Lever webhook events")
+			// Events: the port's, and the webhooks it sends.
+			if len(k.Events()) == 0 {
+				t.Error("no ATS events")
 			}
-			for _, ev := range k.LeverEvents() {
-				if !slices.Contains(lever.Events, ev) {
-					t.Errorf("Lever event %q is not one Lever sends", ev)
+			for _, ev := range k.Events() {
+				if !slices.Contains(ats.EventKinds, ev) {
+					t.Errorf("event %q is not one of the port's", ev)
 				}
 			}
 			if len(k.ProviderWebhooks()) == 0 {

@@ -324,7 +324,7 @@ func (u *UI) neededEvents(ins []integrationRow) []string {
 	for _, row := range ins {
 		kinds = append(kinds, row.Prov.Kind)
 	}
-	return engine.WebhookEvents(kinds...)
+	return engine.WebhookEvents(leverats.Events, kinds...)
 }
 
 func (u *UI) handleConnectionShow(w http.ResponseWriter, r *http.Request) {

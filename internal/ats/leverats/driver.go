@@ -809,3 +809,52 @@ func (d *Driver) feedbackTemplate(ctx context.Context, f ats.Feedback) (*lever.F
 }
 
 var _ ats.Driver = (*Driver)(nil)
+
+// Events are Lever's webhook event names (the engine stores events under
+// them) as ats.EventNames.
+var Events ats.EventNames = eventNames{}
+
+type eventNames struct{}
+
+func (eventNames) Names() []string                     { return slices.Clone(lever.Events) }
+func (eventNames) Native(kind ats.EventKind) string    { return leverEvents[kind] }
+func (eventNames) Kind(n string) (ats.EventKind, bool) { return kindOf(n) }
+
+// Decode reads the data of a stored Lever event: the ids it names, the
+// stages of a stage change, the archived state of an archive change (set
+// when the data has toArchived, even null), the interview and panel.
+func (eventNames) Decode(native string, data []byte) (ats.Event, error) {
+	kind, _ := kindOf(native)
+	e := ats.Event{Kind: kind, Native: native, Data: data}
+	if len(bytes.TrimSpace(data)) == 0 || string(bytes.TrimSpace(data)) == "null" {
+		return e, nil
+	}
+	var d lever.EventData
+	if err := json.Unmarshal(data, &d); err != nil {
+		return e, fmt.Errorf("lever %s event data: %w", native, err)
+	}
+	e.ApplicationID = cmpOr(d.OpportunityID, d.CandidateID)
+	e.CandidateID, e.ToStageID, e.FromStageID = d.ContactID, d.ToStageID, d.FromStageID
+	e.InterviewID, e.PanelID, e.DeletedBy = d.InterviewID, d.PanelID, d.DeletedBy
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(data, &raw) == nil {
+		if v, ok := raw["toArchived"]; ok {
+			var a *lever.Archived
+			if json.Unmarshal(v, &a) == nil {
+				archived := a != nil && (a.ArchivedAt != 0 || a.Reason != "")
+				e.Archived = &archived
+				if archived {
+					e.ArchivedAt, e.ArchiveReasonID = a.ArchivedAt.Time(), a.Reason
+				}
+			}
+		}
+	}
+	return e, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -123,6 +123,9 @@ type Driver interface {
 	// Users lists the account's users; deactivated ones too when asked.
 	Users(ctx context.Context, p UserListing) iter.Seq2[*User, error]
 
+	// Applications lists the applications (active or archived) carrying a
+	// tag, for finding one a create may have made already.
+	Applications(ctx context.Context, p ApplicationListing) iter.Seq2[*Application, error]
 	// ApplicationsInStage lists the active applications in a stage that
 	// entered it at or after p.Since (the sweep for lost webhooks).
 	ApplicationsInStage(ctx context.Context, p StageListing) iter.Seq2[*Application, error]
@@ -241,6 +244,15 @@ type Candidate struct {
 	ID     string
 	Name   string
 	Emails []string
+	Phones []Phone
+	Links  []string
+}
+
+// Phone is a phone number, with its type where the ATS has one (mobile,
+// home, work, other).
+type Phone struct {
+	Type  string
+	Value string
 }
 
 // Application is what an order is for: a candidate's application to a job
@@ -265,6 +277,8 @@ type Application struct {
 	Confidential    bool
 	// URL is the application's page in the ATS, for people.
 	URL string
+	// Sources name where the candidate came from.
+	Sources []string
 }
 
 // Job is a job the ATS hires for (Lever: a posting).
@@ -378,6 +392,7 @@ type NewCandidate struct {
 	Headline string
 	Location string
 	Links    []string
+	Phones   []Phone
 	// JobID is the job to apply the candidate to; "" for none.
 	JobID string
 	// Stage is the stage (id or name) the application starts in; "" means
@@ -400,6 +415,17 @@ type StageListing struct {
 	// Since: only applications that entered the stage at or after it. Zero
 	// lists them all.
 	Since time.Time
+	// Confidential includes confidential applications (the credentials
+	// must be allowed to see them).
+	Confidential bool
+}
+
+// ApplicationListing selects Applications.
+type ApplicationListing struct {
+	Tag   string // required; case-sensitive
+	JobID string // "" for any job
+	// UpdatedSince: only applications changed at or after it.
+	UpdatedSince time.Time
 	// Confidential includes confidential applications (the credentials
 	// must be allowed to see them).
 	Confidential bool

@@ -622,6 +622,7 @@ func testCreateCandidate(t *testing.T, h Harness) {
 	tag, source := unique("hackajob"), "hackajob"
 	app, err := h.Driver.CreateCandidate(ctx, ats.NewCandidate{
 		Name: "Robin Sourced", Emails: []string{email}, Headline: "Go engineer", Links: []string{"https://hackajob.example/p/robin"},
+		Phones: []ats.Phone{{Type: "mobile", Value: "+44 20 7946 0123"}},
 		JobID: jobID, Stage: first, Source: source, Tags: []string{tag},
 		CV: &ats.File{Name: "Robin Sourced CV.pdf", ContentType: "application/pdf", Data: cv},
 	}, h.Scene.ActingUser())
@@ -640,6 +641,36 @@ func testCreateCandidate(t *testing.T, h Harness) {
 	}
 	if !slices.ContainsFunc(v.CVs, func(f ViewFile) bool { return bytes.Equal(f.Data, cv) }) {
 		t.Errorf("CVs = %v, want the CV sent (%d bytes)", fileNames(v.CVs), len(cv))
+	}
+	// Read back: the phone, link and source kept; listed by its tag (on
+	// its job, updated since before it was made), as a retry of an
+	// uncertain create looks for it.
+	got, err := h.Driver.Application(ctx, app.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(got.Candidate.Phones, func(p ats.Phone) bool { return strings.Contains(p.Value, "7946") }) ||
+		!slices.ContainsFunc(got.Candidate.Links, func(l string) bool { return strings.Contains(l, "hackajob.example/p/robin") }) ||
+		!slices.Contains(got.Sources, source) {
+		t.Errorf("read back: phones %v links %v sources %v; want the phone, the link and %q", got.Candidate.Phones, got.Candidate.Links, got.Sources, source)
+	}
+	listed := 0
+	for a, err := range h.Driver.Applications(ctx, ats.ApplicationListing{Tag: tag, JobID: jobID, UpdatedSince: time.Now().Add(-time.Hour)}) {
+		if err != nil {
+			t.Fatalf("Applications: %v", err)
+		}
+		if a.ID == app.ID && slices.Contains(a.Candidate.Emails, email) {
+			listed++
+		}
+	}
+	if listed != 1 {
+		t.Errorf("Applications by tag %q lists the new application %d times, want once", tag, listed)
+	}
+	for a, err := range h.Driver.Applications(ctx, ats.ApplicationListing{Tag: unique("untagged")}) {
+		if err != nil {
+			t.Fatalf("Applications: %v", err)
+		}
+		t.Errorf("Applications by an unused tag lists %s", a.ID)
 	}
 	_, err = h.Driver.CreateCandidate(ctx, ats.NewCandidate{Name: "Nobody", JobID: jobID, Stage: "No Such Stage"}, h.Scene.ActingUser())
 	if !errors.Is(err, ats.ErrRefused) || !strings.Contains(err.Error(), "No Such Stage") {

@@ -224,6 +224,10 @@ func toApplication(o *lever.Opportunity) *ats.Application {
 	if app.Archived {
 		app.ArchivedAt, app.ArchiveReasonID = o.Archived.ArchivedAt.Time(), o.Archived.Reason
 	}
+	app.Candidate.Links, app.Sources = o.Links, o.Sources
+	for _, p := range o.Phones {
+		app.Candidate.Phones = append(app.Candidate.Phones, ats.Phone{Type: p.Type, Value: p.Value})
+	}
 	if app.Candidate.Name == "" {
 		app.Candidate.Name = o.Contact.Name
 	}
@@ -446,6 +450,9 @@ func (d *Driver) CreateCandidate(ctx context.Context, c ats.NewCandidate, as str
 	if c.Source != "" {
 		in.Sources = []string{c.Source}
 	}
+	for _, p := range c.Phones {
+		in.Phones = append(in.Phones, lever.Phone{Type: p.Type, Value: p.Value})
+	}
 	if c.JobID != "" {
 		in.Postings = []string{c.JobID}
 	}
@@ -503,6 +510,34 @@ func (d *Driver) ApplicationsInStage(ctx context.Context, p ats.StageListing) it
 			}
 			if !p.Since.IsZero() && o.LastAdvancedAt.Time().Before(p.Since) {
 				continue
+			}
+			if !yield(toApplication(o), nil) {
+				return
+			}
+		}
+	}
+}
+
+// Applications lists the opportunities carrying the tag (Lever's tag
+// filter), on the posting and updated since, if given.
+func (d *Driver) Applications(ctx context.Context, p ats.ApplicationListing) iter.Seq2[*ats.Application, error] {
+	const op = "lever: list applications"
+	return func(yield func(*ats.Application, error) bool) {
+		if p.Tag == "" {
+			yield(nil, refused(op, "a tag is required"))
+			return
+		}
+		params := lever.ListOpportunitiesParams{Tags: []string{p.Tag}, UpdatedAtStart: p.UpdatedSince}
+		if p.JobID != "" {
+			params.PostingIDs = []string{p.JobID}
+		}
+		if p.Confidential {
+			params.Confidentiality = "all"
+		}
+		for o, err := range d.c.ListOpportunities(ctx, params) {
+			if err != nil {
+				yield(nil, mapErr(op, err))
+				return
 			}
 			if !yield(toApplication(o), nil) {
 				return

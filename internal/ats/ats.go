@@ -133,6 +133,11 @@ type Driver interface {
 	// ATS's choice of someone entitled, where it needs one), and returns
 	// those it added. ErrRefused when Capabilities.JobTags is false.
 	AddJobTags(ctx context.Context, jobID string, tags []string, as string) ([]string, error)
+	// Jobs lists the account's jobs (for the operator to pick from);
+	// p.Tag, when set, keeps those carrying it.
+	Jobs(ctx context.Context, p JobListing) iter.Seq2[*Job, error]
+	// Tags lists the tags in use in the account (applications' tags).
+	Tags(ctx context.Context) ([]string, error)
 	// JobsWithTag lists the jobs carrying a tag (the job sync).
 	JobsWithTag(ctx context.Context, p JobListing) iter.Seq2[*Job, error]
 

@@ -6,7 +6,6 @@ import (
 
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/leverscope"
 )
 
@@ -40,7 +39,7 @@ func withConfidential[T any](c *domain.Connection, hidden *bool, list func(confi
 			n := 0
 			refused := false
 			for v, err := range list(true) {
-				if err != nil && n == 0 && (errors.Is(err, ats.ErrForbidden) || errors.Is(err, lever.ErrForbidden)) {
+				if err != nil && n == 0 && errors.Is(err, ats.ErrForbidden) {
 					refused = true
 					break
 				}

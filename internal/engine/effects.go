@@ -18,7 +18,6 @@ import (
 	"stagecoach/internal/domain"
 	"stagecoach/internal/fetch"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -44,7 +43,6 @@ type orderWork struct {
 	input    OrderEventInput
 	provider *domain.Provider
 	settings Settings
-	client   *lever.Client
 	drv      ats.Driver
 	as       string // perform_as
 }
@@ -97,9 +95,6 @@ func (e *Engine) workOrderEffects(ctx context.Context, job *queue.Job, args orde
 		return queue.Cancel(fmt.Errorf("order event payload: %w", err))
 	}
 	if w.drv, err = e.Driver(w.conn); err != nil {
-		return err
-	}
-	if w.client, err = e.Lever(w.conn); err != nil {
 		return err
 	}
 	w.as = firstNonEmpty(w.settings.PerformAs, w.conn.PerformAs, w.order.Details.OwnerID)

@@ -17,7 +17,6 @@ import (
 	"stagecoach/internal/domain"
 	"stagecoach/internal/fetch"
 	"stagecoach/internal/journal"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/metrics"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -191,20 +190,6 @@ func (e *Engine) openDriver(c *domain.Connection) (ats.Driver, error) {
 	})
 }
 
-// Lever returns the Lever client behind a connection's driver, for what
-// the port does not carry yet.
-func (e *Engine) Lever(c *domain.Connection) (*lever.Client, error) {
-	d, err := e.Driver(c)
-	if err != nil {
-		return nil, err
-	}
-	lc, ok := d.(interface{ Client() *lever.Client })
-	if !ok {
-		return nil, domain.Errorf(domain.EInvalid, "connection %s: its ATS is not Lever", c.ID)
-	}
-	return lc.Client(), nil
-}
-
 // tokenStore is the ats.TokenStore drivers are lent: a connection's OAuth
 // token pair lives in its row.
 type tokenStore struct{ e *Engine }
@@ -282,13 +267,12 @@ func (e *Engine) markBroken(ctx context.Context, connID string, cause error) {
 // leverError turns an ATS error into what the job runner should do.
 func (e *Engine) leverError(ctx context.Context, connID string, err error) error {
 	switch {
-	case errors.Is(err, ats.ErrUnauthorized), errors.Is(err, lever.ErrConnectionBroken), errors.Is(err, lever.ErrUnauthorized):
+	case errors.Is(err, ats.ErrUnauthorized):
 		e.markBroken(ctx, connID, err)
 		return queue.Snooze(time.Minute, "connection broken")
-	case errors.Is(err, ats.ErrRateLimited), errors.Is(err, lever.ErrRateLimited):
+	case errors.Is(err, ats.ErrRateLimited):
 		return queue.RetryAfter(2*time.Second, err)
-	case errors.Is(err, ats.ErrRefused), errors.Is(err, ats.ErrForbidden), errors.Is(err, ats.ErrNotFound),
-		errors.Is(err, lever.ErrBadRequest), errors.Is(err, lever.ErrForbidden), errors.Is(err, lever.ErrNotFound):
+	case errors.Is(err, ats.ErrRefused), errors.Is(err, ats.ErrForbidden), errors.Is(err, ats.ErrNotFound):
 		return queue.Cancel(err)
 	}
 	return err
@@ -343,7 +327,7 @@ func stageText(stages []ats.Stage, id string) string {
 
 // dbLimiter is an ats.Limiter whose token bucket lives in the database, so
 // that every stagecoach process sharing it keeps one connection under
-// Lever's limit. Like lever.NewTokenBucket it holds one token fewer than
+// Lever's limit. Like the Lever client's own token bucket it holds one token fewer than
 // Lever's burst: Lever counts a request when it arrives, the bucket when it
 // leaves, and the spare token absorbs the difference.
 type dbLimiter struct {

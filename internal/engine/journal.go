@@ -10,7 +10,6 @@ import (
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/journal"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 )
 
@@ -37,10 +36,9 @@ func (ef effect) Check(ctx context.Context) (bool, string, error) { return ef.ch
 // classifyLever tells the journal what a failed ATS write means.
 func classifyLever(err error) journal.Outcome {
 	switch {
-	case errors.Is(err, ats.ErrUncertain), errors.Is(err, lever.ErrUncertain):
+	case errors.Is(err, ats.ErrUncertain):
 		return journal.Uncertain
-	case errors.Is(err, ats.ErrRefused), errors.Is(err, ats.ErrForbidden), errors.Is(err, ats.ErrNotFound),
-		errors.Is(err, lever.ErrBadRequest), errors.Is(err, lever.ErrForbidden), errors.Is(err, lever.ErrNotFound):
+	case errors.Is(err, ats.ErrRefused), errors.Is(err, ats.ErrForbidden), errors.Is(err, ats.ErrNotFound):
 		return journal.Refused
 	}
 	// Lever certainly did not apply it (the client reports every other
@@ -71,7 +69,7 @@ func (e *Engine) applyEffect(ctx context.Context, conn *domain.Connection, s jou
 		return "", queue.Snooze(time.Second, err.Error())
 	case errors.As(err, &failed):
 		return "", queue.Cancel(fmt.Errorf("%s was refused by Lever: %s", failed.Kind, failed.LastError))
-	case errors.Is(err, ats.ErrUncertain), errors.Is(err, lever.ErrUncertain):
+	case errors.Is(err, ats.ErrUncertain):
 		// Retried with backoff; the next attempt checks first.
 		return "", err
 	}

@@ -13,7 +13,6 @@ import (
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/leverscope"
 	"stagecoach/internal/store"
 )
@@ -24,7 +23,7 @@ import (
 // users, tags, form_templates, feedback_templates).
 type LeverAccount struct {
 	Stages            []ats.Stage
-	Postings          []*lever.Posting
+	Postings          []*ats.Job
 	Users             []*ats.User
 	Tags              []string
 	FormTemplates     []string
@@ -43,10 +42,6 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 	if err != nil {
 		return nil, err
 	}
-	client, err := e.Lever(c)
-	if err != nil {
-		return nil, err
-	}
 	a := &LeverAccount{Errors: map[string]error{}}
 	if a.Stages, err = d.Stages(ctx, ""); err != nil {
 		a.Errors["stages"] = err
@@ -55,8 +50,8 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 		}
 	}
 	// Confidential postings too, when the credentials may see them.
-	postings := func(confidential bool) iter.Seq2[*lever.Posting, error] {
-		return client.ListPostings(ctx, lever.ListPostingsParams{Confidentiality: confidentiality(confidential)})
+	postings := func(confidential bool) iter.Seq2[*ats.Job, error] {
+		return d.Jobs(ctx, ats.JobListing{Confidential: confidential})
 	}
 	for p, err := range withConfidential(c, &a.ConfidentialHidden, postings) {
 		if err != nil {
@@ -65,7 +60,7 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 		}
 		a.Postings = append(a.Postings, p)
 	}
-	sort.SliceStable(a.Postings, func(i, j int) bool { return a.Postings[i].Text < a.Postings[j].Text })
+	sort.SliceStable(a.Postings, func(i, j int) bool { return a.Postings[i].Title < a.Postings[j].Title })
 	for u, err := range d.Users(ctx, ats.UserListing{}) {
 		if err != nil {
 			a.Errors["users"] = err
@@ -76,31 +71,29 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 		}
 	}
 	if readsPart("tags", kinds...) {
-		if tags, err := client.ListTags(ctx); err != nil {
+		if tags, err := d.Tags(ctx); err != nil {
 			a.Errors["tags"] = err
 		} else {
-			for _, t := range tags {
-				a.Tags = append(a.Tags, t.Text)
-			}
+			a.Tags = tags
 			slices.Sort(a.Tags)
 		}
 	}
 	if readsPart("form_templates", kinds...) {
-		for t, err := range client.ListFormTemplates(ctx) {
+		for t, err := range d.Templates(ctx, ats.ResultsForm) {
 			if err != nil {
 				a.Errors["form_templates"] = err
 				break
 			}
-			a.FormTemplates = append(a.FormTemplates, t.Text)
+			a.FormTemplates = append(a.FormTemplates, t.Title)
 		}
 	}
 	if readsPart("feedback_templates", kinds...) {
-		for t, err := range client.ListFeedbackTemplates(ctx) {
+		for t, err := range d.Templates(ctx, ats.FeedbackForm) {
 			if err != nil {
 				a.Errors["feedback_templates"] = err
 				break
 			}
-			a.FeedbackTemplates = append(a.FeedbackTemplates, t.Text)
+			a.FeedbackTemplates = append(a.FeedbackTemplates, t.Title)
 		}
 	}
 	return a, nil
@@ -214,7 +207,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		add(SeverityError, "", "stagecoach cannot reach Lever for this connection: %v", err)
 		return out, nil
 	}
-	if err := acct.Errors["stages"]; err != nil && (errors.Is(err, ats.ErrUnauthorized) || errors.Is(err, lever.ErrUnauthorized) || errors.Is(err, lever.ErrConnectionBroken)) {
+	if err := acct.Errors["stages"]; err != nil && errors.Is(err, ats.ErrUnauthorized) {
 		msg := "Lever refused the connection's credentials (revoked, expired, or mistyped)"
 		if conn.Environment == "production" {
 			msg += "; a sandbox key or token used against production is refused this way: pick the sandbox environment for it"
@@ -230,7 +223,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		add(SeverityWarning, "", "Confidential postings and their candidates are out of reach: %s. The %s flow will not see them: %s.", why, kindLabel(prov.Kind), confidentialMisses(prov.Kind))
 	}
 	for part, err := range acct.Errors {
-		if errors.Is(err, ats.ErrForbidden) || errors.Is(err, lever.ErrForbidden) {
+		if errors.Is(err, ats.ErrForbidden) {
 			add(SeverityError, "", "Lever does not let this connection read %s: give the API key or app the %s:read:admin permission.", strings.ReplaceAll(part, "_", " "), part)
 		} else {
 			add(SeverityWarning, "", "Could not read %s from Lever: %v", strings.ReplaceAll(part, "_", " "), err)
@@ -255,7 +248,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if acct.Errors["postings"] != nil {
 			return
 		}
-		if !slices.ContainsFunc(acct.Postings, func(p *lever.Posting) bool { return p.ID == id }) {
+		if !slices.ContainsFunc(acct.Postings, func(p *ats.Job) bool { return p.ID == id }) {
 			add(SeverityError, field, "The %s %q is not a posting of this Lever account.", label, id)
 		}
 	}
@@ -329,7 +322,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if tag == "" {
 			tag = prov.Name
 		}
-		if acct.Errors["postings"] == nil && !slices.ContainsFunc(acct.Postings, func(p *lever.Posting) bool { return slices.Contains(p.Tags, tag) }) {
+		if acct.Errors["postings"] == nil && !slices.ContainsFunc(acct.Postings, func(p *ats.Job) bool { return slices.Contains(p.Tags, tag) }) {
 			add(SeverityWarning, "jobSyncTag", "No posting carries the job sync tag %q yet: add it to the postings the provider should interview for.", tag)
 		}
 		if s.FeedbackForm && s.FeedbackTemplate != "" && acct.Errors["feedback_templates"] == nil && !slices.Contains(acct.FeedbackTemplates, s.FeedbackTemplate) {

@@ -8,10 +8,10 @@ import (
 	"sort"
 	"strings"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/flow/sourcing"
-	"stagecoach/internal/ats"
 	"stagecoach/internal/store"
 )
 

@@ -136,7 +136,7 @@ func buildFields(p *domain.Provider, pkgs []domain.Package, acct *engine.LeverAc
 	}
 	postings := []option{}
 	for _, po := range acct.Postings {
-		label := po.Text
+		label := po.Title
 		if po.State != "" && po.State != "published" {
 			label += " (" + po.State + ")"
 		}

@@ -546,6 +546,43 @@ func (d *Driver) Applications(ctx context.Context, p ats.ApplicationListing) ite
 	}
 }
 
+// Jobs lists the postings (unexpanded: the operator picks by title and
+// state).
+func (d *Driver) Jobs(ctx context.Context, p ats.JobListing) iter.Seq2[*ats.Job, error] {
+	const op = "lever: list jobs"
+	return func(yield func(*ats.Job, error) bool) {
+		params := lever.ListPostingsParams{}
+		if p.Tag != "" {
+			params.Tags = []string{p.Tag}
+		}
+		if p.Confidential {
+			params.Confidentiality = "all"
+		}
+		for po, err := range d.c.ListPostings(ctx, params) {
+			if err != nil {
+				yield(nil, mapErr(op, err))
+				return
+			}
+			if !yield(toJob(po), nil) {
+				return
+			}
+		}
+	}
+}
+
+// Tags lists Lever's tags.
+func (d *Driver) Tags(ctx context.Context) ([]string, error) {
+	tags, err := d.c.ListTags(ctx)
+	if err != nil {
+		return nil, mapErr("lever: list tags", err)
+	}
+	out := make([]string, len(tags))
+	for i, t := range tags {
+		out[i] = t.Text
+	}
+	return out, nil
+}
+
 // JobsWithTag lists the postings carrying the tag, with their owner and
 // hiring manager.
 func (d *Driver) JobsWithTag(ctx context.Context, p ats.JobListing) iter.Seq2[*ats.Job, error] {

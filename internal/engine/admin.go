@@ -394,7 +394,7 @@ func (e *Engine) checkTaggedPostings(ctx context.Context, conn *domain.Connectio
 	if len(ids) == 0 {
 		return nil
 	}
-	if p.Kind != domain.KindAssessment {
+	if !flow.Is[flow.PostingTagger](p.Kind) {
 		return domain.Errorf(domain.EInvalid, "integration settings: taggedPostings applies to assessment providers only; %s is %s", p.ID, p.Kind)
 	}
 	seen := map[string]bool{}

@@ -11,6 +11,7 @@ import (
 
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/flow/interviewservice"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -166,7 +167,7 @@ func (e *Engine) SyncPostingsNow(ctx context.Context, connectionID string) (map[
 	}
 	out := map[string]PostingSyncStats{}
 	for _, r := range routes {
-		if r.provider.Kind != domain.KindInterviewService {
+		if !flow.Is[flow.JobSyncer](r.provider.Kind) {
 			continue
 		}
 		st, err := e.syncIntegrationPostings(ctx, conn, r)

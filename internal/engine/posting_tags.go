@@ -12,6 +12,7 @@ import (
 
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/journal"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -67,7 +68,7 @@ func packageTags(pkgs []domain.Package) []string {
 // postings, when it is an enabled assessment integration with any. It
 // reports whether a sync was queued.
 func (e *Engine) enqueuePostingTags(ctx context.Context, tx *store.Tx, in *domain.Integration, p *domain.Provider) (bool, error) {
-	if p.Kind != domain.KindAssessment || !in.Enabled {
+	if !flow.Is[flow.PostingTagger](p.Kind) || !in.Enabled {
 		return false, nil
 	}
 	s, err := ParseSettings(in.Settings)
@@ -164,7 +165,7 @@ func (e *Engine) syncPostingTags(ctx context.Context, integrationID, run string,
 	tags := packageTags(pkgs)
 	var why string
 	switch {
-	case p.Kind != domain.KindAssessment:
+	case !flow.Is[flow.PostingTagger](p.Kind):
 		why = fmt.Sprintf("integration %s: only assessment providers' package tags go on postings (%s is %s)", in.ID, p.ID, p.Kind)
 	case !in.Enabled:
 		why = fmt.Sprintf("integration %s is disabled", in.ID)

@@ -101,10 +101,48 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 
 // Severities of a setup finding.
 const (
-	SeverityError   = "error"   // the integration will not work: Activate refuses
-	SeverityWarning = "warning" // it works, but not as the operator may expect yet
-	SeverityOK      = "ok"
+	SeverityError   = flow.SeverityError   // the integration will not work: Activate refuses
+	SeverityWarning = flow.SeverityWarning // it works, but not as the operator may expect yet
+	SeverityOK      = flow.SeverityOK
 )
+
+// setupEnv is flow.SetupEnv for one integration's setup check.
+type setupEnv struct {
+	s                            Settings
+	prov                         *domain.Provider
+	pkgs                         []domain.Package
+	conn                         *domain.Connection
+	acct                         *LeverAccount
+	add                          func(sev, field, format string, args ...any)
+	stage, posting, pkg, tagWarn func(field, label, v string)
+}
+
+func (v *setupEnv) Settings() Settings                         { return v.s }
+func (v *setupEnv) ProviderName() string                       { return v.prov.Name }
+func (v *setupEnv) Packages() []domain.Package                 { return v.pkgs }
+func (v *setupEnv) Add(sev, field, format string, args ...any) { v.add(sev, field, format, args...) }
+func (v *setupEnv) Stage(field, label, stage string)           { v.stage(field, label, stage) }
+func (v *setupEnv) Job(field, label, id string)                { v.posting(field, label, id) }
+func (v *setupEnv) Package(field, label, id string)            { v.pkg(field, label, id) }
+func (v *setupEnv) TagWarn(field, label, tag string)           { v.tagWarn(field, label, tag) }
+func (v *setupEnv) ConnectionPerformsAs() bool                 { return v.conn.PerformAs != "" }
+func (v *setupEnv) HasTag(tag string) (bool, bool) {
+	return slices.Contains(v.acct.Tags, tag), v.acct.Errors["tags"] == nil
+}
+
+func (v *setupEnv) HasTemplate(kind ats.FormKind, title string) (bool, bool) {
+	list, part := v.acct.FormTemplates, "form_templates"
+	if kind == ats.FeedbackForm {
+		list, part = v.acct.FeedbackTemplates, "feedback_templates"
+	}
+	return slices.Contains(list, title), v.acct.Errors[part] == nil
+}
+
+func (v *setupEnv) JobCarries(tag string) (bool, bool) {
+	return slices.ContainsFunc(v.acct.Postings, func(p *ats.Job) bool { return slices.Contains(p.Tags, tag) }), v.acct.Errors["postings"] == nil
+}
+
+var _ flow.SetupEnv = (*setupEnv)(nil)
 
 // Finding is one line of an integration's setup check, in plain words.
 type Finding struct {
@@ -285,68 +323,9 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	stage("triggerStage", "trigger stage", s.TriggerStage)
 	user("performAs", "perform-as", s.PerformAs)
 	user("", "connection's default perform-as", conn.PerformAs)
-	switch prov.Kind {
-	case domain.KindAssessment:
-		stage("completionStage", "completion stage", s.CompletionStage)
-		tagWarn("invitedTag", "invited tag", s.InvitedTag)
-		tagWarn("completedTag", "completed tag", s.CompletedTag)
-		if acct.Errors["form_templates"] == nil && !slices.Contains(acct.FormTemplates, s.FormTemplate) {
-			add(SeverityWarning, "formTemplate", "The form template %q does not exist yet; stagecoach creates it with the first results.", s.FormTemplate)
-		}
-		for _, id := range s.TaggedPostings {
-			posting("taggedPostings", "posting to tag", id)
-		}
-		if len(pkgs) == 0 {
-			add(SeverityWarning, "", "%s has published no packages yet, so no opportunity tag can choose one.", prov.Name)
-		}
-		for _, p := range pkgs {
-			if p.LeverTag != "" && acct.Errors["tags"] == nil && !hasTag(p.LeverTag) {
-				add(SeverityWarning, "taggedPostings", "The package tag %q does not exist in Lever yet, so recruiters cannot pick it: add it to postings (above) or to an opportunity.", p.LeverTag)
-			}
-		}
-	case domain.KindVideoInterview:
-		tagWarn("invitedTag", "invited tag", s.InvitedTag)
-		tagWarn("completedTag", "completed tag", s.CompletedTag)
-		if s.DefaultPackage != "" {
-			pkg("defaultPackage", "default interview kit", s.DefaultPackage)
-		}
-		for post, kit := range s.PostingPackages {
-			posting("postingPackages", "posting", post)
-			pkg("postingPackages", "interview kit", kit)
-		}
-		if s.DefaultPackage == "" && len(s.PostingPackages) == 0 {
-			add(SeverityError, "defaultPackage", "No interview kit is chosen: set a default kit or a kit per posting.")
-		}
-	case domain.KindInterviewService:
-		tag := s.JobSyncTag
-		if tag == "" {
-			tag = prov.Name
-		}
-		if acct.Errors["postings"] == nil && !slices.ContainsFunc(acct.Postings, func(p *ats.Job) bool { return slices.Contains(p.Tags, tag) }) {
-			add(SeverityWarning, "jobSyncTag", "No posting carries the job sync tag %q yet: add it to the postings the provider should interview for.", tag)
-		}
-		if s.FeedbackForm && s.FeedbackTemplate != "" && acct.Errors["feedback_templates"] == nil && !slices.Contains(acct.FeedbackTemplates, s.FeedbackTemplate) {
-			add(SeverityWarning, "feedbackTemplate", "The feedback template %q does not exist in Lever yet; stagecoach creates it with the first feedback.", s.FeedbackTemplate)
-		}
-	case domain.KindSourcing:
-		for role, post := range s.RolePostings {
-			posting("rolePostings", "posting for role "+role+",", post)
-		}
-		for ps, ls := range s.StageMap {
-			stage("stageMap", "Lever stage for provider stage "+ps+",", ls)
-		}
-		for ls := range s.LeverStageMap {
-			stage("leverStageMap", "mapped Lever stage", ls)
-		}
-		stage("defaultStage", "default funnel stage", s.DefaultStage)
-		if s.DefaultStage == "" && len(s.StageMap) == 0 {
-			add(SeverityWarning, "defaultStage", "No stage map and no default funnel stage: exported candidates land in Lever's first stage.")
-		}
-		if s.ExportPolicy != "" && s.ExportPolicy != "successful" && s.ExportPolicy != "all" {
-			add(SeverityError, "exportPolicy", "The export policy must be \"successful\" or \"all\", not %q.", s.ExportPolicy)
-		}
-		if s.PerformAs == "" && conn.PerformAs == "" {
-			add(SeverityWarning, "performAs", "No perform-as user: exports without an initiating Lever user will be refused by Lever.")
+	if k, err := flow.Lookup(prov.Kind); err == nil {
+		if sc, ok := k.(flow.SetupChecker); ok {
+			sc.CheckSetup(&setupEnv{s: s, prov: prov, pkgs: pkgs, conn: conn, acct: acct, add: add, stage: stage, posting: posting, pkg: pkg, tagWarn: tagWarn})
 		}
 	}
 	for _, c := range tagClashes {

@@ -188,3 +188,45 @@ func TestValidateForUsesTheKindsEvents(t *testing.T) {
 		}
 	}
 }
+
+// The engine's own features are taken part in by the kinds that declare
+// them: posting tags by assessment, kit maps by video interview, the job
+// sync by interview service, the interview listing by both interview kinds,
+// exports by sourcing; and every kind has setup checks of its own.
+func TestKindsDeclareTheFeaturesTheyTakePartIn(t *testing.T) {
+	t.Parallel()
+
+	want := map[string][]string{
+		domain.KindAssessment:       {"PostingTagger"},
+		domain.KindVideoInterview:   {"KitMapper", "Interviewer"},
+		domain.KindInterviewService: {"JobSyncer", "Interviewer"},
+		domain.KindSourcing:         {"Exporter"},
+	}
+	for _, id := range domain.ProviderKinds {
+		var got []string
+		for _, f := range []struct {
+			name string
+			is   bool
+		}{
+			{"PostingTagger", flow.Is[flow.PostingTagger](id)}, {"KitMapper", flow.Is[flow.KitMapper](id)},
+			{"JobSyncer", flow.Is[flow.JobSyncer](id)}, {"Interviewer", flow.Is[flow.Interviewer](id)},
+			{"Exporter", flow.Is[flow.Exporter](id)},
+		} {
+			if f.is {
+				got = append(got, f.name)
+			}
+		}
+		slices.Sort(got)
+		w := slices.Clone(want[id])
+		slices.Sort(w)
+		if !slices.Equal(got, w) {
+			t.Errorf("kind %s takes part in %v, want %v", id, got, w)
+		}
+		if !flow.Is[flow.SetupChecker](id) {
+			t.Errorf("kind %s has no setup checks of its own", id)
+		}
+	}
+	if flow.Is[flow.Exporter]("no-such-kind") {
+		t.Error("an unknown kind is an exporter")
+	}
+}

@@ -623,7 +623,7 @@ func testCreateCandidate(t *testing.T, h Harness) {
 	app, err := h.Driver.CreateCandidate(ctx, ats.NewCandidate{
 		Name: "Robin Sourced", Emails: []string{email}, Headline: "Go engineer", Links: []string{"https://hackajob.example/p/robin"},
 		Phones: []ats.Phone{{Type: "mobile", Value: "+44 20 7946 0123"}},
-		JobID: jobID, Stage: first, Source: source, Tags: []string{tag},
+		JobID:  jobID, Stage: first, Source: source, Tags: []string{tag},
 		CV: &ats.File{Name: "Robin Sourced CV.pdf", ContentType: "application/pdf", Data: cv},
 	}, h.Scene.ActingUser())
 	if err != nil {

@@ -154,8 +154,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Queue = queue.New(db, qc)
 	ec := cfg.Engine
 	ec.Logger, ec.Metrics = cfg.Logger, a.Metrics
+	// Lever is the one ATS so far.
 	if ec.OpenATS == nil {
-		ec.OpenATS, ec.Events = leverats.Opener, leverats.Events // Lever is the one ATS so far
+		ec.OpenATS = leverats.Opener
+	}
+	if ec.Events == nil {
+		ec.Events = leverats.Events
 	}
 	if ec.EffectLease == 0 {
 		// A job that crashed while sending holds its journal entry as long

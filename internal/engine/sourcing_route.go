@@ -120,7 +120,8 @@ func (e *Engine) exportChange(ctx context.Context, conn *domain.Connection, ev *
 		}
 		for _, r := range reasons {
 			if r.ID == data.ArchiveReasonID {
-				// Lever's two types of archive reason.
+				// Lever has two types of archive reason, hired and non-hired
+				// (GET /archive_reasons, documented in Lever's API reference).
 				c["reason"], c["reasonType"] = r.Name, "non-hired"
 				if r.Hired {
 					c["reasonType"] = "hired"

@@ -43,15 +43,10 @@ type Driver interface {
 	Capabilities() Capabilities
 
 	// Application reads one application with its candidate, job, stage,
-	// tags, owner, archived state (and archive reason) and its link.
-	// ErrNotFound for an unknown or deleted application.
+	// tags, owner, archived state (hired where the ATS says so with the
+	// application; its archive reason otherwise) and its link. ErrNotFound
+	// for an unknown or deleted application.
 	Application(ctx context.Context, id string) (*Application, error)
-	// ArchiveReasons lists the account's archive (rejection) reasons, which
-	// say whether an archived application was hired.
-	ArchiveReasons(ctx context.Context) ([]ArchiveReason, error)
-	// Interview reads one interview of an application. ErrNotFound for an
-	// unknown or deleted interview.
-	Interview(ctx context.Context, applicationID, id string) (*Interview, error)
 	// Job reads one job. ErrNotFound for an unknown job.
 	Job(ctx context.Context, id string) (*Job, error)
 	// Stages lists the stages an application on job jobID can be in, in
@@ -86,6 +81,49 @@ type Driver interface {
 	// name, made when missing); without it, a note, FeedbackNote(f).
 	WriteFeedback(ctx context.Context, applicationID string, f Feedback, as string) (string, error)
 
+	// CreateCandidate creates a sourced candidate with an application on a
+	// job at a stage, as the user as (required where the ATS requires it).
+	// It is not idempotent: a caller that may retry records its intent first
+	// and, after ErrUncertain, looks for the application before creating
+	// again.
+	CreateCandidate(ctx context.Context, c NewCandidate, as string) (*Application, error)
+
+	// ApplicationsInStage lists the active applications in a stage that
+	// entered it at or after p.Since (the sweep for lost webhooks).
+	ApplicationsInStage(ctx context.Context, p StageListing) iter.Seq2[*Application, error]
+	// JobsWithTag lists the jobs carrying a tag (the job sync).
+	JobsWithTag(ctx context.Context, p JobListing) iter.Seq2[*Job, error]
+
+	// RegisterWebhook subscribes url to an event kind and returns the
+	// subscription with the secret that signs its deliveries (shown once:
+	// store it). ErrRefused when Capabilities.WebhooksAPI is false.
+	RegisterWebhook(ctx context.Context, url string, kind EventKind) (*Webhook, error)
+	// DeleteWebhook removes a subscription RegisterWebhook made.
+	DeleteWebhook(ctx context.Context, id string) error
+	// ReadWebhook verifies an inbound delivery against the secrets the
+	// caller holds for the account and parses it into domain events. A
+	// delivery that no secret signs, or that is malformed, gives an error
+	// matching ErrInvalidWebhook and no events.
+	ReadWebhook(header http.Header, body []byte, secrets WebhookSecrets) (*Delivery, error)
+}
+
+// FlowDriver is a Driver every flow can run on: beyond Driver, the reads
+// the effect journal checks an uncertain write with (notes, files, forms,
+// applications by tag), form templates and forms answered field by field,
+// users (the acting user, mentions), archive reasons (a hire), interviews,
+// a job's tags, and what the operator picks settings from (jobs, tags).
+// The engine opens FlowDrivers only; a driver that is not one yet still
+// passes the conformance suite's Driver part, and the suite checks the
+// rest when it is.
+type FlowDriver interface {
+	Driver
+
+	// ArchiveReasons lists the account's archive (rejection) reasons, which
+	// say whether an archived application was hired.
+	ArchiveReasons(ctx context.Context) ([]ArchiveReason, error)
+	// Interview reads one interview of an application. ErrNotFound for an
+	// unknown or deleted interview.
+	Interview(ctx context.Context, applicationID, id string) (*Interview, error)
 	// Templates lists the account's form templates of a kind; Template
 	// reads one (ErrNotFound when there is none of that id);
 	// CreateTemplate makes one. Without Capabilities.Forms (results) or
@@ -97,17 +135,10 @@ type Driver interface {
 	// finding one a write may have made already.
 	Forms(ctx context.Context, applicationID string, kind FormKind) iter.Seq2[*Form, error]
 	// WriteForm fills in a form of a kind from a template, answering its
-	// fields by id (answers); a field left out is unanswered. It returns the
-	// form's id. The caller reads the template first and answers what it
-	// asks; a required field left unanswered is ErrRefused.
+	// fields by id, or by name regardless of case (answers); a field left
+	// out is unanswered. It returns the form's id. A required field left
+	// unanswered is ErrRefused.
 	WriteForm(ctx context.Context, applicationID string, kind FormKind, templateID string, answers map[string]string, as string) (string, error)
-
-	// CreateCandidate creates a sourced candidate with an application on a
-	// job at a stage, as the user as (required where the ATS requires it).
-	// It is not idempotent: a caller that may retry records its intent first
-	// and, after ErrUncertain, looks for the application before creating
-	// again.
-	CreateCandidate(ctx context.Context, c NewCandidate, as string) (*Application, error)
 
 	// Notes lists an application's notes, for finding one a write may have
 	// made already.
@@ -126,9 +157,6 @@ type Driver interface {
 	// Applications lists the applications (active or archived) carrying a
 	// tag, for finding one a create may have made already.
 	Applications(ctx context.Context, p ApplicationListing) iter.Seq2[*Application, error]
-	// ApplicationsInStage lists the active applications in a stage that
-	// entered it at or after p.Since (the sweep for lost webhooks).
-	ApplicationsInStage(ctx context.Context, p StageListing) iter.Seq2[*Application, error]
 	// AddJobTags adds to a job the tags it lacks, as the user as (else the
 	// ATS's choice of someone entitled, where it needs one), and returns
 	// those it added. ErrRefused when Capabilities.JobTags is false.
@@ -138,20 +166,6 @@ type Driver interface {
 	Jobs(ctx context.Context, p JobListing) iter.Seq2[*Job, error]
 	// Tags lists the tags in use in the account (applications' tags).
 	Tags(ctx context.Context) ([]string, error)
-	// JobsWithTag lists the jobs carrying a tag (the job sync).
-	JobsWithTag(ctx context.Context, p JobListing) iter.Seq2[*Job, error]
-
-	// RegisterWebhook subscribes url to an event kind and returns the
-	// subscription with the secret that signs its deliveries (shown once:
-	// store it). ErrRefused when Capabilities.WebhooksAPI is false.
-	RegisterWebhook(ctx context.Context, url string, kind EventKind) (*Webhook, error)
-	// DeleteWebhook removes a subscription RegisterWebhook made.
-	DeleteWebhook(ctx context.Context, id string) error
-	// ReadWebhook verifies an inbound delivery against the secrets the
-	// caller holds for the account and parses it into domain events. A
-	// delivery that no secret signs, or that is malformed, gives an error
-	// matching ErrInvalidWebhook and no events.
-	ReadWebhook(header http.Header, body []byte, secrets WebhookSecrets) (*Delivery, error)
 }
 
 // Capabilities are what an ATS can do. The flows check them and use the
@@ -274,6 +288,10 @@ type Application struct {
 	Tags           []string
 	Owner          User // zero when the application has no owner
 	Archived       bool // archived or rejected
+	// Hired: archived as hired, where the ATS says so with the application
+	// (Greenhouse's status); an ATS that says it through the archive reason
+	// (Lever) leaves it false: use Hired(app, reasons).
+	Hired bool
 	// ArchivedAt is when it was archived; zero when it is active.
 	ArchivedAt time.Time
 	// ArchiveReasonID is the reason an archived application was archived
@@ -474,9 +492,12 @@ func FindStage(stages []Stage, idOrName string) (s Stage, ok bool) {
 	return Stage{}, false
 }
 
-// Hired reports whether app is archived for one of the reasons that mean
-// the candidate was hired.
+// Hired reports whether app was hired: the application says so, or it is
+// archived for one of the reasons that mean the candidate was hired.
 func Hired(app *Application, reasons []ArchiveReason) bool {
+	if app.Hired {
+		return true
+	}
 	if !app.Archived || app.ArchiveReasonID == "" {
 		return false
 	}

@@ -43,7 +43,7 @@ type orderWork struct {
 	input    OrderEventInput
 	provider *domain.Provider
 	settings Settings
-	drv      ats.Driver
+	drv      ats.FlowDriver
 	as       string // perform_as
 }
 
@@ -134,7 +134,7 @@ var assessmentFields = []ats.TemplateField{
 
 // formTemplateEffect finds the integration's profile form template by name,
 // or creates it.
-func (e *Engine) formTemplateEffect(d ats.Driver, w *orderWork) effect {
+func (e *Engine) formTemplateEffect(d ats.FlowDriver, w *orderWork) effect {
 	name := w.settings.FormTemplate
 	return templateEffect(d, ats.ResultsForm, w.order.IntegrationID+":form-template:"+name, "form_template",
 		ats.Template{Title: name, Instructions: "Results written by stagecoach.", Fields: assessmentFields})
@@ -142,7 +142,7 @@ func (e *Engine) formTemplateEffect(d ats.Driver, w *orderWork) effect {
 
 // templateEffect finds a template (form or feedback) by its title among
 // those the ATS lists, or creates it. Its result is the template's id.
-func templateEffect(d ats.Driver, kind ats.FormKind, key, journalKind string, t ats.Template) effect {
+func templateEffect(d ats.FlowDriver, kind ats.FormKind, key, journalKind string, t ats.Template) effect {
 	find := func(ctx context.Context) (bool, string, error) {
 		for have, err := range d.Templates(ctx, kind) {
 			if err != nil {
@@ -196,7 +196,7 @@ func resultValues(o *domain.Order, r Result) map[string]string {
 	return values
 }
 
-func (e *Engine) profileFormEffect(d ats.Driver, w *orderWork, templateID string, r Result) effect {
+func (e *Engine) profileFormEffect(d ats.FlowDriver, w *orderWork, templateID string, r Result) effect {
 	o := w.order
 	values := resultValues(o, r)
 	payload := map[string]any{}

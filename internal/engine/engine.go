@@ -101,7 +101,7 @@ type Engine struct {
 
 type cachedDriver struct {
 	updated time.Time
-	driver  ats.Driver
+	driver  ats.FlowDriver
 }
 
 type stageCache struct {
@@ -164,7 +164,7 @@ func (e *Engine) Notify() { e.q.Notify() }
 
 // Driver returns the ATS driver of a connection, opened once per version of
 // the connection's credentials.
-func (e *Engine) Driver(c *domain.Connection) (ats.Driver, error) {
+func (e *Engine) Driver(c *domain.Connection) (ats.FlowDriver, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if cd, ok := e.drivers[c.ID]; ok && cd.updated.Equal(c.UpdatedAt) {
@@ -179,15 +179,24 @@ func (e *Engine) Driver(c *domain.Connection) (ats.Driver, error) {
 }
 
 // openDriver opens a fresh driver for a connection (one not stored yet,
-// whose credentials are being checked, is never cached).
-func (e *Engine) openDriver(c *domain.Connection) (ats.Driver, error) {
+// whose credentials are being checked, is never cached). The engine runs
+// its flows on FlowDrivers only.
+func (e *Engine) openDriver(c *domain.Connection) (ats.FlowDriver, error) {
 	if e.cfg.OpenATS == nil {
 		return nil, domain.Errorf(domain.EInternal, "connection %s: no ATS driver is configured", c.ID)
 	}
-	return e.cfg.OpenATS(c, ats.Lent{
+	d, err := e.cfg.OpenATS(c, ats.Lent{
 		Limiter: &dbLimiter{db: e.db, key: "lever:" + c.ID, rate: e.cfg.LeverRate, burst: max(e.cfg.LeverBurst-1, 1)},
 		Tokens:  tokenStore{e}, Timeout: e.cfg.LeverTimeout, Logger: e.cfg.Logger, Observe: e.cfg.Metrics.LeverCall,
 	})
+	if err != nil {
+		return nil, err
+	}
+	fd, ok := d.(ats.FlowDriver)
+	if !ok {
+		return nil, domain.Errorf(domain.EInvalid, "connection %s: the %s driver does not offer everything the flows need (ats.FlowDriver) yet", c.ID, d.Name())
+	}
+	return fd, nil
 }
 
 // tokenStore is the ats.TokenStore drivers are lent: a connection's OAuth

@@ -129,7 +129,7 @@ var feedbackFields = []ats.TemplateField{
 
 // feedbackTemplateEffect finds the integration's feedback template by name,
 // or creates it.
-func (e *Engine) feedbackTemplateEffect(d ats.Driver, w *orderWork) effect {
+func (e *Engine) feedbackTemplateEffect(d ats.FlowDriver, w *orderWork) effect {
 	name := w.settings.FeedbackTemplate
 	return templateEffect(d, ats.FeedbackForm, w.order.IntegrationID+":feedback-template:"+name, "feedback_template",
 		ats.Template{Title: name, Instructions: "Interview feedback written by stagecoach.", Fields: feedbackFields})
@@ -156,7 +156,7 @@ func scoreOption(opts []string, rec string) (string, bool) {
 
 // feedbackFormEffect writes a round's feedback as a feedback form,
 // answering the template's fields by their names.
-func (e *Engine) feedbackFormEffect(d ats.Driver, w *orderWork, key, templateID string) effect {
+func (e *Engine) feedbackFormEffect(d ats.FlowDriver, w *orderWork, key, templateID string) effect {
 	in, o := w.input, w.order
 	marker := ref(key)
 	values := map[string]string{

@@ -208,7 +208,7 @@ func (e *Engine) syncIntegrationPostings(ctx context.Context, conn *domain.Conne
 var errNoConfidential = errors.New("no access to confidential postings")
 
 // syncTagged lists the tagged postings and sends what changed since rows.
-func (e *Engine) syncTagged(ctx context.Context, conn *domain.Connection, r route, d ats.Driver, params ats.JobListing, rows []*domain.SyncedPosting) (PostingSyncStats, error) {
+func (e *Engine) syncTagged(ctx context.Context, conn *domain.Connection, r route, d ats.FlowDriver, params ats.JobListing, rows []*domain.SyncedPosting) (PostingSyncStats, error) {
 	var st PostingSyncStats
 	known := map[string]*domain.SyncedPosting{}
 	for _, row := range rows {

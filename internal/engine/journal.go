@@ -79,7 +79,7 @@ func (e *Engine) applyEffect(ctx context.Context, conn *domain.Connection, s jou
 // The effects below are the writes the flows make, through the ATS port;
 // each looks for itself with the port's reads.
 
-func noteEffect(d ats.Driver, key, appID, text, performAs string) effect {
+func noteEffect(d ats.FlowDriver, key, appID, text, performAs string) effect {
 	marker := ref(key)
 	value := text + "\n\n(stagecoach " + marker + ")"
 	return effect{
@@ -101,7 +101,7 @@ func noteEffect(d ats.Driver, key, appID, text, performAs string) effect {
 	}
 }
 
-func addTagsEffect(d ats.Driver, key, appID string, tags []string, performAs string) effect {
+func addTagsEffect(d ats.FlowDriver, key, appID string, tags []string, performAs string) effect {
 	return effect{
 		key: key, kind: "add_tags", payload: map[string]any{"tags": tags},
 		send: func(ctx context.Context) (string, error) { return "", d.AddTags(ctx, appID, tags, performAs) },
@@ -115,7 +115,7 @@ func addTagsEffect(d ats.Driver, key, appID string, tags []string, performAs str
 	}
 }
 
-func removeTagsEffect(d ats.Driver, key, appID string, tags []string, performAs string) effect {
+func removeTagsEffect(d ats.FlowDriver, key, appID string, tags []string, performAs string) effect {
 	return effect{
 		key: key, kind: "remove_tags", payload: map[string]any{"tags": tags},
 		send: func(ctx context.Context) (string, error) { return "", d.RemoveTags(ctx, appID, tags, performAs) },
@@ -134,7 +134,7 @@ func removeTagsEffect(d ats.Driver, key, appID string, tags []string, performAs 
 	}
 }
 
-func stageEffect(d ats.Driver, key, appID, stageID, performAs string) effect {
+func stageEffect(d ats.FlowDriver, key, appID, stageID, performAs string) effect {
 	return effect{
 		key: key, kind: "stage", payload: map[string]string{"stage": stageID},
 		send: func(ctx context.Context) (string, error) {
@@ -150,7 +150,7 @@ func stageEffect(d ats.Driver, key, appID, stageID, performAs string) effect {
 	}
 }
 
-func fileEffect(d ats.Driver, key, appID string, f ats.File, performAs string) effect {
+func fileEffect(d ats.FlowDriver, key, appID string, f ats.File, performAs string) effect {
 	return effect{
 		key: key, kind: "file", payload: map[string]any{"name": f.Name, "bytes": len(f.Data)},
 		send: func(ctx context.Context) (string, error) {

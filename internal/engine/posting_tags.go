@@ -225,7 +225,7 @@ func (e *Engine) syncPostingTags(ctx context.Context, integrationID, run string,
 
 // postingTagsEffect adds the tags a posting lacks. Its result is the JSON
 // list of the tags it added.
-func postingTagsEffect(d ats.Driver, key, postingID string, tags []string, performAs string) effect {
+func postingTagsEffect(d ats.FlowDriver, key, postingID string, tags []string, performAs string) effect {
 	return effect{
 		key: key, kind: "posting_tags", payload: map[string]any{"postingId": postingID, "tags": tags},
 		send: func(ctx context.Context) (string, error) {

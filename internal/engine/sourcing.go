@@ -72,7 +72,7 @@ type exportWork struct {
 	provider *domain.Provider
 	conn     *domain.Connection
 	settings Settings
-	drv      ats.Driver
+	drv      ats.FlowDriver
 	log      *slog.Logger
 }
 
@@ -578,7 +578,7 @@ type cachedLeverUser struct {
 // so that a burst of exports does not list Lever's users for each. A user
 // deactivated meanwhile makes Lever refuse the write, which fails the
 // export with Lever's reason.
-func (e *Engine) cachedUser(ctx context.Context, conn *domain.Connection, d ats.Driver, emailOrID string) (*ats.User, error) {
+func (e *Engine) cachedUser(ctx context.Context, conn *domain.Connection, d ats.FlowDriver, emailOrID string) (*ats.User, error) {
 	key := conn.ID + "|" + strings.ToLower(strings.TrimSpace(emailOrID))
 	e.mu.Lock()
 	c, ok := e.users[key]

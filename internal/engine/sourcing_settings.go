@@ -107,7 +107,7 @@ func (e *Engine) CheckIntegrationSettings(ctx context.Context, conn *domain.Conn
 
 // lookupUser finds an active Lever user by e-mail or id, saying clearly
 // when there is none.
-func (e *Engine) lookupUser(ctx context.Context, d ats.Driver, emailOrID string) (*ats.User, error) {
+func (e *Engine) lookupUser(ctx context.Context, d ats.FlowDriver, emailOrID string) (*ats.User, error) {
 	var u *ats.User
 	var err error
 	if strings.Contains(emailOrID, "@") {

@@ -77,7 +77,7 @@ type Engine interface {
 	RegisterWebhooks(ctx context.Context, connID, publicURL string, events []string) ([]*domain.ConnectionWebhook, error)
 	SetSigningToken(ctx context.Context, connID, event, token, hookURL string) error
 	Disconnect(ctx context.Context, connID string) error
-	Driver(c *domain.Connection) (ats.Driver, error)
+	Driver(c *domain.Connection) (ats.FlowDriver, error)
 	Account(ctx context.Context, c *domain.Connection, kinds ...string) (*engine.LeverAccount, error)
 
 	// Providers and integrations.

@@ -880,7 +880,10 @@ func (d *Driver) feedbackTemplate(ctx context.Context, f ats.Feedback) (*lever.F
 	return t, nil
 }
 
-var _ ats.Driver = (*Driver)(nil)
+var (
+	_ ats.Driver     = (*Driver)(nil)
+	_ ats.FlowDriver = (*Driver)(nil)
+)
 
 // Events are Lever's webhook event names (the engine stores events under
 // them) as ats.EventNames.

@@ -61,6 +61,9 @@ type Engine interface {
 	EnqueueProviderPostingTags(ctx context.Context, tx *store.Tx, providerID string) (int, error)
 	// SyncPostings enqueues a posting sync of a connection unless one waits.
 	SyncPostings(ctx context.Context, connectionID string) (bool, error)
+	// RotateProviderSecret gives a provider a new webhook secret; the old
+	// one signs too for grace.
+	RotateProviderSecret(ctx context.Context, providerID string, grace time.Duration) (string, time.Time, error)
 	// Notify wakes the job runner after jobs were enqueued.
 	Notify()
 }
@@ -114,6 +117,9 @@ type route struct {
 	public bool
 	// maxBody caps the request body; 0 means defaultMaxBody.
 	maxBody int64
+	// unreplayed POST routes take no Idempotency-Key: their answer holds a
+	// secret, which is never kept to be answered again.
+	unreplayed bool
 }
 
 // routes is the API's route table.
@@ -121,6 +127,7 @@ func (a *API) routes() []route {
 	return []route{
 		{pattern: "GET /v1/openapi.json", handle: a.handleOpenAPIGet, public: true},
 		{pattern: "GET /v1/me", handle: a.handleMeGet},
+		{pattern: "POST /v1/me/webhook-secret/rotate", handle: a.handleWebhookSecretRotate, unreplayed: true},
 		{pattern: "PUT /v1/packages", handle: a.handlePackagePut},
 		{pattern: "GET /v1/packages", handle: a.handlePackageList},
 		{pattern: "GET /v1/orders", handle: a.handleOrderList},
@@ -148,7 +155,7 @@ func (a *API) buildHandler() http.Handler {
 			maxBody = defaultMaxBody
 		}
 		var h http.Handler = a.serve(rt.handle, maxBody)
-		if strings.HasPrefix(rt.pattern, http.MethodPost+" ") {
+		if strings.HasPrefix(rt.pattern, http.MethodPost+" ") && !rt.unreplayed {
 			h = a.idempotent(h, maxBody)
 		}
 		if !rt.public {

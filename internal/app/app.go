@@ -38,6 +38,10 @@ type Config struct {
 	// SecretKey is the base64 AES-256 key for secrets at rest; empty reads
 	// (or creates) DataDir/secret.key.
 	SecretKey string
+	// NowFunc, when set, is the clock of the store's transactions (what
+	// expiries such as a rotated API key's grace are measured by); tests
+	// move it. Default time.Now.
+	NowFunc func() time.Time
 	// Migrate applies pending migrations on start instead of refusing to run.
 	Migrate bool
 	Logger  *slog.Logger
@@ -145,6 +149,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	db, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.NowFunc != nil {
+		db.NowFunc = cfg.NowFunc
 	}
 	a := &App{cfg: cfg, log: cfg.Logger, DB: db}
 	a.Metrics = metrics.New(db.JobCounts)

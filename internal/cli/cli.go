@@ -14,6 +14,7 @@ import (
 
 	"stagecoach/internal/app"
 	"stagecoach/internal/engine"
+	"stagecoach/internal/store"
 )
 
 // command is one line of the command table: what Run dispatches to and
@@ -70,6 +71,8 @@ type call struct {
 	engine *engine.Engine
 	// json is --json, for list commands.
 	json bool
+	// notes are what the command changed, for the audit log.
+	notes []*store.AuditEntry
 }
 
 // commandTable lists every command, in the order `stagecoach -h` shows
@@ -80,6 +83,7 @@ func commandTable() []command {
 		{name: "migrate", summary: "apply database migrations", db: dbFlags, flags: migrateFlags},
 		{name: "demo", summary: "run the sandbox, stagecoach and sample providers of every kind, and move candidates through", flags: demoFlags},
 		{name: "lever-sandbox", summary: "run a local Lever (API, OAuth, webhooks) for tests and demos", flags: leverSandboxFlags},
+		{name: "greenhouse-sandbox", summary: "run a local Greenhouse (Harvest v3, OAuth, webhooks) for tests and demos", flags: greenhouseSandboxFlags},
 		{name: "sample-provider", summary: "run a sample provider (assessment, video interview, interview service or sourcing) built on the provider client", flags: sampleProviderFlags},
 
 		{name: "connection create", summary: "create a Lever connection with an API key, once Lever accepts the key", db: dbEngine, check: connectionCreateCheck, flags: connectionCreateFlags},
@@ -90,7 +94,10 @@ func commandTable() []command {
 
 		{name: "provider create", summary: "create a provider; prints its API key and webhook secret once", db: dbEngine, flags: providerCreateFlags},
 		{name: "provider list", summary: "list providers", db: dbEngine, list: true, flags: providerListFlags},
-		{name: "provider delete", summary: "delete a provider with its packages and integrations", db: dbEngine, flags: providerDeleteFlags},
+		{name: "provider update", summary: "change a provider's name or webhook URL", db: dbEngine, required: []string{"id"}, flags: providerUpdateFlags},
+		{name: "provider rotate-key", summary: "give a provider a new API key, printed once; the old one works for --grace", db: dbEngine, required: []string{"id"}, flags: providerRotateKeyFlags},
+		{name: "provider rotate-secret", summary: "give a provider a new webhook secret, printed once; the old one also signs for --grace", db: dbEngine, required: []string{"id"}, flags: providerRotateSecretFlags},
+		{name: "provider delete", summary: "delete a provider with its packages and integrations", db: dbEngine, required: []string{"id"}, flags: providerDeleteFlags},
 
 		{name: "integration create", summary: "enable a provider on a connection, behind the setup check", db: dbEngine, flags: integrationCreateFlags},
 		{name: "integration update", summary: "change an integration's settings, behind the setup check", db: dbEngine, required: []string{"id", "settings"}, flags: integrationUpdateFlags},
@@ -107,6 +114,7 @@ func commandTable() []command {
 		{name: "postings sync", summary: "send the tagged postings of a connection's interview service integrations now", db: dbEngine, required: []string{"connection"}, flags: postingsSyncFlags},
 		{name: "postings list", summary: "list the postings sent to interview services as jobs", db: dbEngine, list: true, required: []string{"connection"}, flags: postingsListFlags},
 		{name: "exports", summary: "list the candidates sourcing providers exported into Lever", db: dbEngine, list: true, flags: exportsFlags},
+		{name: "audit", summary: "list what operators changed (web UI and command line): who, what, on what, when", db: dbEngine, list: true, flags: auditListFlags},
 		{name: "version", summary: "print the version", flags: versionFlags},
 	}
 }
@@ -114,11 +122,51 @@ func commandTable() []command {
 // Version is set at build time with -ldflags "-X stagecoach/internal/cli.Version=...".
 var Version = "dev"
 
+// UsageError is a command line stagecoach could not make sense of: no
+// command, an unknown one, or flags its command refuses. Main exits with 2
+// for it, as the flag package's programs do.
+type UsageError struct {
+	Err error
+	// Printed: the message is on stderr already (the flag package prints
+	// it with the usage), so it is not printed again.
+	Printed bool
+}
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Main runs the command line args and returns the process's exit code: 0,
+// 1 when the command failed (its error printed on stderr), 2 for a command
+// line that could not be understood.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := Run(ctx, args, stdout, stderr)
+	if err == nil {
+		return 0
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		if !ue.Printed {
+			fmt.Fprintln(stderr, "stagecoach:", err)
+		}
+		return 2
+	}
+	fmt.Fprintln(stderr, "stagecoach:", err)
+	return 1
+}
+
 // Run runs the command named by the first words of args.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmds := commandTable()
-	if len(args) == 0 || isHelp(args[0]) {
+	if len(args) == 0 {
+		usage(stderr, cmds)
+		return &UsageError{Err: errors.New("no command given"), Printed: true}
+	}
+	if isHelp(args[0]) {
 		usage(stdout, cmds)
+		return nil
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		fmt.Fprintln(stdout, "stagecoach", Version)
 		return nil
 	}
 	if i := slices.IndexFunc(cmds, func(c command) bool { return c.name == args[0] }); i >= 0 {
@@ -127,7 +175,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	group := groupOf(cmds, args[0])
 	if len(group) == 0 {
 		usage(stderr, cmds)
-		return fmt.Errorf("unknown command %q%s", args[0], didYouMean(args[0], topNames(cmds)))
+		return &UsageError{Err: fmt.Errorf("unknown command %q%s", args[0], didYouMean(args[0], topNames(cmds)))}
 	}
 	if len(args) > 1 {
 		if i := slices.IndexFunc(group, func(c command) bool { return c.name == args[0]+" "+args[1] }); i >= 0 {
@@ -140,13 +188,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	groupUsage(stderr, args[0], group)
 	if len(args) == 1 {
-		return errors.New(args[0] + ": missing subcommand")
+		return &UsageError{Err: errors.New(args[0] + ": missing subcommand")}
 	}
 	var subs []string
 	for _, c := range group {
 		subs = append(subs, subName(c))
 	}
-	return fmt.Errorf("%s: unknown subcommand %q%s", args[0], args[1], didYouMean(args[1], subs))
+	return &UsageError{Err: fmt.Errorf("%s: unknown subcommand %q%s", args[0], args[1], didYouMean(args[1], subs))}
 }
 
 // exec parses a command's flags, checks them, opens what it needs and runs
@@ -175,7 +223,8 @@ func (c command) exec(ctx context.Context, args []string, stdout, stderr io.Writ
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return err
+		// The flag package has printed the error with the usage.
+		return &UsageError{Err: err, Printed: true}
 	}
 	x.args = fs.Args()
 	if c.args == "" && len(x.args) > 0 {
@@ -204,7 +253,11 @@ func (c command) exec(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	return withEngineTo(ctx, cfg, stderr, func(e *engine.Engine) error {
 		x.engine = e
-		return run(ctx, x)
+		err := run(ctx, x)
+		if nerr := x.writeNotes(ctx); nerr != nil {
+			return errors.Join(err, fmt.Errorf("%s: the change was made but is not in the audit log: %w", c.name, nerr))
+		}
+		return err
 	})
 }
 

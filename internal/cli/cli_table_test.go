@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -130,5 +131,41 @@ func TestCommandArgumentsAreCheckedBeforeTheDatabase(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Dir(nowhere)); !os.IsNotExist(err) {
 		t.Errorf("a refused command created %s", filepath.Dir(nowhere))
+	}
+}
+
+// Plain `stagecoach` prints the usage on stderr and exits 2; --version
+// prints the version; a flag the command does not know is said once, and
+// exits 2; a command that fails exits 1.
+func TestExitCodesAndVersion(t *testing.T) {
+	ctx := context.Background()
+	main := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := Main(ctx, args, &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	code, out, errOut := main()
+	if code != 2 || out != "" || !strings.HasPrefix(errOut, "usage: stagecoach <command>") {
+		t.Errorf("stagecoach: exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+	if code, out, _ := main("--version"); code != 0 || out != "stagecoach "+Version+"\n" {
+		t.Errorf("stagecoach --version: exit %d, %q", code, out)
+	}
+	code, _, errOut = main("version", "--bogus")
+	if code != 2 || strings.Count(errOut, "flag provided but not defined: -bogus") != 1 {
+		t.Errorf("an unknown flag: exit %d, stderr:\n%s", code, errOut)
+	}
+	if code, _, _ := main("frobnicate"); code != 2 {
+		t.Errorf("an unknown command: exit %d, want 2", code)
+	}
+	if code, _, errOut := main("connection", "-h"); code != 0 || strings.Contains(errOut, "unknown subcommand") {
+		t.Errorf("connection -h: exit %d\n%s", code, errOut)
+	}
+	dir := t.TempDir()
+	t.Setenv("STAGECOACH_DATA", dir)
+	t.Setenv("STAGECOACH_DATABASE", "")
+	t.Setenv("STAGECOACH_SECRET_KEY", "")
+	if code, _, errOut := main("provider", "list"); code != 1 || !strings.Contains(errOut, "stagecoach: ") {
+		t.Errorf("a command that fails (no database): exit %d\n%s", code, errOut)
 	}
 }

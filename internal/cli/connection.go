@@ -54,6 +54,7 @@ func connectionCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if err != nil {
 			return err
 		}
+		c.note("connection.create", "connection:"+conn.ID, "with an API key")
 		fmt.Fprintf(c.stdout, "connection %s created (%s)\nLever webhook URL: <public URL>/hooks/lever/%s\n", conn.ID, conn.Environment, conn.ID)
 		return nil
 	}
@@ -147,6 +148,9 @@ func connectionRegisterWebhooksFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 			}
 		}
 		hooks, err := c.engine.RegisterWebhooks(ctx, *id, *public, evs)
+		if len(hooks) > 0 {
+			c.note("connection.register_webhooks", "connection:"+*id, fmt.Sprintf("%d webhooks", len(hooks)))
+		}
 		for _, h := range hooks {
 			fmt.Fprintf(c.stdout, "registered %s -> %s (webhook %s)\n", h.Event, h.URL, h.LeverWebhookID)
 		}
@@ -160,6 +164,7 @@ func connectionDisconnectFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if err := c.engine.Disconnect(ctx, *id); err != nil {
 			return err
 		}
+		c.note("connection.disconnect", "connection:"+*id, "")
 		fmt.Fprintf(c.stdout, "connection %s disconnected: tokens deleted, registered webhooks removed\n", *id)
 		return nil
 	}
@@ -167,5 +172,12 @@ func connectionDisconnectFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 
 func connectionDeleteFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	id := fs.String("id", "", "connection id")
-	return func(ctx context.Context, c *call) error { return c.engine.DeleteConnection(ctx, *id) }
+	return func(ctx context.Context, c *call) error {
+		if err := c.engine.DeleteConnection(ctx, *id); err != nil {
+			return err
+		}
+		c.note("connection.delete", "connection:"+*id, "with its integrations")
+		fmt.Fprintf(c.stdout, "connection %s deleted with its webhooks and integrations\n", *id)
+		return nil
+	}
 }

@@ -36,6 +36,7 @@ func integrationCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		printFindings(c.stdout, found)
 		if !found.OK() {
 			if *force {
+				c.note("integration.create", "integration:"+in.ID, "provider "+in.ProviderID+" on connection "+in.ConnectionID+", a draft")
 				fmt.Fprintf(c.stdout, "integration %s saved as a disabled draft (%s on %s): fix what the setup check says, then `stagecoach integration activate --id %s`\n", in.ID, in.ProviderID, in.ConnectionID, in.ID)
 				return nil
 			}
@@ -47,6 +48,7 @@ func integrationCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if _, err := activate(ctx, e, in.ID, false, false, c); err != nil {
 			return err
 		}
+		c.note("integration.create", "integration:"+in.ID, "provider "+in.ProviderID+" on connection "+in.ConnectionID+", active")
 		fmt.Fprintf(c.stdout, "integration %s created and active: %s on %s\n", in.ID, in.ProviderID, in.ConnectionID)
 		return nil
 	}
@@ -85,6 +87,7 @@ func integrationUpdateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 			if err != nil {
 				return err
 			}
+			c.note("integration.save", "integration:"+in.ID, "settings saved, integration disabled")
 			fmt.Fprintf(c.stdout, "integration %s saved as a disabled draft: %s\n", in.ID, in.Settings)
 			return nil
 		}
@@ -96,6 +99,7 @@ func integrationUpdateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if err != nil {
 			return err
 		}
+		c.note("integration.save", "integration:"+in.ID, "settings saved")
 		fmt.Fprintf(c.stdout, "integration %s updated: %s\n", in.ID, in.Settings)
 		if moved && in.Enabled {
 			// As on activation: who already sits in the new trigger stage
@@ -132,6 +136,7 @@ func integrationActivateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if _, err := activate(ctx, c.engine, *id, *include, *yes, c); err != nil {
 			return err
 		}
+		c.note("integration.activate", "integration:"+*id, "")
 		fmt.Fprintf(c.stdout, "integration %s is active\n", *id)
 		return nil
 	}
@@ -141,6 +146,9 @@ func integrationTagPostingsFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	id := fs.String("id", "", "integration id (see `integration list`)")
 	return func(ctx context.Context, c *call) error {
 		results, err := c.engine.TagPostings(ctx, *id)
+		if err == nil {
+			c.note("integration.tag_postings", "integration:"+*id, fmt.Sprintf("%d postings", len(results)))
+		}
 		if err != nil {
 			return err
 		}

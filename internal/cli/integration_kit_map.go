@@ -56,6 +56,7 @@ func integrationKitMapFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 			if m, err = e.SetKitMap(ctx, "", *id, m); err != nil {
 				return err
 			}
+			c.note("integration.kit_map", "integration:"+*id, "")
 		}
 		fmt.Fprintf(c.stdout, "default kit: %s\n", firstOf(m.DefaultPackage, "(none)"))
 		t := newRows("POSTING", "KIT")

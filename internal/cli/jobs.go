@@ -52,6 +52,7 @@ func jobsRetryFlags(*flag.FlagSet, *app.Config) runFunc {
 			if err := c.engine.RetryDeadJob(ctx, id); err != nil {
 				return err
 			}
+			c.note("job.retry", fmt.Sprintf("job:%d", id), "")
 			fmt.Fprintf(c.stdout, "job %d queued again\n", id)
 		}
 		return nil

@@ -14,6 +14,9 @@ func postingsSyncFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	conn := fs.String("connection", "", "connection id (required)")
 	return func(ctx context.Context, c *call) error {
 		stats, err := c.engine.SyncPostingsNow(ctx, *conn)
+		if err == nil {
+			c.note("connection.sync_postings", "connection:"+*conn, "")
+		}
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ func reconcileFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if err := c.engine.Reconcile(ctx, *conn); err != nil {
 			return err
 		}
+		c.note("connection.reconcile", "connection:"+*conn, "")
 		fmt.Fprintf(c.stdout, "a sweep of connection %s is queued; a running `stagecoach serve` does it\n", *conn)
 		return nil
 	}

@@ -14,6 +14,7 @@ import (
 	"stagecoach/internal/engine"
 	"stagecoach/internal/secret"
 	"stagecoach/internal/store"
+	"stagecoach/internal/ui"
 	"stagecoach/internal/web"
 )
 
@@ -55,6 +56,7 @@ func serveFlags(fs *flag.FlagSet, cfg *app.Config) runFunc {
 	fs.DurationVar(&cfg.Engine.PostingSyncInterval, "posting-sync-interval", engine.DefaultPostingSyncInterval, "how often the postings of interview service integrations are polled (negative: never)")
 	fs.DurationVar(&cfg.Engine.TokenRefreshInterval, "token-refresh-interval", engine.DefaultTokenRefreshInterval, "how often every OAuth connection's Lever refresh token is renewed (Lever refuses one unused for 90 days; negative: never)")
 	fs.DurationVar(&cfg.Engine.RetainJobs, "retain-jobs", engine.DefaultRetainJobs, "how long finished and dead-lettered jobs are kept (pruned hourly)")
+	fs.DurationVar(&cfg.UI.RetainAudit, "retain-audit", ui.DefaultRetainAudit, "how long audit log entries (operators' actions) are kept; 0: for ever")
 	fs.DurationVar(&cfg.Engine.RetainIdempotency, "retain-idempotency", engine.DefaultRetainIdempotency, "how long answers to Idempotency-Keys are kept after they expire (24h after the request)")
 	fs.DurationVar(&cfg.Inbound.Window, "webhook-window", 72*time.Hour, "how old a Lever webhook's triggeredAt may be")
 	fs.DurationVar(&cfg.Queue.Lease, "job-lease", 30*time.Second, "how long a claimed job is held before another process may take it")
@@ -75,6 +77,9 @@ func serveFlags(fs *flag.FlagSet, cfg *app.Config) runFunc {
 }
 
 func serve(ctx context.Context, cfg app.Config, oauthSecretFile, logFormat, logLevel string, c *call) error {
+	if cfg.UI.RetainAudit < 0 {
+		return fmt.Errorf("--retain-audit must be 0 (for ever) or a positive duration, such as 8760h (got %s)", cfg.UI.RetainAudit)
+	}
 	if cfg.Engine.RetainJobs <= 0 {
 		return fmt.Errorf("--retain-jobs must be a positive duration, such as 168h (got %s)", cfg.Engine.RetainJobs)
 	}

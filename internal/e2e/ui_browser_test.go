@@ -3,10 +3,12 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -205,11 +207,18 @@ func TestBrowserOperatorSetsUpAssessment(t *testing.T) {
 	cfg.Sandbox = func(c *leversandbox.Config) {
 		c.WebhookRetryDelays = []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond}
 	}
-	cfg.App = func(c *app.Config) {
+	appConfig := func(c *app.Config) {
 		c.Queue.PollInterval = 20 * time.Millisecond
 		c.Queue.BaseBackoff = 50 * time.Millisecond
 		c.Queue.MaxBackoff = 500 * time.Millisecond
 		c.Engine.ReconcileInterval = -1
+	}
+	// The store runs on the real time plus an offset the test moves at the
+	// end, to see a rotated key's grace run out without waiting for it.
+	var clockOffset atomic.Int64
+	cfg.App = func(c *app.Config) {
+		appConfig(c)
+		c.NowFunc = func() time.Time { return time.Now().Add(time.Duration(clockOffset.Load())) }
 	}
 	env, err := demo.Start(context.Background(), cfg)
 	if err != nil {
@@ -391,4 +400,74 @@ func TestBrowserOperatorSetsUpAssessment(t *testing.T) {
 	b.shot("events", true)
 	b.run("open the dead letters", chromedp.Navigate(ui+"/dead-letters"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	b.shot("dead-letters")
+
+	// The integration is found from the navigation, active.
+	b.run("open Integrations from the navigation", chromedp.Click(chromedp.CSS(`header nav a[href="/integrations"]`)), chromedp.WaitVisible(chromedp.CSS("#integrations")))
+	row := b.text("#integrations tr[data-integration]")
+	if !strings.Contains(row, "Demo Assessments") || !strings.Contains(row, "Acme (local sandbox)") || !strings.Contains(row, "active") {
+		t.Fatalf("the Integrations page lists: %s", row)
+	}
+	b.shot("integrations", true)
+	b.run("open the integration from the list", chromedp.Click(chromedp.CSS("#integrations tr[data-integration] td a")), chromedp.WaitVisible(chromedp.CSS("#integration-state")))
+	if s := b.text("#integration-state"); s != "active" {
+		t.Fatalf("the integration opened from the list is %q", s)
+	}
+
+	// The operator renames the provider on its page and rotates its API
+	// key with an hour's grace: the old key works until the hour is over,
+	// then answers 401.
+	b.run("open the provider from the list", chromedp.Navigate(ui+"/providers"),
+		chromedp.Click(chromedp.CSS(`a[href="/providers/`+demo.ProviderID+`"]`)), chromedp.WaitVisible(chromedp.CSS("#provider-edit")))
+	if d := b.text("#provider-deliveries"); !strings.Contains(d, "order.created") || !strings.Contains(d, "delivered") {
+		t.Errorf("the provider's deliveries: %s", d)
+	}
+	b.run("rename the provider",
+		chromedp.SetValue(chromedp.CSS("#name"), "Demo Assessments Ltd"),
+		chromedp.Click(chromedp.CSS("#provider-save")),
+		b.waitFlash("saved", "“Demo Assessments” → “Demo Assessments Ltd”"))
+	b.run("rotate the API key",
+		chromedp.SetValue(chromedp.CSS("#key-grace"), "1h0m0s"),
+		chromedp.Click(chromedp.CSS("#rotate-key-button")),
+		chromedp.WaitVisible(chromedp.CSS("#provider-new-secret")))
+	newKey := b.text("#provider-new-secret")
+	if !strings.HasPrefix(newKey, "sc_") || !strings.Contains(b.text("#shown-secret"), "The old one keeps working until") {
+		t.Fatalf("the rotated key is shown as %q: %s", newKey, b.text("#shown-secret"))
+	}
+	b.shot("provider", true)
+	me := func(key string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, ui+"/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if old, cur := me(env.ProviderAPIKey), me(newKey); old != http.StatusOK || cur != http.StatusOK {
+		t.Fatalf("during the grace the old key answers %d and the new %d, want 200 and 200", old, cur)
+	}
+	clockOffset.Add(int64(time.Hour))
+	if old, cur := me(env.ProviderAPIKey), me(newKey); old != http.StatusUnauthorized || cur != http.StatusOK {
+		t.Fatalf("after the grace the old key answers %d and the new %d, want 401 and 200", old, cur)
+	}
+
+	// The audit log, from the navigation, shows who did each of these.
+	b.run("open the audit log from the navigation", chromedp.Click(chromedp.CSS(`header nav a[href="/audit"]`)), chromedp.WaitVisible(chromedp.CSS("#audit")))
+	audit := b.text("#audit")
+	for _, want := range []string{"connection.connect_oauth", "connection.register_webhooks", "integration.save", "integration.activate", "provider.update", "“Demo Assessments” → “Demo Assessments Ltd”", "provider.rotate_key", "olga@tool.example"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit log lacks %q:\n%s", want, audit)
+		}
+	}
+	if strings.Contains(audit, newKey) {
+		t.Error("the audit log shows the new key")
+	}
+	b.run("filter the audit log by provider", chromedp.SetValue(chromedp.CSS("#target"), "provider:"), chromedp.Click(chromedp.CSS("#audit-filter button")),
+		b.waitJS("the filtered log", `location.search.includes("target=provider")`), chromedp.WaitVisible(chromedp.CSS("#audit")))
+	if f := b.text("#audit"); strings.Contains(f, "connection.connect_oauth") || !strings.Contains(f, "provider.rotate_key") {
+		t.Errorf("the audit log filtered by provider:\n%s", f)
+	}
+	b.shot("audit", true)
 }

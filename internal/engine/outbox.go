@@ -67,9 +67,14 @@ func (e *Engine) EnqueueProviderMessage(ctx context.Context, tx *store.Tx, provi
 
 func (e *Engine) workProviderWebhook(ctx context.Context, job *queue.Job, args providerWebhookArgs) error {
 	var p *domain.Provider
+	var previous []string
 	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
-		p, err = tx.ProviderGet(ctx, args.ProviderID)
-		return
+		if p, err = tx.ProviderGet(ctx, args.ProviderID); err != nil {
+			return err
+		}
+		// Secrets replaced by a rotation sign too until their grace ends.
+		previous, err = tx.ProviderPreviousSecrets(ctx, p.ID)
+		return err
 	})
 	if store.IsNotFound(err) {
 		return queue.Cancel(err)
@@ -78,10 +83,10 @@ func (e *Engine) workProviderWebhook(ctx context.Context, job *queue.Job, args p
 		return err
 	}
 	if p.WebhookURL == "" {
-		return queue.Snooze(time.Minute, "provider has no webhook URL yet")
+		return queue.Snooze(time.Minute, noWebhookURL)
 	}
 	msg := outbound.Message{ID: args.MessageID, Type: args.Type, Timestamp: args.Timestamp, Data: args.Data}
-	status, err := outbound.Deliver(ctx, e.cfg.HTTPClient, p.WebhookURL, []string{p.WebhookSecret}, msg)
+	status, err := outbound.Deliver(ctx, e.cfg.HTTPClient, p.WebhookURL, append([]string{p.WebhookSecret}, previous...), msg)
 	log := e.log.With(slog.String("provider_id", p.ID), slog.String("message_id", args.MessageID), slog.String("type", args.Type))
 	if err == nil {
 		e.cfg.Metrics.ProviderWebhook(args.Type, "delivered")

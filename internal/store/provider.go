@@ -63,11 +63,14 @@ func (tx *Tx) ProviderGet(ctx context.Context, id string) (*domain.Provider, err
 	return p, err
 }
 
-// ProviderByKeyHash returns the provider whose API key hashes to hash.
+// ProviderByKeyHash returns the provider whose API key hashes to hash, or
+// whose replaced key does and is still in its grace period; an unauthorized
+// error otherwise.
 func (tx *Tx) ProviderByKeyHash(ctx context.Context, hash string) (*domain.Provider, error) {
 	p, err := tx.scanProvider(tx.queryRow(ctx, `SELECT `+providerColumns+` FROM providers WHERE api_key_hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.Errorf(domain.EUnauthorized, "unknown API key")
+		// A key replaced by a rotation works until its grace period ends.
+		return tx.providerByPreviousKeyHash(ctx, hash)
 	}
 	return p, err
 }

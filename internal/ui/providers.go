@@ -69,6 +69,7 @@ func (u *UI) handleProviderCreate(w http.ResponseWriter, r *http.Request) {
 			Data: providerNewData{Form: in, Kinds: domain.ProviderKinds}})
 		return
 	}
+	auditDetail(r, kindLabelOf(p.Kind)+" provider “"+p.Name+"”")
 	u.render(w, r, http.StatusOK, "provider_new.html", page{Title: "Provider registered", Nav: "providers",
 		Data: providerNewData{Created: p, APIKey: key, Kinds: domain.ProviderKinds}})
 }

@@ -58,9 +58,16 @@ type Config struct {
 	Proxies web.Proxies
 	// SessionTTL is how long a login lasts without use. Default 12h.
 	SessionTTL time.Duration
-	Logger     *slog.Logger
-	NowFunc    func() time.Time
+	// RetainAudit is how long audit log entries are kept: older ones are
+	// deleted whenever an entry is written here. 0 keeps them for ever.
+	RetainAudit time.Duration
+	Logger      *slog.Logger
+	NowFunc     func() time.Time
 }
+
+// DefaultRetainAudit is how long `serve` keeps audit log entries unless
+// told otherwise: a year.
+const DefaultRetainAudit = 365 * 24 * time.Hour
 
 // CallbackPath is where Lever sends the browser back after authorizing.
 const CallbackPath = "/connections/oauth/callback"
@@ -82,6 +89,11 @@ type Engine interface {
 
 	// Providers and integrations.
 	CreateProvider(ctx context.Context, in engine.ProviderInput) (*domain.Provider, string, error)
+	UpdateProvider(ctx context.Context, id string, in engine.ProviderUpdate) (*domain.Provider, error)
+	RotateProviderKey(ctx context.Context, id string, grace time.Duration) (string, time.Time, error)
+	RotateProviderSecret(ctx context.Context, id string, grace time.Duration) (string, time.Time, error)
+	DeleteProvider(ctx context.Context, id string) error
+	SendDeliveryAgain(ctx context.Context, providerID string, jobID int64) error
 	CreateIntegrationDraft(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error)
 	CheckIntegration(ctx context.Context, integrationID string, settings json.RawMessage) (engine.Findings, error)
 	SaveIntegration(ctx context.Context, id string, settings json.RawMessage, enabled bool) (*domain.Integration, error)
@@ -154,25 +166,32 @@ func (u *UI) Register(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /connections", u.member(u.handleConnectionList))
 	mux.HandleFunc("GET /connections/new", u.admin(u.handleConnectionNew))
-	mux.HandleFunc("POST /connections", u.admin(u.handleConnectionCreate))
-	mux.HandleFunc("GET "+CallbackPath, u.admin(u.handleOAuthCallback))
+	mux.HandleFunc("POST /connections", u.admin(u.audited(connectionCreated, u.handleConnectionCreate)))
+	mux.HandleFunc("GET "+CallbackPath, u.admin(u.audited(connectedByOAuth, u.handleOAuthCallback)))
 	mux.HandleFunc("GET /connections/{id}", u.member(u.handleConnectionShow))
 	mux.HandleFunc("GET /connections/{id}/webhooks/status", u.member(u.handleWebhookStatus))
-	mux.HandleFunc("POST /connections/{id}/webhooks/register", u.admin(u.handleWebhookRegister))
-	mux.HandleFunc("POST /connections/{id}/webhooks/token", u.admin(u.handleWebhookToken))
+	mux.HandleFunc("POST /connections/{id}/webhooks/register", u.admin(u.audited(on("connection.register_webhooks", "connection"), u.handleWebhookRegister)))
+	mux.HandleFunc("POST /connections/{id}/webhooks/token", u.admin(u.audited(signingTokenSet, u.handleWebhookToken)))
 	mux.HandleFunc("POST /connections/{id}/webhooks/check", u.admin(u.handleWebhookCheck))
-	mux.HandleFunc("POST /connections/{id}/reconnect", u.admin(u.handleConnectionReconnect))
-	mux.HandleFunc("POST /connections/{id}/api-key", u.admin(u.handleConnectionAPIKey))
-	mux.HandleFunc("POST /connections/{id}", u.admin(u.handleConnectionUpdate))
-	mux.HandleFunc("POST /connections/{id}/disconnect", u.admin(u.handleConnectionDisconnect))
-	mux.HandleFunc("POST /connections/{id}/integrations", u.admin(u.handleIntegrationCreate))
+	mux.HandleFunc("POST /connections/{id}/reconnect", u.admin(u.audited(on("connection.reconnect", "connection"), u.handleConnectionReconnect)))
+	mux.HandleFunc("POST /connections/{id}/api-key", u.admin(u.audited(on("connection.replace_api_key", "connection"), u.handleConnectionAPIKey)))
+	mux.HandleFunc("POST /connections/{id}", u.admin(u.audited(connectionUpdated, u.handleConnectionUpdate)))
+	mux.HandleFunc("POST /connections/{id}/disconnect", u.admin(u.audited(on("connection.disconnect", "connection"), u.handleConnectionDisconnect)))
+	mux.HandleFunc("POST /connections/{id}/integrations", u.admin(u.audited(integrationCreated, u.handleIntegrationCreate)))
 
+	mux.HandleFunc("GET /integrations", u.member(u.handleIntegrationList))
 	mux.HandleFunc("GET /integrations/{id}", u.member(u.handleIntegrationShow))
-	mux.HandleFunc("POST /integrations/{id}", u.admin(u.handleIntegrationSave))
+	mux.HandleFunc("POST /integrations/{id}", u.admin(u.auditedSettings(u.handleIntegrationSave)))
 
 	mux.HandleFunc("GET /providers", u.member(u.handleProviderList))
 	mux.HandleFunc("GET /providers/new", u.admin(u.handleProviderNew))
-	mux.HandleFunc("POST /providers", u.admin(u.handleProviderCreate))
+	mux.HandleFunc("POST /providers", u.admin(u.audited(onForm("provider.create", "provider", "id"), u.handleProviderCreate)))
+	mux.HandleFunc("GET /providers/{id}", u.member(u.handleProviderShow))
+	mux.HandleFunc("POST /providers/{id}", u.admin(u.audited(on("provider.update", "provider"), u.handleProviderUpdate)))
+	mux.HandleFunc("POST /providers/{id}/rotate-key", u.admin(u.audited(on("provider.rotate_key", "provider"), u.handleProviderRotateKey)))
+	mux.HandleFunc("POST /providers/{id}/rotate-secret", u.admin(u.audited(on("provider.rotate_secret", "provider"), u.handleProviderRotateSecret)))
+	mux.HandleFunc("POST /providers/{id}/delete", u.admin(u.audited(on("provider.delete", "provider"), u.handleProviderDelete)))
+	mux.HandleFunc("POST /providers/{id}/deliveries/{job}/again", u.admin(u.audited(deliverySentAgain, u.handleProviderDeliveryAgain)))
 
 	mux.HandleFunc("GET /orders", u.member(u.handleOrderList))
 	mux.HandleFunc("GET /orders/{id}", u.member(u.handleOrderShow))
@@ -180,12 +199,13 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /exports/{id}", u.member(u.handleExportShow))
 	mux.HandleFunc("GET /events", u.member(u.handleEventList))
 	mux.HandleFunc("GET /dead-letters", u.member(u.handleDeadLetterList))
-	mux.HandleFunc("POST /dead-letters/{id}/retry", u.member(u.handleDeadLetterRetry))
+	mux.HandleFunc("POST /dead-letters/{id}/retry", u.member(u.audited(on("job.retry", "job"), u.handleDeadLetterRetry)))
+	mux.HandleFunc("GET /audit", u.member(u.handleAuditList))
 
 	mux.HandleFunc("GET /users", u.member(u.handleUserList))
-	mux.HandleFunc("POST /users", u.admin(u.handleUserCreate))
-	mux.HandleFunc("POST /users/{id}/role", u.admin(u.handleUserRole))
-	mux.HandleFunc("POST /users/{id}/remove", u.admin(u.handleUserRemove))
+	mux.HandleFunc("POST /users", u.admin(u.audited(onForm("user.add", "user", "email"), u.handleUserCreate)))
+	mux.HandleFunc("POST /users/{id}/role", u.admin(u.auditedUser("user.role", u.handleUserRole)))
+	mux.HandleFunc("POST /users/{id}/remove", u.admin(u.auditedUser("user.remove", u.handleUserRemove)))
 }
 
 func cacheFor(h http.Handler) http.Handler {
@@ -339,20 +359,9 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%dd ago", int(d.Hours()/24))
 	},
-	"kindLabel": func(k string) string {
-		switch k {
-		case domain.KindAssessment:
-			return "Assessment"
-		case domain.KindVideoInterview:
-			return "Video interview"
-		case domain.KindInterviewService:
-			return "Interview as a service"
-		case domain.KindSourcing:
-			return "Sourcing"
-		}
-		return k
-	},
-	"join": strings.Join,
+	"kindLabel": kindLabelOf,
+	"join":      strings.Join,
+	"auditLink": auditTargetLink,
 	"has": func(list []string, v string) bool {
 		for _, x := range list {
 			if x == v {
@@ -361,6 +370,21 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
+}
+
+// kindLabelOf names a flow kind in words.
+func kindLabelOf(k string) string {
+	switch k {
+	case domain.KindAssessment:
+		return "Assessment"
+	case domain.KindVideoInterview:
+		return "Video interview"
+	case domain.KindInterviewService:
+		return "Interview as a service"
+	case domain.KindSourcing:
+		return "Sourcing"
+	}
+	return k
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

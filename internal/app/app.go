@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"stagecoach/internal/api"
+	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/inbound"
 	"stagecoach/internal/metrics"
@@ -160,6 +161,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Queue = queue.New(db, qc)
 	ec := cfg.Engine
 	ec.Logger, ec.Metrics = cfg.Logger, a.Metrics
+	// Lever is the one ATS so far.
+	if ec.OpenATS == nil {
+		ec.OpenATS = leverats.Opener
+	}
+	if ec.Events == nil {
+		ec.Events = leverats.Events
+	}
 	if ec.EffectLease == 0 {
 		// A job that crashed while sending holds its journal entry as long
 		// as it holds the job: the entry is free by the time the job runs

@@ -43,8 +43,9 @@ type Driver interface {
 	Capabilities() Capabilities
 
 	// Application reads one application with its candidate, job, stage,
-	// tags, owner, archived and hired state and its link. ErrNotFound for an
-	// unknown or deleted application.
+	// tags, owner, archived state (hired where the ATS says so with the
+	// application; its archive reason otherwise) and its link. ErrNotFound
+	// for an unknown or deleted application.
 	Application(ctx context.Context, id string) (*Application, error)
 	// Job reads one job. ErrNotFound for an unknown job.
 	Job(ctx context.Context, id string) (*Job, error)
@@ -106,6 +107,67 @@ type Driver interface {
 	ReadWebhook(header http.Header, body []byte, secrets WebhookSecrets) (*Delivery, error)
 }
 
+// FlowDriver is a Driver every flow can run on: beyond Driver, the reads
+// the effect journal checks an uncertain write with (notes, files, forms,
+// applications by tag), form templates and forms answered field by field,
+// users (the acting user, mentions), archive reasons (a hire), interviews,
+// a job's tags, and what the operator picks settings from (jobs, tags).
+// The engine opens FlowDrivers only; a driver that is not one yet still
+// passes the conformance suite's Driver part, and the suite checks the
+// rest when it is.
+type FlowDriver interface {
+	Driver
+
+	// ArchiveReasons lists the account's archive (rejection) reasons, which
+	// say whether an archived application was hired.
+	ArchiveReasons(ctx context.Context) ([]ArchiveReason, error)
+	// Interview reads one interview of an application. ErrNotFound for an
+	// unknown or deleted interview.
+	Interview(ctx context.Context, applicationID, id string) (*Interview, error)
+	// Templates lists the account's form templates of a kind; Template
+	// reads one (ErrNotFound when there is none of that id);
+	// CreateTemplate makes one. Without Capabilities.Forms (results) or
+	// FeedbackForms (feedback) they are ErrRefused: write a note instead.
+	Templates(ctx context.Context, kind FormKind) iter.Seq2[*Template, error]
+	Template(ctx context.Context, kind FormKind, id string) (*Template, error)
+	CreateTemplate(ctx context.Context, kind FormKind, t Template) (*Template, error)
+	// Forms lists the forms of a kind filled in on an application, for
+	// finding one a write may have made already.
+	Forms(ctx context.Context, applicationID string, kind FormKind) iter.Seq2[*Form, error]
+	// WriteForm fills in a form of a kind from a template, answering its
+	// fields by id, or by name regardless of case (answers); a field left
+	// out is unanswered. It returns the form's id. A required field left
+	// unanswered is ErrRefused.
+	WriteForm(ctx context.Context, applicationID string, kind FormKind, templateID string, answers map[string]string, as string) (string, error)
+
+	// Notes lists an application's notes, for finding one a write may have
+	// made already.
+	Notes(ctx context.Context, applicationID string) iter.Seq2[*NoteRecord, error]
+	// Files lists the files attached to an application, for the same.
+	Files(ctx context.Context, applicationID string) iter.Seq2[*FileRecord, error]
+
+	// User reads one user by id. ErrNotFound for an unknown user.
+	User(ctx context.Context, id string) (*User, error)
+	// UserByEmail finds the active user with an e-mail address (matched
+	// regardless of case). ErrNotFound when there is none.
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// Users lists the account's users; deactivated ones too when asked.
+	Users(ctx context.Context, p UserListing) iter.Seq2[*User, error]
+
+	// Applications lists the applications (active or archived) carrying a
+	// tag, for finding one a create may have made already.
+	Applications(ctx context.Context, p ApplicationListing) iter.Seq2[*Application, error]
+	// AddJobTags adds to a job the tags it lacks, as the user as (else the
+	// ATS's choice of someone entitled, where it needs one), and returns
+	// those it added. ErrRefused when Capabilities.JobTags is false.
+	AddJobTags(ctx context.Context, jobID string, tags []string, as string) ([]string, error)
+	// Jobs lists the account's jobs (for the operator to pick from);
+	// p.Tag, when set, keeps those carrying it.
+	Jobs(ctx context.Context, p JobListing) iter.Seq2[*Job, error]
+	// Tags lists the tags in use in the account (applications' tags).
+	Tags(ctx context.Context) ([]string, error)
+}
+
 // Capabilities are what an ATS can do. The flows check them and use the
 // stated fallback where a flag is false.
 type Capabilities struct {
@@ -124,6 +186,10 @@ type Capabilities struct {
 	// WebhooksAPI: webhooks can be registered through the API. False: the
 	// operator enters them in the ATS by hand.
 	WebhooksAPI bool
+	// JobTags: jobs carry tags stagecoach may add (Lever's posting tags,
+	// which its job board filters on). False: packages are not tagged on
+	// jobs.
+	JobTags bool
 	// ConfidentialJobs: jobs (and their applications) can be confidential,
 	// listed only when asked for and allowed.
 	ConfidentialJobs bool
@@ -135,6 +201,55 @@ type User struct {
 	Name     string
 	Email    string
 	Username string // what an @-mention names, where the ATS has one
+	// Deactivated users keep their id (on what they wrote) but may not act.
+	Deactivated bool
+}
+
+// UserListing selects Users.
+type UserListing struct {
+	IncludeDeactivated bool
+}
+
+// ArchiveReason is why an application was archived (Greenhouse: a
+// rejection reason).
+type ArchiveReason struct {
+	ID   string
+	Name string
+	// Hired marks the reasons that mean the candidate was hired.
+	Hired bool
+}
+
+// Interview is an interview scheduled on an application.
+type Interview struct {
+	ID string
+	// PanelID groups the interviews of one panel, where the ATS has panels.
+	PanelID      string
+	Subject      string
+	Note         string
+	Interviewers []User
+	Start        time.Time
+	Duration     time.Duration
+	Timezone     string
+	Location     string
+	// FeedbackTemplate is the feedback form the interviewers are asked to
+	// fill in, where the ATS has them.
+	FeedbackTemplate string
+	StageID          string
+	JobIDs           []string
+	// CanceledAt is when the interview was cancelled; zero if it was not.
+	CanceledAt time.Time
+}
+
+// NoteRecord is a note on an application as the ATS lists it.
+type NoteRecord struct {
+	ID   string
+	Text string
+}
+
+// FileRecord is a file on an application as the ATS lists it.
+type FileRecord struct {
+	ID   string
+	Name string
 }
 
 // Stage is a pipeline stage.
@@ -148,6 +263,15 @@ type Candidate struct {
 	ID     string
 	Name   string
 	Emails []string
+	Phones []Phone
+	Links  []string
+}
+
+// Phone is a phone number, with its type where the ATS has one (mobile,
+// home, work, other).
+type Phone struct {
+	Type  string
+	Value string
 }
 
 // Application is what an order is for: a candidate's application to a job
@@ -164,10 +288,20 @@ type Application struct {
 	Tags           []string
 	Owner          User // zero when the application has no owner
 	Archived       bool // archived or rejected
-	Hired          bool // archived as hired
-	Confidential   bool
+	// Hired: archived as hired, where the ATS says so with the application
+	// (Greenhouse's status); an ATS that says it through the archive reason
+	// (Lever) leaves it false: use Hired(app, reasons).
+	Hired bool
+	// ArchivedAt is when it was archived; zero when it is active.
+	ArchivedAt time.Time
+	// ArchiveReasonID is the reason an archived application was archived
+	// for (one of ArchiveReasons); "" when it is active or none was given.
+	ArchiveReasonID string
+	Confidential    bool
 	// URL is the application's page in the ATS, for people.
 	URL string
+	// Sources name where the candidate came from.
+	Sources []string
 }
 
 // Job is a job the ATS hires for (Lever: a posting).
@@ -180,6 +314,8 @@ type Job struct {
 	Owner         User
 	HiringManager User
 	URL           string
+	// How the ATS files the job, where it does ("" otherwise).
+	Team, Department, Location, Commitment string
 }
 
 // Note is a note to write on an application.
@@ -279,6 +415,7 @@ type NewCandidate struct {
 	Headline string
 	Location string
 	Links    []string
+	Phones   []Phone
 	// JobID is the job to apply the candidate to; "" for none.
 	JobID string
 	// Stage is the stage (id or name) the application starts in; "" means
@@ -301,6 +438,17 @@ type StageListing struct {
 	// Since: only applications that entered the stage at or after it. Zero
 	// lists them all.
 	Since time.Time
+	// Confidential includes confidential applications (the credentials
+	// must be allowed to see them).
+	Confidential bool
+}
+
+// ApplicationListing selects Applications.
+type ApplicationListing struct {
+	Tag   string // required; case-sensitive
+	JobID string // "" for any job
+	// UpdatedSince: only applications changed at or after it.
+	UpdatedSince time.Time
 	// Confidential includes confidential applications (the credentials
 	// must be allowed to see them).
 	Confidential bool
@@ -342,4 +490,61 @@ func FindStage(stages []Stage, idOrName string) (s Stage, ok bool) {
 		}
 	}
 	return Stage{}, false
+}
+
+// Hired reports whether app was hired: the application says so, or it is
+// archived for one of the reasons that mean the candidate was hired.
+func Hired(app *Application, reasons []ArchiveReason) bool {
+	if app.Hired {
+		return true
+	}
+	if !app.Archived || app.ArchiveReasonID == "" {
+		return false
+	}
+	for _, r := range reasons {
+		if r.ID == app.ArchiveReasonID {
+			return r.Hired
+		}
+	}
+	return false
+}
+
+// FormKind says which of an ATS's forms a template or form is: structured
+// results on an application (Lever: a profile form) or an interviewer's
+// feedback (Lever: a feedback form).
+type FormKind string
+
+// The form kinds.
+const (
+	ResultsForm  FormKind = "results"
+	FeedbackForm FormKind = "feedback"
+)
+
+// Template is a form template the ATS keeps: the questions a form of its
+// kind answers.
+type Template struct {
+	ID           string // set on a template read from the ATS
+	Title        string
+	Instructions string
+	Fields       []TemplateField
+}
+
+// TemplateField is one question of a template.
+type TemplateField struct {
+	ID string // set on a template read from the ATS
+	// Type is "text", "textarea", or "score-system" (the interviewer's
+	// rating: one of Options).
+	Type        string
+	Name        string
+	Description string
+	Required    bool
+	Options     []string
+}
+
+// Form is a filled-in form on an application.
+type Form struct {
+	ID         string
+	TemplateID string
+	// Values are the answers given, as text.
+	Values []string
 }

@@ -48,12 +48,35 @@ type Event struct {
 	// ToStageID and FromStageID are set for EventStageChanged.
 	ToStageID, FromStageID string
 	// Archived is set for EventArchived: true when archived, false when
-	// restored; nil when the delivery does not say.
-	Archived *bool
-	// InterviewID is set for the interview events.
-	InterviewID string
+	// restored; nil when the delivery does not say. ArchivedAt and
+	// ArchiveReasonID say when and why, where the delivery tells.
+	Archived        *bool
+	ArchivedAt      time.Time
+	ArchiveReasonID string
+	// DeletedBy is the user who deleted the application (EventDeleted),
+	// where the ATS tells.
+	DeletedBy string
+	// InterviewID is set for the interview events; PanelID too where the
+	// ATS groups interviews in panels.
+	InterviewID, PanelID string
 	// Native is the ATS's own event name ("candidateStageChange").
 	Native string
 	// Data is the event's payload as the ATS sent it.
 	Data []byte
+}
+
+// EventNames are one ATS's own names for the port's event kinds (the names
+// its webhooks are registered and stored under), and how it reads the data
+// of an event stored under one of them.
+type EventNames interface {
+	// Names lists every event name the ATS delivers, in its own order.
+	Names() []string
+	// Native is the ATS's name for a kind; "" when it has none.
+	Native(kind EventKind) string
+	// Kind is the kind of a native name; ok is false for an event the port
+	// has no kind for.
+	Kind(native string) (kind EventKind, ok bool)
+	// Decode reads the data of an event stored under a native name (as the
+	// delivery carried it; empty for none).
+	Decode(native string, data []byte) (Event, error)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"stagecoach/internal/app"
+	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -21,7 +22,7 @@ func withEngine(ctx context.Context, cfg app.Config, fn func(e *engine.Engine) e
 		return err
 	}
 	defer db.Close()
-	return fn(engine.New(db, queue.New(db, queue.Config{}), engine.Config{}))
+	return fn(engine.New(db, queue.New(db, queue.Config{}), engine.Config{OpenATS: leverats.Opener, Events: leverats.Events}))
 }
 
 // withEngineTo is how every admin command opens the database and its

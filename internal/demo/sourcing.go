@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/lever"
@@ -20,7 +21,7 @@ const SourcingProviderID = "demo-hackajob"
 
 // webhookEvents are the Lever webhooks the demo registers: those its
 // integrations, one of each kind, need.
-func webhookEvents() []string { return engine.WebhookEvents(domain.ProviderKinds...) }
+func webhookEvents() []string { return engine.WebhookEvents(leverats.Events, domain.ProviderKinds...) }
 
 // SourcingSettings are the demo sourcing integration's settings: the
 // marketplace's "backend" role goes to the Backend Engineer posting, its

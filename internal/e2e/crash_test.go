@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"stagecoach/internal/app"
+	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/lever"
@@ -253,7 +254,7 @@ func newCrashRig(t *testing.T, retryDelays ...time.Duration) *crashRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.eng = engine.New(r.db, queue.New(r.db, queue.Config{}), engine.Config{LeverRate: 1000, LeverBurst: 1000})
+	r.eng = engine.New(r.db, queue.New(r.db, queue.Config{}), engine.Config{LeverRate: 1000, LeverBurst: 1000, OpenATS: leverats.Opener, Events: leverats.Events})
 	if _, err := r.eng.CreateConnection(ctx, engine.ConnectionInput{ID: "crash", Environment: "custom", BaseURL: sbSrv.URL, APIKey: "crash-key"}); err != nil {
 		t.Fatal(err)
 	}

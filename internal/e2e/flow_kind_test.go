@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/provider"
 )
 
@@ -38,8 +38,8 @@ func (referenceCheck) CheckSettings(flow.Settings) error { return nil }
 func (referenceCheck) LeverEndpoints() []string {
 	return []string{"GET /opportunities", "GET /opportunities/:opportunity/notes", "POST /opportunities/:opportunity/notes"}
 }
-func (referenceCheck) LeverEvents() []string {
-	return []string{lever.EventCandidateStageChange, lever.EventCandidateArchiveChange, lever.EventCandidateDeleted}
+func (referenceCheck) Events() []ats.EventKind {
+	return []ats.EventKind{ats.EventStageChanged, ats.EventArchived, ats.EventDeleted}
 }
 func (referenceCheck) Transitions() []flow.Transition {
 	return []flow.Transition{{Event: "completed", From: []string{domain.OrderCreated}, To: domain.OrderCompleted}}

@@ -74,7 +74,7 @@ func startScopedDemo(t *testing.T, delay time.Duration, scopes []string, kinds .
 	if got := conn.Credentials.Scopes; !slices.Equal(sorted(got), sorted(scopes)) {
 		t.Fatalf("granted scopes %v, want exactly %v", got, scopes)
 	}
-	if _, err := eng.RegisterWebhooks(ctx, demo.ConnectionID, env.App.URL(), engine.WebhookEvents(kinds...)); err != nil {
+	if _, err := eng.RegisterWebhooks(ctx, demo.ConnectionID, env.App.URL(), eng.WebhookEvents(kinds...)); err != nil {
 		t.Fatal(err)
 	}
 	return &scopedEnv{Env: env, client: "oauth:" + clientID, reqs: reqs}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"stagecoach/internal/app"
+	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/lever"
@@ -117,7 +118,7 @@ func TestRateLimitSharedByTwoServeProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{})
+	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{OpenATS: leverats.Opener, Events: leverats.Events})
 	if _, err := eng.CreateConnection(ctx, engine.ConnectionInput{ID: "shared", Environment: "custom", BaseURL: sbSrv.URL, APIKey: "rl-key"}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 )
 
@@ -77,16 +77,15 @@ func (e *Engine) StageOccupants(ctx context.Context, integrationID string, setti
 	if err != nil {
 		return "", nil, err
 	}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return "", nil, err
 	}
 	var out []StageOccupant
-	archived := false
 	// Confidential candidates too, when the credentials may see them, as
 	// the sweep lists them.
-	list := func(conf string) iter.Seq2[*lever.Opportunity, error] {
-		return client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived, Confidentiality: conf})
+	list := func(confidential bool) iter.Seq2[*ats.Application, error] {
+		return d.ApplicationsInStage(ctx, ats.StageListing{Stage: trigger.ID, Confidential: confidential})
 	}
 	for opp, err := range withConfidential(conn, nil, list) {
 		if err != nil {
@@ -99,9 +98,9 @@ func (e *Engine) StageOccupants(ctx context.Context, integrationID string, setti
 		if live {
 			continue
 		}
-		out = append(out, StageOccupant{OpportunityID: opp.ID, Name: opp.Name, EnteredAt: opp.LastAdvancedAt.Time(), entered: int64(opp.LastAdvancedAt), contactID: opp.Contact.ID})
+		out = append(out, StageOccupant{OpportunityID: opp.ID, Name: opp.Candidate.Name, EnteredAt: opp.StageEnteredAt, entered: opp.StageEnteredAt.UnixMilli(), contactID: opp.Candidate.ID})
 	}
-	return trigger.Text, out, nil
+	return trigger.Name, out, nil
 }
 
 func (e *Engine) hasLiveOrder(ctx context.Context, integrationID, oppID string) (bool, error) {
@@ -177,7 +176,7 @@ func (e *Engine) ActivateIntegration(ctx context.Context, id string, settings js
 		// Routed as a sweep's find: the router orders what a webhook
 		// would have, by the same rules.
 		ev := &domain.LeverEvent{
-			ID: domain.NewID("evt"), ConnectionID: conn.ID, Event: lever.EventCandidateStageChange, OpportunityID: o.OpportunityID,
+			ID: domain.NewID("evt"), ConnectionID: conn.ID, Event: e.cfg.Events.Native(ats.EventStageChanged), OpportunityID: o.OpportunityID,
 			DedupeKey:   "activate:" + in.ID + ":" + o.OpportunityID + ":" + strconv.FormatInt(o.entered, 10),
 			TriggeredAt: o.entered, Source: SourceReconcile,
 			Payload: mustJSON(map[string]string{"opportunityId": o.OpportunityID, "contactId": o.contactID, "toStageId": trigger.ID}),

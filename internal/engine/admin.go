@@ -12,9 +12,9 @@ import (
 	"slices"
 	"strings"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/outbound"
 	"stagecoach/internal/store"
 )
@@ -90,24 +90,24 @@ func ValidateConnection(in *ConnectionInput, needKey bool) error {
 }
 
 // findUser finds an active Lever user by e-mail or id.
-func (e *Engine) findUser(ctx context.Context, c *domain.Connection, emailOrID string) (*lever.User, error) {
-	client, err := e.newLever(c)
+func (e *Engine) findUser(ctx context.Context, c *domain.Connection, emailOrID string) (*ats.User, error) {
+	d, err := e.openDriver(c)
 	if err != nil {
 		return nil, err
 	}
-	var u *lever.User
+	var u *ats.User
 	if strings.Contains(emailOrID, "@") {
-		u, err = client.FindUserByEmail(ctx, emailOrID)
+		u, err = d.UserByEmail(ctx, emailOrID)
 	} else {
-		u, err = client.GetUser(ctx, emailOrID)
+		u, err = d.User(ctx, emailOrID)
 	}
-	if errors.Is(err, lever.ErrNotFound) {
+	if errors.Is(err, ats.ErrNotFound) {
 		return nil, domain.Errorf(domain.EInvalid, "perform-as user %q does not exist in Lever", emailOrID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up perform-as user: %w", err)
 	}
-	if u.DeactivatedAt != 0 {
+	if u.Deactivated {
 		return nil, domain.Errorf(domain.EInvalid, "perform-as user %q is deactivated in Lever", emailOrID)
 	}
 	return u, nil
@@ -138,7 +138,7 @@ func (e *Engine) ConnectionWebhookEvents(ctx context.Context, connID string) ([]
 	if err != nil {
 		return nil, err
 	}
-	return WebhookEvents(kinds...), nil
+	return e.WebhookEvents(kinds...), nil
 }
 
 // RegisterWebhooks creates, through Lever's webhooks API, one webhook per
@@ -160,28 +160,32 @@ func (e *Engine) RegisterWebhooks(ctx context.Context, connID, publicURL string,
 	if err := checkWebhookBase(conn, publicURL); err != nil {
 		return nil, err
 	}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return nil, err
 	}
 	hookURL := strings.TrimRight(publicURL, "/") + "/hooks/lever/" + connID
 	var out []*domain.ConnectionWebhook
 	for _, ev := range events {
-		if !slices.Contains(lever.Events, ev) {
+		if !slices.Contains(e.cfg.Events.Names(), ev) {
 			return nil, domain.Errorf(domain.EInvalid, "unknown Lever webhook event %q", ev)
+		}
+		kind, ok := e.cfg.Events.Kind(ev)
+		if !ok {
+			return nil, domain.Errorf(domain.EInvalid, "Lever webhook event %q is none stagecoach acts on, so it registers no webhook for it", ev)
 		}
 		for _, old := range existing {
 			if old.Event == ev && old.Managed && old.LeverWebhookID != "" {
-				if err := client.DeleteWebhook(ctx, old.LeverWebhookID); err != nil && !errors.Is(err, lever.ErrNotFound) {
+				if err := d.DeleteWebhook(ctx, old.LeverWebhookID); err != nil && !errors.Is(err, ats.ErrNotFound) {
 					return nil, fmt.Errorf("delete old webhook for %s: %w", ev, err)
 				}
 			}
 		}
-		wh, err := client.CreateWebhook(ctx, lever.WebhookInput{URL: hookURL, Event: ev})
+		wh, err := d.RegisterWebhook(ctx, hookURL, kind)
 		if err != nil {
 			return nil, fmt.Errorf("register %s webhook: %w", ev, err)
 		}
-		cw := &domain.ConnectionWebhook{ConnectionID: connID, Event: ev, LeverWebhookID: wh.ID, URL: hookURL, SigningToken: wh.Configuration.SignatureToken, Managed: true}
+		cw := &domain.ConnectionWebhook{ConnectionID: connID, Event: ev, LeverWebhookID: wh.ID, URL: hookURL, SigningToken: wh.Secret, Managed: true}
 		if err := e.db.InTx(ctx, func(tx *store.Tx) error { return tx.ConnectionWebhookPut(ctx, cw) }); err != nil {
 			return nil, err
 		}
@@ -205,10 +209,10 @@ func (e *Engine) Disconnect(ctx context.Context, connID string) error {
 	if err != nil {
 		return err
 	}
-	if client, err := e.Lever(conn); err == nil {
+	if d, err := e.Driver(conn); err == nil {
 		for _, h := range hooks {
 			if h.Managed && h.LeverWebhookID != "" {
-				if err := client.DeleteWebhook(ctx, h.LeverWebhookID); err != nil && !errors.Is(err, lever.ErrNotFound) {
+				if err := d.DeleteWebhook(ctx, h.LeverWebhookID); err != nil && !errors.Is(err, ats.ErrNotFound) {
 					e.log.Warn("could not remove a Lever webhook", "connection_id", connID, "error", err)
 				}
 			}
@@ -390,7 +394,7 @@ func (e *Engine) checkTaggedPostings(ctx context.Context, conn *domain.Connectio
 	if len(ids) == 0 {
 		return nil
 	}
-	if p.Kind != domain.KindAssessment {
+	if !flow.Is[flow.PostingTagger](p.Kind) {
 		return domain.Errorf(domain.EInvalid, "integration settings: taggedPostings applies to assessment providers only; %s is %s", p.ID, p.Kind)
 	}
 	seen := map[string]bool{}
@@ -403,13 +407,13 @@ func (e *Engine) checkTaggedPostings(ctx context.Context, conn *domain.Connectio
 		}
 		seen[id] = true
 	}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return err
 	}
 	for i, id := range ids {
-		_, err := client.GetPosting(ctx, id)
-		if errors.Is(err, lever.ErrNotFound) {
+		_, err := d.Job(ctx, id)
+		if errors.Is(err, ats.ErrNotFound) {
 			return domain.Errorf(domain.EInvalid, "integration settings: taggedPostings[%d]: Lever has no posting %q", i, id)
 		}
 		if err != nil {
@@ -429,11 +433,11 @@ func (e *Engine) CheckAPIKey(ctx context.Context, in ConnectionInput) error {
 	}
 	c := &domain.Connection{ID: in.ID, Name: in.Name, Environment: in.Environment, BaseURL: strings.TrimRight(in.BaseURL, "/"),
 		AuthKind: "api_key", Credentials: domain.Credentials{APIKey: in.APIKey}, Status: domain.ConnActive}
-	client, err := e.newLever(c)
+	d, err := e.openDriver(c)
 	if err != nil {
 		return err
 	}
-	_, err = client.ListStages(ctx)
+	_, err = d.Stages(ctx, "")
 	return err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/store"
 )
 
@@ -130,7 +131,7 @@ func (e *Engine) Interviews(ctx context.Context, f InterviewFilter) (out []*doma
 		}
 		interviewer := map[string]bool{}
 		for _, p := range providers {
-			if (p.Kind == domain.KindVideoInterview || p.Kind == domain.KindInterviewService) && (f.ProviderID == "" || p.ID == f.ProviderID) {
+			if flow.Is[flow.Interviewer](p.Kind) && (f.ProviderID == "" || p.ID == f.ProviderID) {
 				interviewer[p.ID] = true
 			}
 		}

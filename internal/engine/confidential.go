@@ -4,8 +4,8 @@ import (
 	"errors"
 	"iter"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/leverscope"
 )
 
@@ -26,12 +26,11 @@ func mayAskConfidential(c *domain.Connection) bool {
 	return true
 }
 
-// withConfidential runs list asking for every record (confidentiality=all)
-// when c may see confidential ones, and again with Lever's default
-// (non-confidential) when Lever refuses that before giving any record.
-// hidden, when not nil, is set to whether confidential records were left
-// out.
-func withConfidential[T any](c *domain.Connection, hidden *bool, list func(confidentiality string) iter.Seq2[*T, error]) iter.Seq2[*T, error] {
+// withConfidential runs list asking for every record, confidential ones too,
+// when c may see confidential ones, and again without them when the ATS
+// refuses that before giving any record. hidden, when not nil, is set to
+// whether confidential records were left out.
+func withConfidential[T any](c *domain.Connection, hidden *bool, list func(confidential bool) iter.Seq2[*T, error]) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		if hidden != nil {
 			*hidden = true
@@ -39,8 +38,8 @@ func withConfidential[T any](c *domain.Connection, hidden *bool, list func(confi
 		if mayAskConfidential(c) {
 			n := 0
 			refused := false
-			for v, err := range list("all") {
-				if err != nil && n == 0 && errors.Is(err, lever.ErrForbidden) {
+			for v, err := range list(true) {
+				if err != nil && n == 0 && errors.Is(err, ats.ErrForbidden) {
 					refused = true
 					break
 				}
@@ -62,10 +61,19 @@ func withConfidential[T any](c *domain.Connection, hidden *bool, list func(confi
 				return
 			}
 		}
-		for v, err := range list("") {
+		for v, err := range list(false) {
 			if !yield(v, err) || err != nil {
 				return
 			}
 		}
 	}
+}
+
+// confidentiality is Lever's list parameter for confidential records:
+// "all" to include them.
+func confidentiality(confidential bool) string {
+	if confidential {
+		return "all"
+	}
+	return ""
 }

@@ -2,14 +2,13 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 )
 
@@ -19,98 +18,95 @@ import (
 // interview events, whose interviewId and panelId Lever's documentation does
 // not show. Before acting, the opportunity (or interview) is read back from
 // Lever and what Lever shows decides.
-var confirmedEvents = []string{
-	lever.EventCandidateDeleted, lever.EventCandidateArchiveChange, lever.EventCandidateHired,
-	lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted,
+var confirmedEvents = []ats.EventKind{
+	ats.EventDeleted, ats.EventArchived, ats.EventHired,
+	ats.EventInterviewCreated, ats.EventInterviewUpdated, ats.EventInterviewDeleted,
 }
 
-// leverFacts is what Lever showed when an event was read back.
+// leverFacts is what the ATS showed when an event was read back.
 type leverFacts struct {
-	interview *lever.Interview // interviewCreated/Updated: the interview as Lever has it
+	interview *ats.Interview // interviewCreated/Updated: the interview as the ATS has it
 }
 
-// confirmEvent reads back from Lever what ev claims. It returns the facts
-// and "" when Lever confirms it, else why not (and nothing is to be done).
-// For candidateArchiveChange it replaces data.ToArchived with the archived
-// state Lever shows; for interview events data.PanelID with the interview's
+// confirmEvent reads back from the ATS what ev claims. It returns the facts
+// and "" when the ATS confirms it, else why not (and nothing is to be done).
+// For an archive change it replaces the event's archived state with the one
+// the ATS shows; for interview events data.PanelID with the interview's
 // panel.
-func (e *Engine) confirmEvent(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, data *lever.EventData) (*leverFacts, string, error) {
+func (e *Engine) confirmEvent(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, data *ats.Event) (*leverFacts, string, error) {
 	facts := &leverFacts{}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return nil, "", err
 	}
 	oppID := ev.OpportunityID
-	getOpp := func() (*lever.Opportunity, error) {
-		opp, err := client.GetOpportunity(ctx, oppID)
-		if errors.Is(err, lever.ErrNotFound) {
+	// getOpp reads the application; nil when it is gone (deleted).
+	getOpp := func() (*ats.Application, error) {
+		app, err := d.Application(ctx, oppID)
+		if errors.Is(err, ats.ErrNotFound) {
 			return nil, nil
 		}
-		return opp, err
+		return app, err
 	}
-	switch ev.Event {
-	case lever.EventCandidateDeleted:
+	switch data.Kind {
+	case ats.EventDeleted:
 		opp, err := getOpp()
 		if err != nil {
 			return nil, "", err
 		}
-		if opp != nil && opp.DeletedAt == 0 {
+		if opp != nil {
 			return nil, fmt.Sprintf("Lever does not confirm the deletion: opportunity %s is still there (%s), so nothing was purged or cancelled", oppID, oppState(opp)), nil
 		}
 		return facts, "", nil
-	case lever.EventCandidateArchiveChange:
+	case ats.EventArchived:
 		opp, err := getOpp()
 		if err != nil {
 			return nil, "", err
 		}
-		if opp == nil || opp.DeletedAt != 0 {
+		if opp == nil {
 			return nil, fmt.Sprintf("opportunity %s is not in Lever any more; its deletion decides what happens", oppID), nil
 		}
-		archived := opp.Archived != nil && opp.Archived.ArchivedAt != 0
-		if claimed, said := claimsArchived(ev.Payload); said && claimed != archived {
-			return nil, fmt.Sprintf("Lever does not confirm the archive change: the webhook says the opportunity was %s, Lever shows it %s, so nothing was cancelled or passed on", archivedWord(claimed), oppState(opp)), nil
+		if claimed := data.Archived; claimed != nil && *claimed != opp.Archived {
+			return nil, fmt.Sprintf("Lever does not confirm the archive change: the webhook says the opportunity was %s, Lever shows it %s, so nothing was cancelled or passed on", archivedWord(*claimed), oppState(opp)), nil
 		}
-		data.ToArchived = nil
-		if archived {
-			data.ToArchived = &lever.Archived{ArchivedAt: opp.Archived.ArchivedAt, Reason: opp.Archived.Reason}
-		}
+		archived := opp.Archived
+		data.Archived, data.ArchivedAt, data.ArchiveReasonID = &archived, opp.ArchivedAt, opp.ArchiveReasonID
 		return facts, "", nil
-	case lever.EventCandidateHired:
+	case ats.EventHired:
 		opp, err := getOpp()
 		if err != nil {
 			return nil, "", err
 		}
-		if opp == nil || opp.DeletedAt != 0 {
+		if opp == nil {
 			return nil, fmt.Sprintf("Lever does not confirm the hire: opportunity %s is not in Lever any more", oppID), nil
 		}
-		if opp.Archived == nil || opp.Archived.ArchivedAt == 0 {
+		if !opp.Archived {
 			return nil, fmt.Sprintf("Lever does not confirm the hire: opportunity %s is %s, not archived as hired, so nothing was passed on", oppID, oppState(opp)), nil
 		}
-		reasons, err := client.ListArchiveReasons(ctx)
+		reasons, err := d.ArchiveReasons(ctx)
 		if err != nil {
 			return nil, "", err
 		}
-		i := slices.IndexFunc(reasons, func(r lever.ArchiveReason) bool { return r.ID == opp.Archived.Reason })
-		if i < 0 || reasons[i].Type != "hired" {
-			text := opp.Archived.Reason
-			if i >= 0 {
-				text = reasons[i].Text
+		if !ats.Hired(opp, reasons) {
+			text := opp.ArchiveReasonID
+			if i := slices.IndexFunc(reasons, func(r ats.ArchiveReason) bool { return r.ID == opp.ArchiveReasonID }); i >= 0 {
+				text = reasons[i].Name
 			}
 			return nil, fmt.Sprintf("Lever does not confirm the hire: opportunity %s is archived for %q, not a hired reason, so nothing was passed on", oppID, text), nil
 		}
 		return facts, "", nil
-	case lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted:
+	case ats.EventInterviewCreated, ats.EventInterviewUpdated, ats.EventInterviewDeleted:
 		if data.InterviewID == "" {
 			return nil, "the webhook names no interview, so there is nothing to read back from Lever", nil
 		}
-		iv, err := client.GetInterview(ctx, oppID, data.InterviewID)
-		if errors.Is(err, lever.ErrNotFound) {
+		iv, err := d.Interview(ctx, oppID, data.InterviewID)
+		if errors.Is(err, ats.ErrNotFound) {
 			iv, err = nil, nil
 		}
 		if err != nil {
 			return nil, "", err
 		}
-		if ev.Event == lever.EventInterviewDeleted {
+		if data.Kind == ats.EventInterviewDeleted {
 			if iv != nil {
 				return nil, fmt.Sprintf("Lever does not confirm the deletion: interview %s is still on opportunity %s, so nothing was passed on", data.InterviewID, oppID), nil
 			}
@@ -120,30 +116,11 @@ func (e *Engine) confirmEvent(ctx context.Context, conn *domain.Connection, ev *
 		if iv == nil {
 			return nil, fmt.Sprintf("Lever shows no interview %s on opportunity %s, so nothing was passed on", data.InterviewID, oppID), nil
 		}
-		data.PanelID = iv.Panel
+		data.PanelID = iv.PanelID
 		facts.interview = iv
 		return facts, "", nil
 	}
 	return facts, "", nil
-}
-
-// claimsArchived reads toArchived from a candidateArchiveChange payload:
-// whether the webhook says the opportunity is archived, and whether it says
-// anything (Lever's documentation does not show the field).
-func claimsArchived(payload json.RawMessage) (archived, said bool) {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(payload, &m) != nil {
-		return false, false
-	}
-	v, ok := m["toArchived"]
-	if !ok {
-		return false, false
-	}
-	var a *lever.Archived
-	if json.Unmarshal(v, &a) != nil {
-		return false, false
-	}
-	return a != nil && (a.ArchivedAt != 0 || a.Reason != ""), true
 }
 
 func archivedWord(archived bool) string {
@@ -153,8 +130,8 @@ func archivedWord(archived bool) string {
 	return "unarchived"
 }
 
-func oppState(o *lever.Opportunity) string {
-	if o.Archived != nil && o.Archived.ArchivedAt != 0 {
+func oppState(o *ats.Application) string {
+	if o.Archived {
 		return "archived"
 	}
 	return "active"
@@ -164,7 +141,7 @@ func oppState(o *lever.Opportunity) string {
 // opportunity would act for: those of its live exports, and for an archive
 // change or a deletion those of its orders (open ones for an archive).
 // Empty means the event needs no reading back.
-func (e *Engine) concernedIntegrations(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent) ([]string, error) {
+func (e *Engine) concernedIntegrations(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, kind ats.EventKind) ([]string, error) {
 	var ids []string
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
 		exports, err := tx.ExportsByOpportunity(ctx, conn.ID, ev.OpportunityID)
@@ -182,11 +159,11 @@ func (e *Engine) concernedIntegrations(ctx context.Context, conn *domain.Connect
 		// reasons or interviews, which the order kinds' scopes do not
 		// cover (a hire reaches an order as the archive change Lever sends
 		// with it).
-		if ev.Event != lever.EventCandidateArchiveChange && ev.Event != lever.EventCandidateDeleted {
+		if kind != ats.EventArchived && kind != ats.EventDeleted {
 			return nil
 		}
 		statuses := openOrderStatuses
-		if ev.Event == lever.EventCandidateDeleted {
+		if kind == ats.EventDeleted {
 			statuses = nil
 		}
 		orders, _, err := tx.OrderList(ctx, store.OrderFilter{ConnectionID: conn.ID, OpportunityID: ev.OpportunityID, Limit: 100, Statuses: statuses})

@@ -9,20 +9,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"stagecoach/internal/domain"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 )
-
-// OAuthConfig returns the OAuth settings for connecting a Lever account in
-// the environment of c (only its Environment and BaseURL are read) with a
-// registered Lever app.
-func OAuthConfig(c *domain.Connection, clientID, clientSecret, redirectURL string, scopes []string) (lever.OAuthConfig, error) {
-	env, err := Environment(c)
-	if err != nil {
-		return lever.OAuthConfig{}, err
-	}
-	return lever.OAuthConfig{Environment: env, ClientID: clientID, ClientSecret: clientSecret, RedirectURL: redirectURL, Scopes: scopes}, nil
-}
 
 // ConnectOAuth stores the token pair of a finished OAuth authorization:
 // a new connection, or new credentials for an existing one (reconnecting a
@@ -139,7 +127,7 @@ func (e *Engine) SetSigningToken(ctx context.Context, connID, event, token, hook
 	if token == "" {
 		return domain.Errorf(domain.EInvalid, "signing token is required")
 	}
-	if event != "*" && !contains(lever.Events, event) {
+	if event != "*" && !contains(e.cfg.Events.Names(), event) {
 		return domain.Errorf(domain.EInvalid, "unknown Lever webhook event %q", event)
 	}
 	return e.db.InTx(ctx, func(tx *store.Tx) error {

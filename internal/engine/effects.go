@@ -6,18 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"log/slog"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/fetch"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -43,7 +43,7 @@ type orderWork struct {
 	input    OrderEventInput
 	provider *domain.Provider
 	settings Settings
-	client   *lever.Client
+	drv      ats.FlowDriver
 	as       string // perform_as
 }
 
@@ -94,7 +94,7 @@ func (e *Engine) workOrderEffects(ctx context.Context, job *queue.Job, args orde
 	if err := json.Unmarshal(w.event.Payload, &w.input); err != nil {
 		return queue.Cancel(fmt.Errorf("order event payload: %w", err))
 	}
-	if w.client, err = e.Lever(w.conn); err != nil {
+	if w.drv, err = e.Driver(w.conn); err != nil {
 		return err
 	}
 	w.as = firstNonEmpty(w.settings.PerformAs, w.conn.PerformAs, w.order.Details.OwnerID)
@@ -122,101 +122,100 @@ func sortedKeys(m map[string]any) []string {
 
 // assessmentFields are the fields of the profile form template stagecoach
 // creates for an assessment provider.
-var assessmentFields = []lever.FormField{
-	{Type: "text", Text: "Assessment", Required: true},
-	{Type: "text", Text: "Score", Required: true},
-	{Type: "text", Text: "Max score", Required: true},
-	{Type: "text", Text: "Result"},
-	{Type: "textarea", Text: "Details"},
-	{Type: "text", Text: "Report URL"},
-	{Type: "text", Text: "Reference", Description: "stagecoach order id"},
+var assessmentFields = []ats.TemplateField{
+	{Type: "text", Name: "Assessment", Required: true},
+	{Type: "text", Name: "Score", Required: true},
+	{Type: "text", Name: "Max score", Required: true},
+	{Type: "text", Name: "Result"},
+	{Type: "textarea", Name: "Details"},
+	{Type: "text", Name: "Report URL"},
+	{Type: "text", Name: "Reference", Description: "stagecoach order id"},
 }
 
 // formTemplateEffect finds the integration's profile form template by name,
 // or creates it.
-func (e *Engine) formTemplateEffect(c *lever.Client, w *orderWork) effect {
+func (e *Engine) formTemplateEffect(d ats.FlowDriver, w *orderWork) effect {
 	name := w.settings.FormTemplate
-	return templateEffect(w.order.IntegrationID+":form-template:"+name, "form_template", name, c.ListFormTemplates,
-		func(t *lever.FormTemplate) (string, string) { return t.Text, t.ID },
-		func(ctx context.Context) (*lever.FormTemplate, error) {
-			return c.CreateFormTemplate(ctx, lever.FormTemplateInput{Text: name, Instructions: "Results written by stagecoach.", Fields: assessmentFields})
-		})
+	return templateEffect(d, ats.ResultsForm, w.order.IntegrationID+":form-template:"+name, "form_template",
+		ats.Template{Title: name, Instructions: "Results written by stagecoach.", Fields: assessmentFields})
 }
 
-// templateEffect finds a Lever template (form or feedback) by name among
-// those list returns, or creates it; textID gives a template's name and id.
-// Its result is the template's id.
-func templateEffect[T any](key, kind, name string, list func(context.Context) iter.Seq2[*T, error], textID func(*T) (string, string), create func(context.Context) (*T, error)) effect {
+// templateEffect finds a template (form or feedback) by its title among
+// those the ATS lists, or creates it. Its result is the template's id.
+func templateEffect(d ats.FlowDriver, kind ats.FormKind, key, journalKind string, t ats.Template) effect {
 	find := func(ctx context.Context) (bool, string, error) {
-		for t, err := range list(ctx) {
+		for have, err := range d.Templates(ctx, kind) {
 			if err != nil {
 				return false, "", err
 			}
-			if text, id := textID(t); text == name {
-				return true, id, nil
+			if have.Title == t.Title {
+				return true, have.ID, nil
 			}
 		}
 		return false, "", nil
 	}
 	return effect{
-		key: key, kind: kind, payload: map[string]string{"text": name},
+		key: key, kind: journalKind, payload: map[string]string{"text": t.Title},
 		send: func(ctx context.Context) (string, error) {
 			if found, id, err := find(ctx); err != nil || found {
 				return id, err
 			}
-			t, err := create(ctx)
+			made, err := d.CreateTemplate(ctx, kind, t)
 			if err != nil {
 				return "", err
 			}
-			_, id := textID(t)
-			return id, nil
+			return made.ID, nil
 		},
 		check: find,
 	}
 }
 
-func (e *Engine) profileFormEffect(c *lever.Client, w *orderWork, templateID string, r Result) effect {
-	o := w.order
-	values := map[string]any{
+// resultsNote is an order's results as a note, for an ATS without forms:
+// the fields of the profile form, answered ones only.
+func resultsNote(w *orderWork, r Result) string {
+	values := resultValues(w.order, r)
+	res := ats.Results{Title: w.settings.FormTemplate}
+	for _, f := range assessmentFields {
+		res.Fields = append(res.Fields, ats.Field{Name: f.Name, Value: values[strings.ToLower(f.Name)]})
+	}
+	return ats.ResultsNote(res)
+}
+
+// resultValues are the answers to the assessment form's fields, by lower
+// case field name ("" unanswered).
+func resultValues(o *domain.Order, r Result) map[string]string {
+	values := map[string]string{
 		"assessment": o.PackageName, "score": num(r.Score), "max score": num(r.MaxScore),
-		"result": nilIfEmpty(r.Result), "report url": nilIfEmpty(r.ResultURL), "reference": o.ID,
+		"result": r.Result, "report url": r.ResultURL, "reference": o.ID,
 	}
 	var details []string
 	for _, k := range sortedKeys(r.Attributes) {
 		details = append(details, fmt.Sprintf("%s: %v", k, r.Attributes[k]))
 	}
-	values["details"] = nilIfEmpty(strings.Join(details, "\n"))
+	values["details"] = strings.Join(details, "\n")
+	return values
+}
+
+func (e *Engine) profileFormEffect(d ats.FlowDriver, w *orderWork, templateID string, r Result) effect {
+	o := w.order
+	values := resultValues(o, r)
+	payload := map[string]any{}
+	for k, v := range values {
+		payload[k] = nilIfEmpty(v)
+	}
 	return effect{
-		key: o.ID + ":completed:form", kind: "profile_form", payload: values,
+		key: o.ID + ":completed:form", kind: "profile_form", payload: payload,
 		send: func(ctx context.Context) (string, error) {
-			tpl, err := c.GetFormTemplate(ctx, templateID)
-			if err != nil {
-				return "", err
-			}
-			fields := make([]lever.FormField, len(tpl.Fields))
-			for i, f := range tpl.Fields {
-				f.ID = ""
-				f.Value = values[strings.ToLower(f.Text)]
-				if f.Value == nil && f.Required {
-					return "", fmt.Errorf("%w: form template %q has a required field %q stagecoach cannot fill", lever.ErrBadRequest, tpl.Text, f.Text)
-				}
-				fields[i] = f
-			}
-			form, err := c.CreateProfileForm(ctx, o.OpportunityID, lever.ProfileFormInput{BaseTemplateID: templateID, Fields: fields}, w.as)
-			if err != nil {
-				return "", err
-			}
-			return form.ID, nil
+			// Answered by the template's field names.
+			return d.WriteForm(ctx, o.OpportunityID, ats.ResultsForm, templateID, values, w.as)
 		},
 		check: func(ctx context.Context) (bool, string, error) {
-			for f, err := range c.ListProfileForms(ctx, o.OpportunityID) {
+			for f, err := range d.Forms(ctx, o.OpportunityID, ats.ResultsForm) {
 				if err != nil {
 					return false, "", err
 				}
-				for _, fld := range f.Fields {
-					if s, ok := fld.Value.(string); ok && s == o.ID {
-						return true, f.ID, nil
-					}
+				if slices.Contains(f.Values, o.ID) {
+					return true, f.ID, nil
 				}
 			}
 			return false, "", nil
@@ -229,7 +228,7 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._ -]+`)
 // reportFile returns the order's PDF report, decoding it or fetching it. A
 // report that fetching again would not change (an address that is not
 // public, too large, not a PDF) is an invalid error saying why.
-func (e *Engine) reportFile(ctx context.Context, w *orderWork) (*lever.File, error) {
+func (e *Engine) reportFile(ctx context.Context, w *orderWork) (*ats.File, error) {
 	r := w.input.Report
 	if r == nil {
 		return nil, nil
@@ -241,7 +240,7 @@ func (e *Engine) reportFile(ctx context.Context, w *orderWork) (*lever.File, err
 		if err != nil {
 			return nil, queue.Cancel(err)
 		}
-		return &lever.File{Name: name, ContentType: "application/pdf", Data: b}, nil
+		return &ats.File{Name: name, ContentType: "application/pdf", Data: b}, nil
 	}
 	b, err := e.fetch.Get(ctx, r.URL, MaxReportBytes)
 	switch {
@@ -259,7 +258,7 @@ func (e *Engine) reportFile(ctx context.Context, w *orderWork) (*lever.File, err
 		// PDF, as for one given inline.
 		return nil, domain.Errorf(domain.EInvalid, "report.url: the file it serves is not a PDF")
 	}
-	return &lever.File{Name: name, ContentType: "application/pdf", Data: b}, nil
+	return &ats.File{Name: name, ContentType: "application/pdf", Data: b}, nil
 }
 
 // failOrderEvent records on the order why the provider's event cannot be

@@ -10,16 +10,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
-	"golang.org/x/oauth2"
-
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/fetch"
 	"stagecoach/internal/journal"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/metrics"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
@@ -63,6 +60,13 @@ type Config struct {
 	RetainJobs, RetainIdempotency, PruneInterval time.Duration
 	// HTTPClient sends provider webhooks.
 	HTTPClient *http.Client
+	// OpenATS opens a connection's ATS driver (leverats.Opener for Lever);
+	// the wiring sets it. Without it nothing can reach an ATS.
+	OpenATS ats.Opener
+	// Events are the ATS's names of the events the engine stores and
+	// routes (leverats.Events); the wiring sets it. Without it no event
+	// has a kind, and none is routed.
+	Events ats.EventNames
 	// Fetch configures the client that fetches the URLs providers give
 	// (cv.url, report.url): public addresses only unless
 	// Fetch.AllowPrivate (serve --allow-private-fetch).
@@ -87,7 +91,7 @@ type Engine struct {
 	fetch *fetch.Client
 
 	mu      sync.Mutex
-	clients map[string]*cachedClient
+	drivers map[string]*cachedDriver
 	stages  map[string]stageCache
 	// pseudoKey is the key sourcing pseudonyms are derived from; users the
 	// Lever users exports were made as, by connection and e-mail or id.
@@ -95,14 +99,14 @@ type Engine struct {
 	users     map[string]cachedLeverUser
 }
 
-type cachedClient struct {
+type cachedDriver struct {
 	updated time.Time
-	client  *lever.Client
+	driver  ats.FlowDriver
 }
 
 type stageCache struct {
 	at     time.Time
-	stages []lever.Stage
+	stages []ats.Stage
 }
 
 // New returns an Engine and registers its workers on q.
@@ -134,7 +138,11 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{db: db, q: q, cfg: cfg, log: cfg.Logger.With("component", "engine"), fetch: fetch.New(cfg.Fetch), clients: map[string]*cachedClient{}, stages: map[string]stageCache{}}
+	e := &Engine{db: db, q: q, cfg: cfg, log: cfg.Logger.With("component", "engine"), fetch: fetch.New(cfg.Fetch), drivers: map[string]*cachedDriver{}, stages: map[string]stageCache{}}
+	if cfg.Events == nil {
+		cfg.Events = noEvents{}
+	}
+	e.cfg.Events = cfg.Events
 	e.journal = journal.New(journal.Config{Store: db, Lease: cfg.EffectLease, ClassifyFunc: classifyLever, Logger: cfg.Logger})
 	queue.Register(q, e.workLeverEvent)
 	queue.Register(q, e.workOrderEffects)
@@ -154,78 +162,66 @@ func (e *Engine) DB() *store.DB { return e.db }
 // Notify wakes the job runner.
 func (e *Engine) Notify() { e.q.Notify() }
 
-// Environment returns the Lever environment of a connection.
-func Environment(c *domain.Connection) (lever.Environment, error) {
-	switch c.Environment {
-	case "production", "eu", "sandbox":
-		return lever.Environments[c.Environment], nil
-	case "custom":
-		if c.BaseURL == "" {
-			return lever.Environment{}, domain.Errorf(domain.EInvalid, "connection %s: a custom environment needs a base URL", c.ID)
-		}
-		return lever.Custom(strings.TrimRight(c.BaseURL, "/")), nil
-	}
-	return lever.Environment{}, domain.Errorf(domain.EInvalid, "connection %s: unknown environment %q (want production, eu, sandbox or custom)", c.ID, c.Environment)
-}
-
-// Lever returns a client for a connection, built once per version of the
-// connection's credentials.
-func (e *Engine) Lever(c *domain.Connection) (*lever.Client, error) {
+// Driver returns the ATS driver of a connection, opened once per version of
+// the connection's credentials.
+func (e *Engine) Driver(c *domain.Connection) (ats.FlowDriver, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if cc, ok := e.clients[c.ID]; ok && cc.updated.Equal(c.UpdatedAt) {
-		return cc.client, nil
+	if cd, ok := e.drivers[c.ID]; ok && cd.updated.Equal(c.UpdatedAt) {
+		return cd.driver, nil
 	}
-	client, err := e.newLever(c)
+	d, err := e.openDriver(c)
 	if err != nil {
 		return nil, err
 	}
-	e.clients[c.ID] = &cachedClient{updated: c.UpdatedAt, client: client}
-	return client, nil
+	e.drivers[c.ID] = &cachedDriver{updated: c.UpdatedAt, driver: d}
+	return d, nil
 }
 
-// newLever builds a fresh client for a connection.
-func (e *Engine) newLever(c *domain.Connection) (*lever.Client, error) {
-	env, err := Environment(c)
+// openDriver opens a fresh driver for a connection (one not stored yet,
+// whose credentials are being checked, is never cached). The engine runs
+// its flows on FlowDrivers only.
+func (e *Engine) openDriver(c *domain.Connection) (ats.FlowDriver, error) {
+	if e.cfg.OpenATS == nil {
+		return nil, domain.Errorf(domain.EInternal, "connection %s: no ATS driver is configured", c.ID)
+	}
+	d, err := e.cfg.OpenATS(c, ats.Lent{
+		Limiter: &dbLimiter{db: e.db, key: "lever:" + c.ID, rate: e.cfg.LeverRate, burst: max(e.cfg.LeverBurst-1, 1)},
+		Tokens:  tokenStore{e}, Timeout: e.cfg.LeverTimeout, Logger: e.cfg.Logger, Observe: e.cfg.Metrics.LeverCall,
+	})
 	if err != nil {
 		return nil, err
 	}
-	cfg := lever.Config{
-		Environment: env,
-		Timeout:     e.cfg.LeverTimeout,
-		Limiter:     &dbLimiter{db: e.db, key: "lever:" + c.ID, rate: e.cfg.LeverRate, burst: max(e.cfg.LeverBurst-1, 1)},
-		Logger:      e.cfg.Logger,
-		ObserveFunc: e.cfg.Metrics.LeverCall,
+	fd, ok := d.(ats.FlowDriver)
+	if !ok {
+		return nil, domain.Errorf(domain.EInvalid, "connection %s: the %s driver does not offer everything the flows need (ats.FlowDriver) yet", c.ID, d.Name())
 	}
-	switch c.AuthKind {
-	case "api_key":
-		cfg.APIKey = c.Credentials.APIKey
-	case "oauth":
-		oc := lever.OAuthConfig{Environment: env, ClientID: c.Credentials.ClientID, ClientSecret: c.Credentials.ClientSecret}
-		tok := &oauth2.Token{AccessToken: c.Credentials.AccessToken, RefreshToken: c.Credentials.RefreshToken, Expiry: c.Credentials.Expiry, TokenType: "Bearer"}
-		id := c.ID
-		cfg.TokenSource = lever.NewSharedTokenSource(oc, tok, func(ctx context.Context, t *oauth2.Token) error {
-			return e.saveToken(ctx, id, t)
-		}, func(ctx context.Context) (*oauth2.Token, error) {
-			var cr domain.Credentials
-			err := e.db.InTx(ctx, func(tx *store.Tx) error {
-				c, err := tx.ConnectionGet(ctx, id)
-				if err == nil {
-					cr = c.Credentials
-				}
-				return err
-			})
-			return &oauth2.Token{AccessToken: cr.AccessToken, RefreshToken: cr.RefreshToken, Expiry: cr.Expiry, TokenType: "Bearer"}, err
-		})
-	default:
-		return nil, domain.Errorf(domain.EInvalid, "connection %s: unknown auth kind %q", c.ID, c.AuthKind)
-	}
-	return lever.New(cfg)
+	return fd, nil
 }
 
-// saveToken stores a refreshed token pair. The cached client keeps its token
+// tokenStore is the ats.TokenStore drivers are lent: a connection's OAuth
+// token pair lives in its row.
+type tokenStore struct{ e *Engine }
+
+func (ts tokenStore) SaveToken(ctx context.Context, connID string, t ats.Token) error {
+	return ts.e.saveToken(ctx, connID, t)
+}
+
+func (ts tokenStore) LoadToken(ctx context.Context, connID string) (ats.Token, error) {
+	var cr domain.Credentials
+	err := ts.e.db.InTx(ctx, func(tx *store.Tx) error {
+		c, err := tx.ConnectionGet(ctx, connID)
+		if err == nil {
+			cr = c.Credentials
+		}
+		return err
+	})
+	return ats.Token{AccessToken: cr.AccessToken, RefreshToken: cr.RefreshToken, Expiry: cr.Expiry}, err
+}
+
+// saveToken stores a refreshed token pair. The cached driver keeps its token
 // source (it already holds the new pair), so the cache entry follows the row.
-func (e *Engine) saveToken(ctx context.Context, connID string, t *oauth2.Token) error {
+func (e *Engine) saveToken(ctx context.Context, connID string, t ats.Token) error {
 	var updated time.Time
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
 		c, err := tx.ConnectionGet(ctx, connID)
@@ -244,8 +240,8 @@ func (e *Engine) saveToken(ctx context.Context, connID string, t *oauth2.Token) 
 		return fmt.Errorf("save refreshed token: %w", err)
 	}
 	e.mu.Lock()
-	if cc, ok := e.clients[connID]; ok {
-		cc.updated = updated
+	if cd, ok := e.drivers[connID]; ok {
+		cd.updated = updated
 	}
 	e.mu.Unlock()
 	return nil
@@ -277,33 +273,33 @@ func (e *Engine) markBroken(ctx context.Context, connID string, cause error) {
 	e.log.Warn("connection broken", slog.String("connection_id", connID), slog.Any("error", cause))
 }
 
-// leverError turns a Lever error into what the job runner should do.
+// leverError turns an ATS error into what the job runner should do.
 func (e *Engine) leverError(ctx context.Context, connID string, err error) error {
 	switch {
-	case errors.Is(err, lever.ErrConnectionBroken), errors.Is(err, lever.ErrUnauthorized):
+	case errors.Is(err, ats.ErrUnauthorized):
 		e.markBroken(ctx, connID, err)
 		return queue.Snooze(time.Minute, "connection broken")
-	case errors.Is(err, lever.ErrRateLimited):
+	case errors.Is(err, ats.ErrRateLimited):
 		return queue.RetryAfter(2*time.Second, err)
-	case errors.Is(err, lever.ErrBadRequest), errors.Is(err, lever.ErrForbidden), errors.Is(err, lever.ErrNotFound):
+	case errors.Is(err, ats.ErrRefused), errors.Is(err, ats.ErrForbidden), errors.Is(err, ats.ErrNotFound):
 		return queue.Cancel(err)
 	}
 	return err
 }
 
-// Stages returns a connection's Lever stages, cached for a minute.
-func (e *Engine) Stages(ctx context.Context, c *domain.Connection) ([]lever.Stage, error) {
+// Stages returns a connection's stages, cached for a minute.
+func (e *Engine) Stages(ctx context.Context, c *domain.Connection) ([]ats.Stage, error) {
 	e.mu.Lock()
 	sc, ok := e.stages[c.ID]
 	e.mu.Unlock()
 	if ok && time.Since(sc.at) < time.Minute {
 		return sc.stages, nil
 	}
-	client, err := e.Lever(c)
+	d, err := e.Driver(c)
 	if err != nil {
 		return nil, err
 	}
-	stages, err := client.ListStages(ctx)
+	stages, err := d.Stages(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -314,40 +310,33 @@ func (e *Engine) Stages(ctx context.Context, c *domain.Connection) ([]lever.Stag
 }
 
 // ResolveStage finds a stage by id or by name (exact, then ignoring case).
-func (e *Engine) ResolveStage(ctx context.Context, c *domain.Connection, idOrName string) (lever.Stage, error) {
+func (e *Engine) ResolveStage(ctx context.Context, c *domain.Connection, idOrName string) (ats.Stage, error) {
 	stages, err := e.Stages(ctx, c)
 	if err != nil {
-		return lever.Stage{}, err
+		return ats.Stage{}, err
 	}
 	return findStage(stages, idOrName)
 }
 
-func findStage(stages []lever.Stage, idOrName string) (lever.Stage, error) {
-	for _, s := range stages {
-		if s.ID == idOrName || s.Text == idOrName {
-			return s, nil
-		}
+func findStage(stages []ats.Stage, idOrName string) (ats.Stage, error) {
+	if s, ok := ats.FindStage(stages, idOrName); ok {
+		return s, nil
 	}
-	for _, s := range stages {
-		if strings.EqualFold(s.Text, idOrName) {
-			return s, nil
-		}
-	}
-	return lever.Stage{}, domain.Errorf(domain.EInvalid, "Lever has no stage %q", idOrName)
+	return ats.Stage{}, domain.Errorf(domain.EInvalid, "Lever has no stage %q", idOrName)
 }
 
-func stageText(stages []lever.Stage, id string) string {
+func stageText(stages []ats.Stage, id string) string {
 	for _, s := range stages {
 		if s.ID == id {
-			return s.Text
+			return s.Name
 		}
 	}
 	return id
 }
 
-// dbLimiter is a lever.Limiter whose token bucket lives in the database, so
+// dbLimiter is an ats.Limiter whose token bucket lives in the database, so
 // that every stagecoach process sharing it keeps one connection under
-// Lever's limit. Like lever.NewTokenBucket it holds one token fewer than
+// Lever's limit. Like the Lever client's own token bucket it holds one token fewer than
 // Lever's burst: Lever counts a request when it arrives, the bucket when it
 // leaves, and the spare token absorbs the difference.
 type dbLimiter struct {
@@ -374,4 +363,14 @@ func (l *dbLimiter) Wait(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// noEvents names no event: an engine not given an ATS's names.
+type noEvents struct{}
+
+func (noEvents) Names() []string                   { return nil }
+func (noEvents) Native(ats.EventKind) string       { return "" }
+func (noEvents) Kind(string) (ats.EventKind, bool) { return "", false }
+func (noEvents) Decode(n string, data []byte) (ats.Event, error) {
+	return ats.Event{Native: n, Data: data}, nil
 }

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/store"
 )
 
@@ -182,7 +183,7 @@ func (in *ExportInput) validate() ([]byte, error) {
 // sourcingIntegration finds the enabled sourcing integration of a provider
 // on the connection named (or on its only connection).
 func sourcingIntegration(ctx context.Context, tx *store.Tx, p *domain.Provider, connection string) (*domain.Integration, error) {
-	if p.Kind != domain.KindSourcing {
+	if !flow.Is[flow.Exporter](p.Kind) {
 		return nil, domain.Errorf(domain.EForbidden, "exports are for sourcing providers; %s is a %s provider", p.Name, p.Kind)
 	}
 	ins, err := tx.IntegrationList(ctx, store.IntegrationFilter{ProviderID: p.ID, ConnectionID: connection, EnabledOnly: true})

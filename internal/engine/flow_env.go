@@ -62,17 +62,17 @@ func (env *orderEnv) run(ctx context.Context, ef effect) error {
 
 func (env *orderEnv) Note(ctx context.Context, key, text string) error {
 	w := env.w
-	return env.run(ctx, noteEffect(w.client, env.key(key), w.order.OpportunityID, text, w.as))
+	return env.run(ctx, noteEffect(w.drv, env.key(key), w.order.OpportunityID, text, w.as))
 }
 
 func (env *orderEnv) AddTags(ctx context.Context, key string, tags ...string) error {
 	w := env.w
-	return env.run(ctx, addTagsEffect(w.client, env.key(key), w.order.OpportunityID, tags, w.as))
+	return env.run(ctx, addTagsEffect(w.drv, env.key(key), w.order.OpportunityID, tags, w.as))
 }
 
 func (env *orderEnv) RemoveTags(ctx context.Context, key string, tags ...string) error {
 	w := env.w
-	return env.run(ctx, removeTagsEffect(w.client, env.key(key), w.order.OpportunityID, tags, w.as))
+	return env.run(ctx, removeTagsEffect(w.drv, env.key(key), w.order.OpportunityID, tags, w.as))
 }
 
 func (env *orderEnv) MoveToStage(ctx context.Context, key, stage string) error {
@@ -84,7 +84,7 @@ func (env *orderEnv) MoveToStage(ctx context.Context, key, stage string) error {
 		}
 		return env.e.leverError(ctx, w.conn.ID, err)
 	}
-	return env.run(ctx, stageEffect(w.client, env.key(key), w.order.OpportunityID, st.ID, w.as))
+	return env.run(ctx, stageEffect(w.drv, env.key(key), w.order.OpportunityID, st.ID, w.as))
 }
 
 func (env *orderEnv) OwnerMention(ctx context.Context) (string, error) {
@@ -125,18 +125,24 @@ func (env *orderEnv) WriteResults(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	// The template is the integration's, shared by its orders: it is
-	// recorded against the connection alone, so that purging the candidate
-	// whose order made it leaves it whole.
-	tplID, err := e.applyEffect(ctx, w.conn, journal.Subject{ConnectionID: w.conn.ID}, e.formTemplateEffect(w.client, w))
-	if err != nil {
-		return false, err
-	}
-	if err := env.run(ctx, e.profileFormEffect(w.client, w, tplID, res)); err != nil {
+	if w.drv.Capabilities().Forms {
+		// The template is the integration's, shared by its orders: it is
+		// recorded against the connection alone, so that purging the
+		// candidate whose order made it leaves it whole.
+		tplID, err := e.applyEffect(ctx, w.conn, journal.Subject{ConnectionID: w.conn.ID}, e.formTemplateEffect(w.drv, w))
+		if err != nil {
+			return false, err
+		}
+		if err := env.run(ctx, e.profileFormEffect(w.drv, w, tplID, res)); err != nil {
+			return false, err
+		}
+	} else if err := env.run(ctx, noteEffect(w.drv, w.order.ID+":completed:form", w.order.OpportunityID, resultsNote(w, res), w.as)); err != nil {
+		// An ATS without forms: the results are a note, under the form's
+		// key (the first write of the event, as failOrderEvent reads it).
 		return false, err
 	}
 	if report != nil {
-		if err := env.run(ctx, fileEffect(w.client, env.key(w.input.Type+":file"), w.order.OpportunityID, *report, w.as)); err != nil {
+		if err := env.run(ctx, fileEffect(w.drv, env.key(w.input.Type+":file"), w.order.OpportunityID, *report, w.as)); err != nil {
 			return false, err
 		}
 	}
@@ -145,11 +151,15 @@ func (env *orderEnv) WriteResults(ctx context.Context) (bool, error) {
 
 func (env *orderEnv) WriteFeedbackForm(ctx context.Context, key string) error {
 	e, w := env.e, env.w
-	tplID, err := e.applyEffect(ctx, w.conn, journal.Subject{ConnectionID: w.conn.ID}, e.feedbackTemplateEffect(w.client, w)) // the integration's, as the form template
+	if !w.drv.Capabilities().FeedbackForms {
+		// An ATS without feedback forms: the feedback is a note.
+		return env.run(ctx, noteEffect(w.drv, env.key(key), w.order.OpportunityID, feedbackText(w), w.as))
+	}
+	tplID, err := e.applyEffect(ctx, w.conn, journal.Subject{ConnectionID: w.conn.ID}, e.feedbackTemplateEffect(w.drv, w)) // the integration's, as the form template
 	if err != nil {
 		return err
 	}
-	return env.run(ctx, e.feedbackFormEffect(w.client, w, env.key(key), tplID))
+	return env.run(ctx, e.feedbackFormEffect(w.drv, w, env.key(key), tplID))
 }
 
 func (env *orderEnv) Invited(ctx context.Context) { env.e.observeInvite(ctx, env.w.order) }

@@ -8,10 +8,10 @@ import (
 	"log/slog"
 	"strings"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/flow/interviewservice"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 )
 
@@ -74,16 +74,16 @@ func (e *Engine) postingTitle(ctx context.Context, conn *domain.Connection, post
 	if postingID == "" {
 		return ""
 	}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return ""
 	}
-	p, err := client.GetPosting(ctx, postingID)
+	job, err := d.Job(ctx, postingID)
 	if err != nil {
 		e.log.Warn("cannot read the posting's title", slog.String("connection_id", conn.ID), slog.String("posting_id", postingID), slog.Any("error", err))
 		return ""
 	}
-	return p.Text
+	return job.Title
 }
 
 // feedbackText is a round's feedback as a note.
@@ -101,8 +101,8 @@ func (e *Engine) ownerMention(ctx context.Context, w *orderWork) (string, error)
 	if d.OwnerID == "" {
 		return "", nil
 	}
-	u, err := w.client.GetUser(ctx, d.OwnerID)
-	if errors.Is(err, lever.ErrNotFound) {
+	u, err := w.drv.User(ctx, d.OwnerID)
+	if errors.Is(err, ats.ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {
@@ -116,50 +116,47 @@ func (e *Engine) ownerMention(ctx context.Context, w *orderWork) (string, error)
 
 // feedbackFields are the fields of the feedback template stagecoach creates
 // for an interview service.
-var feedbackFields = []lever.FormField{
-	{Type: "score-system", Text: "Recommendation", Required: true,
-		Options: []lever.Option{{Text: "4 - Strong Hire"}, {Text: "3 - Hire"}, {Text: "2 - No Hire"}, {Text: "1 - Strong No Hire"}}},
-	{Type: "text", Text: "Round"},
-	{Type: "text", Text: "Interviewer"},
-	{Type: "textarea", Text: "Summary"},
-	{Type: "text", Text: "Feedback URL"},
-	{Type: "text", Text: "Video URL"},
-	{Type: "text", Text: "Reference", Description: "stagecoach order and round"},
+var feedbackFields = []ats.TemplateField{
+	{Type: "score-system", Name: "Recommendation", Required: true,
+		Options: []string{"4 - Strong Hire", "3 - Hire", "2 - No Hire", "1 - Strong No Hire"}},
+	{Type: "text", Name: "Round"},
+	{Type: "text", Name: "Interviewer"},
+	{Type: "textarea", Name: "Summary"},
+	{Type: "text", Name: "Feedback URL"},
+	{Type: "text", Name: "Video URL"},
+	{Type: "text", Name: "Reference", Description: "stagecoach order and round"},
 }
 
 // feedbackTemplateEffect finds the integration's feedback template by name,
 // or creates it.
-func (e *Engine) feedbackTemplateEffect(c *lever.Client, w *orderWork) effect {
+func (e *Engine) feedbackTemplateEffect(d ats.FlowDriver, w *orderWork) effect {
 	name := w.settings.FeedbackTemplate
-	return templateEffect(w.order.IntegrationID+":feedback-template:"+name, "feedback_template", name, c.ListFeedbackTemplates,
-		func(t *lever.FeedbackTemplate) (string, string) { return t.Text, t.ID },
-		func(ctx context.Context) (*lever.FeedbackTemplate, error) {
-			return c.CreateFeedbackTemplate(ctx, lever.FeedbackTemplateInput{Text: name, Instructions: "Interview feedback written by stagecoach.", Fields: feedbackFields})
-		})
+	return templateEffect(d, ats.FeedbackForm, w.order.IntegrationID+":feedback-template:"+name, "feedback_template",
+		ats.Template{Title: name, Instructions: "Interview feedback written by stagecoach.", Fields: feedbackFields})
 }
 
 // scoreOption picks the score-system option a recommendation names:
 // "Strong Hire" is "4 - Strong Hire", "hire" is "3 - Hire", "3" is "3 - …".
-func scoreOption(opts []lever.Option, rec string) (string, bool) {
+func scoreOption(opts []string, rec string) (string, bool) {
 	r := strings.ToLower(strings.TrimSpace(rec))
 	for _, o := range opts {
-		if strings.ToLower(o.Text) == r {
-			return o.Text, true
+		if strings.ToLower(o) == r {
+			return o, true
 		}
 	}
 	for _, o := range opts {
-		t := strings.ToLower(o.Text)
+		t := strings.ToLower(o)
 		num, label, ok := strings.Cut(t, " - ")
 		if ok && (label == r || num == r) {
-			return o.Text, true
+			return o, true
 		}
 	}
 	return "", false
 }
 
-// feedbackFormEffect writes a round's feedback as a Lever feedback form,
+// feedbackFormEffect writes a round's feedback as a feedback form,
 // answering the template's fields by their names.
-func (e *Engine) feedbackFormEffect(c *lever.Client, w *orderWork, key, templateID string) effect {
+func (e *Engine) feedbackFormEffect(d ats.FlowDriver, w *orderWork, key, templateID string) effect {
 	in, o := w.input, w.order
 	marker := ref(key)
 	values := map[string]string{
@@ -169,18 +166,9 @@ func (e *Engine) feedbackFormEffect(c *lever.Client, w *orderWork, key, template
 	return effect{
 		key: key, kind: "feedback", payload: map[string]any{"template": templateID, "round": in.Round, "recommendation": in.Recommendation},
 		send: func(ctx context.Context) (string, error) {
-			var tpl *lever.FeedbackTemplate
-			for t, err := range c.ListFeedbackTemplates(ctx) {
-				if err != nil {
-					return "", err
-				}
-				if t.ID == templateID {
-					tpl = t
-					break
-				}
-			}
-			if tpl == nil {
-				return "", fmt.Errorf("%w: feedback template %s no longer exists", lever.ErrBadRequest, templateID)
+			tpl, err := d.Template(ctx, ats.FeedbackForm, templateID)
+			if err != nil {
+				return "", err
 			}
 			// The marker goes into the Reference field, else the first free
 			// text area, so that a retry can find the form.
@@ -188,23 +176,23 @@ func (e *Engine) feedbackFormEffect(c *lever.Client, w *orderWork, key, template
 			// feedback in its first text area.
 			markIn, hasLinks, full := "", false, false
 			for _, f := range tpl.Fields {
-				if strings.EqualFold(f.Text, "reference") && (f.Type == "text" || f.Type == "textarea") {
+				if strings.EqualFold(f.Name, "reference") && (f.Type == "text" || f.Type == "textarea") {
 					markIn = f.ID
 				}
-				hasLinks = hasLinks || strings.EqualFold(f.Text, "feedback url")
+				hasLinks = hasLinks || strings.EqualFold(f.Name, "feedback url")
 			}
-			var fvs []lever.FieldValue
+			answers := map[string]string{}
 			for _, f := range tpl.Fields {
 				var v string
 				switch f.Type {
 				case "score-system":
 					opt, ok := scoreOption(f.Options, in.Recommendation)
 					if !ok {
-						return "", queue.Cancel(fmt.Errorf("recommendation %q matches no option of the rating in feedback template %q", in.Recommendation, tpl.Text))
+						return "", queue.Cancel(fmt.Errorf("recommendation %q matches no option of the rating in feedback template %q", in.Recommendation, tpl.Title))
 					}
 					v = opt
 				case "text", "textarea":
-					v = values[strings.ToLower(f.Text)]
+					v = values[strings.ToLower(f.Name)]
 					if !hasLinks && !full && f.Type == "textarea" {
 						v, full = feedbackText(w), true
 					}
@@ -218,28 +206,24 @@ func (e *Engine) feedbackFormEffect(c *lever.Client, w *orderWork, key, template
 				}
 				if v == "" {
 					if f.Required {
-						return "", queue.Cancel(fmt.Errorf("feedback template %q has a required field %q stagecoach cannot fill", tpl.Text, f.Text))
+						return "", queue.Cancel(fmt.Errorf("feedback template %q has a required field %q stagecoach cannot fill", tpl.Title, f.Name))
 					}
 					continue
 				}
-				fvs = append(fvs, lever.FieldValue{ID: f.ID, Value: v})
+				answers[f.ID] = v
 			}
 			if markIn == "" {
-				return "", queue.Cancel(fmt.Errorf("feedback template %q has no Reference field and no text area for stagecoach's reference", tpl.Text))
+				return "", queue.Cancel(fmt.Errorf("feedback template %q has no Reference field and no text area for stagecoach's reference", tpl.Title))
 			}
-			fb, err := c.CreateFeedback(ctx, o.OpportunityID, lever.FeedbackInput{BaseTemplateID: templateID, FieldValues: fvs}, w.as)
-			if err != nil {
-				return "", err
-			}
-			return fb.ID, nil
+			return d.WriteForm(ctx, o.OpportunityID, ats.FeedbackForm, templateID, answers, w.as)
 		},
 		check: func(ctx context.Context) (bool, string, error) {
-			for fb, err := range c.ListFeedback(ctx, o.OpportunityID) {
+			for fb, err := range d.Forms(ctx, o.OpportunityID, ats.FeedbackForm) {
 				if err != nil {
 					return false, "", err
 				}
-				for _, f := range fb.Fields {
-					if s, ok := f.Value.(string); ok && strings.Contains(s, marker) {
+				for _, v := range fb.Values {
+					if strings.Contains(v, marker) {
 						return true, fb.ID, nil
 					}
 				}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
-	"stagecoach/internal/lever"
 )
 
 func TestValidateInterviewEvents(t *testing.T) {
@@ -63,7 +62,7 @@ func TestServiceStatusesAndScoreOptions(t *testing.T) {
 		containsExact(eventAllowedFrom(domain.KindInterviewService, EventRescheduled), domain.OrderInvited) {
 		t.Error("interview service transitions are wrong")
 	}
-	opts := []lever.Option{{Text: "4 - Strong Hire"}, {Text: "3 - Hire"}, {Text: "2 - No Hire"}, {Text: "1 - Strong No Hire"}}
+	opts := []string{"4 - Strong Hire", "3 - Hire", "2 - No Hire", "1 - Strong No Hire"}
 	for rec, want := range map[string]string{"Hire": "3 - Hire", "strong hire": "4 - Strong Hire", "2": "2 - No Hire", "3 - Hire": "3 - Hire", "Maybe": ""} {
 		got, ok := scoreOption(opts, rec)
 		if got != want || ok != (want != "") {

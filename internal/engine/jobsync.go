@@ -9,9 +9,10 @@ import (
 	"log/slog"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/flow/interviewservice"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -81,13 +82,13 @@ type RemovedJobJSON struct {
 	Reason string `json:"reason"`
 }
 
-func jobOf(conn *domain.Connection, integ *domain.Integration, p *lever.Posting) JobJSON {
+func jobOf(conn *domain.Connection, integ *domain.Integration, p *ats.Job) JobJSON {
 	return JobJSON{
-		ConnectionID: conn.ID, IntegrationID: integ.ID, ID: p.ID, Title: p.Text, State: p.State,
-		Team: p.Categories.Team, Department: p.Categories.Department, Location: p.Categories.Location, Commitment: p.Categories.Commitment,
+		ConnectionID: conn.ID, IntegrationID: integ.ID, ID: p.ID, Title: p.Title, State: p.State,
+		Team: p.Team, Department: p.Department, Location: p.Location, Commitment: p.Commitment,
 		Owner:         OwnerRef{ID: p.Owner.ID, Name: p.Owner.Name, Email: p.Owner.Email},
 		HiringManager: OwnerRef{ID: p.HiringManager.ID, Name: p.HiringManager.Name, Email: p.HiringManager.Email},
-		URL:           p.URLs.Show,
+		URL:           p.URL,
 	}
 }
 
@@ -166,7 +167,7 @@ func (e *Engine) SyncPostingsNow(ctx context.Context, connectionID string) (map[
 	}
 	out := map[string]PostingSyncStats{}
 	for _, r := range routes {
-		if r.provider.Kind != domain.KindInterviewService {
+		if !flow.Is[flow.JobSyncer](r.provider.Kind) {
 			continue
 		}
 		st, err := e.syncIntegrationPostings(ctx, conn, r)
@@ -185,7 +186,7 @@ func (e *Engine) SyncPostingsNow(ctx context.Context, connectionID string) (map[
 // syncIntegrationPostings brings one integration's provider up to date with
 // the postings carrying its tag.
 func (e *Engine) syncIntegrationPostings(ctx context.Context, conn *domain.Connection, r route) (PostingSyncStats, error) {
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return PostingSyncStats{}, err
 	}
@@ -194,12 +195,12 @@ func (e *Engine) syncIntegrationPostings(ctx context.Context, conn *domain.Conne
 		return PostingSyncStats{}, err
 	}
 	// Confidential postings too, when the credentials may see them.
-	params := lever.ListPostingsParams{Tags: []string{r.settings.JobSyncTag}, Expand: []string{"owner", "hiringManager"}, Confidentiality: "all"}
-	st, err := e.syncTagged(ctx, conn, r, client, params, rows)
+	params := ats.JobListing{Tag: r.settings.JobSyncTag, Confidential: true}
+	st, err := e.syncTagged(ctx, conn, r, d, params, rows)
 	if errors.Is(err, errNoConfidential) {
 		e.log.Info("no access to confidential postings: syncing the others", slog.String("connection_id", conn.ID))
-		params.Confidentiality = ""
-		st, err = e.syncTagged(ctx, conn, r, client, params, rows)
+		params.Confidential = false
+		st, err = e.syncTagged(ctx, conn, r, d, params, rows)
 	}
 	return st, err
 }
@@ -207,15 +208,15 @@ func (e *Engine) syncIntegrationPostings(ctx context.Context, conn *domain.Conne
 var errNoConfidential = errors.New("no access to confidential postings")
 
 // syncTagged lists the tagged postings and sends what changed since rows.
-func (e *Engine) syncTagged(ctx context.Context, conn *domain.Connection, r route, client *lever.Client, params lever.ListPostingsParams, rows []*domain.SyncedPosting) (PostingSyncStats, error) {
+func (e *Engine) syncTagged(ctx context.Context, conn *domain.Connection, r route, d ats.FlowDriver, params ats.JobListing, rows []*domain.SyncedPosting) (PostingSyncStats, error) {
 	var st PostingSyncStats
 	known := map[string]*domain.SyncedPosting{}
 	for _, row := range rows {
 		known[row.PostingID] = row
 	}
 	listed := map[string]bool{}
-	for p, err := range client.ListPostings(ctx, params) {
-		if errors.Is(err, lever.ErrForbidden) && params.Confidentiality != "" && st.Listed == 0 {
+	for p, err := range d.JobsWithTag(ctx, params) {
+		if errors.Is(err, ats.ErrForbidden) && params.Confidential && st.Listed == 0 {
 			return st, errNoConfidential
 		}
 		if err != nil {
@@ -247,11 +248,11 @@ func (e *Engine) syncTagged(ctx context.Context, conn *domain.Connection, r rout
 			continue
 		}
 		reason := RemovedTagRemoved
-		p, err := client.GetPosting(ctx, row.PostingID)
+		p, err := d.Job(ctx, row.PostingID)
 		switch {
-		case errors.Is(err, lever.ErrNotFound):
+		case errors.Is(err, ats.ErrNotFound):
 			reason = RemovedDeleted
-		case errors.Is(err, lever.ErrForbidden):
+		case errors.Is(err, ats.ErrForbidden):
 			// A confidential posting the credentials can no longer see.
 			reason = RemovedDeleted
 		case err != nil:
@@ -269,14 +270,14 @@ func (e *Engine) syncTagged(ctx context.Context, conn *domain.Connection, r rout
 
 // syncJob sends a posting as a job unless the provider has it as it is. It
 // reports whether it sent it.
-func (e *Engine) syncJob(ctx context.Context, conn *domain.Connection, r route, row *domain.SyncedPosting, p *lever.Posting) (bool, error) {
+func (e *Engine) syncJob(ctx context.Context, conn *domain.Connection, r route, row *domain.SyncedPosting, p *ats.Job) (bool, error) {
 	job := jobOf(conn, r.integ, p)
 	hash := hashJob(job)
 	if row != nil && row.Status == domain.PostingSynced && row.ContentHash == hash {
 		return false, nil
 	}
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
-		sp := &domain.SyncedPosting{IntegrationID: r.integ.ID, PostingID: p.ID, Title: p.Text, ContentHash: hash, Status: domain.PostingSynced}
+		sp := &domain.SyncedPosting{IntegrationID: r.integ.ID, PostingID: p.ID, Title: p.Title, ContentHash: hash, Status: domain.PostingSynced}
 		if row != nil {
 			sp.CreatedAt = row.CreatedAt
 		}
@@ -315,22 +316,22 @@ func (e *Engine) serviceJob(ctx context.Context, conn *domain.Connection, r rout
 	if postingID == "" {
 		return nil, "the opportunity has no posting, so there is no job to interview for", nil
 	}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := client.GetPosting(ctx, postingID, "owner", "hiringManager")
-	if errors.Is(err, lever.ErrNotFound) {
+	p, err := d.Job(ctx, postingID)
+	if errors.Is(err, ats.ErrNotFound) {
 		return nil, fmt.Sprintf("posting %s no longer exists in Lever", postingID), nil
 	}
 	if err != nil {
 		return nil, "", e.leverError(ctx, conn.ID, err)
 	}
 	if !containsExact(p.Tags, r.settings.JobSyncTag) {
-		return nil, fmt.Sprintf("posting %q does not carry the tag %q, so %s has no job for it", p.Text, r.settings.JobSyncTag, r.provider.Name), nil
+		return nil, fmt.Sprintf("posting %q does not carry the tag %q, so %s has no job for it", p.Title, r.settings.JobSyncTag, r.provider.Name), nil
 	}
 	if closedState(p.State) {
-		return nil, fmt.Sprintf("posting %q is %s", p.Text, p.State), nil
+		return nil, fmt.Sprintf("posting %q is %s", p.Title, p.State), nil
 	}
 	var row *domain.SyncedPosting
 	err = e.db.InTx(ctx, func(tx *store.Tx) error {

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/journal"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 )
 
@@ -33,12 +33,12 @@ func (ef effect) Payload() any                                    { return ef.pa
 func (ef effect) Send(ctx context.Context) (string, error)        { return ef.send(ctx) }
 func (ef effect) Check(ctx context.Context) (bool, string, error) { return ef.check(ctx) }
 
-// classifyLever tells the journal what a failed Lever write means.
+// classifyLever tells the journal what a failed ATS write means.
 func classifyLever(err error) journal.Outcome {
 	switch {
-	case errors.Is(err, lever.ErrUncertain):
+	case errors.Is(err, ats.ErrUncertain):
 		return journal.Uncertain
-	case errors.Is(err, lever.ErrBadRequest), errors.Is(err, lever.ErrForbidden), errors.Is(err, lever.ErrNotFound):
+	case errors.Is(err, ats.ErrRefused), errors.Is(err, ats.ErrForbidden), errors.Is(err, ats.ErrNotFound):
 		return journal.Refused
 	}
 	// Lever certainly did not apply it (the client reports every other
@@ -69,29 +69,30 @@ func (e *Engine) applyEffect(ctx context.Context, conn *domain.Connection, s jou
 		return "", queue.Snooze(time.Second, err.Error())
 	case errors.As(err, &failed):
 		return "", queue.Cancel(fmt.Errorf("%s was refused by Lever: %s", failed.Kind, failed.LastError))
-	case errors.Is(err, lever.ErrUncertain):
+	case errors.Is(err, ats.ErrUncertain):
 		// Retried with backoff; the next attempt checks first.
 		return "", err
 	}
 	return "", e.leverError(ctx, conn.ID, err)
 }
 
-// The effects below are the writes the flows make.
+// The effects below are the writes the flows make, through the ATS port;
+// each looks for itself with the port's reads.
 
-func noteEffect(c *lever.Client, key, oppID, text, performAs string) effect {
+func noteEffect(d ats.FlowDriver, key, appID, text, performAs string) effect {
 	marker := ref(key)
 	value := text + "\n\n(stagecoach " + marker + ")"
 	return effect{
 		key: key, kind: "note", payload: map[string]string{"value": value},
 		send: func(ctx context.Context) (string, error) {
-			return c.CreateNote(ctx, oppID, lever.NoteInput{Value: value}, performAs)
+			return d.WriteNote(ctx, appID, ats.Note{Text: value}, performAs)
 		},
 		check: func(ctx context.Context) (bool, string, error) {
-			for n, err := range c.ListNotes(ctx, oppID) {
+			for n, err := range d.Notes(ctx, appID) {
 				if err != nil {
 					return false, "", err
 				}
-				if strings.Contains(n.Value(), marker) {
+				if strings.Contains(n.Text, marker) {
 					return true, n.ID, nil
 				}
 			}
@@ -100,31 +101,31 @@ func noteEffect(c *lever.Client, key, oppID, text, performAs string) effect {
 	}
 }
 
-func addTagsEffect(c *lever.Client, key, oppID string, tags []string, performAs string) effect {
+func addTagsEffect(d ats.FlowDriver, key, appID string, tags []string, performAs string) effect {
 	return effect{
 		key: key, kind: "add_tags", payload: map[string]any{"tags": tags},
-		send: func(ctx context.Context) (string, error) { return "", c.AddTags(ctx, oppID, tags, performAs) },
+		send: func(ctx context.Context) (string, error) { return "", d.AddTags(ctx, appID, tags, performAs) },
 		check: func(ctx context.Context) (bool, string, error) {
-			o, err := c.GetOpportunity(ctx, oppID)
+			app, err := d.Application(ctx, appID)
 			if err != nil {
 				return false, "", err
 			}
-			return allIn(tags, o.Tags), "", nil
+			return allIn(tags, app.Tags), "", nil
 		},
 	}
 }
 
-func removeTagsEffect(c *lever.Client, key, oppID string, tags []string, performAs string) effect {
+func removeTagsEffect(d ats.FlowDriver, key, appID string, tags []string, performAs string) effect {
 	return effect{
 		key: key, kind: "remove_tags", payload: map[string]any{"tags": tags},
-		send: func(ctx context.Context) (string, error) { return "", c.RemoveTags(ctx, oppID, tags, performAs) },
+		send: func(ctx context.Context) (string, error) { return "", d.RemoveTags(ctx, appID, tags, performAs) },
 		check: func(ctx context.Context) (bool, string, error) {
-			o, err := c.GetOpportunity(ctx, oppID)
+			app, err := d.Application(ctx, appID)
 			if err != nil {
 				return false, "", err
 			}
 			for _, t := range tags {
-				if containsExact(o.Tags, t) {
+				if containsExact(app.Tags, t) {
 					return false, "", nil
 				}
 			}
@@ -133,34 +134,30 @@ func removeTagsEffect(c *lever.Client, key, oppID string, tags []string, perform
 	}
 }
 
-func stageEffect(c *lever.Client, key, oppID, stageID, performAs string) effect {
+func stageEffect(d ats.FlowDriver, key, appID, stageID, performAs string) effect {
 	return effect{
 		key: key, kind: "stage", payload: map[string]string{"stage": stageID},
 		send: func(ctx context.Context) (string, error) {
-			return stageID, c.UpdateStage(ctx, oppID, stageID, performAs)
+			return stageID, d.MoveToStage(ctx, appID, stageID, performAs)
 		},
 		check: func(ctx context.Context) (bool, string, error) {
-			o, err := c.GetOpportunity(ctx, oppID)
+			app, err := d.Application(ctx, appID)
 			if err != nil {
 				return false, "", err
 			}
-			return o.Stage.ID == stageID, stageID, nil
+			return app.Stage.ID == stageID, stageID, nil
 		},
 	}
 }
 
-func fileEffect(c *lever.Client, key, oppID string, f lever.File, performAs string) effect {
+func fileEffect(d ats.FlowDriver, key, appID string, f ats.File, performAs string) effect {
 	return effect{
 		key: key, kind: "file", payload: map[string]any{"name": f.Name, "bytes": len(f.Data)},
 		send: func(ctx context.Context) (string, error) {
-			fi, err := c.UploadFile(ctx, oppID, f, performAs)
-			if err != nil {
-				return "", err
-			}
-			return fi.ID, nil
+			return d.UploadFile(ctx, appID, f, performAs)
 		},
 		check: func(ctx context.Context) (bool, string, error) {
-			for fi, err := range c.ListFiles(ctx, oppID) {
+			for fi, err := range d.Files(ctx, appID) {
 				if err != nil {
 					return false, "", err
 				}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/store"
 )
 
@@ -69,7 +70,7 @@ func (e *Engine) SetKitMap(ctx context.Context, providerID, integrationID string
 		if err != nil {
 			return err
 		}
-		if p.Kind != domain.KindVideoInterview {
+		if !flow.Is[flow.KitMapper](p.Kind) {
 			return domain.Errorf(domain.EInvalid, "integration %s is of a %s provider: only video interview integrations map postings to interview kits", in.ID, p.Kind)
 		}
 		pkgs, err := tx.PackageList(ctx, p.ID)

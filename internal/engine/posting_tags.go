@@ -10,9 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
+	"stagecoach/internal/flow"
 	"stagecoach/internal/journal"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -67,7 +68,7 @@ func packageTags(pkgs []domain.Package) []string {
 // postings, when it is an enabled assessment integration with any. It
 // reports whether a sync was queued.
 func (e *Engine) enqueuePostingTags(ctx context.Context, tx *store.Tx, in *domain.Integration, p *domain.Provider) (bool, error) {
-	if p.Kind != domain.KindAssessment || !in.Enabled {
+	if !flow.Is[flow.PostingTagger](p.Kind) || !in.Enabled {
 		return false, nil
 	}
 	s, err := ParseSettings(in.Settings)
@@ -164,7 +165,7 @@ func (e *Engine) syncPostingTags(ctx context.Context, integrationID, run string,
 	tags := packageTags(pkgs)
 	var why string
 	switch {
-	case p.Kind != domain.KindAssessment:
+	case !flow.Is[flow.PostingTagger](p.Kind):
 		why = fmt.Sprintf("integration %s: only assessment providers' package tags go on postings (%s is %s)", in.ID, p.ID, p.Kind)
 	case !in.Enabled:
 		why = fmt.Sprintf("integration %s is disabled", in.ID)
@@ -188,14 +189,21 @@ func (e *Engine) syncPostingTags(ctx context.Context, integrationID, run string,
 	case domain.ConnDisconnected:
 		return nil, queue.Cancel(fmt.Errorf("connection %s is disconnected", conn.ID))
 	}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return nil, err
+	}
+	if !d.Capabilities().JobTags {
+		why := fmt.Sprintf("connection %s: its ATS (%s) has no job tags to put package tags on", conn.ID, d.Name())
+		if strict {
+			return nil, domain.Errorf(domain.EInvalid, "%s", why)
+		}
+		return nil, queue.Cancel(errors.New(why))
 	}
 	log := e.log.With(slog.String("connection_id", conn.ID), slog.String("integration_id", in.ID))
 	var out []PostingTagResult
 	for _, postingID := range settings.TaggedPostings {
-		ef := postingTagsEffect(client, in.ID+":posting-tags:"+run+":"+postingID, postingID, tags, firstNonEmpty(settings.PerformAs, conn.PerformAs))
+		ef := postingTagsEffect(d, in.ID+":posting-tags:"+run+":"+postingID, postingID, tags, firstNonEmpty(settings.PerformAs, conn.PerformAs))
 		res, err := e.applyEffect(ctx, conn, journal.Subject{ConnectionID: conn.ID}, ef)
 		r := PostingTagResult{PostingID: postingID}
 		switch {
@@ -217,40 +225,25 @@ func (e *Engine) syncPostingTags(ctx context.Context, integrationID, run string,
 
 // postingTagsEffect adds the tags a posting lacks. Its result is the JSON
 // list of the tags it added.
-func postingTagsEffect(c *lever.Client, key, postingID string, tags []string, performAs string) effect {
+func postingTagsEffect(d ats.FlowDriver, key, postingID string, tags []string, performAs string) effect {
 	return effect{
 		key: key, kind: "posting_tags", payload: map[string]any{"postingId": postingID, "tags": tags},
 		send: func(ctx context.Context) (string, error) {
-			// Read right before writing: recruiters edit postings too, and
-			// Lever replaces the whole list.
-			p, err := c.GetPosting(ctx, postingID)
+			added, err := d.AddJobTags(ctx, postingID, tags, performAs)
 			if err != nil {
 				return "", err
 			}
-			var missing []string
-			for _, t := range tags {
-				if !containsExact(p.Tags, t) {
-					missing = append(missing, t)
-				}
-			}
-			if len(missing) == 0 {
+			if len(added) == 0 {
 				return "[]", nil
 			}
-			as := firstNonEmpty(performAs, p.Owner.ID, p.User.ID)
-			if as == "" {
-				return "", fmt.Errorf("%w: posting %s has no owner to make the update as; give the connection a perform-as user", lever.ErrBadRequest, postingID)
-			}
-			if _, err := c.UpdatePostingTags(ctx, postingID, append(slices.Clone(p.Tags), missing...), as); err != nil {
-				return "", err
-			}
-			return string(mustJSON(missing)), nil
+			return string(mustJSON(added)), nil
 		},
 		check: func(ctx context.Context) (bool, string, error) {
-			p, err := c.GetPosting(ctx, postingID)
+			job, err := d.Job(ctx, postingID)
 			if err != nil {
 				return false, "", err
 			}
-			return allIn(tags, p.Tags), "[]", nil
+			return allIn(tags, job.Tags), "[]", nil
 		},
 	}
 }

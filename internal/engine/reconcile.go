@@ -6,9 +6,9 @@ import (
 	"log/slog"
 	"strconv"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -67,7 +67,7 @@ func (e *Engine) workReconcile(ctx context.Context, job *queue.Job, args reconci
 	if err != nil {
 		return err
 	}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return err
 	}
@@ -84,16 +84,15 @@ func (e *Engine) workReconcile(ctx context.Context, job *queue.Job, args reconci
 		// trigger stage changed): Lever's advanced_at_start filters on
 		// lastAdvancedAt, the time an opportunity entered its current stage.
 		since := sweepSince(r.integ)
-		archived := false
 		// Confidential candidates too, when the credentials may see them.
-		list := func(conf string) iter.Seq2[*lever.Opportunity, error] {
-			return client.ListOpportunities(ctx, lever.ListOpportunitiesParams{StageIDs: []string{trigger.ID}, Archived: &archived, AdvancedAtStart: since, Confidentiality: conf})
+		list := func(confidential bool) iter.Seq2[*ats.Application, error] {
+			return d.ApplicationsInStage(ctx, ats.StageListing{Stage: trigger.ID, Since: since, Confidential: confidential})
 		}
 		for opp, err := range withConfidential(conn, nil, list) {
 			if err != nil {
 				return e.leverError(ctx, conn.ID, err)
 			}
-			if opp.LastAdvancedAt.Time().Before(since) {
+			if opp.StageEnteredAt.Before(since) {
 				continue
 			}
 			var live bool
@@ -111,12 +110,12 @@ func (e *Engine) workReconcile(ctx context.Context, job *queue.Job, args reconci
 			if live {
 				continue
 			}
-			entered := int64(opp.LastAdvancedAt)
+			entered := opp.StageEnteredAt.UnixMilli()
 			ev := &domain.LeverEvent{
-				ID: domain.NewID("evt"), ConnectionID: conn.ID, Event: lever.EventCandidateStageChange, OpportunityID: opp.ID,
+				ID: domain.NewID("evt"), ConnectionID: conn.ID, Event: e.cfg.Events.Native(ats.EventStageChanged), OpportunityID: opp.ID,
 				DedupeKey:   "reconcile:" + r.integ.ID + ":" + opp.ID + ":" + strconv.FormatInt(entered, 10),
 				TriggeredAt: entered, Source: SourceReconcile,
-				Payload: mustJSON(map[string]string{"opportunityId": opp.ID, "contactId": opp.Contact.ID, "toStageId": trigger.ID}),
+				Payload: mustJSON(map[string]string{"opportunityId": opp.ID, "contactId": opp.Candidate.ID, "toStageId": trigger.ID}),
 			}
 			ok, err := e.AcceptEvent(ctx, ev)
 			if err != nil {

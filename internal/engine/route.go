@@ -9,9 +9,9 @@ import (
 	"slices"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -117,11 +117,9 @@ func (e *Engine) workLeverEvent(ctx context.Context, job *queue.Job, args leverE
 	case domain.ConnDisconnected:
 		return queue.Cancel(fmt.Errorf("connection %s is disconnected", conn.ID))
 	}
-	var data lever.EventData
-	if len(ev.Payload) > 0 {
-		if err := json.Unmarshal(ev.Payload, &data); err != nil {
-			return queue.Cancel(fmt.Errorf("event data: %w", err))
-		}
+	data, err := e.cfg.Events.Decode(ev.Event, ev.Payload)
+	if err != nil {
+		return queue.Cancel(fmt.Errorf("event data: %w", err))
 	}
 	log := e.log.With(slog.String("connection_id", conn.ID), slog.String("opportunity_id", ev.OpportunityID), slog.String("event_id", ev.ID), slog.String("event", ev.Event))
 	if ev.OpportunityID == "" {
@@ -132,8 +130,8 @@ func (e *Engine) workLeverEvent(ctx context.Context, job *queue.Job, args leverE
 		return nil
 	}
 	facts := &leverFacts{}
-	if slices.Contains(confirmedEvents, ev.Event) {
-		concerned, err := e.concernedIntegrations(ctx, conn, ev)
+	if slices.Contains(confirmedEvents, data.Kind) {
+		concerned, err := e.concernedIntegrations(ctx, conn, ev, data.Kind)
 		if err != nil {
 			return err
 		}
@@ -152,14 +150,14 @@ func (e *Engine) workLeverEvent(ctx context.Context, job *queue.Job, args leverE
 	if err := e.routeExports(ctx, log, conn, ev, data, facts); err != nil {
 		return err
 	}
-	switch ev.Event {
-	case lever.EventCandidateStageChange:
+	switch data.Kind {
+	case ats.EventStageChanged:
 		return e.routeStageChange(ctx, log, conn, ev, data)
-	case lever.EventCandidateArchiveChange:
-		if data.ToArchived != nil {
+	case ats.EventArchived:
+		if data.Archived != nil && *data.Archived {
 			return e.cancelOrders(ctx, conn, ev, "opportunity_archived", "the opportunity was archived")
 		}
-	case lever.EventCandidateDeleted:
+	case ats.EventDeleted:
 		return e.purgeCandidate(ctx, log, conn, ev)
 	}
 	return nil
@@ -199,12 +197,12 @@ func (e *Engine) decide(ctx context.Context, d *domain.Decision) error {
 	return e.db.InTx(ctx, func(tx *store.Tx) error { return tx.DecisionInsert(ctx, d) })
 }
 
-func (e *Engine) routeStageChange(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData) error {
+func (e *Engine) routeStageChange(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data ats.Event) error {
 	routes, err := e.routes(ctx, conn.ID)
 	if err != nil {
 		return err
 	}
-	var opp *lever.Opportunity
+	var opp *ats.Application
 	for _, r := range routes {
 		if !flow.TakesOrders(r.provider.Kind) {
 			continue // no trigger stage
@@ -223,7 +221,7 @@ func (e *Engine) routeStageChange(ctx context.Context, log *slog.Logger, conn *d
 		}
 		if data.ToStageID != trigger.ID {
 			stages, _ := e.Stages(ctx, conn)
-			d.Reason = fmt.Sprintf("moved to %q, not to the trigger stage %q", stageText(stages, data.ToStageID), trigger.Text)
+			d.Reason = fmt.Sprintf("moved to %q, not to the trigger stage %q", stageText(stages, data.ToStageID), trigger.Name)
 			if err := e.decide(ctx, d); err != nil {
 				return err
 			}
@@ -236,19 +234,19 @@ func (e *Engine) routeStageChange(ctx context.Context, log *slog.Logger, conn *d
 			// candidate was among those Activate listed as already in the
 			// stage, and only the operator's choice there orders them.
 			d.Reason = fmt.Sprintf("moved into the trigger stage %q at %s, before the integration was activated at %s (Activate orders candidates already in the stage only when the operator includes them)",
-				trigger.Text, time.UnixMilli(ev.TriggeredAt).UTC().Format(time.RFC3339), since.UTC().Format(time.RFC3339))
+				trigger.Name, time.UnixMilli(ev.TriggeredAt).UTC().Format(time.RFC3339), since.UTC().Format(time.RFC3339))
 			if err := e.decide(ctx, d); err != nil {
 				return err
 			}
 			continue
 		}
 		if opp == nil {
-			client, err := e.Lever(conn)
+			drv, err := e.Driver(conn)
 			if err != nil {
 				return err
 			}
-			opp, err = client.GetOpportunity(ctx, ev.OpportunityID, "applications", "owner")
-			if errors.Is(err, lever.ErrNotFound) {
+			opp, err = drv.Application(ctx, ev.OpportunityID)
+			if errors.Is(err, ats.ErrNotFound) {
 				d.Reason = "the opportunity no longer exists in Lever"
 				return e.decide(ctx, d)
 			}
@@ -265,13 +263,13 @@ func (e *Engine) routeStageChange(ctx context.Context, log *slog.Logger, conn *d
 
 // routeTrigger decides what an opportunity entering an integration's trigger
 // stage means: a new order, a re-invite, or nothing, and why.
-func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, r route, trigger lever.Stage, opp *lever.Opportunity, d *domain.Decision) error {
-	if opp.Archived != nil && opp.Archived.ArchivedAt != 0 {
+func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, r route, trigger ats.Stage, opp *ats.Application, d *domain.Decision) error {
+	if opp.Archived {
 		d.Reason = "the opportunity is archived"
 		return e.decide(ctx, d)
 	}
 	if opp.Stage.ID != trigger.ID {
-		d.Reason = fmt.Sprintf("the opportunity has left the trigger stage %q since", trigger.Text)
+		d.Reason = fmt.Sprintf("the opportunity has left the trigger stage %q since", trigger.Name)
 		return e.decide(ctx, d)
 	}
 	var pkgs []domain.Package
@@ -286,7 +284,7 @@ func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domai
 	if err != nil {
 		return queue.Cancel(err)
 	}
-	t := flow.Trigger{ProviderName: r.provider.Name, Settings: r.settings, OpportunityID: opp.ID, PostingID: opp.PostingID(), Tags: opp.Tags}
+	t := flow.Trigger{ProviderName: r.provider.Name, Settings: r.settings, OpportunityID: opp.ID, PostingID: opp.JobID, Tags: opp.Tags}
 	router, _ := k.(flow.Router)
 	var pkg *domain.Package
 	var reason string
@@ -301,13 +299,13 @@ func (e *Engine) routeTrigger(ctx context.Context, log *slog.Logger, conn *domai
 	}
 	order := &domain.Order{
 		ID: domain.NewID("ord"), IntegrationID: r.integ.ID, ConnectionID: conn.ID, ProviderID: r.provider.ID,
-		PackageID: pkg.ID, PackageName: pkg.Name, OpportunityID: opp.ID, PostingID: opp.PostingID(), Status: domain.OrderCreated,
-		Candidate: domain.Candidate{Name: opp.Name},
-		Details: domain.OrderDetails{OpportunityURL: opp.URLs.Show, StageID: trigger.ID,
+		PackageID: pkg.ID, PackageName: pkg.Name, OpportunityID: opp.ID, PostingID: opp.JobID, Status: domain.OrderCreated,
+		Candidate: domain.Candidate{Name: opp.Candidate.Name},
+		Details: domain.OrderDetails{OpportunityURL: opp.URL, StageID: trigger.ID,
 			OwnerID: opp.Owner.ID, OwnerName: opp.Owner.Name, OwnerEmail: opp.Owner.Email, OwnerUsername: opp.Owner.Username},
 	}
-	if len(opp.Emails) > 0 {
-		order.Candidate.Email = opp.Emails[0]
+	if len(opp.Candidate.Emails) > 0 {
+		order.Candidate.Email = opp.Candidate.Emails[0]
 	}
 	var draft flow.OrderDraft
 	if router != nil {

@@ -3,8 +3,8 @@ package engine
 import (
 	"slices"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 )
 
 // FieldType says what a setting holds, and so how an operator picks it.
@@ -45,31 +45,36 @@ func SettingsFields(kind string) []SettingsField {
 	return k.SettingsFields()
 }
 
-// WebhookEvents lists the Lever webhook events the flows of the given
-// provider kinds need, in Lever's order; with no kinds, those every flow
-// needs.
-func WebhookEvents(kinds ...string) []string {
+// WebhookEvents lists, by the ATS's names, the webhook events the flows of
+// the given provider kinds need, in the ATS's order; with no kinds, those
+// every flow needs.
+func WebhookEvents(names ats.EventNames, kinds ...string) []string {
 	all := flow.All()
-	need := map[string]bool{}
-	for _, ev := range lever.Events {
+	need := map[ats.EventKind]bool{}
+	for _, ev := range ats.EventKinds {
 		every := len(all) > 0
 		for _, k := range all {
-			every = every && slices.Contains(k.LeverEvents(), ev)
+			every = every && slices.Contains(k.Events(), ev)
 		}
 		need[ev] = every
 	}
 	for _, id := range kinds {
 		if k, err := flow.Lookup(id); err == nil {
-			for _, ev := range k.LeverEvents() {
+			for _, ev := range k.Events() {
 				need[ev] = true
 			}
 		}
 	}
 	var out []string
-	for _, ev := range lever.Events {
-		if need[ev] {
-			out = append(out, ev)
+	for _, n := range names.Names() {
+		if k, ok := names.Kind(n); ok && need[k] {
+			out = append(out, n)
 		}
 	}
 	return out
+}
+
+// WebhookEvents is WebhookEvents with the engine's ATS's names.
+func (e *Engine) WebhookEvents(kinds ...string) []string {
+	return WebhookEvents(e.cfg.Events, kinds...)
 }

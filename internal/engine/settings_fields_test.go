@@ -1,13 +1,13 @@
 package engine
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/domain"
 )
 
@@ -73,13 +73,13 @@ func TestSettingsFieldsCoverSettings(t *testing.T) {
 
 func TestWebhookEventsAndScopesPerKind(t *testing.T) {
 	t.Parallel()
-	if got := WebhookEvents(domain.KindAssessment); !slices.Equal(got, []string{"candidateStageChange", "candidateArchiveChange", "candidateDeleted"}) {
+	if got := WebhookEvents(leverats.Events, domain.KindAssessment); !slices.Equal(got, []string{"candidateStageChange", "candidateArchiveChange", "candidateDeleted"}) {
 		t.Errorf("assessment events = %v", got)
 	}
-	if got := WebhookEvents(); !slices.Equal(got, []string{"candidateStageChange", "candidateArchiveChange", "candidateDeleted"}) {
+	if got := WebhookEvents(leverats.Events); !slices.Equal(got, []string{"candidateStageChange", "candidateArchiveChange", "candidateDeleted"}) {
 		t.Errorf("events without a kind = %v, want those every flow needs", got)
 	}
-	src := WebhookEvents(domain.KindSourcing)
+	src := WebhookEvents(leverats.Events, domain.KindSourcing)
 	for _, ev := range []string{"candidateStageChange", "candidateArchiveChange", "candidateHired", "candidateDeleted", "interviewCreated", "interviewUpdated", "interviewDeleted"} {
 		if !slices.Contains(src, ev) {
 			t.Errorf("sourcing lacks %s", ev)
@@ -97,28 +97,4 @@ func TestWebhookEventsAndScopesPerKind(t *testing.T) {
 	if slices.Contains(LeverScopes(domain.KindVideoInterview), "forms:write:admin") {
 		t.Error("the video interview flow asks for forms:write:admin, which it does not use")
 	}
-}
-
-func TestTokenAudience(t *testing.T) {
-	t.Parallel()
-	c := &domain.Connection{Environment: "production", AuthKind: "oauth"}
-	mk := func(claims string) string {
-		return "e30." + b64(claims) + ".sig"
-	}
-	c.Credentials.AccessToken = mk(`{"aud":"https://api.lever.co/v1/"}`)
-	if f := checkEnvironment(c); len(f) != 0 {
-		t.Errorf("a production token on production: %v", f)
-	}
-	c.Credentials.AccessToken = mk(`{"aud":["https://api.sandbox.lever.co/v1/","https://sandbox-lever.auth0.com/userinfo"]}`)
-	if f := checkEnvironment(c); len(f) != 1 || !strings.Contains(f[0].Message, "sandbox") {
-		t.Errorf("a sandbox token on production: %v", f)
-	}
-	c.Credentials.AccessToken = "opaque-token"
-	if f := checkEnvironment(c); len(f) != 0 {
-		t.Errorf("an opaque token cannot be judged: %v", f)
-	}
-}
-
-func b64(s string) string {
-	return strings.TrimRight(base64.RawURLEncoding.EncodeToString([]byte(s)), "=")
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,9 +10,9 @@ import (
 	"sort"
 	"strings"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/leverscope"
 	"stagecoach/internal/store"
 )
@@ -23,9 +22,9 @@ import (
 // is empty and its error is in Errors (keyed by part: stages, postings,
 // users, tags, form_templates, feedback_templates).
 type LeverAccount struct {
-	Stages            []lever.Stage
-	Postings          []*lever.Posting
-	Users             []*lever.User
+	Stages            []ats.Stage
+	Postings          []*ats.Job
+	Users             []*ats.User
 	Tags              []string
 	FormTemplates     []string
 	FeedbackTemplates []string
@@ -39,20 +38,20 @@ type LeverAccount struct {
 // setup check: the parts the flows of kinds read (all of them when no kind
 // is given), so that a grant with only a kind's scopes is not refused.
 func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...string) (*LeverAccount, error) {
-	client, err := e.Lever(c)
+	d, err := e.Driver(c)
 	if err != nil {
 		return nil, err
 	}
 	a := &LeverAccount{Errors: map[string]error{}}
-	if a.Stages, err = client.ListStages(ctx); err != nil {
+	if a.Stages, err = d.Stages(ctx, ""); err != nil {
 		a.Errors["stages"] = err
-		if errors.Is(err, lever.ErrUnauthorized) || errors.Is(err, lever.ErrConnectionBroken) {
+		if errors.Is(err, ats.ErrUnauthorized) {
 			return a, nil // every other call would say the same
 		}
 	}
 	// Confidential postings too, when the credentials may see them.
-	postings := func(conf string) iter.Seq2[*lever.Posting, error] {
-		return client.ListPostings(ctx, lever.ListPostingsParams{Confidentiality: conf})
+	postings := func(confidential bool) iter.Seq2[*ats.Job, error] {
+		return d.Jobs(ctx, ats.JobListing{Confidential: confidential})
 	}
 	for p, err := range withConfidential(c, &a.ConfidentialHidden, postings) {
 		if err != nil {
@@ -61,42 +60,40 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 		}
 		a.Postings = append(a.Postings, p)
 	}
-	sort.SliceStable(a.Postings, func(i, j int) bool { return a.Postings[i].Text < a.Postings[j].Text })
-	for u, err := range client.ListUsers(ctx, lever.ListUsersParams{}) {
+	sort.SliceStable(a.Postings, func(i, j int) bool { return a.Postings[i].Title < a.Postings[j].Title })
+	for u, err := range d.Users(ctx, ats.UserListing{}) {
 		if err != nil {
 			a.Errors["users"] = err
 			break
 		}
-		if u.DeactivatedAt == 0 {
+		if !u.Deactivated {
 			a.Users = append(a.Users, u)
 		}
 	}
 	if readsPart("tags", kinds...) {
-		if tags, err := client.ListTags(ctx); err != nil {
+		if tags, err := d.Tags(ctx); err != nil {
 			a.Errors["tags"] = err
 		} else {
-			for _, t := range tags {
-				a.Tags = append(a.Tags, t.Text)
-			}
+			a.Tags = tags
 			slices.Sort(a.Tags)
 		}
 	}
 	if readsPart("form_templates", kinds...) {
-		for t, err := range client.ListFormTemplates(ctx) {
+		for t, err := range d.Templates(ctx, ats.ResultsForm) {
 			if err != nil {
 				a.Errors["form_templates"] = err
 				break
 			}
-			a.FormTemplates = append(a.FormTemplates, t.Text)
+			a.FormTemplates = append(a.FormTemplates, t.Title)
 		}
 	}
 	if readsPart("feedback_templates", kinds...) {
-		for t, err := range client.ListFeedbackTemplates(ctx) {
+		for t, err := range d.Templates(ctx, ats.FeedbackForm) {
 			if err != nil {
 				a.Errors["feedback_templates"] = err
 				break
 			}
-			a.FeedbackTemplates = append(a.FeedbackTemplates, t.Text)
+			a.FeedbackTemplates = append(a.FeedbackTemplates, t.Title)
 		}
 	}
 	return a, nil
@@ -104,10 +101,48 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 
 // Severities of a setup finding.
 const (
-	SeverityError   = "error"   // the integration will not work: Activate refuses
-	SeverityWarning = "warning" // it works, but not as the operator may expect yet
-	SeverityOK      = "ok"
+	SeverityError   = flow.SeverityError   // the integration will not work: Activate refuses
+	SeverityWarning = flow.SeverityWarning // it works, but not as the operator may expect yet
+	SeverityOK      = flow.SeverityOK
 )
+
+// setupEnv is flow.SetupEnv for one integration's setup check.
+type setupEnv struct {
+	s                            Settings
+	prov                         *domain.Provider
+	pkgs                         []domain.Package
+	conn                         *domain.Connection
+	acct                         *LeverAccount
+	add                          func(sev, field, format string, args ...any)
+	stage, posting, pkg, tagWarn func(field, label, v string)
+}
+
+func (v *setupEnv) Settings() Settings                         { return v.s }
+func (v *setupEnv) ProviderName() string                       { return v.prov.Name }
+func (v *setupEnv) Packages() []domain.Package                 { return v.pkgs }
+func (v *setupEnv) Add(sev, field, format string, args ...any) { v.add(sev, field, format, args...) }
+func (v *setupEnv) Stage(field, label, stage string)           { v.stage(field, label, stage) }
+func (v *setupEnv) Job(field, label, id string)                { v.posting(field, label, id) }
+func (v *setupEnv) Package(field, label, id string)            { v.pkg(field, label, id) }
+func (v *setupEnv) TagWarn(field, label, tag string)           { v.tagWarn(field, label, tag) }
+func (v *setupEnv) ConnectionPerformsAs() bool                 { return v.conn.PerformAs != "" }
+func (v *setupEnv) HasTag(tag string) (bool, bool) {
+	return slices.Contains(v.acct.Tags, tag), v.acct.Errors["tags"] == nil
+}
+
+func (v *setupEnv) HasTemplate(kind ats.FormKind, title string) (bool, bool) {
+	list, part := v.acct.FormTemplates, "form_templates"
+	if kind == ats.FeedbackForm {
+		list, part = v.acct.FeedbackTemplates, "feedback_templates"
+	}
+	return slices.Contains(list, title), v.acct.Errors[part] == nil
+}
+
+func (v *setupEnv) JobCarries(tag string) (bool, bool) {
+	return slices.ContainsFunc(v.acct.Postings, func(p *ats.Job) bool { return slices.Contains(p.Tags, tag) }), v.acct.Errors["postings"] == nil
+}
+
+var _ flow.SetupEnv = (*setupEnv)(nil)
 
 // Finding is one line of an integration's setup check, in plain words.
 type Finding struct {
@@ -183,7 +218,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	case domain.ConnBroken:
 		add(SeverityError, "", "The connection %s is broken (%s): connect it again; the events received meanwhile are kept and resume.", conn.Name, conn.StatusReason)
 	}
-	if env := checkEnvironment(conn); len(env) > 0 {
+	if env := e.checkEnvironment(conn); len(env) > 0 {
 		// Credentials for another environment cannot work; asking Lever
 		// with them would only leak them there.
 		return append(out, env...), nil
@@ -210,7 +245,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		add(SeverityError, "", "stagecoach cannot reach Lever for this connection: %v", err)
 		return out, nil
 	}
-	if err := acct.Errors["stages"]; err != nil && (errors.Is(err, lever.ErrUnauthorized) || errors.Is(err, lever.ErrConnectionBroken)) {
+	if err := acct.Errors["stages"]; err != nil && errors.Is(err, ats.ErrUnauthorized) {
 		msg := "Lever refused the connection's credentials (revoked, expired, or mistyped)"
 		if conn.Environment == "production" {
 			msg += "; a sandbox key or token used against production is refused this way: pick the sandbox environment for it"
@@ -226,7 +261,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		add(SeverityWarning, "", "Confidential postings and their candidates are out of reach: %s. The %s flow will not see them: %s.", why, kindLabel(prov.Kind), confidentialMisses(prov.Kind))
 	}
 	for part, err := range acct.Errors {
-		if errors.Is(err, lever.ErrForbidden) {
+		if errors.Is(err, ats.ErrForbidden) {
 			add(SeverityError, "", "Lever does not let this connection read %s: give the API key or app the %s:read:admin permission.", strings.ReplaceAll(part, "_", " "), part)
 		} else {
 			add(SeverityWarning, "", "Could not read %s from Lever: %v", strings.ReplaceAll(part, "_", " "), err)
@@ -251,7 +286,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if acct.Errors["postings"] != nil {
 			return
 		}
-		if !slices.ContainsFunc(acct.Postings, func(p *lever.Posting) bool { return p.ID == id }) {
+		if !slices.ContainsFunc(acct.Postings, func(p *ats.Job) bool { return p.ID == id }) {
 			add(SeverityError, field, "The %s %q is not a posting of this Lever account.", label, id)
 		}
 	}
@@ -264,15 +299,15 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if v == "" || acct.Errors["users"] != nil {
 			return
 		}
-		if slices.ContainsFunc(acct.Users, func(u *lever.User) bool { return u.ID == v || strings.EqualFold(u.Email, v) }) {
+		if slices.ContainsFunc(acct.Users, func(u *ats.User) bool { return u.ID == v || strings.EqualFold(u.Email, v) }) {
 			return
 		}
-		client, err := e.Lever(conn)
+		d, err := e.Driver(conn)
 		if err != nil {
 			add(SeverityError, field, "The %s user %q cannot be checked: %v.", label, v, err)
 			return
 		}
-		for u, err := range client.ListUsers(ctx, lever.ListUsersParams{IncludeDeactivated: true}) {
+		for u, err := range d.Users(ctx, ats.UserListing{IncludeDeactivated: true}) {
 			if err != nil {
 				add(SeverityWarning, field, "The %s user %q could not be checked: %v.", label, v, err)
 				return
@@ -288,68 +323,9 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	stage("triggerStage", "trigger stage", s.TriggerStage)
 	user("performAs", "perform-as", s.PerformAs)
 	user("", "connection's default perform-as", conn.PerformAs)
-	switch prov.Kind {
-	case domain.KindAssessment:
-		stage("completionStage", "completion stage", s.CompletionStage)
-		tagWarn("invitedTag", "invited tag", s.InvitedTag)
-		tagWarn("completedTag", "completed tag", s.CompletedTag)
-		if acct.Errors["form_templates"] == nil && !slices.Contains(acct.FormTemplates, s.FormTemplate) {
-			add(SeverityWarning, "formTemplate", "The form template %q does not exist yet; stagecoach creates it with the first results.", s.FormTemplate)
-		}
-		for _, id := range s.TaggedPostings {
-			posting("taggedPostings", "posting to tag", id)
-		}
-		if len(pkgs) == 0 {
-			add(SeverityWarning, "", "%s has published no packages yet, so no opportunity tag can choose one.", prov.Name)
-		}
-		for _, p := range pkgs {
-			if p.LeverTag != "" && acct.Errors["tags"] == nil && !hasTag(p.LeverTag) {
-				add(SeverityWarning, "taggedPostings", "The package tag %q does not exist in Lever yet, so recruiters cannot pick it: add it to postings (above) or to an opportunity.", p.LeverTag)
-			}
-		}
-	case domain.KindVideoInterview:
-		tagWarn("invitedTag", "invited tag", s.InvitedTag)
-		tagWarn("completedTag", "completed tag", s.CompletedTag)
-		if s.DefaultPackage != "" {
-			pkg("defaultPackage", "default interview kit", s.DefaultPackage)
-		}
-		for post, kit := range s.PostingPackages {
-			posting("postingPackages", "posting", post)
-			pkg("postingPackages", "interview kit", kit)
-		}
-		if s.DefaultPackage == "" && len(s.PostingPackages) == 0 {
-			add(SeverityError, "defaultPackage", "No interview kit is chosen: set a default kit or a kit per posting.")
-		}
-	case domain.KindInterviewService:
-		tag := s.JobSyncTag
-		if tag == "" {
-			tag = prov.Name
-		}
-		if acct.Errors["postings"] == nil && !slices.ContainsFunc(acct.Postings, func(p *lever.Posting) bool { return slices.Contains(p.Tags, tag) }) {
-			add(SeverityWarning, "jobSyncTag", "No posting carries the job sync tag %q yet: add it to the postings the provider should interview for.", tag)
-		}
-		if s.FeedbackForm && s.FeedbackTemplate != "" && acct.Errors["feedback_templates"] == nil && !slices.Contains(acct.FeedbackTemplates, s.FeedbackTemplate) {
-			add(SeverityWarning, "feedbackTemplate", "The feedback template %q does not exist in Lever yet; stagecoach creates it with the first feedback.", s.FeedbackTemplate)
-		}
-	case domain.KindSourcing:
-		for role, post := range s.RolePostings {
-			posting("rolePostings", "posting for role "+role+",", post)
-		}
-		for ps, ls := range s.StageMap {
-			stage("stageMap", "Lever stage for provider stage "+ps+",", ls)
-		}
-		for ls := range s.LeverStageMap {
-			stage("leverStageMap", "mapped Lever stage", ls)
-		}
-		stage("defaultStage", "default funnel stage", s.DefaultStage)
-		if s.DefaultStage == "" && len(s.StageMap) == 0 {
-			add(SeverityWarning, "defaultStage", "No stage map and no default funnel stage: exported candidates land in Lever's first stage.")
-		}
-		if s.ExportPolicy != "" && s.ExportPolicy != "successful" && s.ExportPolicy != "all" {
-			add(SeverityError, "exportPolicy", "The export policy must be \"successful\" or \"all\", not %q.", s.ExportPolicy)
-		}
-		if s.PerformAs == "" && conn.PerformAs == "" {
-			add(SeverityWarning, "performAs", "No perform-as user: exports without an initiating Lever user will be refused by Lever.")
+	if k, err := flow.Lookup(prov.Kind); err == nil {
+		if sc, ok := k.(flow.SetupChecker); ok {
+			sc.CheckSetup(&setupEnv{s: s, prov: prov, pkgs: pkgs, conn: conn, acct: acct, add: add, stage: stage, posting: posting, pkg: pkg, tagWarn: tagWarn})
 		}
 	}
 	for _, c := range tagClashes {
@@ -358,7 +334,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	if prov.WebhookURL == "" {
 		add(SeverityWarning, "", "%s has no webhook URL yet, so it is not told about new orders.", prov.Name)
 	}
-	out = append(out, checkWebhooks(WebhookEvents(prov.Kind), hooks, arrivals)...)
+	out = append(out, checkWebhooks(e.WebhookEvents(prov.Kind), hooks, arrivals)...)
 	if out.OK() {
 		msg := "Everything this integration needs is in place."
 		if len(out) > 0 {
@@ -418,64 +394,21 @@ func checkWebhooks(events []string, hooks []*domain.ConnectionWebhook, arrivals 
 	return out
 }
 
-// checkEnvironment compares an OAuth access token's audience with the
-// connection's environment: a sandbox token against production (or the
-// reverse) cannot work.
-func checkEnvironment(c *domain.Connection) Findings {
-	if c.AuthKind != "oauth" || c.Credentials.AccessToken == "" {
-		return nil
-	}
-	env, err := Environment(c)
+// checkEnvironment reports what the connection's driver can tell is wrong
+// with its configuration before anything is asked of the ATS (Lever: an
+// OAuth token issued for another environment).
+func (e *Engine) checkEnvironment(c *domain.Connection) Findings {
+	d, err := e.openDriver(c)
 	if err != nil {
 		return Findings{{SeverityError, "", err.Error()}}
 	}
-	aud := tokenAudience(c.Credentials.AccessToken)
-	if aud == "" {
-		return nil
-	}
-	want := strings.TrimRight(env.Audience, "/")
-	if strings.TrimRight(aud, "/") == want {
-		return nil
-	}
-	if strings.Contains(aud, "sandbox") && env.Name == "production" {
-		return Findings{{SeverityError, "", fmt.Sprintf("The access token was issued by Lever's sandbox (%s) but the connection points at production: pick the sandbox environment, or authorize a production account.", aud)}}
-	}
-	return Findings{{SeverityError, "", fmt.Sprintf("The access token was issued for %s but the connection points at %s: pick the matching environment.", aud, want)}}
-}
-
-// tokenAudience reads the aud claim of a JWT-shaped access token without
-// verifying it (it is only compared, never trusted).
-func tokenAudience(tok string) string {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return ""
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return ""
-	}
-	var claims struct {
-		Aud json.RawMessage `json:"aud"`
-	}
-	if json.Unmarshal(b, &claims) != nil {
-		return ""
-	}
-	var one string
-	if json.Unmarshal(claims.Aud, &one) == nil {
-		return one
-	}
-	var many []string
-	if json.Unmarshal(claims.Aud, &many) == nil {
-		for _, a := range many {
-			if strings.Contains(a, "/v1") {
-				return a
-			}
-		}
-		if len(many) > 0 {
-			return many[0]
+	var out Findings
+	if cc, ok := d.(ats.ConfigChecker); ok {
+		for _, msg := range cc.CheckConfig() {
+			out = append(out, Finding{SeverityError, "", msg})
 		}
 	}
-	return ""
+	return out
 }
 
 func kindLabel(kind string) string {

@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/fetch"
 	"stagecoach/internal/flow/sourcing"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -72,7 +72,7 @@ type exportWork struct {
 	provider *domain.Provider
 	conn     *domain.Connection
 	settings Settings
-	client   *lever.Client
+	drv      ats.FlowDriver
 	log      *slog.Logger
 }
 
@@ -112,7 +112,7 @@ func (e *Engine) workExportSync(ctx context.Context, job *queue.Job, args export
 	if !w.integ.Enabled {
 		return queue.Cancel(fmt.Errorf("integration %s is disabled", w.integ.ID))
 	}
-	if w.client, err = e.Lever(w.conn); err != nil {
+	if w.drv, err = e.Driver(w.conn); err != nil {
 		return err
 	}
 	w.log = e.log.With(slog.String("connection_id", w.conn.ID), slog.String("export_id", w.x.ID), slog.String("opportunity_id", w.x.OpportunityID))
@@ -149,7 +149,7 @@ func (e *Engine) failExport(ctx context.Context, w *exportWork, why string) erro
 // invalid error, saying why, when there is none.
 func (e *Engine) exportPerformAs(ctx context.Context, w *exportWork) (string, error) {
 	if w.x.RecruiterEmail != "" {
-		u, err := e.cachedUser(ctx, w.conn, w.client, w.x.RecruiterEmail)
+		u, err := e.cachedUser(ctx, w.conn, w.drv, w.x.RecruiterEmail)
 		if err == nil {
 			return u.ID, nil
 		}
@@ -158,7 +158,7 @@ func (e *Engine) exportPerformAs(ctx context.Context, w *exportWork) (string, er
 		}
 	}
 	if w.settings.PerformAs != "" {
-		u, err := e.cachedUser(ctx, w.conn, w.client, w.settings.PerformAs)
+		u, err := e.cachedUser(ctx, w.conn, w.drv, w.settings.PerformAs)
 		if err != nil {
 			if domain.ErrorCode(err) == domain.EInvalid {
 				return "", domain.Errorf(domain.EInvalid, "the integration's %s; fix performAs in its settings", err.Error())
@@ -176,14 +176,14 @@ func (e *Engine) exportPerformAs(ctx context.Context, w *exportWork) (string, er
 // exportStage returns the Lever stage a new export enters: the mapped
 // stage, else the integration's default funnel stage, else Lever's default
 // ("" leaves it to Lever).
-func (e *Engine) exportStage(ctx context.Context, w *exportWork) (lever.Stage, error) {
+func (e *Engine) exportStage(ctx context.Context, w *exportWork) (ats.Stage, error) {
 	name := w.settings.StageMap[w.x.ProviderStage]
 	what := fmt.Sprintf("provider stage %q is mapped to", w.x.ProviderStage)
 	if name == "" {
 		name, what = w.settings.DefaultStage, "the default funnel stage is"
 	}
 	if name == "" {
-		return lever.Stage{}, nil
+		return ats.Stage{}, nil
 	}
 	st, err := e.ResolveStage(ctx, w.conn, name)
 	if err != nil && domain.ErrorCode(err) == domain.EInvalid {
@@ -194,7 +194,7 @@ func (e *Engine) exportStage(ctx context.Context, w *exportWork) (lever.Stage, e
 
 // exportCV returns the export's CV as a file to upload, fetching it when it
 // was given by URL.
-func (e *Engine) exportCV(ctx context.Context, x *domain.Export) (*lever.File, error) {
+func (e *Engine) exportCV(ctx context.Context, x *domain.Export) (*ats.File, error) {
 	data := x.CV
 	if len(data) == 0 && x.CVURL != "" {
 		b, err := e.fetch.Get(ctx, x.CVURL, MaxCVBytes)
@@ -217,7 +217,7 @@ func (e *Engine) exportCV(ctx context.Context, x *domain.Export) (*lever.File, e
 	if err != nil {
 		return nil, domain.Errorf(domain.EInvalid, "the CV %s", err.Error())
 	}
-	return &lever.File{Name: x.CVName, ContentType: ct, Data: data}, nil
+	return &ats.File{Name: x.CVName, ContentType: ct, Data: data}, nil
 }
 
 func cvSum(b []byte) string {
@@ -249,13 +249,8 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 		return e.leverError(ctx, w.conn.ID, err)
 	}
 	posting := w.settings.RolePostings[x.RoleID]
-	in := lever.CreateOpportunityInput{
-		Origin: "sourced", Tags: []string{w.provider.Name}, Sources: []string{w.provider.Name}, Stage: st.ID,
-	}
-	if posting != "" {
-		in.Postings = []string{posting}
-	}
-	var cv *lever.File
+	in := ats.NewCandidate{Source: w.provider.Name, Tags: []string{w.provider.Name}, Stage: st.ID, JobID: posting}
+	var cv *ats.File
 	if x.Pseudonym != "" {
 		in.Name = x.Pseudonym
 	} else {
@@ -270,7 +265,7 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 			}
 		}
 		for _, ph := range p.Phones {
-			in.Phones = append(in.Phones, lever.Phone{Type: ph.Type, Value: ph.Value})
+			in.Phones = append(in.Phones, ats.Phone{Type: ph.Type, Value: ph.Value})
 		}
 		if cv, err = e.exportCV(ctx, x); err != nil {
 			if domain.ErrorCode(err) == domain.EInvalid {
@@ -278,7 +273,7 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 			}
 			return err
 		}
-		in.ResumeFile = cv
+		in.CV = cv
 	}
 	version := x.StageVersion
 	ef := e.createOpportunityEffect(w, in, as)
@@ -289,7 +284,7 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 		}
 		return err
 	}
-	opp, err := w.client.GetOpportunity(ctx, oppID)
+	opp, err := w.drv.Application(ctx, oppID)
 	if err != nil {
 		return e.leverError(ctx, w.conn.ID, err)
 	}
@@ -305,7 +300,7 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 		if err != nil {
 			return err
 		}
-		x.OpportunityID, x.OpportunityURL, x.PostingID = oppID, opp.URLs.Show, posting
+		x.OpportunityID, x.OpportunityURL, x.PostingID = oppID, opp.URL, posting
 		x.Status, x.LastError, x.StageSynced = domain.ExportExported, "", version
 		if len(lost) > 0 {
 			x.LastError = "Lever did not keep what the export sent: " + strings.Join(lost, ", ") + "; add them to the candidate in Lever"
@@ -338,12 +333,12 @@ func (e *Engine) exportCreate(ctx context.Context, w *exportWork) error {
 // on the mapped posting, that is the candidate (one of the e-mails, or the
 // profile link, or — with neither — the name; the pseudonym for a
 // pseudonymous export) and that no other export is linked to.
-func (e *Engine) createOpportunityEffect(w *exportWork, in lever.CreateOpportunityInput, as string) effect {
-	x, c := w.x, w.client
+func (e *Engine) createOpportunityEffect(w *exportWork, in ats.NewCandidate, as string) effect {
+	x, d := w.x, w.drv
 	find := func(ctx context.Context) (bool, string, error) {
 		// On a confidential posting the opportunity is confidential too.
-		list := func(conf string) iter.Seq2[*lever.Opportunity, error] {
-			return c.ListOpportunities(ctx, lever.ListOpportunitiesParams{Tags: []string{w.provider.Name}, PostingIDs: in.Postings, UpdatedAtStart: x.CreatedAt.Add(-time.Minute), Confidentiality: conf})
+		list := func(confidential bool) iter.Seq2[*ats.Application, error] {
+			return d.Applications(ctx, ats.ApplicationListing{Tag: w.provider.Name, JobID: in.JobID, UpdatedSince: x.CreatedAt.Add(-time.Minute), Confidential: confidential})
 		}
 		for o, err := range withConfidential(w.conn, nil, list) {
 			if err != nil {
@@ -366,15 +361,19 @@ func (e *Engine) createOpportunityEffect(w *exportWork, in lever.CreateOpportuni
 		return false, "", nil
 	}
 	// The journal's payload names no person: it is kept after a purge.
-	payload := map[string]any{"postings": in.Postings, "stage": in.Stage, "origin": in.Origin, "tags": in.Tags, "pseudonymous": x.Pseudonym != "", "resume": in.ResumeFile != nil}
+	var postings []string
+	if in.JobID != "" {
+		postings = []string{in.JobID}
+	}
+	payload := map[string]any{"postings": postings, "stage": in.Stage, "origin": "sourced", "tags": in.Tags, "pseudonymous": x.Pseudonym != "", "resume": in.CV != nil}
 	return effect{
 		key: "exp:" + x.ID + ":create", kind: "create_opportunity", payload: payload,
 		send: func(ctx context.Context) (string, error) {
-			o, err := c.CreateOpportunity(ctx, in, as)
+			app, err := d.CreateCandidate(ctx, in, as)
 			if err != nil {
 				return "", err
 			}
-			return o.ID, nil
+			return app.ID, nil
 		},
 		check: find,
 	}
@@ -384,7 +383,7 @@ func (e *Engine) createOpportunityEffect(w *exportWork, in lever.CreateOpportuni
 // and returns, per kind, how many values are missing ("phones (1 of 1)").
 // Lever reformats values (a link without its scheme, a phone number with other
 // punctuation), so links and phones are compared loosely.
-func notKept(in lever.CreateOpportunityInput, o *lever.Opportunity) []string {
+func notKept(in ats.NewCandidate, o *ats.Application) []string {
 	var lost []string
 	check := func(kind string, sent []string, have []string, norm func(string) string) {
 		kept := map[string]bool{}
@@ -422,35 +421,39 @@ func notKept(in lever.CreateOpportunityInput, o *lever.Opportunity) []string {
 		phones = append(phones, p.Value)
 	}
 	var have []string
-	for _, p := range o.Phones {
+	for _, p := range o.Candidate.Phones {
 		have = append(have, p.Value)
 	}
-	check("emails", in.Emails, o.Emails, fold)
+	var sources []string
+	if in.Source != "" {
+		sources = []string{in.Source}
+	}
+	check("emails", in.Emails, o.Candidate.Emails, fold)
 	check("phones", phones, have, digits)
-	check("links", in.Links, o.Links, link)
-	check("sources", in.Sources, o.Sources, fold)
+	check("links", in.Links, o.Candidate.Links, link)
+	check("sources", sources, o.Sources, fold)
 	check("tags", in.Tags, o.Tags, fold)
 	return lost
 }
 
 // isExportOpportunity reports whether a Lever opportunity is the candidate
 // of an export.
-func isExportOpportunity(x *domain.Export, o *lever.Opportunity) bool {
+func isExportOpportunity(x *domain.Export, o *ats.Application) bool {
 	if x.Pseudonym != "" {
-		return o.Name == x.Pseudonym
+		return o.Candidate.Name == x.Pseudonym
 	}
 	p := x.Profile
 	for _, want := range p.Emails {
-		for _, have := range o.Emails {
+		for _, have := range o.Candidate.Emails {
 			if strings.EqualFold(strings.TrimSpace(want), strings.TrimSpace(have)) {
 				return true
 			}
 		}
 	}
-	if p.ProfileURL != "" && containsExact(o.Links, p.ProfileURL) {
+	if p.ProfileURL != "" && containsExact(o.Candidate.Links, p.ProfileURL) {
 		return true
 	}
-	return len(p.Emails) == 0 && p.ProfileURL == "" && o.Name == p.Name
+	return len(p.Emails) == 0 && p.ProfileURL == "" && o.Candidate.Name == p.Name
 }
 
 // exportUpdateLever brings an exported opportunity up to date: a stage the
@@ -479,7 +482,7 @@ func (e *Engine) exportUpdateLever(ctx context.Context, w *exportWork) error {
 				return e.failExport(ctx, w, "no Lever user to upload the new CV as: set performAs on the integration")
 			}
 			sum := cvSum(cv.Data)
-			if _, err := e.exportApply(ctx, w, fileEffect(w.client, "exp:"+x.ID+":cv:"+sum[:16], x.OpportunityID, *cv, as)); err != nil {
+			if _, err := e.exportApply(ctx, w, fileEffect(w.drv, "exp:"+x.ID+":cv:"+sum[:16], x.OpportunityID, *cv, as)); err != nil {
 				return err
 			}
 			return e.db.InTx(ctx, func(tx *store.Tx) error {
@@ -544,7 +547,7 @@ func (e *Engine) exportMove(ctx context.Context, w *exportWork, as string) error
 	}); err != nil {
 		return err
 	}
-	if _, err := e.exportApply(ctx, w, stageEffect(w.client, key, x.OpportunityID, st.ID, as)); err != nil {
+	if _, err := e.exportApply(ctx, w, stageEffect(w.drv, key, x.OpportunityID, st.ID, as)); err != nil {
 		return err
 	}
 	return e.db.InTx(ctx, func(tx *store.Tx) error { return done(tx, "", "") })
@@ -553,7 +556,7 @@ func (e *Engine) exportMove(ctx context.Context, w *exportWork, as string) error
 // refusedByLever reports whether a journalled write failed for good (Lever
 // answered 400, 403 or 404, now or on an earlier attempt), and why.
 func (e *Engine) refusedByLever(ctx context.Context, key string, err error) (bool, string) {
-	if errors.Is(err, lever.ErrBadRequest) || errors.Is(err, lever.ErrForbidden) || errors.Is(err, lever.ErrNotFound) {
+	if errors.Is(err, ats.ErrRefused) || errors.Is(err, ats.ErrForbidden) || errors.Is(err, ats.ErrNotFound) {
 		return true, err.Error()
 	}
 	var row *domain.Effect
@@ -568,14 +571,14 @@ const userCacheTTL = time.Minute
 
 type cachedLeverUser struct {
 	at   time.Time
-	user *lever.User
+	user *ats.User
 }
 
 // cachedUser is lookupUser with the active users found kept for a minute,
 // so that a burst of exports does not list Lever's users for each. A user
 // deactivated meanwhile makes Lever refuse the write, which fails the
 // export with Lever's reason.
-func (e *Engine) cachedUser(ctx context.Context, conn *domain.Connection, client *lever.Client, emailOrID string) (*lever.User, error) {
+func (e *Engine) cachedUser(ctx context.Context, conn *domain.Connection, d ats.FlowDriver, emailOrID string) (*ats.User, error) {
 	key := conn.ID + "|" + strings.ToLower(strings.TrimSpace(emailOrID))
 	e.mu.Lock()
 	c, ok := e.users[key]
@@ -583,7 +586,7 @@ func (e *Engine) cachedUser(ctx context.Context, conn *domain.Connection, client
 	if ok && time.Since(c.at) < userCacheTTL {
 		return c.user, nil
 	}
-	u, err := e.lookupUser(ctx, client, emailOrID)
+	u, err := e.lookupUser(ctx, d, emailOrID)
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,9 @@ import (
 	"sort"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/lever"
+	"stagecoach/internal/flow/sourcing"
 	"stagecoach/internal/store"
 )
 
@@ -18,8 +19,8 @@ import (
 // "export.<Lever event name>". Events about opportunities no export made are
 // not passed on. candidateDeleted also purges the export's personal data.
 // Destructive and interview events reach it confirmed by Lever (facts).
-func (e *Engine) routeExports(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData, facts *leverFacts) error {
-	if !slices.Contains(exportEvents, ev.Event) || ev.OpportunityID == "" {
+func (e *Engine) routeExports(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data ats.Event, facts *leverFacts) error {
+	if !slices.Contains(exportEvents, data.Kind) || ev.OpportunityID == "" {
 		return nil
 	}
 	var exports []*domain.Export
@@ -47,7 +48,7 @@ func (e *Engine) routeExports(ctx context.Context, log *slog.Logger, conn *domai
 				}
 			}
 		}
-		if !routed && ev.Event == lever.EventCandidateDeleted {
+		if !routed && data.Kind == ats.EventDeleted {
 			// The integration is switched off: nobody is told, but the
 			// personal data goes all the same.
 			err := e.db.InTx(ctx, func(tx *store.Tx) error {
@@ -69,7 +70,7 @@ func (e *Engine) routeExports(ctx context.Context, log *slog.Logger, conn *domai
 // leverToProviderStage maps a Lever stage to the provider's: leverStageMap
 // first, else the inverse of stageMap (the provider's current stage when
 // several map to it), else "".
-func leverToProviderStage(s Settings, stages []lever.Stage, stageID, current string) string {
+func leverToProviderStage(s Settings, stages []ats.Stage, stageID, current string) string {
 	for _, k := range sortedStringKeys(s.LeverStageMap) {
 		if st, err := findStage(stages, k); err == nil && st.ID == stageID {
 			return s.LeverStageMap[k]
@@ -95,39 +96,44 @@ func leverToProviderStage(s Settings, stages []lever.Stage, stageID, current str
 // names, the archive reason, the interview. It reads Lever, so it runs
 // before the transaction. data is as confirmed by Lever: the archived state
 // and the interview's panel are Lever's, not the webhook's.
-func (e *Engine) exportChange(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData, facts *leverFacts) (map[string]any, error) {
-	client, err := e.Lever(conn)
+func (e *Engine) exportChange(ctx context.Context, conn *domain.Connection, ev *domain.LeverEvent, data ats.Event, facts *leverFacts) (map[string]any, error) {
+	d, err := e.Driver(conn)
 	if err != nil {
 		return nil, err
 	}
-	switch ev.Event {
-	case lever.EventCandidateStageChange:
+	switch data.Kind {
+	case ats.EventStageChanged:
 		stages, err := e.Stages(ctx, conn)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"leverStageId": data.ToStageID, "leverStage": stageText(stages, data.ToStageID),
 			"fromLeverStageId": optString(data.FromStageID)}, nil
-	case lever.EventCandidateArchiveChange:
-		if data.ToArchived == nil || data.ToArchived.Reason == "" {
+	case ats.EventArchived:
+		if data.Archived == nil || !*data.Archived || data.ArchiveReasonID == "" {
 			return map[string]any{"archived": false}, nil
 		}
-		c := map[string]any{"archived": true, "reasonId": data.ToArchived.Reason, "archivedAt": data.ToArchived.ArchivedAt.Time().UTC()}
-		reasons, err := client.ListArchiveReasons(ctx)
+		c := map[string]any{"archived": true, "reasonId": data.ArchiveReasonID, "archivedAt": data.ArchivedAt.UTC()}
+		reasons, err := d.ArchiveReasons(ctx)
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range reasons {
-			if r.ID == data.ToArchived.Reason {
-				c["reason"], c["reasonType"] = r.Text, r.Type
+			if r.ID == data.ArchiveReasonID {
+				// Lever has two types of archive reason, hired and non-hired
+				// (GET /archive_reasons, documented in Lever's API reference).
+				c["reason"], c["reasonType"] = r.Name, "non-hired"
+				if r.Hired {
+					c["reasonType"] = "hired"
+				}
 			}
 		}
 		return c, nil
-	case lever.EventCandidateHired:
+	case ats.EventHired:
 		return map[string]any{"hired": true}, nil
-	case lever.EventCandidateDeleted:
+	case ats.EventDeleted:
 		return map[string]any{"deleted": true, "deletedBy": optString(data.DeletedBy)}, nil
-	case lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted:
+	case ats.EventInterviewCreated, ats.EventInterviewUpdated, ats.EventInterviewDeleted:
 		c := map[string]any{"interviewId": data.InterviewID, "panelId": optString(data.PanelID), "interview": nil}
 		if facts != nil && facts.interview != nil {
 			c["interview"] = viewInterview(facts.interview)
@@ -157,32 +163,32 @@ type interviewerJSON struct {
 	Email string `json:"email,omitempty"`
 }
 
-func viewInterview(iv *lever.Interview) interviewJSON {
-	v := interviewJSON{ID: iv.ID, PanelID: iv.Panel, StartsAt: iv.Date.Time().UTC(), Duration: iv.Duration, Timezone: iv.Timezone,
-		Location: iv.Location, StageID: iv.Stage, Interviewers: []interviewerJSON{}}
+func viewInterview(iv *ats.Interview) interviewJSON {
+	v := interviewJSON{ID: iv.ID, PanelID: iv.PanelID, StartsAt: iv.Start.UTC(), Duration: int(iv.Duration / time.Minute), Timezone: iv.Timezone,
+		Location: iv.Location, StageID: iv.StageID, Interviewers: []interviewerJSON{}}
 	for _, in := range iv.Interviewers {
 		v.Interviewers = append(v.Interviewers, interviewerJSON{Name: in.Name, Email: in.Email})
 	}
-	if iv.CanceledAt != 0 {
-		t := iv.CanceledAt.Time().UTC()
+	if !iv.CanceledAt.IsZero() {
+		t := iv.CanceledAt.UTC()
 		v.CanceledAt = &t
 	}
 	return v
 }
 
 // routeExportEvent tells one export's provider about one Lever event, once.
-func (e *Engine) routeExportEvent(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data lever.EventData, facts *leverFacts, r route, x *domain.Export) error {
+func (e *Engine) routeExportEvent(ctx context.Context, log *slog.Logger, conn *domain.Connection, ev *domain.LeverEvent, data ats.Event, facts *leverFacts, r route, x *domain.Export) error {
 	change, err := e.exportChange(ctx, conn, ev, data, facts)
 	if err != nil {
 		return e.leverError(ctx, conn.ID, err)
 	}
-	var stages []lever.Stage
-	if ev.Event == lever.EventCandidateStageChange {
+	var stages []ats.Stage
+	if data.Kind == ats.EventStageChanged {
 		if stages, err = e.Stages(ctx, conn); err != nil {
 			return e.leverError(ctx, conn.ID, err)
 		}
 	}
-	typ := "export." + ev.Event
+	typ := sourcing.WebhookType(data.Kind)
 	return e.db.InTx(ctx, func(tx *store.Tx) error {
 		x, err := tx.ExportGet(ctx, x.ID)
 		if err != nil {
@@ -201,8 +207,8 @@ func (e *Engine) routeExportEvent(ctx context.Context, log *slog.Logger, conn *d
 			}
 		}
 		d := &domain.Decision{EventID: ev.ID, IntegrationID: r.integ.ID, OpportunityID: ev.OpportunityID, Decision: domain.DecisionNotified}
-		switch ev.Event {
-		case lever.EventCandidateStageChange:
+		switch data.Kind {
+		case ats.EventStageChanged:
 			if data.ToStageID == x.LeverStageID {
 				d.Decision = domain.DecisionIgnored
 				d.Reason = fmt.Sprintf("export %s: the opportunity reached %q, where stagecoach moved it for %s; not echoed back", x.ID, stageText(stages, data.ToStageID), r.provider.Name)
@@ -219,7 +225,7 @@ func (e *Engine) routeExportEvent(ctx context.Context, log *slog.Logger, conn *d
 				return err
 			}
 			d.Reason = fmt.Sprintf("export %s moved to %q in Lever; %s told (its stage: %q)", x.ID, stageText(stages, data.ToStageID), r.provider.Name, ps)
-		case lever.EventCandidateDeleted:
+		case ats.EventDeleted:
 			if err := tx.ExportPurge(ctx, x); err != nil {
 				return err
 			}

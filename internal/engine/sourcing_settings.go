@@ -8,10 +8,10 @@ import (
 	"sort"
 	"strings"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/flow/sourcing"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 )
 
@@ -60,12 +60,12 @@ func (e *Engine) CheckIntegrationSettings(ctx context.Context, conn *domain.Conn
 	if s.PerformAs == "" && len(rolePostings) == 0 && len(stageMap) == 0 && len(leverStageMap) == 0 && defaultStage == "" {
 		return nil
 	}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return err
 	}
 	if s.PerformAs != "" {
-		if _, err := e.lookupUser(ctx, client, s.PerformAs); err != nil {
+		if _, err := e.lookupUser(ctx, d, s.PerformAs); err != nil {
 			if domain.ErrorCode(err) == domain.EInvalid {
 				return invalid("performAs", strings.TrimPrefix(err.Error(), "perform-as user "))
 			}
@@ -95,8 +95,8 @@ func (e *Engine) CheckIntegrationSettings(ctx context.Context, conn *domain.Conn
 		}
 	}
 	for _, k := range sortedStringKeys(rolePostings) {
-		if _, err := client.GetPosting(ctx, rolePostings[k]); err != nil {
-			if errors.Is(err, lever.ErrNotFound) {
+		if _, err := d.Job(ctx, rolePostings[k]); err != nil {
+			if errors.Is(err, ats.ErrNotFound) {
 				return invalid("rolePostings", fmt.Sprintf("maps role %q to posting %q, which does not exist in Lever", k, rolePostings[k]))
 			}
 			return fmt.Errorf("look up posting %s: %w", rolePostings[k], err)
@@ -107,18 +107,18 @@ func (e *Engine) CheckIntegrationSettings(ctx context.Context, conn *domain.Conn
 
 // lookupUser finds an active Lever user by e-mail or id, saying clearly
 // when there is none.
-func (e *Engine) lookupUser(ctx context.Context, client *lever.Client, emailOrID string) (*lever.User, error) {
-	var u *lever.User
+func (e *Engine) lookupUser(ctx context.Context, d ats.FlowDriver, emailOrID string) (*ats.User, error) {
+	var u *ats.User
 	var err error
 	if strings.Contains(emailOrID, "@") {
-		u, err = client.FindUserByEmail(ctx, emailOrID)
+		u, err = d.UserByEmail(ctx, emailOrID)
 	} else {
-		u, err = client.GetUser(ctx, emailOrID)
+		u, err = d.User(ctx, emailOrID)
 	}
-	if errors.Is(err, lever.ErrNotFound) && strings.Contains(emailOrID, "@") {
+	if errors.Is(err, ats.ErrNotFound) && strings.Contains(emailOrID, "@") {
 		// Lever finds only active users by e-mail: tell a deactivated one
 		// from none at all.
-		for du, lerr := range client.ListUsers(ctx, lever.ListUsersParams{IncludeDeactivated: true}) {
+		for du, lerr := range d.Users(ctx, ats.UserListing{IncludeDeactivated: true}) {
 			if lerr != nil {
 				break
 			}
@@ -128,13 +128,13 @@ func (e *Engine) lookupUser(ctx context.Context, client *lever.Client, emailOrID
 			}
 		}
 	}
-	if errors.Is(err, lever.ErrNotFound) {
+	if errors.Is(err, ats.ErrNotFound) {
 		return nil, domain.Errorf(domain.EInvalid, "perform-as user %q is not an active Lever user (no such user)", emailOrID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up Lever user: %w", err)
 	}
-	if u.DeactivatedAt != 0 {
+	if u.Deactivated {
 		return nil, domain.Errorf(domain.EInvalid, "perform-as user %q is not an active Lever user (deactivated)", emailOrID)
 	}
 	return u, nil

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/lever"
 )
 
 func TestPseudonymIsStableAndKeyed(t *testing.T) {
@@ -45,7 +45,7 @@ func TestCVContentType(t *testing.T) {
 }
 
 func TestLeverToProviderStage(t *testing.T) {
-	stages := []lever.Stage{{ID: "s1", Text: "Phone interview"}, {ID: "s2", Text: "On-site"}, {ID: "s3", Text: "Offer"}, {ID: "s4", Text: "Recruiter screen"}}
+	stages := []ats.Stage{{ID: "s1", Name: "Phone interview"}, {ID: "s2", Name: "On-site"}, {ID: "s3", Name: "Offer"}, {ID: "s4", Name: "Recruiter screen"}}
 	s := Settings{
 		StageMap:      map[string]string{"Phone 1": "Phone interview", "Phone 2": "s1", "Onsite": "On-site"},
 		LeverStageMap: map[string]string{"recruiter screen": "Screening", "s3": "Offer made"},
@@ -68,15 +68,15 @@ func TestIsExportOpportunity(t *testing.T) {
 	named := &domain.Export{Profile: domain.Profile{Name: "Ada Park", Emails: []string{"Ada@Example.org"}, ProfileURL: "https://hj.example/p/1"}}
 	for _, tc := range []struct {
 		x    *domain.Export
-		o    lever.Opportunity
+		o    ats.Application
 		want bool
 	}{
-		{named, lever.Opportunity{Name: "A. Park", Emails: []string{"ada@example.org"}}, true}, // Lever kept the contact's name
-		{named, lever.Opportunity{Name: "Ada Park", Links: []string{"https://hj.example/p/1"}}, true},
-		{named, lever.Opportunity{Name: "Ada Park"}, false}, // a namesake
-		{&domain.Export{Profile: domain.Profile{Name: "Ada Park"}}, lever.Opportunity{Name: "Ada Park"}, true},
-		{&domain.Export{Pseudonym: "Candidate 0000-0001"}, lever.Opportunity{Name: "Candidate 0000-0001"}, true},
-		{&domain.Export{Pseudonym: "Candidate 0000-0001"}, lever.Opportunity{Name: "Candidate 0000-0002"}, false},
+		{named, ats.Application{Candidate: ats.Candidate{Name: "A. Park", Emails: []string{"ada@example.org"}}}, true}, // Lever kept the contact's name
+		{named, ats.Application{Candidate: ats.Candidate{Name: "Ada Park", Links: []string{"https://hj.example/p/1"}}}, true},
+		{named, ats.Application{Candidate: ats.Candidate{Name: "Ada Park"}}, false}, // a namesake
+		{&domain.Export{Profile: domain.Profile{Name: "Ada Park"}}, ats.Application{Candidate: ats.Candidate{Name: "Ada Park"}}, true},
+		{&domain.Export{Pseudonym: "Candidate 0000-0001"}, ats.Application{Candidate: ats.Candidate{Name: "Candidate 0000-0001"}}, true},
+		{&domain.Export{Pseudonym: "Candidate 0000-0001"}, ats.Application{Candidate: ats.Candidate{Name: "Candidate 0000-0002"}}, false},
 	} {
 		if got := isExportOpportunity(tc.x, &tc.o); got != tc.want {
 			t.Errorf("%+v vs %+v: %v, want %v", tc.x.Profile, tc.o, got, tc.want)

@@ -6,9 +6,9 @@ import (
 	"log/slog"
 	"time"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 )
@@ -106,12 +106,16 @@ func (e *Engine) workTokenRefresh(ctx context.Context, job *queue.Job, args toke
 	if conn.Status != domain.ConnActive || conn.AuthKind != "oauth" {
 		return nil
 	}
-	client, err := e.Lever(conn)
+	d, err := e.Driver(conn)
 	if err != nil {
 		return err
 	}
-	if err := client.RefreshToken(ctx); err != nil {
-		if errors.Is(err, lever.ErrConnectionBroken) {
+	tr, ok := d.(ats.TokenRefresher)
+	if !ok {
+		return nil // the driver's credentials need no renewing
+	}
+	if err := tr.RefreshToken(ctx); err != nil {
+		if errors.Is(err, ats.ErrUnauthorized) {
 			e.markBroken(ctx, conn.ID, err)
 			return nil
 		}

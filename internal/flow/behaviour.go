@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 )
 
@@ -164,4 +165,83 @@ type EventChecker interface {
 func TakesOrders(id string) bool {
 	k, err := Lookup(id)
 	return err == nil && len(k.Transitions()) > 0
+}
+
+// SetupEnv is what a kind's setup check may ask of the engine: the
+// integration's settings (with defaults), the provider, and checks against
+// what the ATS account offers, each of which reports its own finding.
+type SetupEnv interface {
+	Settings() Settings
+	ProviderName() string
+	Packages() []domain.Package
+	// Add reports a finding: severity SeverityError, SeverityWarning or
+	// SeverityOK; field the setting it is about ("" for none).
+	Add(severity, field, format string, args ...any)
+	// Stage reports a stage setting the account lacks ("" and "-" pass).
+	Stage(field, label, stage string)
+	// Job reports a job id the account lacks.
+	Job(field, label, id string)
+	// Package reports a package id the provider has not published.
+	Package(field, label, id string)
+	// TagWarn warns of a tag the account has not used yet.
+	TagWarn(field, label, tag string)
+	// HasTag reports whether the account uses a tag; known is false when
+	// its tags could not be read.
+	HasTag(tag string) (has, known bool)
+	// HasTemplate reports whether the account has a template of a kind
+	// titled title; known is false when they could not be read.
+	HasTemplate(kind ats.FormKind, title string) (has, known bool)
+	// JobCarries reports whether any job carries a tag; known is false
+	// when the jobs could not be read.
+	JobCarries(tag string) (has, known bool)
+	// ConnectionPerformsAs reports whether the connection has a default
+	// acting user.
+	ConnectionPerformsAs() bool
+}
+
+// Setup finding severities.
+const (
+	SeverityError   = "error"   // the integration will not work: Activate refuses
+	SeverityWarning = "warning" // it works, but not as the operator may expect yet
+	SeverityOK      = "ok"
+)
+
+// SetupChecker is implemented by a kind with setup checks of its own,
+// beyond the trigger stage and the acting users every kind's are checked
+// for.
+type SetupChecker interface {
+	CheckSetup(env SetupEnv)
+}
+
+// The marker interfaces say which of the engine's features a kind takes
+// part in; the engine asks (Is) instead of naming kinds.
+
+// PostingTagger is a kind whose packages' tags go on the integration's
+// taggedPostings, so that recruiters can pick them (assessment).
+type PostingTagger interface{ TagsPostings() }
+
+// KitMapper is a kind whose integration maps jobs to packages (video
+// interview kits).
+type KitMapper interface{ MapsKits() }
+
+// JobSyncer is a kind whose provider is sent the jobs carrying the
+// integration's tag (interview service).
+type JobSyncer interface{ SyncsJobs() }
+
+// Interviewer is a kind whose orders are interviews, listed in the
+// interview listing.
+type Interviewer interface{ Interviews() }
+
+// Exporter is a kind whose provider exports candidates into the ATS
+// (sourcing).
+type Exporter interface{ Exports() }
+
+// Is reports whether the kind id is registered and implements T.
+func Is[T any](id string) bool {
+	k, err := Lookup(id)
+	if err != nil {
+		return false
+	}
+	_, ok := k.(T)
+	return ok
 }

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"sync"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 )
 
@@ -46,8 +47,9 @@ type Kind interface {
 	// EveryFlowEndpoints, written as leverscope writes them; the OAuth
 	// scopes asked for derive from them.
 	LeverEndpoints() []string
-	// LeverEvents lists the Lever webhook events the kind's flow needs.
-	LeverEvents() []string
+	// Events lists the ATS events the kind's flow needs (the driver names
+	// the webhooks to register for them).
+	Events() []ats.EventKind
 
 	// Transitions lists the order events a provider of the kind may report,
 	// in the order they are documented; nil for a kind without orders.

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/flow/all"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/leverscope"
 )
 
@@ -81,13 +81,13 @@ func TestRegistryKindsDeclareThemselves(t *testing.T) {
 				t.Errorf("scopes of its endpoints: %v", err)
 			}
 
-			// Events: Lever's, and the webhooks it sends.
-			if len(k.LeverEvents()) == 0 {
-				t.Error("no Lever webhook events")
+			// Events: the port's, and the webhooks it sends.
+			if len(k.Events()) == 0 {
+				t.Error("no ATS events")
 			}
-			for _, ev := range k.LeverEvents() {
-				if !slices.Contains(lever.Events, ev) {
-					t.Errorf("Lever event %q is not one Lever sends", ev)
+			for _, ev := range k.Events() {
+				if !slices.Contains(ats.EventKinds, ev) {
+					t.Errorf("event %q is not one of the port's", ev)
 				}
 			}
 			if len(k.ProviderWebhooks()) == 0 {
@@ -186,5 +186,47 @@ func TestValidateForUsesTheKindsEvents(t *testing.T) {
 		case tc.want != "" && (!errors.As(err, &de) || de.Code != domain.EInvalid || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s %s: %v, want invalid containing %q", tc.kind, tc.typ, err, tc.want)
 		}
+	}
+}
+
+// The engine's own features are taken part in by the kinds that declare
+// them: posting tags by assessment, kit maps by video interview, the job
+// sync by interview service, the interview listing by both interview kinds,
+// exports by sourcing; and every kind has setup checks of its own.
+func TestKindsDeclareTheFeaturesTheyTakePartIn(t *testing.T) {
+	t.Parallel()
+
+	want := map[string][]string{
+		domain.KindAssessment:       {"PostingTagger"},
+		domain.KindVideoInterview:   {"KitMapper", "Interviewer"},
+		domain.KindInterviewService: {"JobSyncer", "Interviewer"},
+		domain.KindSourcing:         {"Exporter"},
+	}
+	for _, id := range domain.ProviderKinds {
+		var got []string
+		for _, f := range []struct {
+			name string
+			is   bool
+		}{
+			{"PostingTagger", flow.Is[flow.PostingTagger](id)}, {"KitMapper", flow.Is[flow.KitMapper](id)},
+			{"JobSyncer", flow.Is[flow.JobSyncer](id)}, {"Interviewer", flow.Is[flow.Interviewer](id)},
+			{"Exporter", flow.Is[flow.Exporter](id)},
+		} {
+			if f.is {
+				got = append(got, f.name)
+			}
+		}
+		slices.Sort(got)
+		w := slices.Clone(want[id])
+		slices.Sort(w)
+		if !slices.Equal(got, w) {
+			t.Errorf("kind %s takes part in %v, want %v", id, got, w)
+		}
+		if !flow.Is[flow.SetupChecker](id) {
+			t.Errorf("kind %s has no setup checks of its own", id)
+		}
+	}
+	if flow.Is[flow.Exporter]("no-such-kind") {
+		t.Error("an unknown kind is an exporter")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/inbound"
 	"stagecoach/internal/queue"
@@ -43,7 +44,7 @@ func newReplica(t *testing.T, dsn string) replica {
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{})
+	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{Events: leverats.Events})
 	mux := http.NewServeMux()
 	inbound.New(eng, db, inbound.Config{Window: time.Hour}).Register(mux)
 	srv := httptest.NewServer(mux)

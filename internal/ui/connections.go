@@ -9,9 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"stagecoach/internal/ats"
+	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 )
 
@@ -143,7 +144,7 @@ func (u *UI) handleConnectionCreate(w http.ResponseWriter, r *http.Request) {
 // startOAuth stores a one-time state tied to this browser session and sends
 // the browser to Lever's consent page.
 func (u *UI) startOAuth(w http.ResponseWriter, r *http.Request, p pendingOAuth) {
-	oc, err := engine.OAuthConfig(&domain.Connection{ID: p.Input.ID, Environment: p.Input.Environment, BaseURL: p.Input.BaseURL}, p.ClientID, p.ClientSecret, p.RedirectURL, engine.LeverScopes())
+	oc, err := leverats.OAuthConfig(&domain.Connection{ID: p.Input.ID, Environment: p.Input.Environment, BaseURL: p.Input.BaseURL}, p.ClientID, p.ClientSecret, p.RedirectURL, engine.LeverScopes())
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -180,7 +181,7 @@ func (u *UI) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 		u.render(w, r, http.StatusBadRequest, "error.html", page{Title: "Connection refused", Error: msg})
 		return
 	}
-	oc, err := engine.OAuthConfig(&domain.Connection{Environment: p.Input.Environment, BaseURL: p.Input.BaseURL}, p.ClientID, p.ClientSecret, p.RedirectURL, engine.LeverScopes())
+	oc, err := leverats.OAuthConfig(&domain.Connection{Environment: p.Input.Environment, BaseURL: p.Input.BaseURL}, p.ClientID, p.ClientSecret, p.RedirectURL, engine.LeverScopes())
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -323,7 +324,7 @@ func (u *UI) neededEvents(ins []integrationRow) []string {
 	for _, row := range ins {
 		kinds = append(kinds, row.Prov.Kind)
 	}
-	return engine.WebhookEvents(kinds...)
+	return engine.WebhookEvents(leverats.Events, kinds...)
 }
 
 func (u *UI) handleConnectionShow(w http.ResponseWriter, r *http.Request) {
@@ -334,8 +335,8 @@ func (u *UI) handleConnectionShow(w http.ResponseWriter, r *http.Request) {
 	}
 	d.PerformAs = d.Conn.PerformAs
 	if d.Conn.Status == domain.ConnActive {
-		if client, err := u.eng.Lever(d.Conn); err == nil {
-			for us, err := range client.ListUsers(r.Context(), lever.ListUsersParams{}) {
+		if drv, err := u.eng.Driver(d.Conn); err == nil {
+			for us, err := range drv.Users(r.Context(), ats.UserListing{}) {
 				if err != nil {
 					break
 				}

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"stagecoach/internal/lever"
+	"stagecoach/internal/ats/leverats"
 )
 
-func engineEvents() []string { return lever.Events }
+func engineEvents() []string { return leverats.Events.Names() }
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")

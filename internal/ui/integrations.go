@@ -8,9 +8,9 @@ import (
 	"slices"
 	"strings"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 )
 
@@ -132,11 +132,11 @@ func buildFields(p *domain.Provider, pkgs []domain.Package, acct *engine.LeverAc
 
 	stages := []option{}
 	for _, s := range acct.Stages {
-		stages = append(stages, option{s.ID, s.Text})
+		stages = append(stages, option{s.ID, s.Name})
 	}
 	postings := []option{}
 	for _, po := range acct.Postings {
-		label := po.Text
+		label := po.Title
 		if po.State != "" && po.State != "published" {
 			label += " (" + po.State + ")"
 		}
@@ -239,14 +239,14 @@ func buildFields(p *domain.Provider, pkgs []domain.Package, acct *engine.LeverAc
 }
 
 // stageValue turns a stage given by name into its id, when it exists.
-func stageValue(stages []lever.Stage, v string) string {
+func stageValue(stages []ats.Stage, v string) string {
 	for _, s := range stages {
 		if s.ID == v {
 			return v
 		}
 	}
 	for _, s := range stages {
-		if strings.EqualFold(s.Text, v) {
+		if strings.EqualFold(s.Name, v) {
 			return s.ID
 		}
 	}

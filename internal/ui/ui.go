@@ -26,9 +26,9 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
-	"stagecoach/internal/lever"
 	"stagecoach/internal/store"
 	"stagecoach/internal/web"
 )
@@ -84,7 +84,7 @@ type Engine interface {
 	RegisterWebhooks(ctx context.Context, connID, publicURL string, events []string) ([]*domain.ConnectionWebhook, error)
 	SetSigningToken(ctx context.Context, connID, event, token, hookURL string) error
 	Disconnect(ctx context.Context, connID string) error
-	Lever(c *domain.Connection) (*lever.Client, error)
+	Driver(c *domain.Connection) (ats.FlowDriver, error)
 	Account(ctx context.Context, c *domain.Connection, kinds ...string) (*engine.LeverAccount, error)
 
 	// Providers and integrations.

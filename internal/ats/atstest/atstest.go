@@ -75,6 +75,15 @@ type Scene interface {
 	Tamper(header http.Header, body []byte) (http.Header, []byte)
 }
 
+// InterviewScene is a Scene that can schedule interviews, for the
+// Interview subtest (skipped for a Scene without it).
+type InterviewScene interface {
+	// NewInterview schedules an interview on an application with one
+	// interviewer (a user id), starting at start for minutes, and returns
+	// its id.
+	NewInterview(t testing.TB, applicationID, interviewer string, start time.Time, minutes int) string
+}
+
 // View is what a recruiter sees of one application in the ATS.
 type View struct {
 	Name     string
@@ -121,12 +130,16 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"Tags", testTags},
 		{"MoveToStage", testMoveToStage},
 		{"UploadFile", testUploadFile},
+		{"Users", testUsers},
 		{"Results", testResults},
 		{"Feedback", testFeedback},
+		{"FormsFromTemplates", testFormsFromTemplates},
 		{"CreateCandidate", testCreateCandidate},
 		{"ApplicationsInStageSince", testApplicationsInStageSince},
 		{"JobsWithTag", testJobsWithTag},
 		{"JobRead", testJobRead},
+		{"AddJobTags", testAddJobTags},
+		{"Interview", testInterview},
 		{"Webhooks", testWebhooks},
 	} {
 		t.Run(st.name, func(t *testing.T) {
@@ -171,6 +184,35 @@ func mustStage(t *testing.T, h Harness, jobID, name string) ats.Stage {
 	return st
 }
 
+// flowDriver returns the driver as an ats.FlowDriver, skipping the test
+// for a driver that is not one yet.
+func flowDriver(t *testing.T, h Harness) ats.FlowDriver {
+	t.Helper()
+	fd, ok := h.Driver.(ats.FlowDriver)
+	if !ok {
+		t.Skip("the driver is not an ats.FlowDriver yet")
+	}
+	return fd
+}
+
+// hired says whether app is hired: as the application says, and for a
+// FlowDriver as its archive reasons say too.
+func hired(t *testing.T, h Harness, app *ats.Application) bool {
+	t.Helper()
+	fd, ok := h.Driver.(ats.FlowDriver)
+	if !ok {
+		return app.Hired
+	}
+	reasons, err := fd.ArchiveReasons(ctxOf(t))
+	if err != nil {
+		t.Fatalf("ArchiveReasons: %v", err)
+	}
+	if len(reasons) == 0 {
+		t.Fatal("ArchiveReasons lists none")
+	}
+	return ats.Hired(app, reasons)
+}
+
 func testApplicationRead(t *testing.T, h Harness) {
 	ctx := ctxOf(t)
 	appID, jobID, name, email := newApplication(t, h)
@@ -190,8 +232,8 @@ func testApplicationRead(t *testing.T, h Harness) {
 	if want := mustStage(t, h, jobID, first); app.Stage.ID != want.ID || app.Stage.Name != want.Name {
 		t.Errorf("Stage = %+v, want %+v", app.Stage, want)
 	}
-	if app.StageEnteredAt.IsZero() || app.URL == "" || app.Archived || app.Hired {
-		t.Errorf("Application: entered %v, url %q, archived %v, hired %v; want a time, a link, active", app.StageEnteredAt, app.URL, app.Archived, app.Hired)
+	if app.StageEnteredAt.IsZero() || app.URL == "" || app.Archived || hired(t, h, app) {
+		t.Errorf("Application: entered %v, url %q, archived %v, hired %v; want a time, a link, active", app.StageEnteredAt, app.URL, app.Archived, hired(t, h, app))
 	}
 
 	h.Scene.Archive(t, appID)
@@ -199,8 +241,11 @@ func testApplicationRead(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatalf("Application after archive: %v", err)
 	}
-	if !app.Archived || app.Hired {
-		t.Errorf("after a recruiter archived it: archived %v hired %v, want archived, not hired", app.Archived, app.Hired)
+	if !app.Archived || hired(t, h, app) {
+		t.Errorf("after a recruiter archived it: archived %v, hired %v; want archived, not hired", app.Archived, hired(t, h, app))
+	}
+	if _, ok := h.Driver.(ats.FlowDriver); ok && app.ArchiveReasonID == "" {
+		t.Error("after a recruiter archived it for a reason, ArchiveReasonID is empty")
 	}
 
 	if _, err := h.Driver.Application(ctx, "no-such-application"); !errors.Is(err, ats.ErrNotFound) {
@@ -221,6 +266,19 @@ func testNoteWrittenOnce(t *testing.T, h Harness) {
 	}
 	if n != 1 {
 		t.Fatalf("the recruiter sees the note %d times, want once: %q", n, h.Scene.View(t, appID).Notes)
+	}
+	// Notes finds it again, by id and text, as a retry looks for it.
+	if fd, ok := h.Driver.(ats.FlowDriver); ok {
+		found := false
+		for note, err := range fd.Notes(ctxOf(t), appID) {
+			if err != nil {
+				t.Fatalf("Notes: %v", err)
+			}
+			found = found || note.ID == id && strings.Contains(note.Text, text)
+		}
+		if !found {
+			t.Errorf("Notes does not list note %s with its text", id)
+		}
 	}
 	if _, err := h.Driver.WriteNote(ctxOf(t), appID, ats.Note{Text: "  "}, h.Scene.ActingUser()); !errors.Is(err, ats.ErrRefused) {
 		t.Errorf("WriteNote(blank) error = %v, want ats.ErrRefused", err)
@@ -316,6 +374,52 @@ func testUploadFile(t *testing.T, h Harness) {
 	if !bytes.Equal(files[i].Data, data) {
 		t.Errorf("the file's bytes differ: got %d bytes, want %d", len(files[i].Data), len(data))
 	}
+	// Files finds it again, by id and name, as a retry looks for it.
+	if fd, ok := h.Driver.(ats.FlowDriver); ok {
+		found := false
+		for f, err := range fd.Files(ctxOf(t), appID) {
+			if err != nil {
+				t.Fatalf("Files: %v", err)
+			}
+			found = found || f.ID == id && f.Name == name
+		}
+		if !found {
+			t.Errorf("Files does not list file %s named %q", id, name)
+		}
+	}
+}
+
+func testUsers(t *testing.T, h Harness) {
+	fd := flowDriver(t, h)
+	ctx := ctxOf(t)
+	acting := h.Scene.ActingUser()
+	u, err := fd.User(ctx, acting)
+	if err != nil {
+		t.Fatalf("User(%s): %v", acting, err)
+	}
+	if u.ID != acting || u.Name == "" || u.Email == "" || u.Deactivated {
+		t.Errorf("User(%s) = %+v, want the active user with a name and an e-mail", acting, u)
+	}
+	byEmail, err := fd.UserByEmail(ctx, strings.ToUpper(u.Email))
+	if err != nil || byEmail.ID != acting {
+		t.Errorf("UserByEmail(%s) = %+v, %v; want user %s", strings.ToUpper(u.Email), byEmail, err, acting)
+	}
+	if _, err := fd.UserByEmail(ctx, "nobody.here@"+unique("x")+".example"); !errors.Is(err, ats.ErrNotFound) {
+		t.Errorf("UserByEmail(unknown) error = %v, want ats.ErrNotFound", err)
+	}
+	if _, err := fd.User(ctx, "no-such-user"); !errors.Is(err, ats.ErrNotFound) {
+		t.Errorf("User(unknown) error = %v, want ats.ErrNotFound", err)
+	}
+	var ids []string
+	for u, err := range fd.Users(ctx, ats.UserListing{}) {
+		if err != nil {
+			t.Fatalf("Users: %v", err)
+		}
+		ids = append(ids, u.ID)
+	}
+	if !slices.Contains(ids, acting) || !slices.Contains(ids, h.Scene.MentionUser()) {
+		t.Errorf("Users lists %v, want %s and %s among them", ids, acting, h.Scene.MentionUser())
+	}
 }
 
 func fileNames(fs []ViewFile) []string {
@@ -376,6 +480,124 @@ func testResults(t *testing.T, h Harness) {
 	}
 }
 
+// testFormsFromTemplates: a template made once is found by its title and
+// read with its fields; a form written from it answers them (results by
+// field name, feedback by field id, the rating one of its options), shows
+// to the recruiter, and is listed with its answers, as a retry looks for
+// it. Without the capability each call is refused.
+func testFormsFromTemplates(t *testing.T, h Harness) {
+	fd := flowDriver(t, h)
+	ctx := ctxOf(t)
+	appID, _, _, _ := newApplication(t, h)
+	caps := h.Driver.Capabilities()
+	for _, tc := range []struct {
+		kind ats.FormKind
+		can  bool
+		tpl  ats.Template
+	}{
+		{ats.ResultsForm, caps.Forms, ats.Template{Title: unique("Acme Results"), Instructions: "Written by a test.", Fields: []ats.TemplateField{
+			{Type: "text", Name: "Score", Required: true}, {Type: "textarea", Name: "Details"}, {Type: "text", Name: "Reference", Description: "order id"}}}},
+		{ats.FeedbackForm, caps.FeedbackForms, ats.Template{Title: unique("Acme Round"), Instructions: "Written by a test.", Fields: []ats.TemplateField{
+			{Type: "score-system", Name: "Recommendation", Required: true, Options: []string{"4 - Strong Hire", "3 - Hire", "2 - No Hire", "1 - Strong No Hire"}},
+			{Type: "textarea", Name: "Summary"}, {Type: "text", Name: "Reference"}}}},
+	} {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			if !tc.can {
+				if _, err := fd.CreateTemplate(ctx, tc.kind, tc.tpl); !errors.Is(err, ats.ErrRefused) {
+					t.Errorf("CreateTemplate without the capability: error = %v, want ats.ErrRefused", err)
+				}
+				for _, err := range fd.Forms(ctx, appID, tc.kind) {
+					if !errors.Is(err, ats.ErrRefused) {
+						t.Errorf("Forms without the capability: error = %v, want ats.ErrRefused", err)
+					}
+				}
+				return
+			}
+			made, err := fd.CreateTemplate(ctx, tc.kind, tc.tpl)
+			if err != nil || made.ID == "" || made.Title != tc.tpl.Title {
+				t.Fatalf("CreateTemplate = %+v, %v", made, err)
+			}
+			listed := 0
+			for have, err := range fd.Templates(ctx, tc.kind) {
+				if err != nil {
+					t.Fatalf("Templates: %v", err)
+				}
+				if have.Title == tc.tpl.Title {
+					listed++
+					if have.ID != made.ID {
+						t.Errorf("Templates lists %q as %s, want %s", have.Title, have.ID, made.ID)
+					}
+				}
+			}
+			if listed != 1 {
+				t.Fatalf("Templates lists %q %d times, want once", tc.tpl.Title, listed)
+			}
+			tpl, err := fd.Template(ctx, tc.kind, made.ID)
+			if err != nil || len(tpl.Fields) != len(tc.tpl.Fields) {
+				t.Fatalf("Template(%s) = %+v, %v; want its %d fields", made.ID, tpl, err, len(tc.tpl.Fields))
+			}
+			if _, err := fd.Template(ctx, tc.kind, "no-such-template"); !errors.Is(err, ats.ErrNotFound) {
+				t.Errorf("Template(unknown) error = %v, want ats.ErrNotFound", err)
+			}
+			ref := unique("ord")
+			answers := map[string]string{}
+			for _, f := range tpl.Fields {
+				key := f.ID
+				if tc.kind == ats.ResultsForm {
+					key = strings.ToLower(f.Name) // by name
+				}
+				switch f.Name {
+				case "Score":
+					answers[key] = "42"
+				case "Recommendation":
+					if len(f.Options) != 4 || f.Type != "score-system" {
+						t.Fatalf("the rating field reads as %+v", f)
+					}
+					answers[key] = f.Options[1]
+				case "Summary", "Details":
+					answers[key] = "Clear on trade-offs."
+				case "Reference":
+					answers[key] = ref
+				}
+			}
+			id, err := fd.WriteForm(ctx, appID, tc.kind, made.ID, answers, h.Scene.ActingUser())
+			if err != nil || id == "" {
+				t.Fatalf("WriteForm = %q, %v", id, err)
+			}
+			v := h.Scene.View(t, appID)
+			seen := v.Forms
+			if tc.kind == ats.FeedbackForm {
+				seen = v.Feedback
+			}
+			if !slices.ContainsFunc(seen, func(f ViewForm) bool { return f.Title == tc.tpl.Title && f.Fields["Reference"] == ref }) {
+				t.Errorf("the recruiter sees %+v, want a form %q with reference %s", seen, tc.tpl.Title, ref)
+			}
+			found := 0
+			for f, err := range fd.Forms(ctx, appID, tc.kind) {
+				if err != nil {
+					t.Fatalf("Forms: %v", err)
+				}
+				if slices.Contains(f.Values, ref) {
+					found++
+					if f.ID != id || f.TemplateID != made.ID {
+						t.Errorf("Forms lists the form as %s from %s, want %s from %s", f.ID, f.TemplateID, id, made.ID)
+					}
+				}
+			}
+			if found != 1 {
+				t.Errorf("Forms lists the form with reference %s %d times, want once", ref, found)
+			}
+			if tc.kind == ats.ResultsForm {
+				// A required field left unanswered is refused, naming it.
+				_, err := fd.WriteForm(ctx, appID, tc.kind, made.ID, map[string]string{"reference": ref}, h.Scene.ActingUser())
+				if !errors.Is(err, ats.ErrRefused) || !strings.Contains(err.Error(), "Score") {
+					t.Errorf("WriteForm without the required Score: error = %v, want ats.ErrRefused naming it", err)
+				}
+			}
+		})
+	}
+}
+
 func testFeedback(t *testing.T, h Harness) {
 	ctx := ctxOf(t)
 	appID, _, _, _ := newApplication(t, h)
@@ -424,7 +646,8 @@ func testCreateCandidate(t *testing.T, h Harness) {
 	tag, source := unique("hackajob"), "hackajob"
 	app, err := h.Driver.CreateCandidate(ctx, ats.NewCandidate{
 		Name: "Robin Sourced", Emails: []string{email}, Headline: "Go engineer", Links: []string{"https://hackajob.example/p/robin"},
-		JobID: jobID, Stage: first, Source: source, Tags: []string{tag},
+		Phones: []ats.Phone{{Type: "mobile", Value: "+44 20 7946 0123"}},
+		JobID:  jobID, Stage: first, Source: source, Tags: []string{tag},
 		CV: &ats.File{Name: "Robin Sourced CV.pdf", ContentType: "application/pdf", Data: cv},
 	}, h.Scene.ActingUser())
 	if err != nil {
@@ -443,9 +666,49 @@ func testCreateCandidate(t *testing.T, h Harness) {
 	if !slices.ContainsFunc(v.CVs, func(f ViewFile) bool { return bytes.Equal(f.Data, cv) }) {
 		t.Errorf("CVs = %v, want the CV sent (%d bytes)", fileNames(v.CVs), len(cv))
 	}
+	// Read back (a FlowDriver): the phone, link and source kept; listed by
+	// its tag (on its job, updated since before it was made), as a retry of
+	// an uncertain create looks for it.
+	if fd, ok := h.Driver.(ats.FlowDriver); ok {
+		createdFound(t, fd, app.ID, jobID, email, tag, source)
+	}
 	_, err = h.Driver.CreateCandidate(ctx, ats.NewCandidate{Name: "Nobody", JobID: jobID, Stage: "No Such Stage"}, h.Scene.ActingUser())
 	if !errors.Is(err, ats.ErrRefused) || !strings.Contains(err.Error(), "No Such Stage") {
 		t.Errorf("CreateCandidate at an unknown stage: error = %v, want ats.ErrRefused naming it", err)
+	}
+}
+
+// createdFound checks what a FlowDriver reads of a sourced candidate it
+// created, and that Applications lists it by its tag.
+func createdFound(t *testing.T, fd ats.FlowDriver, appID, jobID, email, tag, source string) {
+	t.Helper()
+	ctx := ctxOf(t)
+	got, err := fd.Application(ctx, appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(got.Candidate.Phones, func(p ats.Phone) bool { return strings.Contains(p.Value, "7946") }) ||
+		!slices.ContainsFunc(got.Candidate.Links, func(l string) bool { return strings.Contains(l, "hackajob.example/p/robin") }) ||
+		!slices.Contains(got.Sources, source) {
+		t.Errorf("read back: phones %v links %v sources %v; want the phone, the link and %q", got.Candidate.Phones, got.Candidate.Links, got.Sources, source)
+	}
+	listed := 0
+	for a, err := range fd.Applications(ctx, ats.ApplicationListing{Tag: tag, JobID: jobID, UpdatedSince: time.Now().Add(-time.Hour)}) {
+		if err != nil {
+			t.Fatalf("Applications: %v", err)
+		}
+		if a.ID == appID && slices.Contains(a.Candidate.Emails, email) {
+			listed++
+		}
+	}
+	if listed != 1 {
+		t.Errorf("Applications by tag %q lists the new application %d times, want once", tag, listed)
+	}
+	for a, err := range fd.Applications(ctx, ats.ApplicationListing{Tag: unique("untagged")}) {
+		if err != nil {
+			t.Fatalf("Applications: %v", err)
+		}
+		t.Errorf("Applications by an unused tag lists %s", a.ID)
 	}
 }
 
@@ -519,6 +782,61 @@ func testJobsWithTag(t *testing.T, h Harness) {
 			t.Errorf("JobsWithTag without a tag: error = %v, want ats.ErrRefused", err)
 		}
 		break
+	}
+}
+
+func testAddJobTags(t *testing.T, h Harness) {
+	fd := flowDriver(t, h)
+	ctx := ctxOf(t)
+	have, want := unique("Acme Existing"), unique("Acme Package")
+	id := h.Scene.NewJob(t, unique("Tagged Role"), []string{have})
+	added, err := fd.AddJobTags(ctx, id, []string{have, want}, h.Scene.ActingUser())
+	if !h.Driver.Capabilities().JobTags {
+		if !errors.Is(err, ats.ErrRefused) {
+			t.Errorf("AddJobTags without the capability: error = %v, want ats.ErrRefused", err)
+		}
+		return
+	}
+	if err != nil || !slices.Equal(added, []string{want}) {
+		t.Fatalf("AddJobTags = %q, %v; want only %q added", added, err, want)
+	}
+	j, err := h.Driver.Job(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(j.Tags, have) || !slices.Contains(j.Tags, want) {
+		t.Errorf("the job's tags are %q, want %q kept and %q added", j.Tags, have, want)
+	}
+	if added, err := fd.AddJobTags(ctx, id, []string{want}, h.Scene.ActingUser()); err != nil || len(added) != 0 {
+		t.Errorf("AddJobTags again = %q, %v; want nothing added", added, err)
+	}
+	if _, err := fd.AddJobTags(ctx, "no-such-job", []string{want}, h.Scene.ActingUser()); !errors.Is(err, ats.ErrNotFound) {
+		t.Errorf("AddJobTags(unknown job) error = %v, want ats.ErrNotFound", err)
+	}
+}
+
+func testInterview(t *testing.T, h Harness) {
+	fd := flowDriver(t, h)
+	is, ok := h.Scene.(InterviewScene)
+	if !ok {
+		t.Skip("the scene cannot schedule interviews")
+	}
+	ctx := ctxOf(t)
+	appID, _, _, _ := newApplication(t, h)
+	start := time.Now().Add(48 * time.Hour).Truncate(time.Minute)
+	id := is.NewInterview(t, appID, h.Scene.MentionUser(), start, 45)
+	iv, err := fd.Interview(ctx, appID, id)
+	if err != nil {
+		t.Fatalf("Interview: %v", err)
+	}
+	if iv.ID != id || !iv.Start.Equal(start) || iv.Duration != 45*time.Minute || !iv.CanceledAt.IsZero() {
+		t.Errorf("Interview = %+v, want %s at %v for 45 minutes, not cancelled", iv, id, start)
+	}
+	if len(iv.Interviewers) != 1 || iv.Interviewers[0].ID != h.Scene.MentionUser() {
+		t.Errorf("interviewers = %+v, want %s", iv.Interviewers, h.Scene.MentionUser())
+	}
+	if _, err := fd.Interview(ctx, appID, "no-such-interview"); !errors.Is(err, ats.ErrNotFound) {
+		t.Errorf("Interview(unknown) error = %v, want ats.ErrNotFound", err)
 	}
 }
 

@@ -19,8 +19,10 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"stagecoach/internal/ats"
@@ -46,6 +48,15 @@ type Config struct {
 type Driver struct {
 	c   *lever.Client
 	cfg Config
+	// configProblems are what CheckConfig reports (set by Open).
+	configProblems []string
+
+	// The stages writes resolve against, read at most once a minute while
+	// the stage asked for is among them (Lever's stages are account-wide
+	// and rarely change).
+	mu       sync.Mutex
+	stagesAt time.Time
+	stages   []ats.Stage
 }
 
 // New returns a Driver for cfg.
@@ -65,7 +76,7 @@ func (d *Driver) Name() string { return "lever" }
 func (d *Driver) Capabilities() ats.Capabilities {
 	return ats.Capabilities{
 		Forms: !d.cfg.ResultsAsNotes, FeedbackForms: !d.cfg.ResultsAsNotes, Mentions: true,
-		PerJobStages: false, WebhooksAPI: true, ConfidentialJobs: true,
+		PerJobStages: false, WebhooksAPI: true, ConfidentialJobs: true, JobTags: true,
 	}
 }
 
@@ -81,27 +92,120 @@ func (d *Driver) as(as string) string {
 // the stage's text and the contact.
 var opportunityExpand = []string{"applications", "owner", "stage", "contact"}
 
-// Application reads the opportunity id. An archived opportunity is hired
-// when its archive reason is of type "hired" (one more call, only then).
+// Application reads the opportunity id. Lever answers a deleted
+// opportunity with its deletedAt: that is ErrNotFound as well.
 func (d *Driver) Application(ctx context.Context, id string) (*ats.Application, error) {
 	const op = "lever: read application"
 	o, err := d.c.GetOpportunity(ctx, id, opportunityExpand...)
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
-	app := toApplication(o)
-	if o.Archived != nil && o.Archived.Reason != "" {
-		reasons, err := d.c.ListArchiveReasons(ctx)
-		if err != nil {
-			return nil, mapErr(op, err)
-		}
-		for _, r := range reasons {
-			if r.ID == o.Archived.Reason {
-				app.Hired = r.Type == "hired"
+	if o.DeletedAt != 0 {
+		return nil, &ats.Error{Kind: ats.ErrNotFound, Op: op, Cause: fmt.Errorf("opportunity %s was deleted", id)}
+	}
+	return toApplication(o), nil
+}
+
+// ArchiveReasons lists Lever's archive reasons; those of type "hired" mean
+// the candidate was hired.
+func (d *Driver) ArchiveReasons(ctx context.Context) ([]ats.ArchiveReason, error) {
+	reasons, err := d.c.ListArchiveReasons(ctx)
+	if err != nil {
+		return nil, mapErr("lever: list archive reasons", err)
+	}
+	out := make([]ats.ArchiveReason, len(reasons))
+	for i, r := range reasons {
+		out[i] = ats.ArchiveReason{ID: r.ID, Name: r.Text, Hired: r.Type == "hired"}
+	}
+	return out, nil
+}
+
+// Interview reads an interview of the opportunity.
+func (d *Driver) Interview(ctx context.Context, applicationID, id string) (*ats.Interview, error) {
+	iv, err := d.c.GetInterview(ctx, applicationID, id)
+	if err != nil {
+		return nil, mapErr("lever: read interview", err)
+	}
+	out := &ats.Interview{
+		ID: iv.ID, PanelID: iv.Panel, Subject: iv.Subject, Note: iv.Note, Start: iv.Date.Time(),
+		Duration: time.Duration(iv.Duration) * time.Minute, Timezone: iv.Timezone, Location: iv.Location,
+		FeedbackTemplate: iv.FeedbackTemplate, StageID: iv.Stage, JobIDs: iv.Postings,
+	}
+	if iv.CanceledAt != 0 {
+		out.CanceledAt = iv.CanceledAt.Time()
+	}
+	for _, u := range iv.Interviewers {
+		out.Interviewers = append(out.Interviewers, ats.User{ID: u.ID, Name: u.Name, Email: u.Email})
+	}
+	return out, nil
+}
+
+// Notes lists the opportunity's notes, each with its text as Lever shows
+// it.
+func (d *Driver) Notes(ctx context.Context, applicationID string) iter.Seq2[*ats.NoteRecord, error] {
+	return func(yield func(*ats.NoteRecord, error) bool) {
+		for n, err := range d.c.ListNotes(ctx, applicationID) {
+			if err != nil {
+				yield(nil, mapErr("lever: list notes", err))
+				return
+			}
+			if !yield(&ats.NoteRecord{ID: n.ID, Text: n.Value()}, nil) {
+				return
 			}
 		}
 	}
-	return app, nil
+}
+
+// Files lists the opportunity's files.
+func (d *Driver) Files(ctx context.Context, applicationID string) iter.Seq2[*ats.FileRecord, error] {
+	return func(yield func(*ats.FileRecord, error) bool) {
+		for f, err := range d.c.ListFiles(ctx, applicationID) {
+			if err != nil {
+				yield(nil, mapErr("lever: list files", err))
+				return
+			}
+			if !yield(&ats.FileRecord{ID: f.ID, Name: f.Name}, nil) {
+				return
+			}
+		}
+	}
+}
+
+func toUser(u *lever.User) *ats.User {
+	return &ats.User{ID: u.ID, Name: u.Name, Email: u.Email, Username: u.Username, Deactivated: u.DeactivatedAt != 0}
+}
+
+// User reads a Lever user.
+func (d *Driver) User(ctx context.Context, id string) (*ats.User, error) {
+	u, err := d.c.GetUser(ctx, id)
+	if err != nil {
+		return nil, mapErr("lever: read user", err)
+	}
+	return toUser(u), nil
+}
+
+// UserByEmail finds the active Lever user with an e-mail address.
+func (d *Driver) UserByEmail(ctx context.Context, email string) (*ats.User, error) {
+	u, err := d.c.FindUserByEmail(ctx, email)
+	if err != nil {
+		return nil, mapErr("lever: find user by e-mail", err)
+	}
+	return toUser(u), nil
+}
+
+// Users lists Lever's users.
+func (d *Driver) Users(ctx context.Context, p ats.UserListing) iter.Seq2[*ats.User, error] {
+	return func(yield func(*ats.User, error) bool) {
+		for u, err := range d.c.ListUsers(ctx, lever.ListUsersParams{IncludeDeactivated: p.IncludeDeactivated}) {
+			if err != nil {
+				yield(nil, mapErr("lever: list users", err))
+				return
+			}
+			if !yield(toUser(u), nil) {
+				return
+			}
+		}
+	}
 }
 
 func toApplication(o *lever.Opportunity) *ats.Application {
@@ -113,9 +217,16 @@ func toApplication(o *lever.Opportunity) *ats.Application {
 		StageEnteredAt: o.LastAdvancedAt.Time(),
 		Tags:           o.Tags,
 		Owner:          ats.User{ID: o.Owner.ID, Name: o.Owner.Name, Email: o.Owner.Email, Username: o.Owner.Username},
-		Archived:       o.Archived != nil,
+		Archived:       o.Archived != nil && o.Archived.ArchivedAt != 0,
 		Confidential:   o.Confidentiality == "confidential",
 		URL:            o.URLs.Show,
+	}
+	if app.Archived {
+		app.ArchivedAt, app.ArchiveReasonID = o.Archived.ArchivedAt.Time(), o.Archived.Reason
+	}
+	app.Candidate.Links, app.Sources = o.Links, o.Sources
+	for _, p := range o.Phones {
+		app.Candidate.Phones = append(app.Candidate.Phones, ats.Phone{Type: p.Type, Value: p.Value})
 	}
 	if app.Candidate.Name == "" {
 		app.Candidate.Name = o.Contact.Name
@@ -144,10 +255,21 @@ func (d *Driver) resolveStage(ctx context.Context, op, stage string) (ats.Stage,
 	if strings.TrimSpace(stage) == "" {
 		return ats.Stage{}, refused(op, "a stage is required")
 	}
+	d.mu.Lock()
+	cached, at := d.stages, d.stagesAt
+	d.mu.Unlock()
+	if time.Since(at) < time.Minute {
+		if st, ok := ats.FindStage(cached, stage); ok {
+			return st, nil
+		}
+	}
 	stages, err := d.Stages(ctx, "")
 	if err != nil {
 		return ats.Stage{}, err
 	}
+	d.mu.Lock()
+	d.stages, d.stagesAt = stages, time.Now()
+	d.mu.Unlock()
 	st, ok := ats.FindStage(stages, stage)
 	if !ok {
 		return ats.Stage{}, refused(op, "Lever has no stage %q", stage)
@@ -328,6 +450,9 @@ func (d *Driver) CreateCandidate(ctx context.Context, c ats.NewCandidate, as str
 	if c.Source != "" {
 		in.Sources = []string{c.Source}
 	}
+	for _, p := range c.Phones {
+		in.Phones = append(in.Phones, lever.Phone{Type: p.Type, Value: p.Value})
+	}
 	if c.JobID != "" {
 		in.Postings = []string{c.JobID}
 	}
@@ -391,6 +516,71 @@ func (d *Driver) ApplicationsInStage(ctx context.Context, p ats.StageListing) it
 			}
 		}
 	}
+}
+
+// Applications lists the opportunities carrying the tag (Lever's tag
+// filter), on the posting and updated since, if given.
+func (d *Driver) Applications(ctx context.Context, p ats.ApplicationListing) iter.Seq2[*ats.Application, error] {
+	const op = "lever: list applications"
+	return func(yield func(*ats.Application, error) bool) {
+		if p.Tag == "" {
+			yield(nil, refused(op, "a tag is required"))
+			return
+		}
+		params := lever.ListOpportunitiesParams{Tags: []string{p.Tag}, UpdatedAtStart: p.UpdatedSince}
+		if p.JobID != "" {
+			params.PostingIDs = []string{p.JobID}
+		}
+		if p.Confidential {
+			params.Confidentiality = "all"
+		}
+		for o, err := range d.c.ListOpportunities(ctx, params) {
+			if err != nil {
+				yield(nil, mapErr(op, err))
+				return
+			}
+			if !yield(toApplication(o), nil) {
+				return
+			}
+		}
+	}
+}
+
+// Jobs lists the postings (unexpanded: the operator picks by title and
+// state).
+func (d *Driver) Jobs(ctx context.Context, p ats.JobListing) iter.Seq2[*ats.Job, error] {
+	const op = "lever: list jobs"
+	return func(yield func(*ats.Job, error) bool) {
+		params := lever.ListPostingsParams{}
+		if p.Tag != "" {
+			params.Tags = []string{p.Tag}
+		}
+		if p.Confidential {
+			params.Confidentiality = "all"
+		}
+		for po, err := range d.c.ListPostings(ctx, params) {
+			if err != nil {
+				yield(nil, mapErr(op, err))
+				return
+			}
+			if !yield(toJob(po), nil) {
+				return
+			}
+		}
+	}
+}
+
+// Tags lists Lever's tags.
+func (d *Driver) Tags(ctx context.Context) ([]string, error) {
+	tags, err := d.c.ListTags(ctx)
+	if err != nil {
+		return nil, mapErr("lever: list tags", err)
+	}
+	out := make([]string, len(tags))
+	for i, t := range tags {
+		out[i] = t.Text
+	}
+	return out, nil
 }
 
 // JobsWithTag lists the postings carrying the tag, with their owner and
@@ -534,6 +724,44 @@ func deliveryID(ev *lever.Event) string {
 	return "h:" + hex.EncodeToString(h.Sum(nil))
 }
 
+// AddJobTags reads the posting right before writing (recruiters edit
+// postings too, and Lever replaces the whole list) and writes its tags with
+// the missing ones added, as the acting user, else the posting's owner, else
+// its creator (Lever requires someone).
+func (d *Driver) AddJobTags(ctx context.Context, jobID string, tags []string, as string) ([]string, error) {
+	const op = "lever: add job tags"
+	if len(tags) == 0 {
+		return nil, refused(op, "no tags given")
+	}
+	p, err := d.c.GetPosting(ctx, jobID)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	var missing []string
+	for _, t := range tags {
+		if !slices.Contains(p.Tags, t) {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	actor := d.as(as)
+	if actor == "" {
+		actor = p.Owner.ID
+	}
+	if actor == "" {
+		actor = p.User.ID
+	}
+	if actor == "" {
+		return nil, refused(op, "posting %s has no owner to make the update as; give the connection a perform-as user", jobID)
+	}
+	if _, err := d.c.UpdatePostingTags(ctx, jobID, append(slices.Clone(p.Tags), missing...), actor); err != nil {
+		return nil, mapErr(op, err)
+	}
+	return missing, nil
+}
+
 // Job reads the posting id with its owner and hiring manager.
 func (d *Driver) Job(ctx context.Context, id string) (*ats.Job, error) {
 	p, err := d.c.GetPosting(ctx, id, "owner", "hiringManager")
@@ -549,6 +777,8 @@ func toJob(p *lever.Posting) *ats.Job {
 		Owner:         ats.User{ID: p.Owner.ID, Name: p.Owner.Name, Email: p.Owner.Email, Username: p.Owner.Username},
 		HiringManager: ats.User{ID: p.HiringManager.ID, Name: p.HiringManager.Name, Email: p.HiringManager.Email, Username: p.HiringManager.Username},
 		URL:           p.URLs.Show,
+		Team:          p.Categories.Team, Department: p.Categories.Department,
+		Location: p.Categories.Location, Commitment: p.Categories.Commitment,
 	}
 }
 
@@ -650,4 +880,56 @@ func (d *Driver) feedbackTemplate(ctx context.Context, f ats.Feedback) (*lever.F
 	return t, nil
 }
 
-var _ ats.Driver = (*Driver)(nil)
+var (
+	_ ats.Driver     = (*Driver)(nil)
+	_ ats.FlowDriver = (*Driver)(nil)
+)
+
+// Events are Lever's webhook event names (the engine stores events under
+// them) as ats.EventNames.
+var Events ats.EventNames = eventNames{}
+
+type eventNames struct{}
+
+func (eventNames) Names() []string                     { return slices.Clone(lever.Events) }
+func (eventNames) Native(kind ats.EventKind) string    { return leverEvents[kind] }
+func (eventNames) Kind(n string) (ats.EventKind, bool) { return kindOf(n) }
+
+// Decode reads the data of a stored Lever event: the ids it names, the
+// stages of a stage change, the archived state of an archive change (set
+// when the data has toArchived, even null), the interview and panel.
+func (eventNames) Decode(native string, data []byte) (ats.Event, error) {
+	kind, _ := kindOf(native)
+	e := ats.Event{Kind: kind, Native: native, Data: data}
+	if len(bytes.TrimSpace(data)) == 0 || string(bytes.TrimSpace(data)) == "null" {
+		return e, nil
+	}
+	var d lever.EventData
+	if err := json.Unmarshal(data, &d); err != nil {
+		return e, fmt.Errorf("lever %s event data: %w", native, err)
+	}
+	e.ApplicationID = cmpOr(d.OpportunityID, d.CandidateID)
+	e.CandidateID, e.ToStageID, e.FromStageID = d.ContactID, d.ToStageID, d.FromStageID
+	e.InterviewID, e.PanelID, e.DeletedBy = d.InterviewID, d.PanelID, d.DeletedBy
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(data, &raw) == nil {
+		if v, ok := raw["toArchived"]; ok {
+			var a *lever.Archived
+			if json.Unmarshal(v, &a) == nil {
+				archived := a != nil && (a.ArchivedAt != 0 || a.Reason != "")
+				e.Archived = &archived
+				if archived {
+					e.ArchivedAt, e.ArchiveReasonID = a.ArchivedAt.Time(), a.Reason
+				}
+			}
+		}
+	}
+	return e, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -134,6 +134,37 @@ func (s *sandbox) get(tb testing.TB, path string) []byte {
 // scene is the Lever sandbox as people use Lever's app.
 type scene struct{ s *sandbox }
 
+// NewInterview schedules a one-interview panel through the Data API, as
+// Lever's app does.
+func (sc scene) NewInterview(t testing.TB, applicationID, interviewer string, start time.Time, minutes int) string {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"timezone": "Europe/London", "interviews": []map[string]any{{
+		"subject": "Phone interview", "interviewers": []map[string]any{{"id": interviewer}},
+		"date": start.UnixMilli(), "duration": minutes}}})
+	req, _ := http.NewRequest(http.MethodPost, sc.s.srv.URL+"/v1/opportunities/"+applicationID+"/panels?perform_as="+sc.s.actor, bytes.NewReader(b))
+	req.SetBasicAuth(sandboxKey, "")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := sc.s.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			Interviews []struct {
+				ID string `json:"id"`
+			} `json:"interviews"`
+		} `json:"data"`
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 || json.Unmarshal(raw, &out) != nil || len(out.Data.Interviews) != 1 {
+		t.Fatalf("create panel: %d %s", resp.StatusCode, raw)
+	}
+	return out.Data.Interviews[0].ID
+}
+
+var _ atstest.InterviewScene = scene{}
+
 func (sc scene) NewJob(t testing.TB, title string, tags []string) string {
 	var out struct {
 		Data struct {

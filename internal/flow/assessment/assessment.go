@@ -9,9 +9,9 @@ import (
 	"slices"
 	"strings"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 )
 
 // Kind is the assessment flow kind.
@@ -76,9 +76,9 @@ func (Kind) LeverEndpoints() []string {
 	}
 }
 
-// LeverEvents: a stage change orders, an archive or a deletion cancels.
-func (Kind) LeverEvents() []string {
-	return []string{lever.EventCandidateStageChange, lever.EventCandidateArchiveChange, lever.EventCandidateDeleted}
+// Events: a stage change orders, an archive or a deletion cancels.
+func (Kind) Events() []ats.EventKind {
+	return []ats.EventKind{ats.EventStageChanged, ats.EventArchived, ats.EventDeleted}
 }
 
 // Transitions lists the events an assessment provider reports.

@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strings"
 
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 )
 
 // Kind is the sourcing flow kind.
@@ -23,18 +23,36 @@ const (
 	ExportAll        = "all"        // unsuccessful ones too, under a pseudonym
 )
 
-// Provider webhooks about exports. The Lever events passed on (Events) are
-// sent as "export." followed by Lever's event name.
+// Provider webhooks about exports. The ATS events passed on (Events) are
+// sent as WebhookType names them: "export." followed by the event's name in
+// the provider API (Lever's name, the first ATS's, kept for every ATS).
 const (
 	WebhookExportCreated = "export.created"
 	WebhookExportFailed  = "export.failed"
 )
 
-// Events are the Lever events passed on to a sourcing provider about the
-// opportunities it exported.
-var Events = []string{
-	lever.EventCandidateStageChange, lever.EventCandidateArchiveChange, lever.EventCandidateHired, lever.EventCandidateDeleted,
-	lever.EventInterviewCreated, lever.EventInterviewUpdated, lever.EventInterviewDeleted,
+// Events are the ATS events passed on to a sourcing provider about the
+// applications it exported.
+var Events = []ats.EventKind{
+	ats.EventStageChanged, ats.EventArchived, ats.EventHired, ats.EventDeleted,
+	ats.EventInterviewCreated, ats.EventInterviewUpdated, ats.EventInterviewDeleted,
+}
+
+// webhookNames are the provider API's names of the events passed on.
+var webhookNames = map[ats.EventKind]string{
+	ats.EventStageChanged: "candidateStageChange", ats.EventArchived: "candidateArchiveChange",
+	ats.EventHired: "candidateHired", ats.EventDeleted: "candidateDeleted",
+	ats.EventInterviewCreated: "interviewCreated", ats.EventInterviewUpdated: "interviewUpdated",
+	ats.EventInterviewDeleted: "interviewDeleted",
+}
+
+// WebhookType is the provider webhook an event of kind is passed on as
+// ("" for a kind not passed on).
+func WebhookType(kind ats.EventKind) string {
+	if n, ok := webhookNames[kind]; ok {
+		return "export." + n
+	}
+	return ""
 }
 
 // ID returns domain.KindSourcing.
@@ -108,8 +126,8 @@ func (Kind) LeverEndpoints() []string {
 	}
 }
 
-// LeverEvents are the events passed on to the provider (Events).
-func (Kind) LeverEvents() []string { return slices.Clone(Events) }
+// Events are the events passed on to the provider.
+func (Kind) Events() []ats.EventKind { return slices.Clone(Events) }
 
 // Transitions is nil: a sourcing provider has exports, not orders.
 func (Kind) Transitions() []flow.Transition { return nil }
@@ -122,7 +140,7 @@ func (Kind) ValidateEvent(*flow.OrderEvent, func(field, msg string)) {}
 func (Kind) ProviderWebhooks() []string {
 	out := []string{WebhookExportCreated, WebhookExportFailed}
 	for _, ev := range Events {
-		out = append(out, "export."+ev)
+		out = append(out, WebhookType(ev))
 	}
 	return append(out, flow.ConnectionWebhooks...)
 }

@@ -6,9 +6,9 @@ package videointerview
 
 import (
 	"slices"
+	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/flow"
-	"stagecoach/internal/lever"
 )
 
 // Kind is the video interview flow kind.
@@ -61,9 +61,9 @@ func (Kind) LeverEndpoints() []string {
 	}
 }
 
-// LeverEvents: a stage change orders, an archive or a deletion cancels.
-func (Kind) LeverEvents() []string {
-	return []string{lever.EventCandidateStageChange, lever.EventCandidateArchiveChange, lever.EventCandidateDeleted}
+// Events: a stage change orders, an archive or a deletion cancels.
+func (Kind) Events() []ats.EventKind {
+	return []ats.EventKind{ats.EventStageChanged, ats.EventArchived, ats.EventDeleted}
 }
 
 // Transitions lists the events a video interview provider reports: invited,

@@ -51,7 +51,14 @@ type DB struct {
 	box     *secret.Box
 	// NowFunc returns the current time; tests may replace it.
 	NowFunc func() time.Time
-	hooks   hooksCache // connections' signing tokens, for the webhook receiver
+	hooks   hooksCache  // connections' signing tokens, for the webhook receiver
+	ingest  groupCommit // webhook deliveries committed together
+}
+
+// Options are the settings of OpenWith besides the database's name.
+type Options struct {
+	// Ingest tunes the group commit of webhook deliveries.
+	Ingest IngestConfig
 }
 
 // Open opens the database named by dsn (see ParseDSN): a postgres:// or
@@ -59,10 +66,16 @@ type DB struct {
 // created). Secrets are sealed with
 // box.
 func Open(ctx context.Context, dsn string, box *secret.Box) (*DB, error) {
+	return OpenWith(ctx, dsn, box, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, box *secret.Box, opts Options) (*DB, error) {
 	if box == nil {
 		return nil, errors.New("open store: no secret box")
 	}
 	d := &DB{box: box, NowFunc: time.Now}
+	d.ingest.cfg, d.ingest.quit = opts.Ingest, make(chan struct{})
 	dialect, path, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
@@ -102,7 +115,11 @@ func Open(ctx context.Context, dsn string, box *secret.Box) (*DB, error) {
 		if path == ":memory:" {
 			d.db.SetMaxOpenConns(1)
 		} else {
+			// As many kept idle as may be open: database/sql keeps two by
+			// default, and each connection opened again reads and parses
+			// the whole schema before its first statement.
 			d.db.SetMaxOpenConns(8)
+			d.db.SetMaxIdleConns(8)
 		}
 	}
 	if err := d.db.PingContext(ctx); err != nil {
@@ -130,8 +147,12 @@ func (d *DB) Dialect() Dialect { return d.dialect }
 // SQL returns the underlying *sql.DB, for tests and benchmarks.
 func (d *DB) SQL() *sql.DB { return d.db }
 
-// Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+// Close closes the database. Deliveries given to IngestDelivery after it
+// fail.
+func (d *DB) Close() error {
+	d.closeIngest()
+	return d.db.Close()
+}
 
 // Ping checks the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }

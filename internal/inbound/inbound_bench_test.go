@@ -22,7 +22,8 @@ import (
 )
 
 // BenchmarkIngest measures Lever webhooks ingested per second, each durable
-// (event and routing job committed) before its 200, on SQLite and, when
+// (event and routing job committed) before its 200, on SQLite (with
+// synchronous normal, the default, and full) and, when
 // TEST_DATABASE_URL is set, on PostgreSQL, beside a bare net/http handler
 // that only reads the body, measured in the same run, with 4 and with 32
 // concurrent senders. Each stagecoach figure also reports its share of the
@@ -42,17 +43,22 @@ func BenchmarkIngest(b *testing.B) {
 			bare[senders] = benchPost(b, srv.URL+"/hooks/lever/acme", senders)
 		})
 	}
-	dbs := []string{"sqlite"}
+	dbs := []string{"sqlite", "sqlite-full"}
 	if os.Getenv(storetest.EnvURL) != "" {
 		dbs = append(dbs, "postgres")
 	}
 	for _, dialect := range dbs {
 		for _, senders := range []int{4, 32} {
 			b.Run(fmt.Sprintf("%s/senders=%d", dialect, senders), func(b *testing.B) {
-				if dialect == "sqlite" {
+				var opts store.Options
+				switch dialect {
+				case "sqlite":
 					b.Setenv(storetest.EnvURL, "")
+				case "sqlite-full":
+					b.Setenv(storetest.EnvURL, "")
+					opts.SQLiteSynchronous = store.SyncFull
 				}
-				rate := benchReceiver(b, senders)
+				rate := benchReceiver(b, senders, opts)
 				if bare[senders] > 0 {
 					b.ReportMetric(100*rate/bare[senders], "%-of-bare")
 				}
@@ -61,11 +67,11 @@ func BenchmarkIngest(b *testing.B) {
 	}
 }
 
-func benchReceiver(b *testing.B, senders int) float64 {
+func benchReceiver(b *testing.B, senders int, opts store.Options) float64 {
 	ctx := context.Background()
 	key := make([]byte, 32)
 	box, _ := secret.New(key)
-	db, err := store.Open(ctx, storetest.DSN(b), box)
+	db, err := store.OpenWith(ctx, storetest.DSN(b), box, opts)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -57,8 +57,34 @@ type DB struct {
 
 // Options are the settings of OpenWith besides the database's name.
 type Options struct {
+	// SQLiteSynchronous is SQLite's synchronous setting in WAL mode:
+	// "normal" (the default) or "full". With normal a commit is durable
+	// once the WAL is synced at the next checkpoint: it survives a crash
+	// of the process, but the last commits before a power loss or a crash
+	// of the operating system may be lost. With full every commit syncs
+	// the WAL before it returns, and survives both. Ignored on
+	// PostgreSQL, whose synchronous_commit is the operator's.
+	SQLiteSynchronous string
 	// Ingest tunes the group commit of webhook deliveries.
 	Ingest IngestConfig
+}
+
+// SQLite synchronous settings.
+const (
+	SyncNormal = "normal"
+	SyncFull   = "full"
+)
+
+// ParseSQLiteSynchronous checks a synchronous setting given by an operator:
+// "" (the default, normal), "normal" or "full", in any case.
+func ParseSQLiteSynchronous(s string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", SyncNormal:
+		return SyncNormal, nil
+	case SyncFull:
+		return SyncFull, nil
+	}
+	return "", fmt.Errorf("SQLite synchronous %q: want normal or full", s)
 }
 
 // Open opens the database named by dsn (see ParseDSN): a postgres:// or
@@ -73,6 +99,10 @@ func Open(ctx context.Context, dsn string, box *secret.Box) (*DB, error) {
 func OpenWith(ctx context.Context, dsn string, box *secret.Box, opts Options) (*DB, error) {
 	if box == nil {
 		return nil, errors.New("open store: no secret box")
+	}
+	synchronous, err := ParseSQLiteSynchronous(opts.SQLiteSynchronous)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
 	}
 	d := &DB{box: box, NowFunc: time.Now}
 	d.ingest.cfg, d.ingest.quit = opts.Ingest, make(chan struct{})
@@ -99,13 +129,16 @@ func OpenWith(ctx context.Context, dsn string, box *secret.Box, opts Options) (*
 		// removed connection from lingering; the busy timeout makes a writer
 		// wait for another rather than fail; immediate transactions take the
 		// write lock up front, so a read-then-write transaction never fails
-		// half-way with SQLITE_BUSY; secure_delete overwrites what a purge
-		// removes with zeros rather than leaving it in free space.
+		// half-way with SQLITE_BUSY (reads use ReadTx, which begins
+		// deferred and takes no lock); synchronous is normal unless the
+		// operator asks for full (see Options); secure_delete overwrites
+		// what a purge removes with zeros rather than leaving it in free
+		// space.
 		q := url.Values{}
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "busy_timeout(20000)")
-		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "synchronous("+strings.ToUpper(synchronous)+")")
 		q.Add("_pragma", "secure_delete(1)")
 		q.Set("_txlock", "immediate")
 		d.db, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())

@@ -431,6 +431,7 @@ SELECT (SELECT COUNT(*) FROM tok), (SELECT COUNT(*) FROM ev)`
 // run by PostgreSQL as one implicit transaction ("All queries are run in an
 // implicit transaction unless explicit transaction control statements are
 // executed", pgx v5 Conn.SendBatch), so it commits whole or not at all.
+// Its notification wakes the job runners of every process (JobsListen).
 func (d *DB) writeDeliveriesPostgres(ctx context.Context, now time.Time, batch []*ingestReq) error {
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
@@ -451,6 +452,7 @@ func (d *DB) writeDeliveriesPostgres(ctx context.Context, now time.Time, batch [
 				e.ID, e.Event, e.DedupeKey, e.OpportunityID, e.TriggeredAt, string(e.Payload), e.Source, ms(now),
 				r.d.Job.Kind, r.d.Job.QueueKey, unique, string(r.args), domain.JobAvailable, maxAttempts, runAt)
 		}
+		b.Queue(`SELECT pg_notify($1, '')`, JobsChannel)
 		br := pc.SendBatch(ctx, b)
 		if prune {
 			if _, err := br.Exec(); err != nil {
@@ -473,6 +475,10 @@ func (d *DB) writeDeliveriesPostgres(ctx context.Context, now time.Time, batch [
 			default:
 				outs[i] = DeliveryStored
 			}
+		}
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
 		}
 		// The implicit transaction commits at the batch's end; Close reads
 		// that answer.

@@ -53,6 +53,7 @@ type DB struct {
 	NowFunc func() time.Time
 	hooks   hooksCache  // connections' signing tokens, for the webhook receiver
 	ingest  groupCommit // webhook deliveries committed together
+	dsn     string      // for the connection that listens for jobs
 }
 
 // Options are the settings of OpenWith besides the database's name.
@@ -104,7 +105,7 @@ func OpenWith(ctx context.Context, dsn string, box *secret.Box, opts Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	d := &DB{box: box, NowFunc: time.Now}
+	d := &DB{box: box, NowFunc: time.Now, dsn: dsn}
 	d.ingest.cfg, d.ingest.quit = opts.Ingest, make(chan struct{})
 	dialect, path, err := ParseDSN(dsn)
 	if err != nil {
@@ -214,6 +215,7 @@ type Tx struct {
 	db      *DB
 	now     time.Time
 	touched []string // connections written, forgotten by the hooks cache on commit
+	jobs    bool     // a job was inserted or made due: runners are notified on commit
 }
 
 // Now returns the transaction's time.
@@ -254,6 +256,14 @@ func (d *DB) inTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) erro
 	if err := fn(tx); err != nil {
 		_ = stx.Rollback()
 		return err
+	}
+	if tx.jobs && d.dialect == Postgres {
+		// Delivered to every listening runner when the transaction
+		// commits (store.JobsListen), not at all if it rolls back.
+		if _, err := stx.ExecContext(ctx, `SELECT pg_notify($1, '')`, JobsChannel); err != nil {
+			_ = stx.Rollback()
+			return fmt.Errorf("notify job runners: %w", err)
+		}
 	}
 	if err := stx.Commit(); err != nil {
 		// The outcome is unknown: the connections are forgotten anyway.

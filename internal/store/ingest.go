@@ -248,8 +248,10 @@ func (d *DB) commitLoop() {
 				break collect
 			}
 		}
-		if wait && !timer.Stop() {
-			<-timer.C
+		if wait {
+			// Since Go 1.23 a stopped timer delivers nothing stale
+			// after the next Reset, so there is nothing to drain.
+			timer.Stop()
 		}
 		g.mu.Lock()
 		g.lastSize = len(batch)

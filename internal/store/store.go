@@ -216,6 +216,9 @@ type Tx struct {
 	now     time.Time
 	touched []string // connections written, forgotten by the hooks cache on commit
 	jobs    bool     // a job was inserted or made due: runners are notified on commit
+	// readOnly: begun by ReadTx. Reads that lock their rows for a later
+	// write in the same transaction (ExportGet) do not lock in it.
+	readOnly bool
 }
 
 // Now returns the transaction's time.
@@ -252,7 +255,7 @@ func (d *DB) inTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) erro
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: stx, db: d, now: d.NowFunc().UTC().Truncate(time.Millisecond)}
+	tx := &Tx{tx: stx, db: d, now: d.NowFunc().UTC().Truncate(time.Millisecond), readOnly: opts != nil && opts.ReadOnly}
 	if err := fn(tx); err != nil {
 		_ = stx.Rollback()
 		return err

@@ -171,3 +171,33 @@ func TestIngestDeliveryFailsOnlyTheRefusedDelivery(t *testing.T) {
 		}
 	}
 }
+
+// Delivery tokens are kept until their time passes, then deleted by a
+// later batch: the table does not grow without bound.
+func TestIngestDeliveryDeletesExpiredTokens(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t)
+	createConnection(t, db, "acme")
+	now := time.Now()
+	db.NowFunc = func() time.Time { return now }
+	ctx := context.Background()
+	old := newDelivery("acme", "tok-old", "id:ev-old", "opp-1")
+	old.TokenExpires = now.Add(time.Hour)
+	if out, err := db.IngestDelivery(ctx, old); err != nil || out != store.DeliveryStored {
+		t.Fatalf("first delivery: %v %v", out, err)
+	}
+	now = now.Add(2 * time.Hour)
+	if out, err := db.IngestDelivery(ctx, newDelivery("acme", "tok-new", "id:ev-new", "opp-2")); err != nil || out != store.DeliveryStored {
+		t.Fatalf("second delivery: %v %v", out, err)
+	}
+	err := db.ReadTx(ctx, func(tx *store.Tx) error {
+		n, err := tx.WebhookTokenCount(ctx, "acme")
+		if n != 1 {
+			t.Errorf("%d tokens kept, want only the unexpired one", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

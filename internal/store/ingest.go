@@ -312,7 +312,8 @@ const (
 		VALUES (?,?,?,?,?,0,?,?,?,?) ON CONFLICT (unique_key) DO NOTHING`
 )
 
-// tokenHash is how a delivery token is kept (see WebhookTokenClaim).
+// tokenHash is how a delivery token is kept: its SHA-256, so that the
+// table holds nothing that could sign a delivery again.
 func tokenHash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])

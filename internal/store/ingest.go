@@ -91,10 +91,11 @@ func (c IngestConfig) withDefaults(dialect Dialect) IngestConfig {
 type IngestStats struct {
 	Batches    int64 // transactions committed
 	Deliveries int64 // deliveries in them
+	Waiting    int64 // deliveries given to IngestDelivery and not yet answered
 }
 
 // IngestStats returns how many deliveries were committed in how many
-// transactions.
+// transactions, and how many wait for theirs.
 func (d *DB) IngestStats() IngestStats {
 	d.ingest.mu.Lock()
 	defer d.ingest.mu.Unlock()
@@ -170,6 +171,14 @@ func (d *DB) IngestDelivery(ctx context.Context, dl Delivery) (DeliveryOutcome, 
 	}
 	g := &d.ingest
 	g.start.Do(func() { d.startIngest() })
+	g.mu.Lock()
+	g.stats.Waiting++
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.stats.Waiting--
+		g.mu.Unlock()
+	}()
 	r := &ingestReq{d: dl, args: args, done: make(chan struct{})}
 	select {
 	case g.reqs <- r:

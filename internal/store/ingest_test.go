@@ -63,7 +63,9 @@ func createConnection(t *testing.T, db *store.DB, id string) {
 // are deliveries, and each gets its own outcome: an event new to the
 // connection is stored with its job, a second delivery of an event (a new
 // token, the same dedupe key) stores nothing but its token, and a token
-// seen before stores nothing.
+// seen before stores nothing. The deliveries are held up by a transaction
+// locking the tokens' table until all of them wait, as they do while a
+// commit is under way.
 func TestIngestDeliveryCommitsConcurrentDeliveriesTogether(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t)
@@ -77,8 +79,28 @@ func TestIngestDeliveryCommitsConcurrentDeliveriesTogether(t *testing.T) {
 		newDelivery("acme", "redelivery-2", "id:ev-2", "opp-2"),
 		newDelivery("acme", "tok-3", "id:ev-3", "opp-3"),
 		newDelivery("acme", "tok-4", "id:ev-other", "opp-4"))
+
+	ctx := context.Background()
+	// On SQLite the transaction begins immediate and holds the write lock.
+	hold, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Dialect() == store.Postgres {
+		if _, err := hold.Exec(`LOCK TABLE lever_webhook_tokens IN EXCLUSIVE MODE`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := make(chan []ingested, 1)
+	go func() { results <- ingestAll(db, ds) }()
+	waitFor(t, "every delivery to wait for its commit", func() bool { return db.IngestStats().Waiting == int64(len(ds)) })
+	if err := hold.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	res := <-results
+
 	got := map[store.DeliveryOutcome]int{}
-	for i, r := range ingestAll(db, ds) {
+	for i, r := range res {
 		if r.err != nil {
 			t.Fatalf("delivery %d: %v", i, r.err)
 		}
@@ -93,8 +115,7 @@ func TestIngestDeliveryCommitsConcurrentDeliveriesTogether(t *testing.T) {
 		t.Errorf("%d deliveries committed in %d transactions; want all %d in fewer", st.Deliveries, st.Batches, len(ds))
 	}
 
-	ctx := context.Background()
-	err := db.ReadTx(ctx, func(tx *store.Tx) error {
+	err = db.ReadTx(ctx, func(tx *store.Tx) error {
 		jobs, err := tx.JobList(ctx, store.JobFilter{Limit: 1000})
 		if err != nil {
 			return err
@@ -199,5 +220,18 @@ func TestIngestDeliveryDeletesExpiredTokens(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// waitFor waits until cond holds, looking every millisecond, for at most
+// 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -69,9 +69,11 @@ type Engine interface {
 }
 
 // Store is where the API reads providers, orders, exports, events and
-// packages and keeps idempotent answers; *store.DB is one.
+// packages and keeps idempotent answers; *store.DB is one. Reads go
+// through ReadTx, which on SQLite neither waits for nor holds up a writer.
 type Store interface {
 	InTx(ctx context.Context, fn func(tx *store.Tx) error) error
+	ReadTx(ctx context.Context, fn func(tx *store.Tx) error) error
 }
 
 // API is the provider REST API.

@@ -14,7 +14,7 @@ import (
 // export is not_found, exactly like a missing one.
 func (a *API) providerExport(ctx context.Context, providerID, id string) (*domain.Export, error) {
 	var x *domain.Export
-	err := a.db.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := a.db.ReadTx(ctx, func(tx *store.Tx) (err error) {
 		x, err = tx.ExportGet(ctx, id)
 		return err
 	})

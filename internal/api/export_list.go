@@ -33,7 +33,7 @@ func (a *API) handleExportList(w http.ResponseWriter, r *http.Request) error {
 	}
 	var exports []*domain.Export
 	var next string
-	err = a.db.InTx(r.Context(), func(tx *store.Tx) (err error) {
+	err = a.db.ReadTx(r.Context(), func(tx *store.Tx) (err error) {
 		exports, next, err = tx.ExportList(r.Context(), f)
 		return err
 	})

@@ -33,7 +33,7 @@ func (a *API) handleIntegrationList(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	var ins []*domain.Integration
-	err = a.db.InTx(r.Context(), func(tx *store.Tx) (err error) {
+	err = a.db.ReadTx(r.Context(), func(tx *store.Tx) (err error) {
 		ins, err = tx.IntegrationList(r.Context(), store.IntegrationFilter{ProviderID: p.ID})
 		return err
 	})

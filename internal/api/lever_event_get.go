@@ -17,7 +17,7 @@ func (a *API) handleLeverEventGet(w http.ResponseWriter, r *http.Request) error 
 	}
 	id := r.PathValue("id")
 	var v leverEventJSON
-	err = a.db.InTx(r.Context(), func(tx *store.Tx) error {
+	err = a.db.ReadTx(r.Context(), func(tx *store.Tx) error {
 		s, err := providerScope(r.Context(), tx, p.ID)
 		if err != nil {
 			return err

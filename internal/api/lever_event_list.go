@@ -32,7 +32,7 @@ func (a *API) handleLeverEventList(w http.ResponseWriter, r *http.Request) error
 	}
 	views := []leverEventJSON{}
 	next := ""
-	err = a.db.InTx(r.Context(), func(tx *store.Tx) error {
+	err = a.db.ReadTx(r.Context(), func(tx *store.Tx) error {
 		s, err := providerScope(r.Context(), tx, p.ID)
 		if err != nil {
 			return err

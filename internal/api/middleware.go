@@ -103,7 +103,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		var p *domain.Provider
-		err := a.db.InTx(r.Context(), func(tx *store.Tx) (err error) {
+		err := a.db.ReadTx(r.Context(), func(tx *store.Tx) (err error) {
 			p, err = tx.ProviderByKeyHash(r.Context(), engine.HashAPIKey(key))
 			return err
 		})
@@ -180,7 +180,7 @@ func (a *API) idempotent(next http.Handler, maxBody int64) http.Handler {
 		hash := requestHash(r.Method, r.URL.Path, body)
 
 		var stored *store.IdempotentResponse
-		err = a.db.InTx(r.Context(), func(tx *store.Tx) (err error) {
+		err = a.db.ReadTx(r.Context(), func(tx *store.Tx) (err error) {
 			stored, err = tx.IdempotencyGet(r.Context(), p.ID, key)
 			return err
 		})

@@ -14,7 +14,7 @@ import (
 // order is not_found, exactly like a missing one.
 func (a *API) providerOrder(ctx context.Context, providerID, id string) (*domain.Order, error) {
 	var o *domain.Order
-	err := a.db.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := a.db.ReadTx(ctx, func(tx *store.Tx) (err error) {
 		o, err = tx.OrderGet(ctx, id)
 		return err
 	})

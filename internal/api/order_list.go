@@ -57,7 +57,7 @@ func (a *API) handleOrderList(w http.ResponseWriter, r *http.Request) error {
 	}
 	var orders []*domain.Order
 	var next string
-	err = a.db.InTx(r.Context(), func(tx *store.Tx) (err error) {
+	err = a.db.ReadTx(r.Context(), func(tx *store.Tx) (err error) {
 		orders, next, err = tx.OrderList(r.Context(), f)
 		return err
 	})

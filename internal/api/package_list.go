@@ -15,7 +15,7 @@ func (a *API) handlePackageList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var pkgs []domain.Package
-	err = a.db.InTx(r.Context(), func(tx *store.Tx) (err error) {
+	err = a.db.ReadTx(r.Context(), func(tx *store.Tx) (err error) {
 		pkgs, err = tx.PackageList(r.Context(), p.ID)
 		return err
 	})

@@ -35,6 +35,9 @@ type Config struct {
 	DataDir string
 	// Database is a postgres:// URL; empty means SQLite in DataDir.
 	Database string
+	// SQLiteSynchronous is "normal" (default) or "full": see
+	// store.Options.
+	SQLiteSynchronous string
 	// SecretKey is the base64 AES-256 key for secrets at rest; empty reads
 	// (or creates) DataDir/secret.key.
 	SecretKey string
@@ -96,7 +99,7 @@ func OpenStore(ctx context.Context, c Config) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, c.DSN(), box)
+	db, err := store.OpenWith(ctx, c.DSN(), box, store.Options{SQLiteSynchronous: c.SQLiteSynchronous})
 	if err != nil {
 		return nil, err
 	}

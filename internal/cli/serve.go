@@ -22,6 +22,7 @@ import (
 func storeFlags(fs *flag.FlagSet, c *app.Config) {
 	fs.StringVar(&c.DataDir, "data", envOr("STAGECOACH_DATA", "data"), "data folder (SQLite database and secret key file) [$STAGECOACH_DATA]")
 	fs.StringVar(&c.Database, "database", os.Getenv("STAGECOACH_DATABASE"), "a postgres:// or postgresql:// URL, a sqlite: URL or a SQLite file path; empty for SQLite in the data folder [$STAGECOACH_DATABASE]")
+	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", envOr("STAGECOACH_SQLITE_SYNCHRONOUS", store.SyncNormal), "SQLite only: 'normal' (a commit survives a crash of stagecoach, the last ones may not survive a power loss) or 'full' (every commit synced to disk before its answer, survives a power loss) [$STAGECOACH_SQLITE_SYNCHRONOUS]")
 	c.SecretKey = os.Getenv(secret.KeyEnv)
 }
 

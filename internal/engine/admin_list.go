@@ -14,7 +14,7 @@ import (
 
 // Connections returns every connection, by id.
 func (e *Engine) Connections(ctx context.Context) (cs []*domain.Connection, err error) {
-	err = e.db.InTx(ctx, func(tx *store.Tx) error { cs, err = tx.ConnectionList(ctx); return err })
+	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { cs, err = tx.ConnectionList(ctx); return err })
 	return cs, err
 }
 
@@ -30,7 +30,7 @@ func (e *Engine) DeleteConnection(ctx context.Context, id string) error {
 
 // Providers returns every provider, by id.
 func (e *Engine) Providers(ctx context.Context) (ps []*domain.Provider, err error) {
-	err = e.db.InTx(ctx, func(tx *store.Tx) error { ps, err = tx.ProviderList(ctx); return err })
+	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { ps, err = tx.ProviderList(ctx); return err })
 	return ps, err
 }
 
@@ -42,13 +42,13 @@ func (e *Engine) DeleteProvider(ctx context.Context, id string) error {
 
 // Integration returns an integration, or a not_found error.
 func (e *Engine) Integration(ctx context.Context, id string) (in *domain.Integration, err error) {
-	err = e.db.InTx(ctx, func(tx *store.Tx) error { in, err = tx.IntegrationGet(ctx, id); return err })
+	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { in, err = tx.IntegrationGet(ctx, id); return err })
 	return in, err
 }
 
 // Integrations returns the integrations f selects, by id.
 func (e *Engine) Integrations(ctx context.Context, f store.IntegrationFilter) (ins []*domain.Integration, err error) {
-	err = e.db.InTx(ctx, func(tx *store.Tx) error { ins, err = tx.IntegrationList(ctx, f); return err })
+	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { ins, err = tx.IntegrationList(ctx, f); return err })
 	return ins, err
 }
 
@@ -60,7 +60,7 @@ func (e *Engine) DeleteIntegration(ctx context.Context, id string) error {
 
 // Jobs returns the jobs f selects, newest first.
 func (e *Engine) Jobs(ctx context.Context, f store.JobFilter) (jobs []*domain.Job, err error) {
-	err = e.db.InTx(ctx, func(tx *store.Tx) error { jobs, err = tx.JobList(ctx, f); return err })
+	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { jobs, err = tx.JobList(ctx, f); return err })
 	return jobs, err
 }
 
@@ -80,7 +80,7 @@ type EventDecisions struct {
 // LeverEvents returns the Lever events f selects, newest first, each with
 // its decisions.
 func (e *Engine) LeverEvents(ctx context.Context, f store.LeverEventFilter) (out []EventDecisions, err error) {
-	err = e.db.InTx(ctx, func(tx *store.Tx) error {
+	err = e.db.ReadTx(ctx, func(tx *store.Tx) error {
 		evs, err := tx.LeverEventList(ctx, f)
 		if err != nil {
 			return err
@@ -101,7 +101,7 @@ func (e *Engine) LeverEvents(ctx context.Context, f store.LeverEventFilter) (out
 // Exports returns a page of the sourcing exports f selects, oldest update
 // first, and the cursor of the next page ("" on the last).
 func (e *Engine) Exports(ctx context.Context, f store.ExportFilter) (xs []*domain.Export, next string, err error) {
-	err = e.db.InTx(ctx, func(tx *store.Tx) error { xs, next, err = tx.ExportList(ctx, f); return err })
+	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { xs, next, err = tx.ExportList(ctx, f); return err })
 	return xs, next, err
 }
 
@@ -121,7 +121,7 @@ func (e *Engine) Interviews(ctx context.Context, f InterviewFilter) (out []*doma
 	if f.Limit <= 0 {
 		f.Limit = 200
 	}
-	err = e.db.InTx(ctx, func(tx *store.Tx) error {
+	err = e.db.ReadTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ConnectionGet(ctx, f.ConnectionID); err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (e *Engine) Interviews(ctx context.Context, f InterviewFilter) (out []*doma
 // SyncedPostings returns the postings the integrations of a connection sent
 // to their providers as jobs, by integration.
 func (e *Engine) SyncedPostings(ctx context.Context, connectionID string) (out []*domain.SyncedPosting, err error) {
-	err = e.db.InTx(ctx, func(tx *store.Tx) error {
+	err = e.db.ReadTx(ctx, func(tx *store.Tx) error {
 		ins, err := tx.IntegrationList(ctx, store.IntegrationFilter{ConnectionID: connectionID})
 		if err != nil {
 			return err

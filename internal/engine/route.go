@@ -49,37 +49,42 @@ func QueueKey(connectionID, opportunityID string) string {
 // AcceptEvent stores a Lever event and enqueues its routing in one
 // transaction. It reports false when the event was a duplicate.
 func (e *Engine) AcceptEvent(ctx context.Context, ev *domain.LeverEvent) (bool, error) {
-	return e.acceptEvent(ctx, ev, nil)
+	return e.acceptEvent(ctx, ev)
 }
 
 // ErrReplayedDelivery is returned by AcceptDelivery for a delivery whose
 // token was accepted before.
 var ErrReplayedDelivery = domain.Errorf(domain.EConflict, "this delivery's token was used by an earlier delivery: a replay, refused")
 
-// AcceptDelivery is AcceptEvent for a webhook delivery: in the same
-// transaction it records the delivery's token until expires, and refuses
+// AcceptDelivery is AcceptEvent for a webhook delivery: with the event it
+// records the delivery's token until expires, and refuses
 // (ErrReplayedDelivery, nothing stored) a token recorded already. Lever
 // signs only the token and triggeredAt, so a captured delivery could
 // otherwise be sent again with any data; a redelivery by Lever carries a
-// new token and is deduplicated by its event.
+// new token and is deduplicated by its event. Concurrent deliveries are
+// committed together (store.DB.IngestDelivery).
 func (e *Engine) AcceptDelivery(ctx context.Context, ev *domain.LeverEvent, token string, expires time.Time) (bool, error) {
-	return e.acceptEvent(ctx, ev, func(tx *store.Tx) error {
-		fresh, err := tx.WebhookTokenClaim(ctx, ev.ConnectionID, token, expires)
-		if err == nil && !fresh {
-			err = ErrReplayedDelivery
-		}
-		return err
-	})
+	job, err := queue.Params(leverEventArgs{EventID: ev.ID, ConnectionID: ev.ConnectionID, OpportunityID: ev.OpportunityID}, nil)
+	if err != nil {
+		return false, err
+	}
+	out, err := e.db.IngestDelivery(ctx, store.Delivery{Event: ev, Token: token, TokenExpires: expires, Job: job})
+	if err != nil {
+		return false, err
+	}
+	switch out {
+	case store.DeliveryReplayed:
+		return false, ErrReplayedDelivery
+	case store.DeliveryDuplicate:
+		return false, nil
+	}
+	e.q.Notify()
+	return true, nil
 }
 
-func (e *Engine) acceptEvent(ctx context.Context, ev *domain.LeverEvent, claim func(*store.Tx) error) (bool, error) {
+func (e *Engine) acceptEvent(ctx context.Context, ev *domain.LeverEvent) (bool, error) {
 	var inserted bool
 	err := e.db.InTx(ctx, func(tx *store.Tx) error {
-		if claim != nil {
-			if err := claim(tx); err != nil {
-				return err
-			}
-		}
 		var err error
 		inserted, err = tx.LeverEventInsert(ctx, ev)
 		if err != nil || !inserted {

@@ -61,9 +61,19 @@ type InsertOpts struct {
 // none). It reports false when a job with the same unique key exists. Call
 // Runner.Notify after the commit to run it at once.
 func Insert(ctx context.Context, tx *store.Tx, args Args, opts *InsertOpts) (bool, error) {
+	p, err := Params(args, opts)
+	if err != nil {
+		return false, err
+	}
+	return tx.JobInsert(ctx, p)
+}
+
+// Params returns the row Insert would write for args and opts, for a
+// store method that inserts the job itself (store.DB.IngestDelivery).
+func Params(args Args, opts *InsertOpts) (store.JobParams, error) {
 	kind := args.Kind()
 	if kind == "" {
-		return false, fmt.Errorf("insert job: args %T have no kind", args)
+		return store.JobParams{}, fmt.Errorf("insert job: args %T have no kind", args)
 	}
 	var o InsertOpts
 	if d, ok := args.(ArgsWithInsertOpts); ok {
@@ -80,7 +90,7 @@ func Insert(ctx context.Context, tx *store.Tx, args Args, opts *InsertOpts) (boo
 			o.MaxAttempts = opts.MaxAttempts
 		}
 	}
-	return tx.JobInsert(ctx, store.JobParams{Kind: kind, QueueKey: args.QueueKey(), UniqueKey: o.UniqueKey, Args: args, RunAt: o.RunAt, MaxAttempts: o.MaxAttempts})
+	return store.JobParams{Kind: kind, QueueKey: args.QueueKey(), UniqueKey: o.UniqueKey, Args: args, RunAt: o.RunAt, MaxAttempts: o.MaxAttempts}, nil
 }
 
 // Waiting reports whether a job of args' kind and queue key waits to run

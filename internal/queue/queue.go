@@ -189,11 +189,29 @@ func (r *Runner) Name() string { return "queue" }
 // Run claims and runs jobs until ctx ends, then waits up to ShutdownGrace for
 // running jobs. A job cut short stays leased and is taken again once its lease
 // runs out, so nothing is lost.
+//
+// The runner looks for due jobs when Notify is called (after a commit in
+// this process), every PollInterval, and on PostgreSQL also when a job
+// inserted by another process commits (store.JobsListen): it starts
+// claiming once that listener is in place.
 func (r *Runner) Run(ctx context.Context) error {
 	sem := make(chan struct{}, r.cfg.Workers)
 	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelJobs()
 	var wg sync.WaitGroup
+	listenCtx, stopListen := context.WithCancel(ctx)
+	listening := make(chan struct{})
+	var listener sync.WaitGroup
+	listener.Go(func() {
+		r.db.JobsListen(listenCtx, func() { close(listening) }, r.Notify, func(err error) {
+			r.log.Warn("listening for jobs of other processes failed; polling until it is back", slog.Any("error", err))
+		})
+	})
+	defer func() { stopListen(); listener.Wait() }()
+	select {
+	case <-listening:
+	case <-ctx.Done():
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {

@@ -80,9 +80,11 @@ func (tx *Tx) ExportUpdate(ctx context.Context, x *domain.Export) error {
 }
 
 // lockRow locks the selected row on PostgreSQL; SQLite's immediate
-// transactions hold the write lock already.
+// transactions hold the write lock already. A ReadTx, which writes
+// nothing, locks nothing (PostgreSQL refuses FOR UPDATE in a READ ONLY
+// transaction).
 func (tx *Tx) lockRow() string {
-	if tx.db.dialect == Postgres {
+	if tx.db.dialect == Postgres && !tx.readOnly {
 		return ` FOR UPDATE`
 	}
 	return ""

@@ -60,6 +60,9 @@ func (tx *Tx) JobInsert(ctx context.Context, p JobParams) (bool, error) {
 		return false, err
 	}
 	n, err := res.RowsAffected()
+	if n == 1 {
+		tx.jobs = true
+	}
 	return n == 1, err
 }
 
@@ -198,6 +201,7 @@ func (tx *Tx) JobRetryDead(ctx context.Context, id int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return domain.Errorf(domain.ENotFound, "no dead job %d", id)
 	}
+	tx.jobs = true
 	return nil
 }
 
@@ -232,5 +236,9 @@ func (tx *Tx) JobWake(ctx context.Context, reason string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if n > 0 {
+		tx.jobs = true
+	}
+	return n, err
 }

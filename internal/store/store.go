@@ -51,7 +51,41 @@ type DB struct {
 	box     *secret.Box
 	// NowFunc returns the current time; tests may replace it.
 	NowFunc func() time.Time
-	hooks   hooksCache // connections' signing tokens, for the webhook receiver
+	hooks   hooksCache  // connections' signing tokens, for the webhook receiver
+	ingest  groupCommit // webhook deliveries committed together
+	dsn     string      // for the connection that listens for jobs
+}
+
+// Options are the settings of OpenWith besides the database's name.
+type Options struct {
+	// SQLiteSynchronous is SQLite's synchronous setting in WAL mode:
+	// "normal" (the default) or "full". With normal a commit is durable
+	// once the WAL is synced at the next checkpoint: it survives a crash
+	// of the process, but the last commits before a power loss or a crash
+	// of the operating system may be lost. With full every commit syncs
+	// the WAL before it returns, and survives both. Ignored on
+	// PostgreSQL, whose synchronous_commit is the operator's.
+	SQLiteSynchronous string
+	// Ingest tunes the group commit of webhook deliveries.
+	Ingest IngestConfig
+}
+
+// SQLite synchronous settings.
+const (
+	SyncNormal = "normal"
+	SyncFull   = "full"
+)
+
+// ParseSQLiteSynchronous checks a synchronous setting given by an operator:
+// "" (the default, normal), "normal" or "full", in any case.
+func ParseSQLiteSynchronous(s string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", SyncNormal:
+		return SyncNormal, nil
+	case SyncFull:
+		return SyncFull, nil
+	}
+	return "", fmt.Errorf("SQLite synchronous %q: want normal or full", s)
 }
 
 // Open opens the database named by dsn (see ParseDSN): a postgres:// or
@@ -59,10 +93,20 @@ type DB struct {
 // created). Secrets are sealed with
 // box.
 func Open(ctx context.Context, dsn string, box *secret.Box) (*DB, error) {
+	return OpenWith(ctx, dsn, box, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, box *secret.Box, opts Options) (*DB, error) {
 	if box == nil {
 		return nil, errors.New("open store: no secret box")
 	}
-	d := &DB{box: box, NowFunc: time.Now}
+	synchronous, err := ParseSQLiteSynchronous(opts.SQLiteSynchronous)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	d := &DB{box: box, NowFunc: time.Now, dsn: dsn}
+	d.ingest.cfg, d.ingest.quit = opts.Ingest, make(chan struct{})
 	dialect, path, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
@@ -86,13 +130,16 @@ func Open(ctx context.Context, dsn string, box *secret.Box) (*DB, error) {
 		// removed connection from lingering; the busy timeout makes a writer
 		// wait for another rather than fail; immediate transactions take the
 		// write lock up front, so a read-then-write transaction never fails
-		// half-way with SQLITE_BUSY; secure_delete overwrites what a purge
-		// removes with zeros rather than leaving it in free space.
+		// half-way with SQLITE_BUSY (reads use ReadTx, which begins
+		// deferred and takes no lock); synchronous is normal unless the
+		// operator asks for full (see Options); secure_delete overwrites
+		// what a purge removes with zeros rather than leaving it in free
+		// space.
 		q := url.Values{}
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "busy_timeout(20000)")
-		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "synchronous("+strings.ToUpper(synchronous)+")")
 		q.Add("_pragma", "secure_delete(1)")
 		q.Set("_txlock", "immediate")
 		d.db, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
@@ -102,7 +149,11 @@ func Open(ctx context.Context, dsn string, box *secret.Box) (*DB, error) {
 		if path == ":memory:" {
 			d.db.SetMaxOpenConns(1)
 		} else {
+			// As many kept idle as may be open: database/sql keeps two by
+			// default, and each connection opened again reads and parses
+			// the whole schema before its first statement.
 			d.db.SetMaxOpenConns(8)
+			d.db.SetMaxIdleConns(8)
 		}
 	}
 	if err := d.db.PingContext(ctx); err != nil {
@@ -130,8 +181,12 @@ func (d *DB) Dialect() Dialect { return d.dialect }
 // SQL returns the underlying *sql.DB, for tests and benchmarks.
 func (d *DB) SQL() *sql.DB { return d.db }
 
-// Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+// Close closes the database. Deliveries given to IngestDelivery after it
+// fail.
+func (d *DB) Close() error {
+	d.closeIngest()
+	return d.db.Close()
+}
 
 // Ping checks the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
@@ -160,6 +215,10 @@ type Tx struct {
 	db      *DB
 	now     time.Time
 	touched []string // connections written, forgotten by the hooks cache on commit
+	jobs    bool     // a job was inserted or made due: runners are notified on commit
+	// readOnly: begun by ReadTx. Reads that lock their rows for a later
+	// write in the same transaction (ExportGet) do not lock in it.
+	readOnly bool
 }
 
 // Now returns the transaction's time.
@@ -196,10 +255,18 @@ func (d *DB) inTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) erro
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: stx, db: d, now: d.NowFunc().UTC().Truncate(time.Millisecond)}
+	tx := &Tx{tx: stx, db: d, now: d.NowFunc().UTC().Truncate(time.Millisecond), readOnly: opts != nil && opts.ReadOnly}
 	if err := fn(tx); err != nil {
 		_ = stx.Rollback()
 		return err
+	}
+	if tx.jobs && d.dialect == Postgres {
+		// Delivered to every listening runner when the transaction
+		// commits (store.JobsListen), not at all if it rolls back.
+		if _, err := stx.ExecContext(ctx, `SELECT pg_notify($1, '')`, JobsChannel); err != nil {
+			_ = stx.Rollback()
+			return fmt.Errorf("notify job runners: %w", err)
+		}
 	}
 	if err := stx.Commit(); err != nil {
 		// The outcome is unknown: the connections are forgotten anyway.

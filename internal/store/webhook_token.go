@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
 )
 
@@ -17,9 +15,8 @@ func (tx *Tx) WebhookTokenClaim(ctx context.Context, connID, token string, expir
 	if _, err := tx.exec(ctx, `DELETE FROM lever_webhook_tokens WHERE expires_at < ?`, ms(tx.now)); err != nil {
 		return false, err
 	}
-	sum := sha256.Sum256([]byte(token))
 	res, err := tx.exec(ctx, `INSERT INTO lever_webhook_tokens (connection_id, token, expires_at) VALUES (?,?,?) ON CONFLICT (connection_id, token) DO NOTHING`,
-		connID, hex.EncodeToString(sum[:]), ms(expires))
+		connID, tokenHash(token), ms(expires))
 	if err != nil {
 		return false, err
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
@@ -53,19 +54,24 @@ type Engine interface {
 	// ReportOrderEvent records what the provider reports about an order and
 	// enqueues the Lever writes that follow.
 	ReportOrderEvent(ctx context.Context, providerID, orderID string, in engine.OrderEventInput) (*domain.Order, error)
-	// CheckPackageTags refuses, in tx, packages whose Lever tag another
-	// provider uses on the same connection.
-	CheckPackageTags(ctx context.Context, tx *store.Tx, providerID string, pkgs []domain.Package) error
 	// EnqueueProviderPostingTags queues, in tx, a posting-tag sync of every
 	// integration of the provider.
 	EnqueueProviderPostingTags(ctx context.Context, tx *store.Tx, providerID string) (int, error)
 	// SyncPostings enqueues a posting sync of a connection unless one waits.
 	SyncPostings(ctx context.Context, connectionID string) (bool, error)
+	// Notify wakes the job runner after jobs were enqueued.
+	Notify()
+}
+
+// Admin is what the API asks of the operator's use cases; *admin.Service
+// is one.
+type Admin interface {
+	// CheckPackageTags refuses, in tx, packages whose Lever tag another
+	// provider uses on the same connection.
+	CheckPackageTags(ctx context.Context, tx *store.Tx, providerID string, pkgs []domain.Package) error
 	// RotateProviderSecret gives a provider a new webhook secret; the old
 	// one signs too for grace.
 	RotateProviderSecret(ctx context.Context, providerID string, grace time.Duration) (string, time.Time, error)
-	// Notify wakes the job runner after jobs were enqueued.
-	Notify()
 }
 
 // Store is where the API reads providers, orders, exports, events and
@@ -79,21 +85,22 @@ type Store interface {
 // API is the provider REST API.
 type API struct {
 	eng     Engine
+	adm     Admin
 	db      Store
 	cfg     Config
 	log     *slog.Logger
 	handler http.Handler
 }
 
-// New returns the API over eng, reading and writing through db.
-func New(eng Engine, db Store, cfg Config) *API {
+// New returns the API over eng and adm, reading and writing through db.
+func New(eng Engine, adm Admin, db Store, cfg Config) *API {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.NowFunc == nil {
 		cfg.NowFunc = time.Now
 	}
-	a := &API{eng: eng, db: db, cfg: cfg, log: cfg.Logger.With("component", "api")}
+	a := &API{eng: eng, adm: adm, db: db, cfg: cfg, log: cfg.Logger.With("component", "api")}
 	a.handler = a.buildHandler()
 	return a
 }
@@ -255,5 +262,6 @@ func mustProvider(r *http.Request) (*domain.Provider, error) {
 
 var (
 	_ Engine = (*engine.Engine)(nil)
+	_ Admin  = (*admin.Service)(nil)
 	_ Store  = (*store.DB)(nil)
 )

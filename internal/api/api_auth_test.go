@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/api"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/queue"
@@ -75,7 +76,7 @@ func TestRequestLog(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	eng := engine.New(b.db, queue.New(b.db, queue.Config{}), engine.Config{})
-	srv := httptest.NewServer(api.New(eng, b.db, api.Config{Logger: log}).Handler())
+	srv := httptest.NewServer(api.New(eng, admin.New(b.db, eng, nil), b.db, api.Config{Logger: log}).Handler())
 	defer srv.Close()
 
 	req, _ := http.NewRequest("PUT", srv.URL+"/v1/packages", strings.NewReader(`{"packages":[{"id":"secret-body","name":"N","kind":"interview_kit"}]}`))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
@@ -25,8 +26,8 @@ func addSourcing(tb testing.TB, b *testBundle) {
 	ctx := context.Background()
 	err := b.db.InTx(ctx, func(tx *store.Tx) error {
 		for _, p := range []*domain.Provider{
-			{ID: "sourcer", Name: "Sourcer", Kind: domain.KindSourcing, APIKeyHash: engine.HashAPIKey(keySourcer)},
-			{ID: "strict", Name: "Strict", Kind: domain.KindSourcing, APIKeyHash: engine.HashAPIKey(keyStrict)},
+			{ID: "sourcer", Name: "Sourcer", Kind: domain.KindSourcing, APIKeyHash: admin.HashAPIKey(keySourcer)},
+			{ID: "strict", Name: "Strict", Kind: domain.KindSourcing, APIKeyHash: admin.HashAPIKey(keyStrict)},
 		} {
 			if err := tx.ProviderCreate(ctx, p); err != nil {
 				return err

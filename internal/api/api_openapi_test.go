@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/api"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/queue"
@@ -25,7 +26,8 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 		t.Fatalf("openapi.json: %v", err)
 	}
 	db := storetest.Open(t)
-	a := api.New(engine.New(db, queue.New(db, queue.Config{}), engine.Config{}), db, api.Config{})
+	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{})
+	a := api.New(eng, admin.New(db, eng, nil), db, api.Config{})
 	routes := a.Routes()
 	if len(routes) == 0 {
 		t.Fatal("no routes")

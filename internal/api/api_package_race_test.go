@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/queue"
@@ -30,7 +31,7 @@ func TestPackagePutConcurrentSameTagOneProviderWins(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	err := b.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.ProviderCreate(ctx, &domain.Provider{ID: "rival", Name: "Rival", Kind: domain.KindAssessment, APIKeyHash: engine.HashAPIKey(keyRival)}); err != nil {
+		if err := tx.ProviderCreate(ctx, &domain.Provider{ID: "rival", Name: "Rival", Kind: domain.KindAssessment, APIKeyHash: admin.HashAPIKey(keyRival)}); err != nil {
 			return err
 		}
 		return tx.IntegrationCreate(ctx, &domain.Integration{ID: "int_rival_acme", ProviderID: "rival", ConnectionID: "acme", Settings: json.RawMessage(`{}`), Enabled: true})
@@ -140,9 +141,9 @@ func TestPackageTagCheckWaitsForAConcurrentPublish(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	eng := engine.New(b.db, queue.New(b.db, queue.Config{}), engine.Config{})
+	adm := admin.New(b.db, engine.New(b.db, queue.New(b.db, queue.Config{}), engine.Config{}), nil)
 	err := b.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.ProviderCreate(ctx, &domain.Provider{ID: "rival", Name: "Rival", Kind: domain.KindAssessment, APIKeyHash: engine.HashAPIKey(keyRival)}); err != nil {
+		if err := tx.ProviderCreate(ctx, &domain.Provider{ID: "rival", Name: "Rival", Kind: domain.KindAssessment, APIKeyHash: admin.HashAPIKey(keyRival)}); err != nil {
 			return err
 		}
 		return tx.IntegrationCreate(ctx, &domain.Integration{ID: "int_rival_acme", ProviderID: "rival", ConnectionID: "acme", Settings: json.RawMessage(`{}`), Enabled: true})
@@ -153,7 +154,7 @@ func TestPackageTagCheckWaitsForAConcurrentPublish(t *testing.T) {
 	publish := func(providerID string, between func()) error {
 		pkgs := []domain.Package{{ProviderID: providerID, ID: "go", Name: "Go", Kind: "assessment", LeverTag: "Shared: Go"}}
 		return b.db.InTx(ctx, func(tx *store.Tx) error {
-			if err := eng.CheckPackageTags(ctx, tx, providerID, pkgs); err != nil {
+			if err := adm.CheckPackageTags(ctx, tx, providerID, pkgs); err != nil {
 				return err
 			}
 			between()
@@ -190,13 +191,13 @@ func TestEnablingWaitsForAConcurrentPublish(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	eng := engine.New(b.db, queue.New(b.db, queue.Config{}), engine.Config{})
+	adm := admin.New(b.db, engine.New(b.db, queue.New(b.db, queue.Config{}), engine.Config{}), nil)
 	pkgs := func(providerID string) []domain.Package {
 		return []domain.Package{{ProviderID: providerID, ID: "go", Name: "Go", Kind: "assessment", LeverTag: "Shared: Go"}}
 	}
 	// The rival published the tag while enabled nowhere.
 	err := b.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.ProviderCreate(ctx, &domain.Provider{ID: "rival", Name: "Rival", Kind: domain.KindAssessment, APIKeyHash: engine.HashAPIKey(keyRival)}); err != nil {
+		if err := tx.ProviderCreate(ctx, &domain.Provider{ID: "rival", Name: "Rival", Kind: domain.KindAssessment, APIKeyHash: admin.HashAPIKey(keyRival)}); err != nil {
 			return err
 		}
 		if err := tx.IntegrationCreate(ctx, &domain.Integration{ID: "int_rival_acme", ProviderID: "rival", ConnectionID: "acme", Settings: json.RawMessage(`{}`)}); err != nil {
@@ -211,7 +212,7 @@ func TestEnablingWaitsForAConcurrentPublish(t *testing.T) {
 	published := make(chan error, 1)
 	go func() {
 		published <- b.db.InTx(ctx, func(tx *store.Tx) error {
-			if err := eng.CheckPackageTags(ctx, tx, "imocha", pkgs("imocha")); err != nil {
+			if err := adm.CheckPackageTags(ctx, tx, "imocha", pkgs("imocha")); err != nil {
 				return err
 			}
 			close(checked)
@@ -225,7 +226,7 @@ func TestEnablingWaitsForAConcurrentPublish(t *testing.T) {
 	}()
 	<-checked
 	go func() {
-		_, err := eng.SaveIntegration(ctx, "int_rival_acme", json.RawMessage(`{}`), true)
+		_, err := adm.SaveIntegration(ctx, "int_rival_acme", json.RawMessage(`{}`), true)
 		enabled <- err
 	}()
 	if err := <-published; err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
@@ -19,7 +20,7 @@ func TestPostingSyncIsCoalesced(t *testing.T) {
 	ctx := context.Background()
 	const key = "sc_test_jobtwine_key"
 	err := b.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.ProviderCreate(ctx, &domain.Provider{ID: "jobtwine", Name: "JobTwine", Kind: domain.KindInterviewService, APIKeyHash: engine.HashAPIKey(key)}); err != nil {
+		if err := tx.ProviderCreate(ctx, &domain.Provider{ID: "jobtwine", Name: "JobTwine", Kind: domain.KindInterviewService, APIKeyHash: admin.HashAPIKey(key)}); err != nil {
 			return err
 		}
 		return tx.IntegrationCreate(ctx, &domain.Integration{ID: "int_jobtwine_acme", ProviderID: "jobtwine", ConnectionID: "acme", Settings: json.RawMessage(`{}`), Enabled: true})

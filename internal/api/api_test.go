@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/api"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
@@ -60,7 +61,7 @@ func setup(tb testing.TB) *testBundle {
 	clock := &fakeClock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
 	db.NowFunc = clock.Now
 	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{})
-	a := api.New(eng, db, api.Config{})
+	a := api.New(eng, admin.New(db, eng, nil), db, api.Config{})
 	srv := httptest.NewServer(a.Handler())
 	tb.Cleanup(srv.Close)
 
@@ -72,9 +73,9 @@ func setup(tb testing.TB) *testBundle {
 			}
 		}
 		for _, p := range []*domain.Provider{
-			{ID: "imocha", Name: "iMocha", Kind: domain.KindAssessment, APIKeyHash: engine.HashAPIKey(keyIMocha)},
-			{ID: "hirevue", Name: "HireVue", Kind: domain.KindVideoInterview, APIKeyHash: engine.HashAPIKey(keyHireVue)},
-			{ID: "lonely", Name: "Lonely", Kind: domain.KindAssessment, APIKeyHash: engine.HashAPIKey(keyLonely)},
+			{ID: "imocha", Name: "iMocha", Kind: domain.KindAssessment, APIKeyHash: admin.HashAPIKey(keyIMocha)},
+			{ID: "hirevue", Name: "HireVue", Kind: domain.KindVideoInterview, APIKeyHash: admin.HashAPIKey(keyHireVue)},
+			{ID: "lonely", Name: "Lonely", Kind: domain.KindAssessment, APIKeyHash: admin.HashAPIKey(keyLonely)},
 		} {
 			if err := tx.ProviderCreate(ctx, p); err != nil {
 				return err

@@ -12,8 +12,8 @@ import (
 	"net/http"
 	"strings"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
 )
 
@@ -104,7 +104,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 		}
 		var p *domain.Provider
 		err := a.db.ReadTx(r.Context(), func(tx *store.Tx) (err error) {
-			p, err = tx.ProviderByKeyHash(r.Context(), engine.HashAPIKey(key))
+			p, err = tx.ProviderByKeyHash(r.Context(), admin.HashAPIKey(key))
 			return err
 		})
 		if err != nil {

@@ -121,7 +121,7 @@ func (a *API) handlePackagePut(w http.ResponseWriter, r *http.Request) error {
 	err = a.db.InTx(r.Context(), func(tx *store.Tx) (err error) {
 		// A tag another provider uses on one of this provider's
 		// connections would order both for the same candidates.
-		if err := a.eng.CheckPackageTags(r.Context(), tx, p.ID, pkgs); err != nil {
+		if err := a.adm.CheckPackageTags(r.Context(), tx, p.ID, pkgs); err != nil {
 			return err
 		}
 		if err := tx.PackagesReplace(r.Context(), p.ID, pkgs); err != nil {

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/web"
 )
 
@@ -39,16 +39,16 @@ func (a *API) handleWebhookSecretRotate(w http.ResponseWriter, r *http.Request) 
 			return err
 		}
 	}
-	grace := engine.DefaultSecretGrace
+	grace := admin.DefaultSecretGrace
 	if in.GraceSeconds != nil {
-		max := int64(engine.MaxRotationGrace / time.Second)
+		max := int64(admin.MaxRotationGrace / time.Second)
 		if *in.GraceSeconds < 0 || *in.GraceSeconds > max {
 			return &domain.Error{Code: domain.EInvalid, Message: fmt.Sprintf("graceSeconds must be between 0 and %d", max),
 				Fields: []domain.FieldError{{Field: "graceSeconds", Message: fmt.Sprintf("must be between 0 and %d", max)}}}
 		}
 		grace = time.Duration(*in.GraceSeconds) * time.Second
 	}
-	secret, until, err := a.eng.RotateProviderSecret(r.Context(), p.ID, grace)
+	secret, until, err := a.adm.RotateProviderSecret(r.Context(), p.ID, grace)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/api"
 	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/engine"
@@ -123,10 +124,13 @@ func OpenStore(ctx context.Context, c Config) (*store.DB, error) {
 
 // App is a running stagecoach.
 type App struct {
-	cfg     Config
-	log     *slog.Logger
-	DB      *store.DB
-	Engine  *engine.Engine
+	cfg    Config
+	log    *slog.Logger
+	DB     *store.DB
+	Engine *engine.Engine
+	// Admin runs the operator's use cases (connections, providers,
+	// integrations, the setup check) over the store and the engine.
+	Admin   *admin.Service
 	Queue   *queue.Runner
 	Metrics *metrics.Metrics
 	API     *api.API
@@ -178,9 +182,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		ec.EffectLease = qc.Lease
 	}
 	a.Engine = engine.New(db, a.Queue, ec)
+	a.Admin = admin.New(db, a.Engine, cfg.Logger)
 	ic := cfg.Inbound
 	ic.Logger, ic.Metrics = cfg.Logger, a.Metrics
-	a.API = api.New(a.Engine, db, api.Config{Logger: cfg.Logger})
+	a.API = api.New(a.Engine, a.Admin, db, api.Config{Logger: cfg.Logger})
 
 	mux := http.NewServeMux()
 	inbound.New(a.Engine, db, ic).Register(mux)
@@ -201,7 +206,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if uc.Proxies == nil {
 		uc.Proxies = cfg.TrustProxy
 	}
-	if a.UI, err = ui.New(a.Engine, db, uc); err != nil {
+	if a.UI, err = ui.New(a.Engine, a.Admin, db, uc); err != nil {
 		db.Close()
 		return nil, err
 	}

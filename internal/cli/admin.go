@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/engine"
@@ -15,21 +16,22 @@ import (
 )
 
 // withEngine opens the database and builds an engine (without running its
-// jobs).
-func withEngine(ctx context.Context, cfg app.Config, fn func(e *engine.Engine) error) error {
+// jobs) and the admin use cases over it.
+func withEngine(ctx context.Context, cfg app.Config, fn func(e *engine.Engine, adm *admin.Service) error) error {
 	db, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return fn(engine.New(db, queue.New(db, queue.Config{}), engine.Config{OpenATS: leverats.Opener, Events: leverats.Events}))
+	e := engine.New(db, queue.New(db, queue.Config{}), engine.Config{OpenATS: leverats.Opener, Events: leverats.Events})
+	return fn(e, admin.New(db, e, nil))
 }
 
 // withEngineTo is how every admin command opens the database and its
 // engine: it first says, on w, which database it opens (never its
 // password). A --database that is neither a PostgreSQL URL, a sqlite: URL
 // nor a file path is refused.
-func withEngineTo(ctx context.Context, cfg app.Config, w io.Writer, fn func(e *engine.Engine) error) error {
+func withEngineTo(ctx context.Context, cfg app.Config, w io.Writer, fn func(e *engine.Engine, adm *admin.Service) error) error {
 	if _, _, err := store.ParseDSN(cfg.DSN()); err != nil {
 		return fmt.Errorf("--database: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
@@ -67,8 +68,9 @@ type call struct {
 	stdin          io.Reader
 	// args are the positional arguments after the flags.
 	args []string
-	// engine is set for dbEngine commands.
+	// engine and admin are set for dbEngine commands.
 	engine *engine.Engine
+	admin  *admin.Service
 	// json is --json, for list commands.
 	json bool
 	// notes are what the command changed, for the audit log.
@@ -251,8 +253,8 @@ func (c command) exec(ctx context.Context, args []string, stdout, stderr io.Writ
 	if c.db != dbEngine {
 		return run(ctx, x)
 	}
-	return withEngineTo(ctx, cfg, stderr, func(e *engine.Engine) error {
-		x.engine = e
+	return withEngineTo(ctx, cfg, stderr, func(e *engine.Engine, adm *admin.Service) error {
+		x.engine, x.admin = e, adm
 		err := run(ctx, x)
 		if nerr := x.writeNotes(ctx); nerr != nil {
 			return errors.Join(err, fmt.Errorf("%s: the change was made but is not in the audit log: %w", c.name, nerr))

@@ -9,15 +9,15 @@ import (
 	"os"
 	"strings"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/web"
 )
 
 func connectionCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
-	var in engine.ConnectionInput
+	var in admin.ConnectionInput
 	fs.StringVar(&in.ID, "id", "", "connection id (lowercase letters, digits, dashes)")
 	fs.StringVar(&in.Name, "name", "", "display name")
 	fs.StringVar(&in.Environment, "env", "production", "Lever environment: production, eu (EU data centre), sandbox or custom")
@@ -46,11 +46,11 @@ func connectionCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 			return errNoAPIKey
 		}
 		if !*noCheck {
-			if err := checkAPIKey(ctx, c.engine, in, keySource, c.stderr); err != nil {
+			if err := checkAPIKey(ctx, c.admin, in, keySource, c.stderr); err != nil {
 				return err
 			}
 		}
-		conn, err := c.engine.CreateConnection(ctx, in)
+		conn, err := c.admin.CreateConnection(ctx, in)
 		if err != nil {
 			return err
 		}
@@ -62,8 +62,8 @@ func connectionCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 
 // checkAPIKey asks Lever whether it accepts the API key read from source,
 // naming the source when it does not.
-func checkAPIKey(ctx context.Context, e *engine.Engine, in engine.ConnectionInput, source string, stderr io.Writer) error {
-	err := e.CheckAPIKey(ctx, in)
+func checkAPIKey(ctx context.Context, adm *admin.Service, in admin.ConnectionInput, source string, stderr io.Writer) error {
+	err := adm.CheckAPIKey(ctx, in)
 	if err == nil {
 		return nil
 	}
@@ -89,7 +89,7 @@ func checkAPIKey(ctx context.Context, e *engine.Engine, in engine.ConnectionInpu
 
 func connectionListFlags(*flag.FlagSet, *app.Config) runFunc {
 	return func(ctx context.Context, c *call) error {
-		cs, err := c.engine.Connections(ctx)
+		cs, err := c.admin.Connections(ctx)
 		if err != nil {
 			return err
 		}
@@ -143,11 +143,11 @@ func connectionRegisterWebhooksFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		*public = u
 		evs := strings.Split(*events, ",")
 		if *events == "" {
-			if evs, err = c.engine.ConnectionWebhookEvents(ctx, *id); err != nil {
+			if evs, err = c.admin.ConnectionWebhookEvents(ctx, *id); err != nil {
 				return err
 			}
 		}
-		hooks, err := c.engine.RegisterWebhooks(ctx, *id, *public, evs)
+		hooks, err := c.admin.RegisterWebhooks(ctx, *id, *public, evs)
 		if len(hooks) > 0 {
 			c.note("connection.register_webhooks", "connection:"+*id, fmt.Sprintf("%d webhooks", len(hooks)))
 		}
@@ -161,7 +161,7 @@ func connectionRegisterWebhooksFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 func connectionDisconnectFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	id := fs.String("id", "", "connection id")
 	return func(ctx context.Context, c *call) error {
-		if err := c.engine.Disconnect(ctx, *id); err != nil {
+		if err := c.admin.Disconnect(ctx, *id); err != nil {
 			return err
 		}
 		c.note("connection.disconnect", "connection:"+*id, "")
@@ -173,7 +173,7 @@ func connectionDisconnectFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 func connectionDeleteFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	id := fs.String("id", "", "connection id")
 	return func(ctx context.Context, c *call) error {
-		if err := c.engine.DeleteConnection(ctx, *id); err != nil {
+		if err := c.admin.DeleteConnection(ctx, *id); err != nil {
 			return err
 		}
 		c.note("connection.delete", "connection:"+*id, "with its integrations")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
@@ -46,8 +47,8 @@ func newCLIEnv(t *testing.T) (app.Config, string) {
 func TestConnectionRegisterWebhooksDefaultsToIntegrationsEvents(t *testing.T) {
 	cfg, leverURL := newCLIEnv(t)
 	ctx := context.Background()
-	err := withEngine(ctx, cfg, func(e *engine.Engine) error {
-		_, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: leverURL, APIKey: "k"})
+	err := withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
+		_, err := adm.CreateConnection(ctx, admin.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: leverURL, APIKey: "k"})
 		return err
 	})
 	if err != nil {
@@ -66,7 +67,7 @@ func TestConnectionRegisterWebhooksDefaultsToIntegrationsEvents(t *testing.T) {
 			}
 		}
 		var stored []string
-		err := withEngine(ctx, cfg, func(e *engine.Engine) error {
+		err := withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 			return e.DB().InTx(ctx, func(tx *store.Tx) error {
 				hooks, err := tx.ConnectionWebhookList(ctx, "acme")
 				for _, h := range hooks {
@@ -95,11 +96,11 @@ func TestConnectionRegisterWebhooksDefaultsToIntegrationsEvents(t *testing.T) {
 		t.Errorf("no integrations yet: registered %v, want %v", got, base)
 	}
 
-	err = withEngine(ctx, cfg, func(e *engine.Engine) error {
-		if _, _, err := e.CreateProvider(ctx, engine.ProviderInput{ID: "hackajob", Name: "hackajob", Kind: domain.KindSourcing}); err != nil {
+	err = withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
+		if _, _, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: "hackajob", Name: "hackajob", Kind: domain.KindSourcing}); err != nil {
 			return err
 		}
-		_, err := e.CreateIntegration(ctx, "acme", "hackajob", nil)
+		_, err := adm.CreateIntegration(ctx, "acme", "hackajob", nil)
 		return err
 	})
 	if err != nil {
@@ -131,11 +132,11 @@ func TestConnectionRegisterWebhooksNeedsAnHTTPSPublicURL(t *testing.T) {
 	cfg, leverURL := newCLIEnv(t)
 	t.Setenv("STAGECOACH_PUBLIC_URL", "")
 	ctx := context.Background()
-	err := withEngine(ctx, cfg, func(e *engine.Engine) error {
-		if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "local", Environment: "custom", BaseURL: leverURL, APIKey: "k"}); err != nil {
+	err := withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
+		if _, err := adm.CreateConnection(ctx, admin.ConnectionInput{ID: "local", Environment: "custom", BaseURL: leverURL, APIKey: "k"}); err != nil {
 			return err
 		}
-		_, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "production", APIKey: "k"})
+		_, err := adm.CreateConnection(ctx, admin.ConnectionInput{ID: "acme", Environment: "production", APIKey: "k"})
 		return err
 	})
 	if err != nil {
@@ -170,7 +171,7 @@ func TestConnectionRegisterWebhooksNeedsAnHTTPSPublicURL(t *testing.T) {
 	if len(hooks) != 0 {
 		t.Errorf("Lever has %d webhooks, want none created", len(hooks))
 	}
-	err = withEngine(ctx, cfg, func(e *engine.Engine) error {
+	err = withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 		return e.DB().InTx(ctx, func(tx *store.Tx) error {
 			for _, id := range []string{"local", "acme"} {
 				if hooks, err := tx.ConnectionWebhookList(ctx, id); err != nil || len(hooks) != 0 {

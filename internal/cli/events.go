@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
 )
 
@@ -20,7 +20,7 @@ func eventsFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if *conn != "" {
 			f.ConnectionIDs = []string{*conn}
 		}
-		evs, err := c.engine.LeverEvents(ctx, f)
+		evs, err := c.admin.LeverEvents(ctx, f)
 		if err != nil {
 			return err
 		}
@@ -61,7 +61,7 @@ type decisionJSON struct {
 	OrderID       string `json:"orderId,omitempty"`
 }
 
-func eventsJSON(evs []engine.EventDecisions) []eventJSON {
+func eventsJSON(evs []admin.EventDecisions) []eventJSON {
 	out := make([]eventJSON, 0, len(evs))
 	for _, ed := range evs {
 		ev := ed.Event

@@ -16,7 +16,7 @@ func exportsFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	status := fs.String("status", "", "only exports in this status: pending, exported, failed or deleted")
 	limit := fs.Int("limit", 50, "how many exports (oldest update first)")
 	return func(ctx context.Context, c *call) error {
-		xs, _, err := c.engine.Exports(ctx, store.ExportFilter{ConnectionID: *conn, ProviderID: *prov, Status: *status, Limit: *limit})
+		xs, _, err := c.admin.Exports(ctx, store.ExportFilter{ConnectionID: *conn, ProviderID: *prov, Status: *status, Limit: *limit})
 		if err != nil {
 			return err
 		}

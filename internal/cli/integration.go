@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
@@ -22,14 +23,13 @@ func integrationCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	settings := fs.String("settings", "{}", `flow settings as JSON, e.g. {"triggerStage":"Assessment","completionStage":"Assessment Complete"}`)
 	force := fs.Bool("force", false, "save the integration as a disabled draft when the setup check finds something wrong")
 	return func(ctx context.Context, c *call) error {
-		e := c.engine
 		// A draft first: it is on only once the setup check passes, as
 		// Activate does in the web UI.
-		in, err := e.CreateIntegrationDraft(ctx, *conn, *prov, json.RawMessage(*settings))
+		in, err := c.admin.CreateIntegrationDraft(ctx, *conn, *prov, json.RawMessage(*settings))
 		if err != nil {
 			return err
 		}
-		found, err := e.CheckIntegration(ctx, in.ID, nil)
+		found, err := c.admin.CheckIntegration(ctx, in.ID, nil)
 		if err != nil {
 			return err
 		}
@@ -40,12 +40,12 @@ func integrationCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 				fmt.Fprintf(c.stdout, "integration %s saved as a disabled draft (%s on %s): fix what the setup check says, then `stagecoach integration activate --id %s`\n", in.ID, in.ProviderID, in.ConnectionID, in.ID)
 				return nil
 			}
-			if err := e.DeleteIntegration(ctx, in.ID); err != nil {
+			if err := c.admin.DeleteIntegration(ctx, in.ID); err != nil {
 				return err
 			}
 			return setupCheckError("integration create", found)
 		}
-		if _, err := activate(ctx, e, in.ID, false, false, c); err != nil {
+		if _, err := activate(ctx, in.ID, false, false, c); err != nil {
 			return err
 		}
 		c.note("integration.create", "integration:"+in.ID, "provider "+in.ProviderID+" on connection "+in.ConnectionID+", active")
@@ -63,7 +63,7 @@ func integrationUpdateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		e := c.engine
 		next := json.RawMessage(*settings)
 		if !*replace {
-			cur, err := e.Integration(ctx, *id)
+			cur, err := c.admin.Integration(ctx, *id)
 			if err != nil {
 				return err
 			}
@@ -74,7 +74,7 @@ func integrationUpdateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if _, err := engine.ParseSettings(next); err != nil {
 			return err
 		}
-		found, err := e.CheckIntegration(ctx, *id, next)
+		found, err := c.admin.CheckIntegration(ctx, *id, next)
 		if err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func integrationUpdateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 			if !*force {
 				return setupCheckError("integration update", found)
 			}
-			in, err := e.SaveIntegration(ctx, *id, next, false)
+			in, err := c.admin.SaveIntegration(ctx, *id, next, false)
 			if err != nil {
 				return err
 			}
@@ -95,7 +95,7 @@ func integrationUpdateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if err != nil {
 			return err
 		}
-		in, err := e.UpdateIntegration(ctx, *id, next)
+		in, err := c.admin.UpdateIntegration(ctx, *id, next)
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func integrationActivateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	include := fs.Bool("include-existing", false, "also order the candidates already in the trigger stage (listed first; asks to confirm)")
 	yes := fs.Bool("yes", false, "with --include-existing: order the listed candidates without asking")
 	return func(ctx context.Context, c *call) error {
-		found, err := c.engine.CheckIntegration(ctx, *id, nil)
+		found, err := c.admin.CheckIntegration(ctx, *id, nil)
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func integrationActivateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if !found.OK() {
 			return setupCheckError("integration activate", found)
 		}
-		if _, err := activate(ctx, c.engine, *id, *include, *yes, c); err != nil {
+		if _, err := activate(ctx, *id, *include, *yes, c); err != nil {
 			return err
 		}
 		c.note("integration.activate", "integration:"+*id, "")
@@ -173,7 +173,7 @@ func integrationTagPostingsFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 
 func integrationListFlags(*flag.FlagSet, *app.Config) runFunc {
 	return func(ctx context.Context, c *call) error {
-		ins, err := c.engine.Integrations(ctx, store.IntegrationFilter{})
+		ins, err := c.admin.Integrations(ctx, store.IntegrationFilter{})
 		if err != nil {
 			return err
 		}
@@ -209,7 +209,7 @@ func mergeSettings(cur, patch json.RawMessage) (json.RawMessage, error) {
 }
 
 // printFindings prints a setup check, one finding a line.
-func printFindings(w io.Writer, fs engine.Findings) {
+func printFindings(w io.Writer, fs admin.Findings) {
 	for _, f := range fs {
 		field := ""
 		if f.Field != "" {
@@ -221,10 +221,10 @@ func printFindings(w io.Writer, fs engine.Findings) {
 
 // setupCheckError is the refusal of a command whose setup check found
 // errors, in the check's words.
-func setupCheckError(cmd string, fs engine.Findings) error {
+func setupCheckError(cmd string, fs admin.Findings) error {
 	var msgs []string
 	for _, f := range fs {
-		if f.Severity != engine.SeverityError {
+		if f.Severity != admin.SeverityError {
 			continue
 		}
 		if f.Field != "" {
@@ -240,8 +240,8 @@ func setupCheckError(cmd string, fs engine.Findings) error {
 // its trigger stage. They are ordered only with include, once confirmed
 // (yes, or "y" typed on standard input); otherwise only candidates entering
 // the stage from now on are.
-func activate(ctx context.Context, e *engine.Engine, id string, include, yes bool, c *call) ([]string, error) {
-	stage, occ, err := e.StageOccupants(ctx, id, nil)
+func activate(ctx context.Context, id string, include, yes bool, c *call) ([]string, error) {
+	stage, occ, err := c.engine.StageOccupants(ctx, id, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +266,7 @@ func activate(ctx context.Context, e *engine.Engine, id string, include, yes boo
 			fmt.Fprintf(c.stdout, "They are left alone: only candidates entering the stage from now on are ordered (`stagecoach integration activate --id %s --include-existing` orders them too).\n", id)
 		}
 	}
-	_, routed, err := e.ActivateIntegration(ctx, id, nil, ids)
+	_, routed, err := c.admin.ActivateIntegration(ctx, id, nil, ids)
 	if err != nil {
 		return nil, err
 	}

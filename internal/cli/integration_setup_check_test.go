@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
@@ -36,14 +37,14 @@ func integrations(t *testing.T, e *engine.Engine, ctx context.Context) []*domain
 func TestIntegrationCreateAndUpdateRunTheSetupCheck(t *testing.T) {
 	cfg, leverURL := newCLIEnv(t)
 	ctx := context.Background()
-	err := withEngine(ctx, cfg, func(e *engine.Engine) error {
-		if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "bare", Environment: "custom", BaseURL: leverURL, APIKey: "k"}); err != nil {
+	err := withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
+		if _, err := adm.CreateConnection(ctx, admin.ConnectionInput{ID: "bare", Environment: "custom", BaseURL: leverURL, APIKey: "k"}); err != nil {
 			return err
 		}
-		if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: leverURL, APIKey: "k", SigningToken: "tok"}); err != nil {
+		if _, err := adm.CreateConnection(ctx, admin.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: leverURL, APIKey: "k", SigningToken: "tok"}); err != nil {
 			return err
 		}
-		_, _, err := e.CreateProvider(ctx, engine.ProviderInput{ID: "imocha", Name: "iMocha", Kind: domain.KindAssessment, WebhookURL: "https://tool.example/hooks"})
+		_, _, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: "imocha", Name: "iMocha", Kind: domain.KindAssessment, WebhookURL: "https://tool.example/hooks"})
 		return err
 	})
 	if err != nil {
@@ -55,7 +56,7 @@ func TestIntegrationCreateAndUpdateRunTheSetupCheck(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `triggerStage: The trigger stage "Assesment" is not a stage of this Lever account`) || !strings.Contains(err.Error(), "candidateStageChange is not set up") {
 		t.Fatalf("create with a misspelt stage and no webhooks: %v, want the setup check's words", err)
 	}
-	_ = withEngine(ctx, cfg, func(e *engine.Engine) error {
+	_ = withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 		if ins := integrations(t, e, ctx); len(ins) != 0 {
 			t.Errorf("a refused create left %d integrations", len(ins))
 		}
@@ -67,7 +68,7 @@ func TestIntegrationCreateAndUpdateRunTheSetupCheck(t *testing.T) {
 	if err != nil || !strings.Contains(out, "disabled draft") {
 		t.Fatalf("create --force: %v\n%s", err, out)
 	}
-	_ = withEngine(ctx, cfg, func(e *engine.Engine) error {
+	_ = withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 		ins := integrations(t, e, ctx)
 		if len(ins) != 1 || ins[0].Enabled || !ins[0].ActivatedAt.IsZero() {
 			t.Fatalf("after create --force: %+v, want one disabled, never activated integration", ins)
@@ -91,7 +92,7 @@ func TestIntegrationCreateAndUpdateRunTheSetupCheck(t *testing.T) {
 	}
 	var id string
 	var events int
-	_ = withEngine(ctx, cfg, func(e *engine.Engine) error {
+	_ = withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 		for _, in := range integrations(t, e, ctx) {
 			if in.ConnectionID == "acme" {
 				id = in.ID
@@ -119,7 +120,7 @@ func TestIntegrationCreateAndUpdateRunTheSetupCheck(t *testing.T) {
 	if err != nil || !strings.Contains(out, "disabled draft") {
 		t.Fatalf("update --force: %v\n%s", err, out)
 	}
-	_ = withEngine(ctx, cfg, func(e *engine.Engine) error {
+	_ = withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 		for _, in := range integrations(t, e, ctx) {
 			if in.ID == id && (in.Enabled || !strings.Contains(string(in.Settings), "Nowhere")) {
 				t.Errorf("after update --force: enabled %v, settings %s", in.Enabled, in.Settings)
@@ -151,7 +152,7 @@ func TestIntegrationCreateAndUpdateRunTheSetupCheck(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Ines Alvarez") || !strings.Contains(out, "1 of the 1 candidates already in the stage were sent") {
 		t.Fatalf("activate --include-existing --yes: %v\n%s", err, out)
 	}
-	_ = withEngine(ctx, cfg, func(e *engine.Engine) error {
+	_ = withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 		return e.DB().InTx(ctx, func(tx *store.Tx) error {
 			evs, err := tx.LeverEventList(ctx, store.LeverEventFilter{ConnectionIDs: []string{"acme"}})
 			if len(evs) != 1 || evs[0].Source != engine.SourceReconcile {
@@ -167,7 +168,7 @@ func TestIntegrationCreateAndUpdateRunTheSetupCheck(t *testing.T) {
 func TestConnectionCreateChecksTheAPIKeyWithLever(t *testing.T) {
 	cfg, leverURL := newCLIEnv(t)
 	ctx := context.Background()
-	if err := withEngine(ctx, cfg, func(*engine.Engine) error { return nil }); err != nil { // migrate
+	if err := withEngine(ctx, cfg, func(*engine.Engine, *admin.Service) error { return nil }); err != nil { // migrate
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -195,7 +196,7 @@ func TestConnectionCreateChecksTheAPIKeyWithLever(t *testing.T) {
 		t.Fatalf("a refused key from the environment: %v", err)
 	}
 	var n int
-	_ = withEngine(ctx, cfg, func(e *engine.Engine) error {
+	_ = withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 		return e.DB().InTx(ctx, func(tx *store.Tx) error { cs, err := tx.ConnectionList(ctx); n = len(cs); return err })
 	})
 	if n != 0 {

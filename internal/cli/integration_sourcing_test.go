@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
@@ -18,16 +19,16 @@ func TestIntegrationUpdateChecksSettingsAgainstLever(t *testing.T) {
 	cfg, leverURL := newCLIEnv(t)
 	ctx := context.Background()
 	var integID string
-	err := withEngine(ctx, cfg, func(e *engine.Engine) error {
+	err := withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 		// A signing token for every event: the setup check that
 		// `integration update` runs wants the flow's webhooks set up.
-		if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: leverURL, APIKey: "k", SigningToken: "tok"}); err != nil {
+		if _, err := adm.CreateConnection(ctx, admin.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: leverURL, APIKey: "k", SigningToken: "tok"}); err != nil {
 			return err
 		}
-		if _, _, err := e.CreateProvider(ctx, engine.ProviderInput{ID: "hackajob", Name: "hackajob", Kind: domain.KindSourcing}); err != nil {
+		if _, _, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: "hackajob", Name: "hackajob", Kind: domain.KindSourcing}); err != nil {
 			return err
 		}
-		in, err := e.CreateIntegration(ctx, "acme", "hackajob", nil)
+		in, err := adm.CreateIntegration(ctx, "acme", "hackajob", nil)
 		integID = in.ID
 		return err
 	})
@@ -57,7 +58,7 @@ func TestIntegrationUpdateChecksSettingsAgainstLever(t *testing.T) {
 
 	// `exports` lists what was exported.
 	var exportID string
-	err = withEngine(ctx, cfg, func(e *engine.Engine) error {
+	err = withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 		p, err := providerOf(ctx, e, "hackajob")
 		if err != nil {
 			return err

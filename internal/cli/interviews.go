@@ -5,21 +5,21 @@ import (
 	"flag"
 	"fmt"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
-	"stagecoach/internal/engine"
 )
 
 // interviewsFlags is the interview listing: the orders of video interview
 // and interview service providers on a connection, or on one posting.
 func interviewsFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
-	var f engine.InterviewFilter
+	var f admin.InterviewFilter
 	fs.StringVar(&f.ConnectionID, "connection", "", "connection id (required)")
 	fs.StringVar(&f.PostingID, "posting", "", "only this Lever posting's interviews")
 	fs.StringVar(&f.ProviderID, "provider", "", "only this provider's interviews")
 	fs.StringVar(&f.Status, "status", "", "only interviews in this status (created, invited, scheduled, started, completed, cancelled, expired)")
 	fs.IntVar(&f.Limit, "limit", 200, "at most this many interviews")
 	return func(ctx context.Context, c *call) error {
-		orders, err := c.engine.Interviews(ctx, f)
+		orders, err := c.admin.Interviews(ctx, f)
 		if err != nil {
 			return err
 		}

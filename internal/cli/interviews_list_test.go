@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
@@ -17,18 +18,18 @@ import (
 func TestInterviewsListsOnlyInterviewOrders(t *testing.T) {
 	cfg, leverURL := newCLIEnv(t)
 	ctx := context.Background()
-	err := withEngine(ctx, cfg, func(e *engine.Engine) error {
+	err := withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 		for _, id := range []string{"acme", "quiet"} {
-			if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: id, Environment: "custom", BaseURL: leverURL, APIKey: "k"}); err != nil {
+			if _, err := adm.CreateConnection(ctx, admin.ConnectionInput{ID: id, Environment: "custom", BaseURL: leverURL, APIKey: "k"}); err != nil {
 				return err
 			}
 		}
 		var orders []*domain.Order
-		for _, p := range []engine.ProviderInput{{ID: "imocha", Name: "iMocha", Kind: domain.KindAssessment}, {ID: "vid", Name: "Vid", Kind: domain.KindVideoInterview}, {ID: "svc", Name: "Svc", Kind: domain.KindInterviewService}} {
-			if _, _, err := e.CreateProvider(ctx, p); err != nil {
+		for _, p := range []admin.ProviderInput{{ID: "imocha", Name: "iMocha", Kind: domain.KindAssessment}, {ID: "vid", Name: "Vid", Kind: domain.KindVideoInterview}, {ID: "svc", Name: "Svc", Kind: domain.KindInterviewService}} {
+			if _, _, err := adm.CreateProvider(ctx, p); err != nil {
 				return err
 			}
-			in, err := e.CreateIntegration(ctx, "acme", p.ID, nil)
+			in, err := adm.CreateIntegration(ctx, "acme", p.ID, nil)
 			if err != nil {
 				return err
 			}

@@ -14,7 +14,7 @@ import (
 func jobsListFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	status := fs.String("status", domain.JobDead, "available, running, done or dead (the dead letters)")
 	return func(ctx context.Context, c *call) error {
-		jobs, err := c.engine.Jobs(ctx, store.JobFilter{Status: *status})
+		jobs, err := c.admin.Jobs(ctx, store.JobFilter{Status: *status})
 		if err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func jobsRetryFlags(*flag.FlagSet, *app.Config) runFunc {
 			ids[i] = id
 		}
 		for _, id := range ids {
-			if err := c.engine.RetryDeadJob(ctx, id); err != nil {
+			if err := c.admin.RetryDeadJob(ctx, id); err != nil {
 				return err
 			}
 			c.note("job.retry", fmt.Sprintf("job:%d", id), "")

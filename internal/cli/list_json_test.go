@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 )
@@ -18,16 +19,16 @@ func TestListCommandsPrintColumnsOrJSON(t *testing.T) {
 	cfg, leverURL := newCLIEnv(t)
 	ctx := context.Background()
 	var secret string
-	err := withEngine(ctx, cfg, func(e *engine.Engine) error {
-		if _, err := e.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Name: "Acme Corp", Environment: "custom", BaseURL: leverURL, APIKey: "k"}); err != nil {
+	err := withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
+		if _, err := adm.CreateConnection(ctx, admin.ConnectionInput{ID: "acme", Name: "Acme Corp", Environment: "custom", BaseURL: leverURL, APIKey: "k"}); err != nil {
 			return err
 		}
-		p, key, err := e.CreateProvider(ctx, engine.ProviderInput{ID: "imocha", Name: "iMocha", Kind: domain.KindAssessment, WebhookURL: "https://tool.example/hooks"})
+		p, key, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: "imocha", Name: "iMocha", Kind: domain.KindAssessment, WebhookURL: "https://tool.example/hooks"})
 		if err != nil {
 			return err
 		}
 		secret = key + " " + p.WebhookSecret
-		_, err = e.CreateIntegration(ctx, "acme", "imocha", json.RawMessage(`{"triggerStage":"Assessment"}`))
+		_, err = adm.CreateIntegration(ctx, "acme", "imocha", json.RawMessage(`{"triggerStage":"Assessment"}`))
 		return err
 	})
 	if err != nil {

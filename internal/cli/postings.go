@@ -38,7 +38,7 @@ func postingsSyncFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 func postingsListFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	conn := fs.String("connection", "", "connection id (required)")
 	return func(ctx context.Context, c *call) error {
-		ps, err := c.engine.SyncedPostings(ctx, *conn)
+		ps, err := c.admin.SyncedPostings(ctx, *conn)
 		if err != nil {
 			return err
 		}

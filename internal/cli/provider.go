@@ -7,19 +7,19 @@ import (
 	"strings"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 )
 
 func providerCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
-	var in engine.ProviderInput
+	var in admin.ProviderInput
 	fs.StringVar(&in.ID, "id", "", "provider id (lowercase letters, digits, dashes)")
 	fs.StringVar(&in.Name, "name", "", "display name, used in tags and notes (e.g. iMocha)")
 	fs.StringVar(&in.Kind, "kind", domain.KindAssessment, "assessment, video_interview, interview_service or sourcing")
 	fs.StringVar(&in.WebhookURL, "webhook-url", "", "where stagecoach sends the provider's webhooks (can be set later with `provider update`)")
 	return func(ctx context.Context, c *call) error {
-		p, key, err := c.engine.CreateProvider(ctx, in)
+		p, key, err := c.admin.CreateProvider(ctx, in)
 		if err != nil {
 			return err
 		}
@@ -31,7 +31,7 @@ func providerCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 
 func providerListFlags(*flag.FlagSet, *app.Config) runFunc {
 	return func(ctx context.Context, c *call) error {
-		ps, err := c.engine.Providers(ctx)
+		ps, err := c.admin.Providers(ctx)
 		if err != nil {
 			return err
 		}
@@ -48,7 +48,7 @@ func providerUpdateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	name := fs.String("name", "", "new display name (unchanged when not given)")
 	hook := fs.String("webhook-url", "", `new webhook URL, http(s); "" removes it (unchanged when not given)`)
 	return func(ctx context.Context, c *call) error {
-		var in engine.ProviderUpdate
+		var in admin.ProviderUpdate
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
 			case "name":
@@ -64,7 +64,7 @@ func providerUpdateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 		if err != nil {
 			return err
 		}
-		p, err := c.engine.UpdateProvider(ctx, *id, in)
+		p, err := c.admin.UpdateProvider(ctx, *id, in)
 		if err != nil {
 			return err
 		}
@@ -86,7 +86,7 @@ func providerUpdateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 }
 
 func providerByID(ctx context.Context, c *call, id string) (*domain.Provider, error) {
-	ps, err := c.engine.Providers(ctx)
+	ps, err := c.admin.Providers(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func orNone(s string) string {
 // graceFlag declares --grace: how long the replaced key or secret keeps
 // working.
 func graceFlag(fs *flag.FlagSet, what string) *time.Duration {
-	return fs.Duration("grace", 24*time.Hour, fmt.Sprintf("how long the old %s keeps working, up to %s (0: it stops now)", what, engine.MaxRotationGrace))
+	return fs.Duration("grace", 24*time.Hour, fmt.Sprintf("how long the old %s keeps working, up to %s (0: it stops now)", what, admin.MaxRotationGrace))
 }
 
 func oldUntil(what string, grace time.Duration, until time.Time) string {
@@ -122,7 +122,7 @@ func providerRotateKeyFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	id := fs.String("id", "", "provider id")
 	grace := graceFlag(fs, "API key")
 	return func(ctx context.Context, c *call) error {
-		key, until, err := c.engine.RotateProviderKey(ctx, *id, *grace)
+		key, until, err := c.admin.RotateProviderKey(ctx, *id, *grace)
 		if err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func providerRotateSecretFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	id := fs.String("id", "", "provider id")
 	grace := graceFlag(fs, "webhook secret")
 	return func(ctx context.Context, c *call) error {
-		secret, until, err := c.engine.RotateProviderSecret(ctx, *id, *grace)
+		secret, until, err := c.admin.RotateProviderSecret(ctx, *id, *grace)
 		if err != nil {
 			return err
 		}
@@ -154,7 +154,7 @@ func providerRotateSecretFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 func providerDeleteFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 	id := fs.String("id", "", "provider id")
 	return func(ctx context.Context, c *call) error {
-		if err := c.engine.DeleteProvider(ctx, *id); err != nil {
+		if err := c.admin.DeleteProvider(ctx, *id); err != nil {
 			return err
 		}
 		c.note("provider.delete", "provider:"+*id, "with its packages and integrations")

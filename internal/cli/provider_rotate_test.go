@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
@@ -18,7 +19,7 @@ import (
 func TestProviderUpdateRotateAndTheAuditLog(t *testing.T) {
 	cfg, _ := newCLIEnv(t)
 	ctx := context.Background()
-	if err := withEngine(ctx, cfg, func(*engine.Engine) error { return nil }); err != nil { // migrate
+	if err := withEngine(ctx, cfg, func(*engine.Engine, *admin.Service) error { return nil }); err != nil { // migrate
 		t.Fatal(err)
 	}
 	out, errOut, err := runCLI(ctx, "provider", "create", "--id", "acme", "--name", "Acme")
@@ -54,9 +55,9 @@ func TestProviderUpdateRotateAndTheAuditLog(t *testing.T) {
 	// The old key works for the two hours, on the store's clock, and not
 	// after; the new one does.
 	start := time.Now()
-	err = withEngine(ctx, cfg, func(e *engine.Engine) error {
+	err = withEngine(ctx, cfg, func(e *engine.Engine, adm *admin.Service) error {
 		who := func(key string) error {
-			return e.DB().InTx(ctx, func(tx *store.Tx) error { _, err := tx.ProviderByKeyHash(ctx, engine.HashAPIKey(key)); return err })
+			return e.DB().InTx(ctx, func(tx *store.Tx) error { _, err := tx.ProviderByKeyHash(ctx, admin.HashAPIKey(key)); return err })
 		}
 		e.DB().NowFunc = func() time.Time { return start.Add(time.Hour) }
 		if err := who(oldKey); err != nil {

@@ -17,9 +17,9 @@ import (
 	"sync"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/leversandbox"
 	"stagecoach/internal/sampleprovider"
@@ -213,24 +213,24 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 
 	// The operator's setup: connection, webhooks, providers, integrations.
 	// A bare demo leaves all but the providers to the web UI.
-	eng := env.App.Engine
+	eng, adm := env.App.Engine, env.App.Admin
 	if !cfg.Bare {
-		if _, err = eng.CreateConnection(ctx, engine.ConnectionInput{ID: ConnectionID, Name: "Demo Lever", Environment: "custom", BaseURL: env.SandboxURL, APIKey: cfg.SandboxAPIKey}); err != nil {
+		if _, err = adm.CreateConnection(ctx, admin.ConnectionInput{ID: ConnectionID, Name: "Demo Lever", Environment: "custom", BaseURL: env.SandboxURL, APIKey: cfg.SandboxAPIKey}); err != nil {
 			return nil, fmt.Errorf("create connection: %w", err)
 		}
-		if _, err = eng.RegisterWebhooks(ctx, ConnectionID, env.App.URL(), webhookEvents()); err != nil {
+		if _, err = adm.RegisterWebhooks(ctx, ConnectionID, env.App.URL(), webhookEvents()); err != nil {
 			return nil, fmt.Errorf("register webhooks: %w", err)
 		}
 	}
 	// The provider learns its key and secret from its creation; stagecoach
 	// learns the provider's webhook URL once it listens.
-	p, apiKey, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: ProviderID, Name: "Demo Assessments", Kind: domain.KindAssessment})
+	p, apiKey, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: ProviderID, Name: "Demo Assessments", Kind: domain.KindAssessment})
 	if err != nil {
 		return nil, fmt.Errorf("create provider: %w", err)
 	}
 	env.ProviderAPIKey = apiKey
 	if !cfg.Bare {
-		if env.Integration, err = eng.CreateIntegration(ctx, ConnectionID, ProviderID, json.RawMessage(`{"triggerStage":"Assessment","completionStage":"Assessment Complete"}`)); err != nil {
+		if env.Integration, err = adm.CreateIntegration(ctx, ConnectionID, ProviderID, json.RawMessage(`{"triggerStage":"Assessment","completionStage":"Assessment Complete"}`)); err != nil {
 			return nil, fmt.Errorf("create integration: %w", err)
 		}
 	}
@@ -250,14 +250,14 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	if err != nil {
 		return nil, err
 	}
-	vp, vkey, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: VideoProviderID, Name: sampleprovider.DefaultVideoName, Kind: domain.KindVideoInterview})
+	vp, vkey, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: VideoProviderID, Name: sampleprovider.DefaultVideoName, Kind: domain.KindVideoInterview})
 	if err != nil {
 		return nil, fmt.Errorf("create video provider: %w", err)
 	}
 	env.VideoProviderAPIKey = vkey
 	vs := fmt.Sprintf(`{"triggerStage":%q,"defaultPackage":"general","postingPackages":{%q:"engineering"}}`, VideoStage, backend)
 	if !cfg.Bare {
-		if env.VideoIntegration, err = eng.CreateIntegration(ctx, ConnectionID, VideoProviderID, json.RawMessage(vs)); err != nil {
+		if env.VideoIntegration, err = adm.CreateIntegration(ctx, ConnectionID, VideoProviderID, json.RawMessage(vs)); err != nil {
 			return nil, fmt.Errorf("create video integration: %w", err)
 		}
 	}
@@ -266,14 +266,14 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 	}
 
 	// The interview service: postings tagged "JobTwine" are its jobs.
-	sp, skey, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: ServiceProviderID, Name: sampleprovider.DefaultServiceName, Kind: domain.KindInterviewService})
+	sp, skey, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: ServiceProviderID, Name: sampleprovider.DefaultServiceName, Kind: domain.KindInterviewService})
 	if err != nil {
 		return nil, fmt.Errorf("create interview service provider: %w", err)
 	}
 	env.ServiceProviderAPIKey = skey
 	ss := fmt.Sprintf(`{"triggerStage":%q,"jobSyncTag":%q}`, ServiceStage, JobSyncTag)
 	if !cfg.Bare {
-		if env.ServiceIntegration, err = eng.CreateIntegration(ctx, ConnectionID, ServiceProviderID, json.RawMessage(ss)); err != nil {
+		if env.ServiceIntegration, err = adm.CreateIntegration(ctx, ConnectionID, ServiceProviderID, json.RawMessage(ss)); err != nil {
 			return nil, fmt.Errorf("create interview service integration: %w", err)
 		}
 	}
@@ -281,7 +281,7 @@ func Start(ctx context.Context, cfg Config) (_ *Env, err error) {
 		return nil, err
 	}
 	if cfg.Bare {
-		if _, env.SourcingAPIKey, err = eng.CreateProvider(ctx, engine.ProviderInput{ID: SourcingProviderID, Name: sampleprovider.DefaultSourcingName, Kind: domain.KindSourcing}); err != nil {
+		if _, env.SourcingAPIKey, err = adm.CreateProvider(ctx, admin.ProviderInput{ID: SourcingProviderID, Name: sampleprovider.DefaultSourcingName, Kind: domain.KindSourcing}); err != nil {
 			return nil, fmt.Errorf("create sourcing provider: %w", err)
 		}
 		return env, nil

@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
@@ -50,8 +51,8 @@ func (env *Env) startSourcing(ctx, runCtx context.Context, cfg Config) error {
 			cfg.SourcingAddr = net.JoinHostPort(host, "0")
 		}
 	}
-	eng := env.App.Engine
-	p, key, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: SourcingProviderID, Name: sampleprovider.DefaultSourcingName, Kind: domain.KindSourcing})
+	eng, adm := env.App.Engine, env.App.Admin
+	p, key, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: SourcingProviderID, Name: sampleprovider.DefaultSourcingName, Kind: domain.KindSourcing})
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func (env *Env) startSourcing(ctx, runCtx context.Context, cfg Config) error {
 	if backend == "" {
 		return errors.New("the sandbox has no Backend Engineer posting")
 	}
-	if env.SourcingIntegration, err = eng.CreateIntegration(ctx, ConnectionID, p.ID, SourcingSettings(backend)); err != nil {
+	if env.SourcingIntegration, err = adm.CreateIntegration(ctx, ConnectionID, p.ID, SourcingSettings(backend)); err != nil {
 		return fmt.Errorf("create the sourcing integration: %w", err)
 	}
 	sc := sampleprovider.SourcingConfig{StagecoachURL: env.App.URL(), APIKey: key, WebhookSecret: p.WebhookSecret, Addr: cfg.SourcingAddr,

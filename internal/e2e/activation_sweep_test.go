@@ -18,7 +18,7 @@ import (
 // pressing Disable would.
 func turnOff(t *testing.T, env *demo.Env) {
 	t.Helper()
-	if _, err := env.App.Engine.SaveIntegration(context.Background(), env.Integration.ID, env.Integration.Settings, false); err != nil {
+	if _, err := env.App.Admin.SaveIntegration(context.Background(), env.Integration.ID, env.Integration.Settings, false); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -40,7 +40,7 @@ func TestSweepLeavesCandidatesAlreadyInTheStageAlone(t *testing.T) {
 	t.Parallel()
 	env := startDemo(t, time.Hour)
 	ctx := context.Background()
-	eng := env.App.Engine
+	eng, adm := env.App.Engine, env.App.Admin
 	seeded := findCandidate(t, env.Lever, "Assessment", "Demo: SQL Basics")
 	turnOff(t, env)
 	// Moved while the integration is off; its webhook is lost too, so that
@@ -56,7 +56,7 @@ func TestSweepLeavesCandidatesAlreadyInTheStageAlone(t *testing.T) {
 	if stage != "Assessment" || names[seeded.ID] != seeded.Name || names[before.ID] != before.Name {
 		t.Fatalf("Activate lists %v in %q, want %s and %s in Assessment", names, stage, seeded.Name, before.Name)
 	}
-	if _, routed, err := eng.ActivateIntegration(ctx, env.Integration.ID, nil, nil); err != nil || len(routed) != 0 {
+	if _, routed, err := adm.ActivateIntegration(ctx, env.Integration.ID, nil, nil); err != nil || len(routed) != 0 {
 		t.Fatalf("activate for new entries only: routed %v, %v", routed, err)
 	}
 
@@ -90,7 +90,7 @@ func TestActivateIncludingCandidatesAlreadyInTheStageOrdersThem(t *testing.T) {
 	t.Parallel()
 	env := startDemo(t, time.Hour)
 	ctx := context.Background()
-	eng := env.App.Engine
+	eng, adm := env.App.Engine, env.App.Admin
 	seeded := findCandidate(t, env.Lever, "Assessment", "Demo: SQL Basics")
 	turnOff(t, env)
 	// Moved while the integration is off; its webhook is lost too, so that
@@ -105,7 +105,7 @@ func TestActivateIncludingCandidatesAlreadyInTheStageOrdersThem(t *testing.T) {
 	for _, o := range occ {
 		listed = append(listed, o.OpportunityID)
 	}
-	_, routed, err := eng.ActivateIntegration(ctx, env.Integration.ID, nil, listed)
+	_, routed, err := adm.ActivateIntegration(ctx, env.Integration.ID, nil, listed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestLateWebhookOfAMoveBeforeActivationOrdersNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Until(time.UnixMilli(sent.TriggeredAt).Add(1100 * time.Millisecond)))
-	if _, _, err := env.App.Engine.ActivateIntegration(ctx, env.Integration.ID, nil, nil); err != nil {
+	if _, _, err := env.App.Admin.ActivateIntegration(ctx, env.Integration.ID, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if status, body := postHook(t, env.App.URL()+"/hooks/lever/"+demo.ConnectionID, late); status != http.StatusOK {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/domain"
@@ -227,6 +228,7 @@ type crashRig struct {
 	addr       string
 	db         *store.DB
 	eng        *engine.Engine
+	adm        *admin.Service
 }
 
 // newCrashRig starts the sandbox, whose webhook retries wait retryDelays,
@@ -255,7 +257,8 @@ func newCrashRig(t *testing.T, retryDelays ...time.Duration) *crashRig {
 		t.Fatal(err)
 	}
 	r.eng = engine.New(r.db, queue.New(r.db, queue.Config{}), engine.Config{LeverRate: 1000, LeverBurst: 1000, OpenATS: leverats.Opener, Events: leverats.Events})
-	if _, err := r.eng.CreateConnection(ctx, engine.ConnectionInput{ID: "crash", Environment: "custom", BaseURL: sbSrv.URL, APIKey: "crash-key"}); err != nil {
+	r.adm = admin.New(r.db, r.eng, nil)
+	if _, err := r.adm.CreateConnection(ctx, admin.ConnectionInput{ID: "crash", Environment: "custom", BaseURL: sbSrv.URL, APIKey: "crash-key"}); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -281,16 +284,16 @@ func TestCrashRecoveryUnderSIGKILL(t *testing.T) {
 	bin := buildBinary(t)
 
 	rig := newCrashRig(t, 300*time.Millisecond, time.Second, 2*time.Second, 4*time.Second, 8*time.Second)
-	sbURL, lc, addr, db, eng := rig.sandboxURL, rig.lever, rig.addr, rig.db, rig.eng
+	sbURL, lc, addr, db, adm := rig.sandboxURL, rig.lever, rig.addr, rig.db, rig.adm
 
-	if _, err := eng.RegisterWebhooks(ctx, "crash", "http://"+addr, []string{lever.EventCandidateStageChange}); err != nil {
+	if _, err := adm.RegisterWebhooks(ctx, "crash", "http://"+addr, []string{lever.EventCandidateStageChange}); err != nil {
 		t.Fatal(err)
 	}
-	p, apiKey, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: "demo-assessments", Name: "Demo Assessments", Kind: domain.KindAssessment})
+	p, apiKey, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: "demo-assessments", Name: "Demo Assessments", Kind: domain.KindAssessment})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.CreateIntegration(ctx, "crash", p.ID, json.RawMessage(`{}`)); err != nil {
+	if _, err := adm.CreateIntegration(ctx, "crash", p.ID, json.RawMessage(`{}`)); err != nil {
 		t.Fatal(err)
 	}
 	sp, err := sampleprovider.New(sampleprovider.Config{StagecoachURL: "http://" + addr, APIKey: apiKey, WebhookSecret: p.WebhookSecret, Addr: "127.0.0.1:0", Delay: 20 * time.Millisecond})

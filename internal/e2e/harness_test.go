@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/demo"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/lever"
 	"stagecoach/internal/leversandbox"
 	"stagecoach/internal/store"
@@ -280,8 +280,8 @@ func (p *testProvider) messages(typ string) []*provider.WebhookMessage {
 func addTestProvider(t *testing.T, env *demo.Env, id, name, kind string, pkgs []provider.Package, settings string) *testProvider {
 	t.Helper()
 	ctx := context.Background()
-	eng := env.App.Engine
-	p, key, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: id, Name: name, Kind: kind})
+	eng, adm := env.App.Engine, env.App.Admin
+	p, key, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: id, Name: name, Kind: kind})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func addTestProvider(t *testing.T, env *demo.Env, id, name, kind string, pkgs []
 			t.Fatal(err)
 		}
 	}
-	if _, err := eng.CreateIntegration(ctx, demo.ConnectionID, id, json.RawMessage(settings)); err != nil {
+	if _, err := adm.CreateIntegration(ctx, demo.ConnectionID, id, json.RawMessage(settings)); err != nil {
 		t.Fatal(err)
 	}
 	return tp

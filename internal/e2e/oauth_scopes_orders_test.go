@@ -120,12 +120,12 @@ func TestOAuthScopesAssessmentOrdersArchivedAndHired(t *testing.T) {
 	kind := domain.KindAssessment
 	se := startScopedDemo(t, time.Hour, engine.LeverScopes(kind), kind)
 	ctx := context.Background()
-	eng := se.App.Engine
+	adm := se.App.Admin
 	held := newHeldHooks(t)
-	if _, err := eng.RegisterWebhooks(ctx, demo.ConnectionID, held.srv.URL, []string{lever.EventCandidateArchiveChange}); err != nil {
+	if _, err := adm.RegisterWebhooks(ctx, demo.ConnectionID, held.srv.URL, []string{lever.EventCandidateArchiveChange}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.RegisterWebhooks(ctx, demo.ConnectionID, se.App.URL(), []string{lever.EventCandidateHired, lever.EventInterviewCreated}); err != nil {
+	if _, err := adm.RegisterWebhooks(ctx, demo.ConnectionID, se.App.URL(), []string{lever.EventCandidateHired, lever.EventInterviewCreated}); err != nil {
 		t.Fatal(err)
 	}
 	tp := addTestProvider(t, se.Env, "scoped-assess", "Scoped Assess", kind,

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/demo"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
@@ -66,15 +67,15 @@ func startScopedDemo(t *testing.T, delay time.Duration, scopes []string, kinds .
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := env.App.Engine
-	conn, err := eng.ConnectOAuth(ctx, engine.ConnectionInput{ID: demo.ConnectionID, Name: "Scoped Lever", Environment: "custom", BaseURL: env.SandboxURL}, clientID, secret, tok)
+	eng, adm := env.App.Engine, env.App.Admin
+	conn, err := adm.ConnectOAuth(ctx, admin.ConnectionInput{ID: demo.ConnectionID, Name: "Scoped Lever", Environment: "custom", BaseURL: env.SandboxURL}, clientID, secret, tok)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := conn.Credentials.Scopes; !slices.Equal(sorted(got), sorted(scopes)) {
 		t.Fatalf("granted scopes %v, want exactly %v", got, scopes)
 	}
-	if _, err := eng.RegisterWebhooks(ctx, demo.ConnectionID, env.App.URL(), eng.WebhookEvents(kinds...)); err != nil {
+	if _, err := adm.RegisterWebhooks(ctx, demo.ConnectionID, env.App.URL(), eng.WebhookEvents(kinds...)); err != nil {
 		t.Fatal(err)
 	}
 	return &scopedEnv{Env: env, client: "oauth:" + clientID, reqs: reqs}
@@ -117,7 +118,7 @@ func (se *scopedEnv) assertCallsWithin(t *testing.T, kind string) {
 // scopes, refused reads or confidential data.
 func (se *scopedEnv) assertCheckHappy(t *testing.T, integrationID string) {
 	t.Helper()
-	fs, err := se.App.Engine.CheckIntegration(context.Background(), integrationID, nil)
+	fs, err := se.App.Admin.CheckIntegration(context.Background(), integrationID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestOAuthScopesAssessmentFlow(t *testing.T) {
 	se := startScopedDemo(t, 100*time.Millisecond, engine.LeverScopes(kind), kind)
 	ctx := context.Background()
 	backend := postingByTitle(t, se.Lever, "Backend Engineer")
-	in, err := se.App.Engine.CreateIntegration(ctx, demo.ConnectionID, demo.ProviderID,
+	in, err := se.App.Admin.CreateIntegration(ctx, demo.ConnectionID, demo.ProviderID,
 		[]byte(fmt.Sprintf(`{"triggerStage":"Assessment","completionStage":"Assessment Complete","taggedPostings":[%q]}`, backend.ID)))
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +168,7 @@ func TestOAuthScopesVideoInterviewFlow(t *testing.T) {
 	se := startScopedDemo(t, 100*time.Millisecond, engine.LeverScopes(kind), kind)
 	ctx := context.Background()
 	backend := postingByTitle(t, se.Lever, "Backend Engineer")
-	in, err := se.App.Engine.CreateIntegration(ctx, demo.ConnectionID, demo.VideoProviderID,
+	in, err := se.App.Admin.CreateIntegration(ctx, demo.ConnectionID, demo.VideoProviderID,
 		[]byte(fmt.Sprintf(`{"triggerStage":%q,"defaultPackage":"general","postingPackages":{%q:"engineering"}}`, demo.VideoStage, backend.ID)))
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +198,7 @@ func TestOAuthScopesInterviewServiceFlow(t *testing.T) {
 	}
 	se := startScopedDemo(t, 100*time.Millisecond, scopes, kind)
 	ctx := context.Background()
-	in, err := se.App.Engine.CreateIntegration(ctx, demo.ConnectionID, demo.ServiceProviderID,
+	in, err := se.App.Admin.CreateIntegration(ctx, demo.ConnectionID, demo.ServiceProviderID,
 		[]byte(fmt.Sprintf(`{"triggerStage":%q,"jobSyncTag":%q,"feedbackForm":true,"feedbackTemplate":"JobTwine Interview Feedback"}`, demo.ServiceStage, demo.JobSyncTag)))
 	if err != nil {
 		t.Fatal(err)
@@ -387,7 +388,7 @@ func TestOAuthScopesWriteOutsideTheGrantIsRefused(t *testing.T) {
 	old = append(old, "feedback_templates:read:admin")
 	se := startScopedDemo(t, 100*time.Millisecond, old, kind)
 	ctx := context.Background()
-	in, err := se.App.Engine.CreateIntegration(ctx, demo.ConnectionID, demo.ServiceProviderID,
+	in, err := se.App.Admin.CreateIntegration(ctx, demo.ConnectionID, demo.ServiceProviderID,
 		[]byte(fmt.Sprintf(`{"triggerStage":%q,"jobSyncTag":%q,"feedbackForm":true,"feedbackTemplate":"JobTwine Interview Feedback"}`, demo.ServiceStage, demo.JobSyncTag)))
 	if err != nil {
 		t.Fatal(err)
@@ -415,13 +416,13 @@ func TestOAuthScopesWriteOutsideTheGrantIsRefused(t *testing.T) {
 		}
 		t.Errorf("feedback form %q written although its template was refused", f.Text)
 	}
-	fs, err := se.App.Engine.CheckIntegration(ctx, in.ID, nil)
+	fs, err := se.App.Admin.CheckIntegration(ctx, in.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	found := false
 	for _, f := range fs {
-		found = found || (f.Severity == engine.SeverityError && strings.Contains(f.Message, "lacks the scope feedback_templates:write:admin"))
+		found = found || (f.Severity == admin.SeverityError && strings.Contains(f.Message, "lacks the scope feedback_templates:write:admin"))
 	}
 	if !found || fs.OK() {
 		t.Errorf("the setup check does not refuse the missing scope: %+v", fs)
@@ -493,13 +494,13 @@ func TestOAuthConfidentialPostingNeedsTheScope(t *testing.T) {
 			if n := len(ordersOf(t, se.Env, oppID)); n != 0 {
 				t.Errorf("%d orders for the confidential candidate without confidential access", n)
 			}
-			fs, err := se.App.Engine.CheckIntegration(ctx, integrationOf(t, se.Env, "acme-interviews"), nil)
+			fs, err := se.App.Admin.CheckIntegration(ctx, integrationOf(t, se.Env, "acme-interviews"), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			warned := false
 			for _, f := range fs {
-				warned = warned || (f.Severity == engine.SeverityWarning && strings.Contains(f.Message, "Confidential postings and their candidates are out of reach") &&
+				warned = warned || (f.Severity == admin.SeverityWarning && strings.Contains(f.Message, "Confidential postings and their candidates are out of reach") &&
 					strings.Contains(f.Message, leverscope.Confidential))
 			}
 			if !warned {
@@ -543,20 +544,20 @@ func TestAPIKeyWithoutConfidentialAccessIsReported(t *testing.T) {
 		} `json:"data"`
 	}
 	adminJSON(t, env.SandboxURL, http.MethodPost, "/_sandbox/api-keys", map[string]any{"name": "no confidential", "permissions": names, "confidential": false}, &key)
-	eng := env.App.Engine
-	if _, err := eng.CreateConnection(ctx, engine.ConnectionInput{ID: demo.ConnectionID, Name: "Key Lever", Environment: "custom", BaseURL: env.SandboxURL, APIKey: key.Data.Key}); err != nil {
+	adm := env.App.Admin
+	if _, err := adm.CreateConnection(ctx, admin.ConnectionInput{ID: demo.ConnectionID, Name: "Key Lever", Environment: "custom", BaseURL: env.SandboxURL, APIKey: key.Data.Key}); err != nil {
 		t.Fatal(err)
 	}
 	adminJSON(t, env.SandboxURL, http.MethodPost, "/_sandbox/postings", map[string]any{"text": "Stealth Staff Engineer", "confidential": true}, nil)
 	tp := addTestProvider(t, env, "acme-interviews", "Acme Interviews", domain.KindInterviewService, nil, `{"triggerStage":"Phone interview"}`)
 	in := integrationOf(t, env, tp.ID)
-	fs, err := eng.CheckIntegration(ctx, in, nil)
+	fs, err := adm.CheckIntegration(ctx, in, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	warned := false
 	for _, f := range fs {
-		warned = warned || (f.Severity == engine.SeverityWarning && strings.Contains(f.Message, "the API key was created without access to confidential data"))
+		warned = warned || (f.Severity == admin.SeverityWarning && strings.Contains(f.Message, "the API key was created without access to confidential data"))
 		if strings.Contains(f.Message, "does not let this connection read postings") {
 			t.Errorf("setup check: %s", f.Message)
 		}
@@ -564,7 +565,7 @@ func TestAPIKeyWithoutConfidentialAccessIsReported(t *testing.T) {
 	if !warned {
 		t.Errorf("the setup check does not say the key cannot reach confidential postings: %+v", fs)
 	}
-	acct, err := eng.Account(ctx, mustConnection(t, env), domain.KindInterviewService)
+	acct, err := adm.Account(ctx, mustConnection(t, env), domain.KindInterviewService)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func TestPerformAsEmailTypedWithCapitalsIsFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.App.Engine.UpdateConnection(ctx, demo.ConnectionID, "", "  Priya.Shah@Example.COM "); err != nil {
+	if err := env.App.Admin.UpdateConnection(ctx, demo.ConnectionID, "", "  Priya.Shah@Example.COM "); err != nil {
 		t.Fatalf("perform-as typed with capitals and spaces refused: %v", err)
 	}
 	var c *domain.Connection

@@ -228,7 +228,7 @@ func TestPostingTagsAfterAnUncertainWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	settings := fmt.Sprintf(`{"taggedPostings":[%q]}`, posting.ID)
-	if _, err := env.App.Engine.UpdateIntegration(ctx, env.Integration.ID, json.RawMessage(settings)); err != nil {
+	if _, err := env.App.Admin.UpdateIntegration(ctx, env.Integration.ID, json.RawMessage(settings)); err != nil {
 		t.Fatal(err)
 	}
 	// Every sync done (the sample provider's first publish may queue one

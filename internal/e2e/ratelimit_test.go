@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/domain"
@@ -119,17 +120,18 @@ func TestRateLimitSharedByTwoServeProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{OpenATS: leverats.Opener, Events: leverats.Events})
-	if _, err := eng.CreateConnection(ctx, engine.ConnectionInput{ID: "shared", Environment: "custom", BaseURL: sbSrv.URL, APIKey: "rl-key"}); err != nil {
+	adm := admin.New(db, eng, nil)
+	if _, err := adm.CreateConnection(ctx, admin.ConnectionInput{ID: "shared", Environment: "custom", BaseURL: sbSrv.URL, APIKey: "rl-key"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.RegisterWebhooks(ctx, "shared", "http://"+addrs[0], []string{lever.EventCandidateStageChange}); err != nil {
+	if _, err := adm.RegisterWebhooks(ctx, "shared", "http://"+addrs[0], []string{lever.EventCandidateStageChange}); err != nil {
 		t.Fatal(err)
 	}
-	p, apiKey, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: "demo-assessments", Name: "Demo Assessments", Kind: domain.KindAssessment})
+	p, apiKey, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: "demo-assessments", Name: "Demo Assessments", Kind: domain.KindAssessment})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.CreateIntegration(ctx, "shared", p.ID, json.RawMessage(`{}`)); err != nil {
+	if _, err := adm.CreateIntegration(ctx, "shared", p.ID, json.RawMessage(`{}`)); err != nil {
 		t.Fatal(err)
 	}
 	sp, err := sampleprovider.New(sampleprovider.Config{StagecoachURL: "http://" + addrs[1], APIKey: apiKey, WebhookSecret: p.WebhookSecret, Addr: "127.0.0.1:0", Delay: 20 * time.Millisecond})

@@ -19,9 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/demo"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/outbound"
 	"stagecoach/internal/store"
 	"stagecoach/provider"
@@ -253,8 +253,8 @@ func TestSDKSampleProvidersEndToEnd(t *testing.T) {
 			if bin == "" {
 				lookSDK(t, s)
 			}
-			eng := env.App.Engine
-			p, key, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: "sdk-" + s.name, Name: name, Kind: domain.KindAssessment})
+			eng, adm := env.App.Engine, env.App.Admin
+			p, key, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: "sdk-" + s.name, Name: name, Kind: domain.KindAssessment})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -268,7 +268,7 @@ func TestSDKSampleProvidersEndToEnd(t *testing.T) {
 			if err != nil || len(pkgs) != 1 || pkgs[0].LeverTag != tag {
 				t.Fatalf("published packages = %+v, %v; want one tagged %q", pkgs, err, tag)
 			}
-			if _, err := eng.CreateIntegration(ctx, demo.ConnectionID, p.ID, json.RawMessage(`{"triggerStage":"Assessment","completionStage":"Assessment Complete"}`)); err != nil {
+			if _, err := adm.CreateIntegration(ctx, demo.ConnectionID, p.ID, json.RawMessage(`{"triggerStage":"Assessment","completionStage":"Assessment Complete"}`)); err != nil {
 				t.Fatal(err)
 			}
 

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/lever"
 	"stagecoach/provider"
 )
@@ -30,16 +30,16 @@ func TestSourcingCrashRecoveryUnderSIGKILL(t *testing.T) {
 	ctx := context.Background()
 	bin := buildBinary(t)
 	rig := newCrashRig(t, 300*time.Millisecond, time.Second, 2*time.Second)
-	sbURL, lc, addr, db, eng := rig.sandboxURL, rig.lever, rig.addr, rig.db, rig.eng
+	sbURL, lc, addr, db, adm := rig.sandboxURL, rig.lever, rig.addr, rig.db, rig.adm
 	hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	t.Cleanup(hooks.Close)
 
-	p, apiKey, err := eng.CreateProvider(ctx, engine.ProviderInput{ID: "hackajob", Name: sourcer, Kind: domain.KindSourcing, WebhookURL: hooks.URL})
+	p, apiKey, err := adm.CreateProvider(ctx, admin.ProviderInput{ID: "hackajob", Name: sourcer, Kind: domain.KindSourcing, WebhookURL: hooks.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	settings := `{"stageMap":{"Offer":"Offer"},"exportPolicy":"all","performAs":"alex.morgan@example.com"}`
-	if _, err := eng.CreateIntegration(ctx, "crash", p.ID, json.RawMessage(settings)); err != nil {
+	if _, err := adm.CreateIntegration(ctx, "crash", p.ID, json.RawMessage(settings)); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

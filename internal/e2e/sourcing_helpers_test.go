@@ -8,16 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/demo"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
 	"stagecoach/provider"
 )
 
-func engineProviderInput(id string) engine.ProviderInput {
-	return engine.ProviderInput{ID: id, Name: id, Kind: domain.KindSourcing}
+func engineProviderInput(id string) admin.ProviderInput {
+	return admin.ProviderInput{ID: id, Name: id, Kind: domain.KindSourcing}
 }
 
 func isProblem(err error, p **provider.Problem) bool { return errors.As(err, p) }

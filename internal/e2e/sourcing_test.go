@@ -643,25 +643,25 @@ func TestSourcingPerformAsChecked(t *testing.T) {
 	t.Parallel()
 	env := startSourcingDemo(t)
 	ctx := context.Background()
-	eng := env.App.Engine
+	adm := env.App.Admin
 	for i, tc := range []struct{ performAs, want string }{
 		{"nobody@example.com", "no such user"},
 		{"dana.ortiz@example.com", "deactivated"},
 	} {
-		p, _, err := eng.CreateProvider(ctx, engineProviderInput(fmt.Sprintf("perform-as-%d", i)))
+		p, _, err := adm.CreateProvider(ctx, engineProviderInput(fmt.Sprintf("perform-as-%d", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = eng.CreateIntegration(ctx, demo.ConnectionID, p.ID, json.RawMessage(sourcingSettings(t, env, "", tc.performAs)))
+		_, err = adm.CreateIntegration(ctx, demo.ConnectionID, p.ID, json.RawMessage(sourcingSettings(t, env, "", tc.performAs)))
 		if domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), "performAs") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("performAs %q: %v, want an invalid error naming performAs (%s)", tc.performAs, err, tc.want)
 		}
 	}
-	p, _, err := eng.CreateProvider(ctx, engineProviderInput("bad-stage"))
+	p, _, err := adm.CreateProvider(ctx, engineProviderInput("bad-stage"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = eng.CreateIntegration(ctx, demo.ConnectionID, p.ID, json.RawMessage(`{"stageMap":{"Onsite":"Nowhere"}}`))
+	_, err = adm.CreateIntegration(ctx, demo.ConnectionID, p.ID, json.RawMessage(`{"stageMap":{"Onsite":"Nowhere"}}`))
 	if domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), "stageMap") {
 		t.Errorf("unknown Lever stage: %v, want an invalid error naming stageMap", err)
 	}

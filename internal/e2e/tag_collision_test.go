@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/demo"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
 	"stagecoach/provider"
 )
@@ -21,7 +21,7 @@ func TestPackageTagCollisionBlocksEnabling(t *testing.T) {
 	t.Parallel()
 	env := startDemo(t, time.Hour)
 	ctx := context.Background()
-	eng := env.App.Engine
+	adm := env.App.Admin
 	first := addTestProvider(t, env, "acme-assess", "Acme", domain.KindAssessment,
 		[]provider.Package{{ID: "java", Name: "Java", Kind: "assessment", LeverTag: "Acme: Java"}}, `{}`)
 
@@ -48,7 +48,7 @@ func TestPackageTagCollisionBlocksEnabling(t *testing.T) {
 	if problemStatus(err) != 409 || !strings.Contains(err.Error(), `"ACME: java"`) || strings.Contains(err.Error(), "Acme ") {
 		t.Fatalf("publishing a tag of another enabled provider: %v, want a 409 naming the tag only", err)
 	}
-	if _, err := eng.SaveIntegration(ctx, rivalInt.ID, rivalInt.Settings, false); err != nil {
+	if _, err := adm.SaveIntegration(ctx, rivalInt.ID, rivalInt.Settings, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := second.Client.PublishPackages(ctx, []provider.Package{{ID: "java", Name: "Java", Kind: "assessment", LeverTag: "ACME: java"}}); err != nil {
@@ -56,25 +56,25 @@ func TestPackageTagCollisionBlocksEnabling(t *testing.T) {
 	}
 
 	// The setup check says so, and activating is refused.
-	findings, err := eng.CheckIntegration(ctx, rivalInt.ID, nil)
+	findings, err := adm.CheckIntegration(ctx, rivalInt.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	found := false
 	for _, f := range findings {
-		if f.Severity == engine.SeverityError && strings.Contains(f.Message, `"ACME: java" is also a package tag of Acme`) {
+		if f.Severity == admin.SeverityError && strings.Contains(f.Message, `"ACME: java" is also a package tag of Acme`) {
 			found = true
 		}
 	}
 	if !found || findings.OK() {
 		t.Fatalf("setup check = %+v, want an error about the shared tag", findings)
 	}
-	_, err = eng.SaveIntegration(ctx, rivalInt.ID, rivalInt.Settings, true)
+	_, err = adm.SaveIntegration(ctx, rivalInt.ID, rivalInt.Settings, true)
 	if domain.ErrorCode(err) != domain.EConflict || !strings.Contains(err.Error(), `"ACME: java" is also a package tag of Acme`) {
 		t.Fatalf("activating = %v, want a conflict naming the tag and the other provider", err)
 	}
 	// Enabling anew on the connection is refused the same way.
-	if _, err := eng.CreateIntegration(ctx, demo.ConnectionID, second.ID, json.RawMessage(`{}`)); domain.ErrorCode(err) != domain.EConflict {
+	if _, err := adm.CreateIntegration(ctx, demo.ConnectionID, second.ID, json.RawMessage(`{}`)); domain.ErrorCode(err) != domain.EConflict {
 		t.Fatalf("a second integration = %v, want a conflict", err)
 	}
 

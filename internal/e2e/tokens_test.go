@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/cli"
 	"stagecoach/internal/demo"
@@ -70,7 +71,7 @@ func connectByOAuth(t *testing.T, env *demo.Env, clientID string) *domain.Connec
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := env.App.Engine.ConnectOAuth(ctx, engine.ConnectionInput{ID: demo.ConnectionID, Name: "Demo Lever", Environment: "custom", BaseURL: env.SandboxURL}, clientID, secret, tok)
+	c, err := env.App.Admin.ConnectOAuth(ctx, admin.ConnectionInput{ID: demo.ConnectionID, Name: "Demo Lever", Environment: "custom", BaseURL: env.SandboxURL}, clientID, secret, tok)
 	if err != nil {
 		t.Fatal(err)
 	}

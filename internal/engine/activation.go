@@ -116,38 +116,13 @@ func (e *Engine) hasLiveOrder(ctx context.Context, integrationID, oppID string) 
 	return live, err
 }
 
-// ActivateIntegration saves an integration's settings (nil: its stored
-// ones) and turns it on (the caller has run the setup check). The sweep for missed webhooks then
-// considers only candidates entering the trigger stage from now on;
-// include names the candidates already there (as StageOccupants listed
-// them) that the operator chose to order as well. Only those still in the
-// stage with no live order are routed, by the same rules as a webhook; their
-// ids are returned.
-func (e *Engine) ActivateIntegration(ctx context.Context, id string, settings json.RawMessage, include []string) (*domain.Integration, []string, error) {
-	if settings == nil {
-		if err := e.db.InTx(ctx, func(tx *store.Tx) error {
-			in, err := tx.IntegrationGet(ctx, id)
-			if err == nil {
-				settings = in.Settings
-			}
-			return err
-		}); err != nil {
-			return nil, nil, err
-		}
-	}
-	var occupants []StageOccupant
-	if len(include) > 0 {
-		var err error
-		if _, occupants, err = e.StageOccupants(ctx, id, settings); err != nil {
-			return nil, nil, err
-		}
-	}
-	in, err := e.SaveIntegration(ctx, id, settings, true)
-	if err != nil {
-		return nil, nil, err
-	}
+// OrderOccupants routes, as a sweep's finds and by the same rules as a
+// webhook, the candidates among occupants (as StageOccupants listed them,
+// before in was activated) that include names; those still in the trigger
+// stage with no live order are ordered, and their ids returned.
+func (e *Engine) OrderOccupants(ctx context.Context, in *domain.Integration, occupants []StageOccupant, include []string) ([]string, error) {
 	if len(include) == 0 {
-		return in, nil, nil
+		return nil, nil
 	}
 	var conn *domain.Connection
 	var p *domain.Provider
@@ -158,15 +133,15 @@ func (e *Engine) ActivateIntegration(ctx context.Context, id string, settings js
 		p, err = tx.ProviderGet(ctx, in.ProviderID)
 		return err
 	}); err != nil {
-		return in, nil, err
+		return nil, err
 	}
 	s, err := e.integrationSettings(in, p)
 	if err != nil {
-		return in, nil, err
+		return nil, err
 	}
 	trigger, err := e.ResolveStage(ctx, conn, s.TriggerStage)
 	if err != nil {
-		return in, nil, err
+		return nil, err
 	}
 	var routed []string
 	for _, o := range occupants {
@@ -183,13 +158,13 @@ func (e *Engine) ActivateIntegration(ctx context.Context, id string, settings js
 		}
 		ok, err := e.AcceptEvent(ctx, ev)
 		if err != nil {
-			return in, routed, err
+			return routed, err
 		}
 		if ok {
 			routed = append(routed, o.OpportunityID)
 		}
 	}
-	return in, routed, nil
+	return routed, nil
 }
 
 // sameStage reports whether two trigger stage settings (ids or names) name

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/outbound"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 	"stagecoach/internal/store/storetest"
@@ -30,8 +31,8 @@ func TestFailedReportUndoesOnlyAnUnwrittenLatestEvent(t *testing.T) {
 		db := storetest.Open(t)
 		ctx := context.Background()
 		e := newTestEngine(db, Config{})
-		p, _, err := e.CreateProvider(ctx, ProviderInput{ID: "acme", Name: "Acme", Kind: domain.KindAssessment})
-		if err != nil {
+		p := &domain.Provider{ID: "acme", Name: "Acme", Kind: domain.KindAssessment, APIKeyHash: "h", WebhookSecret: outbound.NewSecret()}
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.ProviderCreate(ctx, p) }); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.InTx(ctx, func(tx *store.Tx) error {

@@ -27,6 +27,9 @@ type providerWebhookArgs struct {
 	OrderingKey string `json:"-"`
 }
 
+// noWebhookURL is the reason a webhook to a provider without a URL waits.
+const noWebhookURL = "provider has no webhook URL yet"
+
 func (providerWebhookArgs) Kind() string { return JobProviderWebhook }
 func (a providerWebhookArgs) QueueKey() string {
 	return "hook:" + a.ProviderID + ":" + a.OrderingKey

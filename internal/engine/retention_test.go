@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/outbound"
 	"stagecoach/internal/queue"
 	"stagecoach/internal/store"
 	"stagecoach/internal/store/storetest"
@@ -87,7 +88,8 @@ func TestPurgedOrderTakesNoMoreEvents(t *testing.T) {
 	db := storetest.Open(t)
 	ctx := context.Background()
 	e := newTestEngine(db, Config{})
-	if _, _, err := e.CreateProvider(ctx, ProviderInput{ID: "svc", Name: "Svc", Kind: domain.KindInterviewService}); err != nil {
+	p := &domain.Provider{ID: "svc", Name: "Svc", Kind: domain.KindInterviewService, APIKeyHash: "h", WebhookSecret: outbound.NewSecret()}
+	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.ProviderCreate(ctx, p) }); err != nil {
 		t.Fatal(err)
 	}
 	err := db.InTx(ctx, func(tx *store.Tx) error {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/inbound"
 	"stagecoach/internal/queue"
@@ -94,7 +95,8 @@ func benchReceiver(b *testing.B, senders int, opts store.Options) float64 {
 		}
 	}()
 	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{})
-	if _, err := eng.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: "http://127.0.0.1:1", APIKey: "k", SigningToken: signingToken}); err != nil {
+	adm := admin.New(db, eng, nil)
+	if _, err := adm.CreateConnection(ctx, admin.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: "http://127.0.0.1:1", APIKey: "k", SigningToken: signingToken}); err != nil {
 		b.Fatal(err)
 	}
 	mux := http.NewServeMux()

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/inbound"
 	"stagecoach/internal/queue"
@@ -32,7 +33,8 @@ func setup(t *testing.T) bundle {
 	t.Helper()
 	db := storetest.Open(t)
 	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{})
-	_, err := eng.CreateConnection(context.Background(), engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: "http://127.0.0.1:1", APIKey: "k", SigningToken: signingToken})
+	adm := admin.New(db, eng, nil)
+	_, err := adm.CreateConnection(context.Background(), admin.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: "http://127.0.0.1:1", APIKey: "k", SigningToken: signingToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/inbound"
@@ -31,6 +32,7 @@ func deliverySignedWith(key, token string, at int64, data string) string {
 // copy of the signing tokens), engine and receiver, on a shared database.
 type replica struct {
 	eng *engine.Engine
+	adm *admin.Service
 	url string
 }
 
@@ -45,11 +47,12 @@ func newReplica(t *testing.T, dsn string) replica {
 		t.Fatal(err)
 	}
 	eng := engine.New(db, queue.New(db, queue.Config{}), engine.Config{Events: leverats.Events})
+	adm := admin.New(db, eng, nil)
 	mux := http.NewServeMux()
 	inbound.New(eng, db, inbound.Config{Window: time.Hour}).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return replica{eng: eng, url: srv.URL + "/hooks/lever/acme"}
+	return replica{eng: eng, adm: adm, url: srv.URL + "/hooks/lever/acme"}
 }
 
 // TestSigningTokenChangesAreHonouredAtOnce: the receiver keeps a
@@ -62,7 +65,7 @@ func TestSigningTokenChangesAreHonouredAtOnce(t *testing.T) {
 	ctx := context.Background()
 	dsn := storetest.DSN(t)
 	a, b := newReplica(t, dsn), newReplica(t, dsn)
-	if _, err := a.eng.CreateConnection(ctx, engine.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: "http://127.0.0.1:1", APIKey: "k", SigningToken: signingToken}); err != nil {
+	if _, err := a.adm.CreateConnection(ctx, admin.ConnectionInput{ID: "acme", Environment: "custom", BaseURL: "http://127.0.0.1:1", APIKey: "k", SigningToken: signingToken}); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UnixMilli()
@@ -83,7 +86,7 @@ func TestSigningTokenChangesAreHonouredAtOnce(t *testing.T) {
 	expect("first token, process b", b, signingToken, http.StatusOK)
 
 	const rotated = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a"
-	if err := a.eng.SetSigningToken(ctx, "acme", "*", rotated, ""); err != nil {
+	if err := a.adm.SetSigningToken(ctx, "acme", "*", rotated, ""); err != nil {
 		t.Fatal(err)
 	}
 	expect("old token after rotation, same process", a, signingToken, http.StatusForbidden)
@@ -94,14 +97,14 @@ func TestSigningTokenChangesAreHonouredAtOnce(t *testing.T) {
 	// A token of the event's own replaces the connection-wide one; set in
 	// the other process this time.
 	const own = "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928"
-	if err := b.eng.SetSigningToken(ctx, "acme", "candidateStageChange", own, ""); err != nil {
+	if err := b.adm.SetSigningToken(ctx, "acme", "candidateStageChange", own, ""); err != nil {
 		t.Fatal(err)
 	}
 	expect("wide token after the event's own was set, other process", a, rotated, http.StatusForbidden)
 	expect("event's own token, other process", a, own, http.StatusOK)
 	expect("event's own token, same process", b, own, http.StatusOK)
 
-	if err := a.eng.Disconnect(ctx, "acme"); err != nil {
+	if err := a.adm.Disconnect(ctx, "acme"); err != nil {
 		t.Fatal(err)
 	}
 	expect("after disconnecting, same process", a, own, http.StatusGone)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/ats"
 	"stagecoach/internal/ats/leverats"
 	"stagecoach/internal/domain"
@@ -22,10 +23,10 @@ const oauthTTL = 15 * time.Minute
 // pendingOAuth is what the OAuth state stands for until Lever sends the
 // browser back.
 type pendingOAuth struct {
-	Input        engine.ConnectionInput `json:"input"`
-	ClientID     string                 `json:"clientId"`
-	ClientSecret string                 `json:"clientSecret"`
-	RedirectURL  string                 `json:"redirectUrl"`
+	Input        admin.ConnectionInput `json:"input"`
+	ClientID     string                `json:"clientId"`
+	ClientSecret string                `json:"clientSecret"`
+	RedirectURL  string                `json:"redirectUrl"`
 }
 
 type connectionRow struct {
@@ -84,7 +85,7 @@ func (u *UI) handleConnectionCreate(w http.ResponseWriter, r *http.Request) {
 	if v := strings.TrimSpace(r.PostFormValue("clientId")); v != "" {
 		f.ClientID = v
 	}
-	in := engine.ConnectionInput{ID: f.ID, Name: f.Name, Environment: f.Environment, BaseURL: f.BaseURL, PerformAs: f.PerformAs}
+	in := admin.ConnectionInput{ID: f.ID, Name: f.Name, Environment: f.Environment, BaseURL: f.BaseURL, PerformAs: f.PerformAs}
 	if f.Environment != "custom" {
 		in.BaseURL = ""
 	}
@@ -100,7 +101,7 @@ func (u *UI) handleConnectionCreate(w http.ResponseWriter, r *http.Request) {
 	case "api_key":
 		in.APIKey = strings.TrimSpace(r.PostFormValue("apiKey"))
 		in.SigningToken = strings.TrimSpace(r.PostFormValue("signingToken"))
-		c, err := u.eng.CreateConnection(r.Context(), in)
+		c, err := u.adm.CreateConnection(r.Context(), in)
 		if err != nil {
 			if store.IsConflict(err) {
 				err = domain.Errorf(domain.EConflict, "a connection with id %q exists already", in.ID)
@@ -110,7 +111,7 @@ func (u *UI) handleConnectionCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		u.redirect(w, r, "/connections/"+c.ID, "Connected "+c.Name+" with an API key. Next: set up the webhooks below.")
 	case "oauth":
-		if err := engine.ValidateConnection(&in, false); err != nil {
+		if err := admin.ValidateConnection(&in, false); err != nil {
 			again(err)
 			return
 		}
@@ -193,7 +194,7 @@ func (u *UI) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 		u.render(w, r, http.StatusBadGateway, "error.html", page{Title: "Connection failed", Error: "Lever refused the authorization code: " + err.Error()})
 		return
 	}
-	c, err := u.eng.ConnectOAuth(ctx, p.Input, p.ClientID, p.ClientSecret, tok)
+	c, err := u.adm.ConnectOAuth(ctx, p.Input, p.ClientID, p.ClientSecret, tok)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -377,7 +378,7 @@ func (u *UI) handleWebhookRegister(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	hooks, err := u.eng.RegisterWebhooks(r.Context(), id, u.publicURL(r), d.Events)
+	hooks, err := u.adm.RegisterWebhooks(r.Context(), id, u.publicURL(r), d.Events)
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.EInvalid {
 		// Refused before Lever was asked (the public URL): say why alone.
@@ -398,7 +399,7 @@ func (u *UI) handleWebhookToken(w http.ResponseWriter, r *http.Request) {
 	if ev == "" {
 		ev = "*"
 	}
-	err := u.eng.SetSigningToken(r.Context(), id, ev, r.PostFormValue("token"), u.publicURL(r)+"/hooks/lever/"+id)
+	err := u.adm.SetSigningToken(r.Context(), id, ev, r.PostFormValue("token"), u.publicURL(r)+"/hooks/lever/"+id)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -441,13 +442,13 @@ func (u *UI) handleConnectionReconnect(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, domain.Errorf(domain.EInvalid, "no Lever OAuth app is configured: reconnect with an API key instead"))
 		return
 	}
-	u.startOAuth(w, r, pendingOAuth{Input: engine.ConnectionInput{ID: c.ID, Name: c.Name, Environment: c.Environment, BaseURL: c.BaseURL},
+	u.startOAuth(w, r, pendingOAuth{Input: admin.ConnectionInput{ID: c.ID, Name: c.Name, Environment: c.Environment, BaseURL: c.BaseURL},
 		ClientID: clientID, ClientSecret: secret, RedirectURL: u.publicURL(r) + CallbackPath})
 }
 
 func (u *UI) handleConnectionUpdate(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := u.eng.UpdateConnection(r.Context(), id, r.PostFormValue("name"), r.PostFormValue("performAs")); err != nil {
+	if err := u.adm.UpdateConnection(r.Context(), id, r.PostFormValue("name"), r.PostFormValue("performAs")); err != nil {
 		u.fail(w, r, err)
 		return
 	}
@@ -456,7 +457,7 @@ func (u *UI) handleConnectionUpdate(w http.ResponseWriter, r *http.Request) {
 
 func (u *UI) handleConnectionAPIKey(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := u.eng.ReplaceAPIKey(r.Context(), id, r.PostFormValue("apiKey")); err != nil {
+	if err := u.adm.ReplaceAPIKey(r.Context(), id, r.PostFormValue("apiKey")); err != nil {
 		u.fail(w, r, err)
 		return
 	}
@@ -465,7 +466,7 @@ func (u *UI) handleConnectionAPIKey(w http.ResponseWriter, r *http.Request) {
 
 func (u *UI) handleConnectionDisconnect(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := u.eng.Disconnect(r.Context(), id); err != nil {
+	if err := u.adm.Disconnect(r.Context(), id); err != nil {
 		u.fail(w, r, err)
 		return
 	}

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
 )
 
@@ -112,7 +112,7 @@ func (u *UI) checkStale(ctx context.Context, rows []integrationListRow, all bool
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			fs, err := u.eng.CheckIntegration(ctx, row.In.ID, nil)
+			fs, err := u.adm.CheckIntegration(ctx, row.In.ID, nil)
 			if err != nil {
 				row.CheckErr = "the setup check could not run: " + errMessage(err)
 				u.log.Warn("setup check failed", slog.String("integration_id", row.In.ID), slog.Any("error", err))
@@ -121,12 +121,12 @@ func (u *UI) checkStale(ctx context.Context, rows []integrationListRow, all bool
 			c := &store.IntegrationCheck{IntegrationID: row.In.ID}
 			for _, f := range fs {
 				switch f.Severity {
-				case engine.SeverityError:
+				case admin.SeverityError:
 					if c.Errors == 0 {
 						c.FirstError = f.Message
 					}
 					c.Errors++
-				case engine.SeverityWarning:
+				case admin.SeverityWarning:
 					c.Warnings++
 				}
 			}

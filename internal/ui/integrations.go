@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
@@ -18,7 +19,7 @@ func (u *UI) handleIntegrationCreate(w http.ResponseWriter, r *http.Request) {
 	connID, provID := r.PathValue("id"), r.PostFormValue("provider")
 	// An integration does nothing until an operator activates it, after the
 	// setup check passes.
-	in, err := u.eng.CreateIntegrationDraft(r.Context(), connID, provID, nil)
+	in, err := u.adm.CreateIntegrationDraft(r.Context(), connID, provID, nil)
 	if store.IsConflict(err) {
 		u.fail(w, r, domain.Errorf(domain.EConflict, "%s is already enabled on this connection", provID))
 		return
@@ -47,7 +48,7 @@ type fieldView struct {
 	KeyOpts  []option // for maps keyed by a Lever stage or posting
 	ValOpts  []option // for maps whose values are picked
 	Datalist []string // suggestions for tags and form templates
-	Problems []engine.Finding
+	Problems []admin.Finding
 }
 
 type integrationData struct {
@@ -56,8 +57,8 @@ type integrationData struct {
 	Prov     *domain.Provider
 	Packages []domain.Package
 	Fields   []fieldView
-	Findings engine.Findings
-	General  []engine.Finding // findings not about one field
+	Findings admin.Findings
+	General  []admin.Finding // findings not about one field
 	LeverErr string
 	Checked  bool
 	// Confirm is set when Activate waits for the operator to say what to do
@@ -94,9 +95,9 @@ func (u *UI) integrationData(r *http.Request, id string, settings json.RawMessag
 	if settings == nil {
 		settings = d.In.Settings
 	}
-	var acct *engine.LeverAccount
+	var acct *admin.LeverAccount
 	if d.Conn.Status != domain.ConnDisconnected {
-		acct, err = u.eng.Account(r.Context(), d.Conn, d.Prov.Kind)
+		acct, err = u.adm.Account(r.Context(), d.Conn, d.Prov.Kind)
 		if err != nil {
 			d.LeverErr = err.Error()
 		} else if e := acct.Errors["stages"]; e != nil {
@@ -104,11 +105,11 @@ func (u *UI) integrationData(r *http.Request, id string, settings json.RawMessag
 		}
 	}
 	if acct == nil {
-		acct = &engine.LeverAccount{}
+		acct = &admin.LeverAccount{}
 	}
 	if check {
 		d.Checked = true
-		if d.Findings, err = u.eng.CheckIntegration(r.Context(), id, settings); err != nil {
+		if d.Findings, err = u.adm.CheckIntegration(r.Context(), id, settings); err != nil {
 			return nil, err
 		}
 	}
@@ -123,7 +124,7 @@ func (u *UI) integrationData(r *http.Request, id string, settings json.RawMessag
 
 // buildFields joins the field descriptions of the provider's kind with the
 // current values, the defaults and the choices from the Lever account.
-func buildFields(p *domain.Provider, pkgs []domain.Package, acct *engine.LeverAccount, settings json.RawMessage, findings engine.Findings) []fieldView {
+func buildFields(p *domain.Provider, pkgs []domain.Package, acct *admin.LeverAccount, settings json.RawMessage, findings admin.Findings) []fieldView {
 	var cur map[string]any
 	_ = json.Unmarshal(settings, &cur)
 	var defs map[string]any
@@ -341,7 +342,7 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if action == "disable" {
-		if _, err := u.eng.SaveIntegration(r.Context(), id, in.Settings, false); err != nil {
+		if _, err := u.adm.SaveIntegration(r.Context(), id, in.Settings, false); err != nil {
 			u.fail(w, r, err)
 			return
 		}
@@ -368,7 +369,7 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 		if !d.Findings.OK() {
 			// Keep what was typed when it can be stored, but do not turn it on.
 			msg := "Not activated: fix what the setup check lists below, then Activate again. The settings are saved."
-			if _, err := u.eng.SaveIntegration(r.Context(), id, settings, false); err != nil {
+			if _, err := u.adm.SaveIntegration(r.Context(), id, settings, false); err != nil {
 				var de *domain.Error
 				if !errors.As(err, &de) || de.Code != domain.EInvalid {
 					u.fail(w, r, err)
@@ -395,7 +396,7 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if len(occ) > 0 {
-				if _, err := u.eng.SaveIntegration(r.Context(), id, settings, in.Enabled); err != nil {
+				if _, err := u.adm.SaveIntegration(r.Context(), id, settings, in.Enabled); err != nil {
 					u.fail(w, r, err)
 					return
 				}
@@ -408,13 +409,13 @@ func (u *UI) handleIntegrationSave(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		if _, _, err := u.eng.ActivateIntegration(r.Context(), id, settings, nil); err != nil {
+		if _, _, err := u.adm.ActivateIntegration(r.Context(), id, settings, nil); err != nil {
 			u.fail(w, r, err)
 			return
 		}
 		u.redirect(w, r, "/integrations/"+id, "Activated: "+p.Name+" now runs on this connection.")
 	default:
-		if _, err := u.eng.SaveIntegration(r.Context(), id, settings, in.Enabled); err != nil {
+		if _, err := u.adm.SaveIntegration(r.Context(), id, settings, in.Enabled); err != nil {
 			u.fail(w, r, err)
 			return
 		}
@@ -451,7 +452,7 @@ func (u *UI) activateConfirmed(w http.ResponseWriter, r *http.Request, in *domai
 		u.render(w, r, http.StatusUnprocessableEntity, "integration.html", page{Title: d.Prov.Name + " on " + d.Conn.Name, Nav: "connections", Data: d, Error: "Not activated: fix what the setup check lists below, then Activate again."})
 		return
 	}
-	_, routed, err := u.eng.ActivateIntegration(r.Context(), in.ID, in.Settings, include)
+	_, routed, err := u.adm.ActivateIntegration(r.Context(), in.ID, in.Settings, include)
 	if err != nil {
 		u.fail(w, r, err)
 		return

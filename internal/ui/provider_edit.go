@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
@@ -139,7 +140,7 @@ func (u *UI) handleProviderUpdate(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	p, err := u.eng.UpdateProvider(r.Context(), id, engine.ProviderUpdate{Name: &name, WebhookURL: &hook})
+	p, err := u.adm.UpdateProvider(r.Context(), id, admin.ProviderUpdate{Name: &name, WebhookURL: &hook})
 	if domain.ErrorCode(err) == domain.EInvalid {
 		u.renderProvider(w, r, http.StatusBadRequest, errMessage(err), nil)
 		return
@@ -181,14 +182,14 @@ func parseGrace(r *http.Request) (time.Duration, error) {
 // handleProviderRotateKey gives the provider a new API key and shows it
 // once; the old key works for the grace period chosen.
 func (u *UI) handleProviderRotateKey(w http.ResponseWriter, r *http.Request) {
-	u.rotate(w, r, "API key", u.eng.RotateProviderKey)
+	u.rotate(w, r, "API key", u.adm.RotateProviderKey)
 }
 
 // handleProviderRotateSecret gives the provider a new webhook secret and
 // shows it once; webhooks are signed with the old one too for the grace
 // period chosen.
 func (u *UI) handleProviderRotateSecret(w http.ResponseWriter, r *http.Request) {
-	u.rotate(w, r, "webhook secret", u.eng.RotateProviderSecret)
+	u.rotate(w, r, "webhook secret", u.adm.RotateProviderSecret)
 }
 
 func (u *UI) rotate(w http.ResponseWriter, r *http.Request, what string, fn func(ctx context.Context, id string, grace time.Duration) (string, time.Time, error)) {
@@ -228,7 +229,7 @@ func (u *UI) handleProviderDelete(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	if err := u.eng.DeleteProvider(r.Context(), id); err != nil {
+	if err := u.adm.DeleteProvider(r.Context(), id); err != nil {
 		u.fail(w, r, err)
 		return
 	}
@@ -244,7 +245,7 @@ func (u *UI) handleProviderDeliveryAgain(w http.ResponseWriter, r *http.Request)
 		u.fail(w, r, domain.Errorf(domain.EInvalid, "%q is not a delivery id", r.PathValue("job")))
 		return
 	}
-	if err := u.eng.SendDeliveryAgain(r.Context(), id, job); err != nil {
+	if err := u.adm.SendDeliveryAgain(r.Context(), id, job); err != nil {
 		u.fail(w, r, err)
 		return
 	}

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/domain"
-	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
 )
 
@@ -16,7 +16,7 @@ type providerRow struct {
 }
 
 type providerNewData struct {
-	Form    engine.ProviderInput
+	Form    admin.ProviderInput
 	Kinds   []string
 	Created *domain.Provider
 	APIKey  string
@@ -47,15 +47,15 @@ func (u *UI) handleProviderList(w http.ResponseWriter, r *http.Request) {
 
 func (u *UI) handleProviderNew(w http.ResponseWriter, r *http.Request) {
 	u.render(w, r, http.StatusOK, "provider_new.html", page{Title: "Register a provider", Nav: "providers",
-		Data: providerNewData{Form: engine.ProviderInput{Kind: domain.KindAssessment}, Kinds: domain.ProviderKinds}})
+		Data: providerNewData{Form: admin.ProviderInput{Kind: domain.KindAssessment}, Kinds: domain.ProviderKinds}})
 }
 
 // handleProviderCreate registers a provider and shows its API key and
 // webhook secret, this once.
 func (u *UI) handleProviderCreate(w http.ResponseWriter, r *http.Request) {
-	in := engine.ProviderInput{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")),
+	in := admin.ProviderInput{ID: strings.TrimSpace(r.PostFormValue("id")), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Kind: r.PostFormValue("kind"), WebhookURL: strings.TrimSpace(r.PostFormValue("webhookUrl"))}
-	p, key, err := u.eng.CreateProvider(r.Context(), in)
+	p, key, err := u.adm.CreateProvider(r.Context(), in)
 	if err != nil {
 		msg := err.Error()
 		var de *domain.Error

@@ -26,6 +26,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
@@ -76,33 +77,38 @@ const CallbackPath = "/connections/oauth/callback"
 // errors carry domain codes (invalid, not_found, conflict) that the pages
 // show the operator.
 type Engine interface {
+	Driver(c *domain.Connection) (ats.FlowDriver, error)
+	TriggerStageChanges(ctx context.Context, integrationID string, settings json.RawMessage) (bool, error)
+	StageOccupants(ctx context.Context, integrationID string, settings json.RawMessage) (string, []engine.StageOccupant, error)
+
+	// Notify wakes the job runner after jobs were enqueued.
+	Notify()
+}
+
+// Admin is what the UI asks of the operator's use cases; *admin.Service is
+// one. Its errors carry domain codes as the engine's do.
+type Admin interface {
 	// Connections.
-	CreateConnection(ctx context.Context, in engine.ConnectionInput) (*domain.Connection, error)
-	ConnectOAuth(ctx context.Context, in engine.ConnectionInput, clientID, clientSecret string, tok *oauth2.Token) (*domain.Connection, error)
+	CreateConnection(ctx context.Context, in admin.ConnectionInput) (*domain.Connection, error)
+	ConnectOAuth(ctx context.Context, in admin.ConnectionInput, clientID, clientSecret string, tok *oauth2.Token) (*domain.Connection, error)
 	UpdateConnection(ctx context.Context, connID, name, performAs string) error
 	ReplaceAPIKey(ctx context.Context, connID, apiKey string) error
 	RegisterWebhooks(ctx context.Context, connID, publicURL string, events []string) ([]*domain.ConnectionWebhook, error)
 	SetSigningToken(ctx context.Context, connID, event, token, hookURL string) error
 	Disconnect(ctx context.Context, connID string) error
-	Driver(c *domain.Connection) (ats.FlowDriver, error)
-	Account(ctx context.Context, c *domain.Connection, kinds ...string) (*engine.LeverAccount, error)
+	Account(ctx context.Context, c *domain.Connection, kinds ...string) (*admin.LeverAccount, error)
 
 	// Providers and integrations.
-	CreateProvider(ctx context.Context, in engine.ProviderInput) (*domain.Provider, string, error)
-	UpdateProvider(ctx context.Context, id string, in engine.ProviderUpdate) (*domain.Provider, error)
+	CreateProvider(ctx context.Context, in admin.ProviderInput) (*domain.Provider, string, error)
+	UpdateProvider(ctx context.Context, id string, in admin.ProviderUpdate) (*domain.Provider, error)
 	RotateProviderKey(ctx context.Context, id string, grace time.Duration) (string, time.Time, error)
 	RotateProviderSecret(ctx context.Context, id string, grace time.Duration) (string, time.Time, error)
 	DeleteProvider(ctx context.Context, id string) error
 	SendDeliveryAgain(ctx context.Context, providerID string, jobID int64) error
 	CreateIntegrationDraft(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error)
-	CheckIntegration(ctx context.Context, integrationID string, settings json.RawMessage) (engine.Findings, error)
+	CheckIntegration(ctx context.Context, integrationID string, settings json.RawMessage) (admin.Findings, error)
 	SaveIntegration(ctx context.Context, id string, settings json.RawMessage, enabled bool) (*domain.Integration, error)
-	TriggerStageChanges(ctx context.Context, integrationID string, settings json.RawMessage) (bool, error)
-	StageOccupants(ctx context.Context, integrationID string, settings json.RawMessage) (string, []engine.StageOccupant, error)
 	ActivateIntegration(ctx context.Context, id string, settings json.RawMessage, include []string) (*domain.Integration, []string, error)
-
-	// Notify wakes the job runner after jobs were enqueued.
-	Notify()
 }
 
 // Store is where the UI reads and writes accounts, sessions and what the
@@ -114,14 +120,16 @@ type Store interface {
 // UI serves the pages.
 type UI struct {
 	eng   Engine
+	adm   Admin
 	db    Store
 	cfg   Config
 	log   *slog.Logger
 	pages map[string]*template.Template
 }
 
+// New returns the UI over eng and adm, reading and writing through db.
 // New returns the UI over eng, reading and writing through db.
-func New(eng Engine, db Store, cfg Config) (*UI, error) {
+func New(eng Engine, adm Admin, db Store, cfg Config) (*UI, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -132,7 +140,7 @@ func New(eng Engine, db Store, cfg Config) (*UI, error) {
 		cfg.SessionTTL = 12 * time.Hour
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	u := &UI{eng: eng, db: db, cfg: cfg, log: cfg.Logger.With("component", "ui"), pages: map[string]*template.Template{}}
+	u := &UI{eng: eng, adm: adm, db: db, cfg: cfg, log: cfg.Logger.With("component", "ui"), pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -391,5 +399,6 @@ func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 var (
 	_ Engine = (*engine.Engine)(nil)
+	_ Admin  = (*admin.Service)(nil)
 	_ Store  = (*store.DB)(nil)
 )

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"stagecoach/internal/admin"
 	"stagecoach/internal/app"
 	"stagecoach/internal/demo"
 	"stagecoach/internal/domain"
@@ -686,7 +687,7 @@ func TestProviderRegistrationAndMapSettings(t *testing.T) {
 func TestSetupCheckSeesWrongEnvironmentAndMissingScopes(t *testing.T) {
 	env := startDemo(t)
 	ctx := context.Background()
-	eng := env.App.Engine
+	adm := env.App.Admin
 	jwt := func(aud string) string {
 		enc := func(v any) string { b, _ := json.Marshal(v); return base64url(b) }
 		return enc(map[string]string{"alg": "none"}) + "." + enc(map[string]any{"aud": aud, "scope": "offline_access"}) + ".x"
@@ -695,13 +696,13 @@ func TestSetupCheckSeesWrongEnvironmentAndMissingScopes(t *testing.T) {
 		if err := env.App.DB.InTx(ctx, func(tx *store.Tx) error { return tx.ConnectionCreate(ctx, c) }); err != nil {
 			t.Fatal(err)
 		}
-		in, err := eng.CreateIntegration(ctx, c.ID, demo.ProviderID, nil)
+		in, err := adm.CreateIntegration(ctx, c.ID, demo.ProviderID, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return in.ID
 	}
-	text := func(fs engine.Findings) string {
+	text := func(fs admin.Findings) string {
 		var b strings.Builder
 		for _, f := range fs {
 			b.WriteString(f.Severity + ": " + f.Message + "\n")
@@ -713,7 +714,7 @@ func TestSetupCheckSeesWrongEnvironmentAndMissingScopes(t *testing.T) {
 	// never sent to production.
 	prod := add(&domain.Connection{ID: "prod", Name: "prod", Environment: "production", AuthKind: "oauth", Status: domain.ConnActive,
 		Credentials: domain.Credentials{AccessToken: jwt("https://api.sandbox.lever.co/v1/"), RefreshToken: "r"}})
-	fs, err := eng.CheckIntegration(ctx, prod, nil)
+	fs, err := adm.CheckIntegration(ctx, prod, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -724,7 +725,7 @@ func TestSetupCheckSeesWrongEnvironmentAndMissingScopes(t *testing.T) {
 	// An authorization without the scopes the assessment flow needs.
 	narrow := add(&domain.Connection{ID: "narrow", Name: "narrow", Environment: "custom", BaseURL: env.SandboxURL, AuthKind: "oauth", Status: domain.ConnActive,
 		Credentials: domain.Credentials{AccessToken: jwt(env.SandboxURL + "/v1/"), Scopes: []string{"offline_access", "opportunities:read:admin"}}})
-	fs, err = eng.CheckIntegration(ctx, narrow, nil)
+	fs, err = adm.CheckIntegration(ctx, narrow, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package engine
+package admin
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/outbound"
 	"stagecoach/internal/store"
@@ -35,20 +36,20 @@ type ConnectionInput struct {
 // CreateConnection validates and stores a connection that uses an API key.
 // When a perform-as user is given it must be an active Lever user: it is
 // looked up (by e-mail or id) and stored by id.
-func (e *Engine) CreateConnection(ctx context.Context, in ConnectionInput) (*domain.Connection, error) {
+func (svc *Service) CreateConnection(ctx context.Context, in ConnectionInput) (*domain.Connection, error) {
 	if err := ValidateConnection(&in, true); err != nil {
 		return nil, err
 	}
 	c := &domain.Connection{ID: in.ID, Name: in.Name, Environment: in.Environment, BaseURL: strings.TrimRight(in.BaseURL, "/"),
 		AuthKind: "api_key", Credentials: domain.Credentials{APIKey: in.APIKey}, Status: domain.ConnActive}
 	if in.PerformAs != "" {
-		u, err := e.findUser(ctx, c, in.PerformAs)
+		u, err := svc.findUser(ctx, c, in.PerformAs)
 		if err != nil {
 			return nil, err
 		}
 		c.PerformAs = u.ID
 	}
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+	err := svc.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.ConnectionCreate(ctx, c); err != nil {
 			return err
 		}
@@ -90,8 +91,8 @@ func ValidateConnection(in *ConnectionInput, needKey bool) error {
 }
 
 // findUser finds an active Lever user by e-mail or id.
-func (e *Engine) findUser(ctx context.Context, c *domain.Connection, emailOrID string) (*ats.User, error) {
-	d, err := e.openDriver(c)
+func (svc *Service) findUser(ctx context.Context, c *domain.Connection, emailOrID string) (*ats.User, error) {
+	d, err := svc.eng.OpenDriver(c)
 	if err != nil {
 		return nil, err
 	}
@@ -116,9 +117,9 @@ func (e *Engine) findUser(ctx context.Context, c *domain.Connection, emailOrID s
 // ConnectionWebhookEvents lists the Lever webhook events the integrations
 // on a connection need (WebhookEvents of their providers' kinds): without
 // integrations yet, the events every flow needs.
-func (e *Engine) ConnectionWebhookEvents(ctx context.Context, connID string) ([]string, error) {
+func (svc *Service) ConnectionWebhookEvents(ctx context.Context, connID string) ([]string, error) {
 	var kinds []string
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+	err := svc.db.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ConnectionGet(ctx, connID); err != nil {
 			return err
 		}
@@ -138,16 +139,16 @@ func (e *Engine) ConnectionWebhookEvents(ctx context.Context, connID string) ([]
 	if err != nil {
 		return nil, err
 	}
-	return e.WebhookEvents(kinds...), nil
+	return svc.eng.WebhookEvents(kinds...), nil
 }
 
 // RegisterWebhooks creates, through Lever's webhooks API, one webhook per
 // event pointing at publicURL/hooks/lever/<connection>, and stores each
 // webhook's signing token. Webhooks it registered before are replaced.
-func (e *Engine) RegisterWebhooks(ctx context.Context, connID, publicURL string, events []string) ([]*domain.ConnectionWebhook, error) {
+func (svc *Service) RegisterWebhooks(ctx context.Context, connID, publicURL string, events []string) ([]*domain.ConnectionWebhook, error) {
 	var conn *domain.Connection
 	var existing []*domain.ConnectionWebhook
-	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := svc.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		if conn, err = tx.ConnectionGet(ctx, connID); err != nil {
 			return err
 		}
@@ -160,17 +161,17 @@ func (e *Engine) RegisterWebhooks(ctx context.Context, connID, publicURL string,
 	if err := checkWebhookBase(conn, publicURL); err != nil {
 		return nil, err
 	}
-	d, err := e.Driver(conn)
+	d, err := svc.eng.Driver(conn)
 	if err != nil {
 		return nil, err
 	}
 	hookURL := strings.TrimRight(publicURL, "/") + "/hooks/lever/" + connID
 	var out []*domain.ConnectionWebhook
 	for _, ev := range events {
-		if !slices.Contains(e.cfg.Events.Names(), ev) {
+		if !slices.Contains(svc.eng.Events().Names(), ev) {
 			return nil, domain.Errorf(domain.EInvalid, "unknown Lever webhook event %q", ev)
 		}
-		kind, ok := e.cfg.Events.Kind(ev)
+		kind, ok := svc.eng.Events().Kind(ev)
 		if !ok {
 			return nil, domain.Errorf(domain.EInvalid, "Lever webhook event %q is none stagecoach acts on, so it registers no webhook for it", ev)
 		}
@@ -186,7 +187,7 @@ func (e *Engine) RegisterWebhooks(ctx context.Context, connID, publicURL string,
 			return nil, fmt.Errorf("register %s webhook: %w", ev, err)
 		}
 		cw := &domain.ConnectionWebhook{ConnectionID: connID, Event: ev, LeverWebhookID: wh.ID, URL: hookURL, SigningToken: wh.Secret, Managed: true}
-		if err := e.db.InTx(ctx, func(tx *store.Tx) error { return tx.ConnectionWebhookPut(ctx, cw) }); err != nil {
+		if err := svc.db.InTx(ctx, func(tx *store.Tx) error { return tx.ConnectionWebhookPut(ctx, cw) }); err != nil {
 			return nil, err
 		}
 		out = append(out, cw)
@@ -196,10 +197,10 @@ func (e *Engine) RegisterWebhooks(ctx context.Context, connID, publicURL string,
 
 // Disconnect removes the webhooks stagecoach registered, deletes the stored
 // credentials and tokens, and stops the connection's work.
-func (e *Engine) Disconnect(ctx context.Context, connID string) error {
+func (svc *Service) Disconnect(ctx context.Context, connID string) error {
 	var conn *domain.Connection
 	var hooks []*domain.ConnectionWebhook
-	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := svc.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		if conn, err = tx.ConnectionGet(ctx, connID); err != nil {
 			return err
 		}
@@ -209,16 +210,16 @@ func (e *Engine) Disconnect(ctx context.Context, connID string) error {
 	if err != nil {
 		return err
 	}
-	if d, err := e.Driver(conn); err == nil {
+	if d, err := svc.eng.Driver(conn); err == nil {
 		for _, h := range hooks {
 			if h.Managed && h.LeverWebhookID != "" {
 				if err := d.DeleteWebhook(ctx, h.LeverWebhookID); err != nil && !errors.Is(err, ats.ErrNotFound) {
-					e.log.Warn("could not remove a Lever webhook", "connection_id", connID, "error", err)
+					svc.log.Warn("could not remove a Lever webhook", "connection_id", connID, "error", err)
 				}
 			}
 		}
 	}
-	return e.db.InTx(ctx, func(tx *store.Tx) error {
+	return svc.db.InTx(ctx, func(tx *store.Tx) error {
 		for _, h := range hooks {
 			if err := tx.ConnectionWebhookDelete(ctx, connID, h.Event); err != nil {
 				return err
@@ -243,7 +244,7 @@ func HashAPIKey(key string) string {
 
 // CreateProvider stores a provider and returns it with its API key and
 // webhook secret, which are shown only now.
-func (e *Engine) CreateProvider(ctx context.Context, in ProviderInput) (p *domain.Provider, apiKey string, err error) {
+func (svc *Service) CreateProvider(ctx context.Context, in ProviderInput) (p *domain.Provider, apiKey string, err error) {
 	var errs []domain.FieldError
 	if !slugRE.MatchString(in.ID) {
 		errs = append(errs, domain.FieldError{Field: "id", Message: "must be 1-63 lowercase letters, digits or dashes"})
@@ -268,7 +269,7 @@ func (e *Engine) CreateProvider(ctx context.Context, in ProviderInput) (p *domai
 	}
 	apiKey = "sc_" + domain.NewToken(24)
 	p = &domain.Provider{ID: in.ID, Name: in.Name, Kind: in.Kind, APIKeyHash: HashAPIKey(apiKey), WebhookURL: in.WebhookURL, WebhookSecret: outbound.NewSecret()}
-	err = e.db.InTx(ctx, func(tx *store.Tx) error { return tx.ProviderCreate(ctx, p) })
+	err = svc.db.InTx(ctx, func(tx *store.Tx) error { return tx.ProviderCreate(ctx, p) })
 	return p, apiKey, err
 }
 
@@ -276,22 +277,22 @@ func (e *Engine) CreateProvider(ctx context.Context, in ProviderInput) (p *domai
 // settings (validated, and checked against Lever by
 // CheckIntegrationSettings; empty for the defaults). Tagged postings, if
 // any, get the provider's package tags soon after.
-func (e *Engine) CreateIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
-	return e.createIntegration(ctx, connID, providerID, settings, true)
+func (svc *Service) CreateIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
+	return svc.createIntegration(ctx, connID, providerID, settings, true)
 }
 
 // CreateIntegrationDraft is CreateIntegration for an integration that stays
 // off until it is activated (after the setup check).
-func (e *Engine) CreateIntegrationDraft(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
-	return e.createIntegration(ctx, connID, providerID, settings, false)
+func (svc *Service) CreateIntegrationDraft(ctx context.Context, connID, providerID string, settings json.RawMessage) (*domain.Integration, error) {
+	return svc.createIntegration(ctx, connID, providerID, settings, false)
 }
 
-func (e *Engine) createIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage, enabled bool) (*domain.Integration, error) {
-	s, err := ParseSettings(settings)
+func (svc *Service) createIntegration(ctx context.Context, connID, providerID string, settings json.RawMessage, enabled bool) (*domain.Integration, error) {
+	s, err := engine.ParseSettings(settings)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.checkNewIntegration(ctx, connID, providerID, settings); err != nil {
+	if err := svc.eng.CheckNewIntegration(ctx, connID, providerID, settings); err != nil {
 		return nil, err
 	}
 	if len(settings) == 0 {
@@ -299,7 +300,7 @@ func (e *Engine) createIntegration(ctx context.Context, connID, providerID strin
 	}
 	var conn *domain.Connection
 	var p *domain.Provider
-	err = e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+	err = svc.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		if conn, err = tx.ConnectionGet(ctx, connID); err != nil {
 			return err
 		}
@@ -309,22 +310,22 @@ func (e *Engine) createIntegration(ctx context.Context, connID, providerID strin
 	if err != nil {
 		return nil, err
 	}
-	if err := e.checkTaggedPostings(ctx, conn, p, s.TaggedPostings); err != nil {
+	if err := svc.checkTaggedPostings(ctx, conn, p, s.TaggedPostings); err != nil {
 		return nil, err
 	}
 	in := &domain.Integration{ID: domain.NewID("int"), ConnectionID: connID, ProviderID: providerID, Settings: settings, Enabled: enabled}
-	err = e.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := e.checkEnableTags(ctx, tx, p, connID); err != nil {
+	err = svc.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := svc.checkEnableTags(ctx, tx, p, connID); err != nil {
 			return err
 		}
 		if err := tx.IntegrationCreate(ctx, in); err != nil {
 			return err
 		}
-		_, err := e.enqueuePostingTags(ctx, tx, in, p)
+		_, err := svc.eng.EnqueuePostingTags(ctx, tx, in, p)
 		return err
 	})
 	if err == nil {
-		e.q.Notify()
+		svc.eng.Notify()
 	}
 	return in, err
 }
@@ -332,8 +333,8 @@ func (e *Engine) createIntegration(ctx context.Context, connID, providerID strin
 // UpdateIntegration replaces an integration's settings (validated). When
 // its tagged postings change, they get the provider's package tags soon
 // after.
-func (e *Engine) UpdateIntegration(ctx context.Context, id string, settings json.RawMessage) (*domain.Integration, error) {
-	s, err := ParseSettings(settings)
+func (svc *Service) UpdateIntegration(ctx context.Context, id string, settings json.RawMessage) (*domain.Integration, error) {
+	s, err := engine.ParseSettings(settings)
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +346,7 @@ func (e *Engine) UpdateIntegration(ctx context.Context, id string, settings json
 		conn *domain.Connection
 		p    *domain.Provider
 	)
-	err = e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+	err = svc.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		if in, err = tx.IntegrationGet(ctx, id); err != nil {
 			return err
 		}
@@ -358,17 +359,17 @@ func (e *Engine) UpdateIntegration(ctx context.Context, id string, settings json
 	if err != nil {
 		return nil, err
 	}
-	old, _ := ParseSettings(in.Settings)
-	if err := e.checkTaggedPostings(ctx, conn, p, s.TaggedPostings); err != nil {
+	old, _ := engine.ParseSettings(in.Settings)
+	if err := svc.checkTaggedPostings(ctx, conn, p, s.TaggedPostings); err != nil {
 		return nil, err
 	}
-	if err := e.CheckIntegrationSettings(ctx, conn, p, settings); err != nil {
+	if err := svc.eng.CheckIntegrationSettings(ctx, conn, p, settings); err != nil {
 		return nil, err
 	}
 	// Candidates already in a new trigger stage were never told about by a
 	// webhook this integration acted on: the sweep starts afresh.
-	moved := !e.sameStage(ctx, conn, old.WithDefaults(p).TriggerStage, s.WithDefaults(p).TriggerStage)
-	err = e.db.InTx(ctx, func(tx *store.Tx) error {
+	moved := !svc.eng.SameStage(ctx, conn, old.WithDefaults(p).TriggerStage, s.WithDefaults(p).TriggerStage)
+	err = svc.db.InTx(ctx, func(tx *store.Tx) error {
 		in.Settings = settings
 		if moved {
 			in.TriggerChangedAt = tx.Now()
@@ -379,18 +380,18 @@ func (e *Engine) UpdateIntegration(ctx context.Context, id string, settings json
 		if slices.Equal(old.TaggedPostings, s.TaggedPostings) {
 			return nil
 		}
-		_, err := e.enqueuePostingTags(ctx, tx, in, p)
+		_, err := svc.eng.EnqueuePostingTags(ctx, tx, in, p)
 		return err
 	})
 	if err == nil {
-		e.q.Notify()
+		svc.eng.Notify()
 	}
 	return in, err
 }
 
 // checkTaggedPostings refuses tagged postings that are repeated, that a
 // provider other than an assessment one names, or that Lever does not have.
-func (e *Engine) checkTaggedPostings(ctx context.Context, conn *domain.Connection, p *domain.Provider, ids []string) error {
+func (svc *Service) checkTaggedPostings(ctx context.Context, conn *domain.Connection, p *domain.Provider, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -407,7 +408,7 @@ func (e *Engine) checkTaggedPostings(ctx context.Context, conn *domain.Connectio
 		}
 		seen[id] = true
 	}
-	d, err := e.Driver(conn)
+	d, err := svc.eng.Driver(conn)
 	if err != nil {
 		return err
 	}
@@ -427,13 +428,13 @@ func (e *Engine) checkTaggedPostings(ctx context.Context, conn *domain.Connectio
 // the connection is stored: it lists the account's stages, which every
 // flow reads. Lever's refusal comes back as the lever error (401: the key
 // is refused; 403: the key works but may not read stages).
-func (e *Engine) CheckAPIKey(ctx context.Context, in ConnectionInput) error {
+func (svc *Service) CheckAPIKey(ctx context.Context, in ConnectionInput) error {
 	if err := ValidateConnection(&in, true); err != nil {
 		return err
 	}
 	c := &domain.Connection{ID: in.ID, Name: in.Name, Environment: in.Environment, BaseURL: strings.TrimRight(in.BaseURL, "/"),
 		AuthKind: "api_key", Credentials: domain.Credentials{APIKey: in.APIKey}, Status: domain.ConnActive}
-	d, err := e.openDriver(c)
+	d, err := svc.eng.OpenDriver(c)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package engine
+package admin
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 // shows instead of reaching into the store.
 
 // Connections returns every connection, by id.
-func (e *Engine) Connections(ctx context.Context) (cs []*domain.Connection, err error) {
-	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { cs, err = tx.ConnectionList(ctx); return err })
+func (svc *Service) Connections(ctx context.Context) (cs []*domain.Connection, err error) {
+	err = svc.db.ReadTx(ctx, func(tx *store.Tx) error { cs, err = tx.ConnectionList(ctx); return err })
 	return cs, err
 }
 
@@ -22,52 +22,52 @@ func (e *Engine) Connections(ctx context.Context) (cs []*domain.Connection, err 
 // registered in Lever, as far as Lever can still be reached) and deletes
 // it with its webhooks and integrations. It returns a not_found error for
 // an unknown connection.
-func (e *Engine) DeleteConnection(ctx context.Context, id string) error {
+func (svc *Service) DeleteConnection(ctx context.Context, id string) error {
 	// A connection Lever no longer accepts is deleted all the same.
-	_ = e.Disconnect(ctx, id)
-	return e.db.InTx(ctx, func(tx *store.Tx) error { return tx.ConnectionDelete(ctx, id) })
+	_ = svc.Disconnect(ctx, id)
+	return svc.db.InTx(ctx, func(tx *store.Tx) error { return tx.ConnectionDelete(ctx, id) })
 }
 
 // Providers returns every provider, by id.
-func (e *Engine) Providers(ctx context.Context) (ps []*domain.Provider, err error) {
-	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { ps, err = tx.ProviderList(ctx); return err })
+func (svc *Service) Providers(ctx context.Context) (ps []*domain.Provider, err error) {
+	err = svc.db.ReadTx(ctx, func(tx *store.Tx) error { ps, err = tx.ProviderList(ctx); return err })
 	return ps, err
 }
 
 // DeleteProvider deletes a provider with its packages and integrations. It
 // returns a not_found error for an unknown provider.
-func (e *Engine) DeleteProvider(ctx context.Context, id string) error {
-	return e.db.InTx(ctx, func(tx *store.Tx) error { return tx.ProviderDelete(ctx, id) })
+func (svc *Service) DeleteProvider(ctx context.Context, id string) error {
+	return svc.db.InTx(ctx, func(tx *store.Tx) error { return tx.ProviderDelete(ctx, id) })
 }
 
 // Integration returns an integration, or a not_found error.
-func (e *Engine) Integration(ctx context.Context, id string) (in *domain.Integration, err error) {
-	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { in, err = tx.IntegrationGet(ctx, id); return err })
+func (svc *Service) Integration(ctx context.Context, id string) (in *domain.Integration, err error) {
+	err = svc.db.ReadTx(ctx, func(tx *store.Tx) error { in, err = tx.IntegrationGet(ctx, id); return err })
 	return in, err
 }
 
 // Integrations returns the integrations f selects, by id.
-func (e *Engine) Integrations(ctx context.Context, f store.IntegrationFilter) (ins []*domain.Integration, err error) {
-	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { ins, err = tx.IntegrationList(ctx, f); return err })
+func (svc *Service) Integrations(ctx context.Context, f store.IntegrationFilter) (ins []*domain.Integration, err error) {
+	err = svc.db.ReadTx(ctx, func(tx *store.Tx) error { ins, err = tx.IntegrationList(ctx, f); return err })
 	return ins, err
 }
 
 // DeleteIntegration deletes an integration. It returns a not_found error
 // for an unknown integration.
-func (e *Engine) DeleteIntegration(ctx context.Context, id string) error {
-	return e.db.InTx(ctx, func(tx *store.Tx) error { return tx.IntegrationDelete(ctx, id) })
+func (svc *Service) DeleteIntegration(ctx context.Context, id string) error {
+	return svc.db.InTx(ctx, func(tx *store.Tx) error { return tx.IntegrationDelete(ctx, id) })
 }
 
 // Jobs returns the jobs f selects, newest first.
-func (e *Engine) Jobs(ctx context.Context, f store.JobFilter) (jobs []*domain.Job, err error) {
-	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { jobs, err = tx.JobList(ctx, f); return err })
+func (svc *Service) Jobs(ctx context.Context, f store.JobFilter) (jobs []*domain.Job, err error) {
+	err = svc.db.ReadTx(ctx, func(tx *store.Tx) error { jobs, err = tx.JobList(ctx, f); return err })
 	return jobs, err
 }
 
 // RetryDeadJob makes a dead-lettered job available again with a fresh
 // attempt count. It returns a not_found error when no dead job has the id.
-func (e *Engine) RetryDeadJob(ctx context.Context, id int64) error {
-	return e.db.InTx(ctx, func(tx *store.Tx) error { return tx.JobRetryDead(ctx, id) })
+func (svc *Service) RetryDeadJob(ctx context.Context, id int64) error {
+	return svc.db.InTx(ctx, func(tx *store.Tx) error { return tx.JobRetryDead(ctx, id) })
 }
 
 // EventDecisions is a received Lever event with what was decided about it
@@ -79,8 +79,8 @@ type EventDecisions struct {
 
 // LeverEvents returns the Lever events f selects, newest first, each with
 // its decisions.
-func (e *Engine) LeverEvents(ctx context.Context, f store.LeverEventFilter) (out []EventDecisions, err error) {
-	err = e.db.ReadTx(ctx, func(tx *store.Tx) error {
+func (svc *Service) LeverEvents(ctx context.Context, f store.LeverEventFilter) (out []EventDecisions, err error) {
+	err = svc.db.ReadTx(ctx, func(tx *store.Tx) error {
 		evs, err := tx.LeverEventList(ctx, f)
 		if err != nil {
 			return err
@@ -100,8 +100,8 @@ func (e *Engine) LeverEvents(ctx context.Context, f store.LeverEventFilter) (out
 
 // Exports returns a page of the sourcing exports f selects, oldest update
 // first, and the cursor of the next page ("" on the last).
-func (e *Engine) Exports(ctx context.Context, f store.ExportFilter) (xs []*domain.Export, next string, err error) {
-	err = e.db.ReadTx(ctx, func(tx *store.Tx) error { xs, next, err = tx.ExportList(ctx, f); return err })
+func (svc *Service) Exports(ctx context.Context, f store.ExportFilter) (xs []*domain.Export, next string, err error) {
+	err = svc.db.ReadTx(ctx, func(tx *store.Tx) error { xs, next, err = tx.ExportList(ctx, f); return err })
 	return xs, next, err
 }
 
@@ -117,11 +117,11 @@ type InterviewFilter struct {
 // Interviews returns the orders of video interview and interview service
 // providers on a connection, oldest update first. It returns a not_found
 // error for an unknown connection.
-func (e *Engine) Interviews(ctx context.Context, f InterviewFilter) (out []*domain.Order, err error) {
+func (svc *Service) Interviews(ctx context.Context, f InterviewFilter) (out []*domain.Order, err error) {
 	if f.Limit <= 0 {
 		f.Limit = 200
 	}
-	err = e.db.ReadTx(ctx, func(tx *store.Tx) error {
+	err = svc.db.ReadTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ConnectionGet(ctx, f.ConnectionID); err != nil {
 			return err
 		}
@@ -158,8 +158,8 @@ func (e *Engine) Interviews(ctx context.Context, f InterviewFilter) (out []*doma
 
 // SyncedPostings returns the postings the integrations of a connection sent
 // to their providers as jobs, by integration.
-func (e *Engine) SyncedPostings(ctx context.Context, connectionID string) (out []*domain.SyncedPosting, err error) {
-	err = e.db.ReadTx(ctx, func(tx *store.Tx) error {
+func (svc *Service) SyncedPostings(ctx context.Context, connectionID string) (out []*domain.SyncedPosting, err error) {
+	err = svc.db.ReadTx(ctx, func(tx *store.Tx) error {
 		ins, err := tx.IntegrationList(ctx, store.IntegrationFilter{ConnectionID: connectionID})
 		if err != nil {
 			return err

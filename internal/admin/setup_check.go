@@ -1,4 +1,4 @@
-package engine
+package admin
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
 	"stagecoach/internal/flow"
 	"stagecoach/internal/leverscope"
 	"stagecoach/internal/store"
@@ -37,8 +38,8 @@ type LeverAccount struct {
 // Account reads a connection's Lever account for the settings form and the
 // setup check: the parts the flows of kinds read (all of them when no kind
 // is given), so that a grant with only a kind's scopes is not refused.
-func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...string) (*LeverAccount, error) {
-	d, err := e.Driver(c)
+func (svc *Service) Account(ctx context.Context, c *domain.Connection, kinds ...string) (*LeverAccount, error) {
+	d, err := svc.eng.Driver(c)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +54,7 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 	postings := func(confidential bool) iter.Seq2[*ats.Job, error] {
 		return d.Jobs(ctx, ats.JobListing{Confidential: confidential})
 	}
-	for p, err := range withConfidential(c, &a.ConfidentialHidden, postings) {
+	for p, err := range engine.WithConfidential(c, &a.ConfidentialHidden, postings) {
 		if err != nil {
 			a.Errors["postings"] = err
 			break
@@ -70,7 +71,7 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 			a.Users = append(a.Users, u)
 		}
 	}
-	if readsPart("tags", kinds...) {
+	if engine.ReadsPart("tags", kinds...) {
 		if tags, err := d.Tags(ctx); err != nil {
 			a.Errors["tags"] = err
 		} else {
@@ -78,7 +79,7 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 			slices.Sort(a.Tags)
 		}
 	}
-	if readsPart("form_templates", kinds...) {
+	if engine.ReadsPart("form_templates", kinds...) {
 		for t, err := range d.Templates(ctx, ats.ResultsForm) {
 			if err != nil {
 				a.Errors["form_templates"] = err
@@ -87,7 +88,7 @@ func (e *Engine) Account(ctx context.Context, c *domain.Connection, kinds ...str
 			a.FormTemplates = append(a.FormTemplates, t.Title)
 		}
 	}
-	if readsPart("feedback_templates", kinds...) {
+	if engine.ReadsPart("feedback_templates", kinds...) {
 		for t, err := range d.Templates(ctx, ats.FeedbackForm) {
 			if err != nil {
 				a.Errors["feedback_templates"] = err
@@ -108,7 +109,7 @@ const (
 
 // setupEnv is flow.SetupEnv for one integration's setup check.
 type setupEnv struct {
-	s                            Settings
+	s                            engine.Settings
 	prov                         *domain.Provider
 	pkgs                         []domain.Package
 	conn                         *domain.Connection
@@ -117,7 +118,7 @@ type setupEnv struct {
 	stage, posting, pkg, tagWarn func(field, label, v string)
 }
 
-func (v *setupEnv) Settings() Settings                         { return v.s }
+func (v *setupEnv) Settings() engine.Settings                  { return v.s }
 func (v *setupEnv) ProviderName() string                       { return v.prov.Name }
 func (v *setupEnv) Packages() []domain.Package                 { return v.pkgs }
 func (v *setupEnv) Add(sev, field, format string, args ...any) { v.add(sev, field, format, args...) }
@@ -170,7 +171,7 @@ func (fs Findings) OK() bool {
 // every stage, posting, user, tag and template the settings name, the
 // provider's packages, and the webhooks the flow needs (set up, and seen
 // arriving).
-func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, settings json.RawMessage) (Findings, error) {
+func (svc *Service) CheckIntegration(ctx context.Context, integrationID string, settings json.RawMessage) (Findings, error) {
 	var in *domain.Integration
 	var conn *domain.Connection
 	var prov *domain.Provider
@@ -178,7 +179,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	var hooks []*domain.ConnectionWebhook
 	var arrivals []*store.WebhookArrival
 	var tagClashes []tagCollision
-	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := svc.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		if in, err = tx.IntegrationGet(ctx, integrationID); err != nil {
 			return err
 		}
@@ -197,7 +198,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if arrivals, err = tx.WebhookArrivalList(ctx, conn.ID); err != nil {
 			return err
 		}
-		tagClashes, err = tagCollisions(ctx, tx, prov.ID, []string{conn.ID}, packageTags(pkgs))
+		tagClashes, err = tagCollisions(ctx, tx, prov.ID, []string{conn.ID}, engine.PackageTags(pkgs))
 		return err
 	})
 	if err != nil {
@@ -218,14 +219,14 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	case domain.ConnBroken:
 		add(SeverityError, "", "The connection %s is broken (%s): connect it again; the events received meanwhile are kept and resume.", conn.Name, conn.StatusReason)
 	}
-	if env := e.checkEnvironment(conn); len(env) > 0 {
+	if env := svc.checkEnvironment(conn); len(env) > 0 {
 		// Credentials for another environment cannot work; asking Lever
 		// with them would only leak them there.
 		return append(out, env...), nil
 	}
 	if conn.AuthKind == "oauth" && len(conn.Credentials.Scopes) > 0 {
 		// A write scope gives its read ("view and manage").
-		for _, sc := range missingScopes(conn.Credentials.Scopes, LeverScopes(prov.Kind)) {
+		for _, sc := range engine.MissingScopes(conn.Credentials.Scopes, engine.LeverScopes(prov.Kind)) {
 			if sc == leverscope.Confidential {
 				continue // said below, with what it means
 			}
@@ -233,14 +234,14 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		}
 	}
 
-	s, err := ParseSettings(settings)
+	s, err := engine.ParseSettings(settings)
 	if err != nil {
 		add(SeverityError, "", "The settings are not valid: %v", err)
 		return out, nil
 	}
 	s = s.WithDefaults(prov)
 
-	acct, err := e.Account(ctx, conn, prov.Kind)
+	acct, err := svc.Account(ctx, conn, prov.Kind)
 	if err != nil {
 		add(SeverityError, "", "stagecoach cannot reach Lever for this connection: %v", err)
 		return out, nil
@@ -272,7 +273,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if v == "" || v == "-" {
 			return
 		}
-		if _, err := findStage(acct.Stages, v); err != nil && acct.Errors["stages"] == nil {
+		if _, err := engine.FindStage(acct.Stages, v); err != nil && acct.Errors["stages"] == nil {
 			add(SeverityError, field, "The %s %q is not a stage of this Lever account: create it in Lever or pick another.", label, v)
 		}
 	}
@@ -302,7 +303,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 		if slices.ContainsFunc(acct.Users, func(u *ats.User) bool { return u.ID == v || strings.EqualFold(u.Email, v) }) {
 			return
 		}
-		d, err := e.Driver(conn)
+		d, err := svc.eng.Driver(conn)
 		if err != nil {
 			add(SeverityError, field, "The %s user %q cannot be checked: %v.", label, v, err)
 			return
@@ -334,7 +335,7 @@ func (e *Engine) CheckIntegration(ctx context.Context, integrationID string, set
 	if prov.WebhookURL == "" {
 		add(SeverityWarning, "", "%s has no webhook URL yet, so it is not told about new orders.", prov.Name)
 	}
-	out = append(out, checkWebhooks(e.WebhookEvents(prov.Kind), hooks, arrivals)...)
+	out = append(out, checkWebhooks(svc.eng.WebhookEvents(prov.Kind), hooks, arrivals)...)
 	if out.OK() {
 		msg := "Everything this integration needs is in place."
 		if len(out) > 0 {
@@ -389,7 +390,7 @@ func checkWebhooks(events []string, hooks []*domain.ConnectionWebhook, arrivals 
 		}
 	}
 	if len(silent) > 0 {
-		out = append(out, Finding{SeverityWarning, "", fmt.Sprintf("No %s webhook has arrived yet: press \"Check webhooks\" on the connection, or move a candidate in Lever. A webhook registered through the API still needs a Lever Super Admin to turn its event group on in Settings → Integrations and API → Webhooks.", strings.Join(silent, ", "))})
+		out = append(out, Finding{SeverityWarning, "", fmt.Sprintf("No %s webhook has arrived yet: press \"Check webhooks\" on the connection, or move a candidate in Lever. A webhook registered through the API still needs a Lever Super Admin to turn its event group on in engine.Settings → Integrations and API → Webhooks.", strings.Join(silent, ", "))})
 	}
 	return out
 }
@@ -397,8 +398,8 @@ func checkWebhooks(events []string, hooks []*domain.ConnectionWebhook, arrivals 
 // checkEnvironment reports what the connection's driver can tell is wrong
 // with its configuration before anything is asked of the ATS (Lever: an
 // OAuth token issued for another environment).
-func (e *Engine) checkEnvironment(c *domain.Connection) Findings {
-	d, err := e.openDriver(c)
+func (svc *Service) checkEnvironment(c *domain.Connection) Findings {
+	d, err := svc.eng.OpenDriver(c)
 	if err != nil {
 		return Findings{{SeverityError, "", err.Error()}}
 	}

@@ -1,4 +1,4 @@
-package engine
+package admin
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
 	"stagecoach/internal/outbound"
 	"stagecoach/internal/store"
 )
@@ -30,7 +31,7 @@ type ProviderUpdate struct {
 
 // UpdateProvider changes a provider's name or webhook URL and returns it.
 // Webhooks waiting for a URL are sent soon after one is set.
-func (e *Engine) UpdateProvider(ctx context.Context, id string, in ProviderUpdate) (*domain.Provider, error) {
+func (svc *Service) UpdateProvider(ctx context.Context, id string, in ProviderUpdate) (*domain.Provider, error) {
 	var errs []domain.FieldError
 	if in.Name != nil {
 		if *in.Name = strings.TrimSpace(*in.Name); *in.Name == "" {
@@ -48,7 +49,7 @@ func (e *Engine) UpdateProvider(ctx context.Context, id string, in ProviderUpdat
 	}
 	var p *domain.Provider
 	woke := false
-	err := e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := svc.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		if p, err = tx.ProviderGet(ctx, id); err != nil {
 			return err
 		}
@@ -64,20 +65,17 @@ func (e *Engine) UpdateProvider(ctx context.Context, id string, in ProviderUpdat
 		}
 		if !hadURL && p.WebhookURL != "" {
 			// The provider's webhooks snoozed for want of a URL go now.
-			n, err := tx.JobWake(ctx, noWebhookURL)
+			n, err := tx.JobWake(ctx, engine.NoWebhookURL)
 			woke = n > 0
 			return err
 		}
 		return nil
 	})
 	if woke {
-		e.Notify()
+		svc.eng.Notify()
 	}
 	return p, err
 }
-
-// noWebhookURL is the reason a webhook to a provider without a URL waits.
-const noWebhookURL = "provider has no webhook URL yet"
 
 // checkWebhookURL says what is wrong with a provider's webhook URL; ""
 // when it is an http(s) URL, or empty.
@@ -102,12 +100,12 @@ func checkGrace(grace time.Duration) error {
 // RotateProviderKey gives a provider a new API key and returns it (shown
 // only now). The old key keeps working for grace (0: it stops at once, at
 // most MaxRotationGrace); until is when it stops.
-func (e *Engine) RotateProviderKey(ctx context.Context, id string, grace time.Duration) (key string, until time.Time, err error) {
+func (svc *Service) RotateProviderKey(ctx context.Context, id string, grace time.Duration) (key string, until time.Time, err error) {
 	if err := checkGrace(grace); err != nil {
 		return "", time.Time{}, err
 	}
 	key = "sc_" + domain.NewToken(24)
-	err = e.db.InTx(ctx, func(tx *store.Tx) error {
+	err = svc.db.InTx(ctx, func(tx *store.Tx) error {
 		p, err := tx.ProviderGet(ctx, id)
 		if err != nil {
 			return err
@@ -129,12 +127,12 @@ func (e *Engine) RotateProviderKey(ctx context.Context, id string, grace time.Du
 // (shown only now). Until the grace ends, every webhook carries a signature
 // made with the old secret beside the new one (Standard Webhooks lets a
 // delivery carry several), so the provider can switch whenever it likes.
-func (e *Engine) RotateProviderSecret(ctx context.Context, id string, grace time.Duration) (secret string, until time.Time, err error) {
+func (svc *Service) RotateProviderSecret(ctx context.Context, id string, grace time.Duration) (secret string, until time.Time, err error) {
 	if err := checkGrace(grace); err != nil {
 		return "", time.Time{}, err
 	}
 	secret = outbound.NewSecret()
-	err = e.db.InTx(ctx, func(tx *store.Tx) error {
+	err = svc.db.InTx(ctx, func(tx *store.Tx) error {
 		p, err := tx.ProviderGet(ctx, id)
 		if err != nil {
 			return err
@@ -154,9 +152,9 @@ func (e *Engine) RotateProviderSecret(ctx context.Context, id string, grace time
 
 // ProviderDeliveries returns the latest webhooks to a provider (at most
 // limit), newest first.
-func (e *Engine) ProviderDeliveries(ctx context.Context, id string, limit int) (jobs []*domain.Job, err error) {
-	err = e.db.InTx(ctx, func(tx *store.Tx) error {
-		jobs, err = tx.ProviderDeliveries(ctx, JobProviderWebhook, id, limit)
+func (svc *Service) ProviderDeliveries(ctx context.Context, id string, limit int) (jobs []*domain.Job, err error) {
+	err = svc.db.InTx(ctx, func(tx *store.Tx) error {
+		jobs, err = tx.ProviderDeliveries(ctx, engine.JobProviderWebhook, id, limit)
 		return err
 	})
 	return jobs, err
@@ -165,19 +163,19 @@ func (e *Engine) ProviderDeliveries(ctx context.Context, id string, limit int) (
 // SendDeliveryAgain sends a webhook to a provider once more, with the same
 // message id: a dead-lettered one is retried, a delivered one is copied.
 // jobID must be a webhook to providerID.
-func (e *Engine) SendDeliveryAgain(ctx context.Context, providerID string, jobID int64) error {
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+func (svc *Service) SendDeliveryAgain(ctx context.Context, providerID string, jobID int64) error {
+	err := svc.db.InTx(ctx, func(tx *store.Tx) error {
 		j, err := tx.JobGet(ctx, jobID)
 		if err != nil {
 			return err
 		}
-		if j.Kind != JobProviderWebhook || !strings.HasPrefix(j.QueueKey, "hook:"+providerID+":") {
+		if j.Kind != engine.JobProviderWebhook || !strings.HasPrefix(j.QueueKey, "hook:"+providerID+":") {
 			return domain.Errorf(domain.ENotFound, "provider %s has no webhook %d", providerID, jobID)
 		}
 		return tx.JobSendAgain(ctx, jobID)
 	})
 	if err == nil {
-		e.Notify()
+		svc.eng.Notify()
 	}
 	return err
 }

@@ -1,4 +1,4 @@
-package engine
+package admin
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
 )
 
@@ -16,7 +17,7 @@ import (
 // a new connection, or new credentials for an existing one (reconnecting a
 // broken or disconnected connection makes it active again; a broken one's
 // providers get connection.restored and its waiting work resumes now).
-func (e *Engine) ConnectOAuth(ctx context.Context, in ConnectionInput, clientID, clientSecret string, tok *oauth2.Token) (*domain.Connection, error) {
+func (svc *Service) ConnectOAuth(ctx context.Context, in ConnectionInput, clientID, clientSecret string, tok *oauth2.Token) (*domain.Connection, error) {
 	if err := ValidateConnection(&in, false); err != nil {
 		return nil, err
 	}
@@ -29,13 +30,13 @@ func (e *Engine) ConnectOAuth(ctx context.Context, in ConnectionInput, clientID,
 	c := &domain.Connection{ID: in.ID, Name: in.Name, Environment: in.Environment, BaseURL: strings.TrimRight(in.BaseURL, "/"),
 		AuthKind: "oauth", Credentials: creds, Status: domain.ConnActive}
 	if in.PerformAs != "" {
-		u, err := e.findUser(ctx, c, in.PerformAs)
+		u, err := svc.findUser(ctx, c, in.PerformAs)
 		if err != nil {
 			return nil, err
 		}
 		c.PerformAs = u.ID
 	}
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+	err := svc.db.InTx(ctx, func(tx *store.Tx) error {
 		old, err := tx.ConnectionGet(ctx, c.ID)
 		if store.IsNotFound(err) {
 			return tx.ConnectionCreate(ctx, c)
@@ -54,23 +55,23 @@ func (e *Engine) ConnectOAuth(ctx context.Context, in ConnectionInput, clientID,
 			return err
 		}
 		if wasBroken {
-			return e.restored(ctx, tx, c)
+			return svc.eng.Restored(ctx, tx, c)
 		}
 		return nil
 	})
 	if err == nil {
-		e.q.Notify()
+		svc.eng.Notify()
 	}
 	return c, err
 }
 
 // ReplaceAPIKey gives a connection a new API key and makes it active again
 // (a broken one's providers get connection.restored, its work resumes).
-func (e *Engine) ReplaceAPIKey(ctx context.Context, connID, apiKey string) error {
+func (svc *Service) ReplaceAPIKey(ctx context.Context, connID, apiKey string) error {
 	if strings.TrimSpace(apiKey) == "" {
 		return domain.Errorf(domain.EInvalid, "apiKey is required")
 	}
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+	err := svc.db.InTx(ctx, func(tx *store.Tx) error {
 		c, err := tx.ConnectionGet(ctx, connID)
 		if err != nil {
 			return err
@@ -82,32 +83,32 @@ func (e *Engine) ReplaceAPIKey(ctx context.Context, connID, apiKey string) error
 			return err
 		}
 		if wasBroken {
-			return e.restored(ctx, tx, c)
+			return svc.eng.Restored(ctx, tx, c)
 		}
 		return nil
 	})
 	if err == nil {
-		e.q.Notify()
+		svc.eng.Notify()
 	}
 	return err
 }
 
 // UpdateConnection renames a connection and sets its default "perform as"
 // user (an active Lever user, by e-mail or id; empty for none).
-func (e *Engine) UpdateConnection(ctx context.Context, connID, name, performAs string) error {
+func (svc *Service) UpdateConnection(ctx context.Context, connID, name, performAs string) error {
 	var c *domain.Connection
-	if err := e.db.InTx(ctx, func(tx *store.Tx) (err error) { c, err = tx.ConnectionGet(ctx, connID); return }); err != nil {
+	if err := svc.db.InTx(ctx, func(tx *store.Tx) (err error) { c, err = tx.ConnectionGet(ctx, connID); return }); err != nil {
 		return err
 	}
 	userID := ""
 	if performAs = strings.TrimSpace(performAs); performAs != "" {
-		u, err := e.findUser(ctx, c, performAs)
+		u, err := svc.findUser(ctx, c, performAs)
 		if err != nil {
 			return err
 		}
 		userID = u.ID
 	}
-	return e.db.InTx(ctx, func(tx *store.Tx) error {
+	return svc.db.InTx(ctx, func(tx *store.Tx) error {
 		c, err := tx.ConnectionGet(ctx, connID)
 		if err != nil {
 			return err
@@ -122,15 +123,15 @@ func (e *Engine) UpdateConnection(ctx context.Context, connID, name, performAs s
 
 // SetSigningToken stores a webhook signing token an operator copied from
 // Lever's settings page, for one event or ("*") for every event.
-func (e *Engine) SetSigningToken(ctx context.Context, connID, event, token, hookURL string) error {
+func (svc *Service) SetSigningToken(ctx context.Context, connID, event, token, hookURL string) error {
 	token = strings.TrimSpace(token)
 	if token == "" {
 		return domain.Errorf(domain.EInvalid, "signing token is required")
 	}
-	if event != "*" && !contains(e.cfg.Events.Names(), event) {
+	if event != "*" && !contains(svc.eng.Events().Names(), event) {
 		return domain.Errorf(domain.EInvalid, "unknown Lever webhook event %q", event)
 	}
-	return e.db.InTx(ctx, func(tx *store.Tx) error {
+	return svc.db.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ConnectionGet(ctx, connID); err != nil {
 			return err
 		}
@@ -142,12 +143,12 @@ func (e *Engine) SetSigningToken(ctx context.Context, connID, event, token, hook
 // effects of UpdateIntegration) and its enabled flag. Enabling records the
 // activation time (the sweep for missed webhooks looks at stage entries
 // after it) and tags an assessment integration's postings.
-func (e *Engine) SaveIntegration(ctx context.Context, id string, settings json.RawMessage, enabled bool) (*domain.Integration, error) {
-	in, err := e.UpdateIntegration(ctx, id, settings)
+func (svc *Service) SaveIntegration(ctx context.Context, id string, settings json.RawMessage, enabled bool) (*domain.Integration, error) {
+	in, err := svc.UpdateIntegration(ctx, id, settings)
 	if err != nil || in.Enabled == enabled {
 		return in, err
 	}
-	err = e.db.InTx(ctx, func(tx *store.Tx) (err error) {
+	err = svc.db.InTx(ctx, func(tx *store.Tx) (err error) {
 		if in, err = tx.IntegrationGet(ctx, id); err != nil {
 			return err
 		}
@@ -156,7 +157,7 @@ func (e *Engine) SaveIntegration(ctx context.Context, id string, settings json.R
 			return err
 		}
 		if enabled {
-			if err := e.checkEnableTags(ctx, tx, p, in.ConnectionID); err != nil {
+			if err := svc.checkEnableTags(ctx, tx, p, in.ConnectionID); err != nil {
 				return err
 			}
 		}
@@ -167,11 +168,11 @@ func (e *Engine) SaveIntegration(ctx context.Context, id string, settings json.R
 		if err := tx.IntegrationUpdate(ctx, in); err != nil {
 			return err
 		}
-		_, err = e.enqueuePostingTags(ctx, tx, in, p)
+		_, err = svc.eng.EnqueuePostingTags(ctx, tx, in, p)
 		return err
 	})
 	if err == nil {
-		e.q.Notify()
+		svc.eng.Notify()
 	}
 	return in, err
 }
@@ -183,4 +184,41 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// ActivateIntegration saves an integration's settings (nil: its stored
+// ones) and turns it on (the caller has run the setup check). The sweep for missed webhooks then
+// considers only candidates entering the trigger stage from now on;
+// include names the candidates already there (as StageOccupants listed
+// them) that the operator chose to order as well. Only those still in the
+// stage with no live order are routed, by the same rules as a webhook; their
+// ids are returned.
+func (svc *Service) ActivateIntegration(ctx context.Context, id string, settings json.RawMessage, include []string) (*domain.Integration, []string, error) {
+	if settings == nil {
+		if err := svc.db.InTx(ctx, func(tx *store.Tx) error {
+			in, err := tx.IntegrationGet(ctx, id)
+			if err == nil {
+				settings = in.Settings
+			}
+			return err
+		}); err != nil {
+			return nil, nil, err
+		}
+	}
+	var occupants []engine.StageOccupant
+	if len(include) > 0 {
+		var err error
+		if _, occupants, err = svc.eng.StageOccupants(ctx, id, settings); err != nil {
+			return nil, nil, err
+		}
+	}
+	in, err := svc.SaveIntegration(ctx, id, settings, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(include) == 0 {
+		return in, nil, nil
+	}
+	routed, err := svc.eng.OrderOccupants(ctx, in, occupants, include)
+	return in, routed, err
 }

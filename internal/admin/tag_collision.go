@@ -1,4 +1,4 @@
-package engine
+package admin
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"stagecoach/internal/domain"
+	"stagecoach/internal/engine"
 	"stagecoach/internal/store"
 )
 
@@ -79,7 +80,7 @@ func tagCollisions(ctx context.Context, tx *store.Tx, providerID string, connIDs
 // locks the provider and its connections until that transaction ends, so a
 // concurrent publish or enabling that could collide waits and then sees
 // these packages (see store.ProviderLock).
-func (e *Engine) CheckPackageTags(ctx context.Context, tx *store.Tx, providerID string, pkgs []domain.Package) error {
+func (svc *Service) CheckPackageTags(ctx context.Context, tx *store.Tx, providerID string, pkgs []domain.Package) error {
 	if err := tx.ProviderLock(ctx, providerID); err != nil {
 		return err
 	}
@@ -94,7 +95,7 @@ func (e *Engine) CheckPackageTags(ctx context.Context, tx *store.Tx, providerID 
 	if err := tx.ConnectionsLock(ctx, conns); err != nil {
 		return err
 	}
-	cols, err := tagCollisions(ctx, tx, providerID, conns, packageTags(pkgs))
+	cols, err := tagCollisions(ctx, tx, providerID, conns, engine.PackageTags(pkgs))
 	if err != nil || len(cols) == 0 {
 		return err
 	}
@@ -117,7 +118,7 @@ func (e *Engine) CheckPackageTags(ctx context.Context, tx *store.Tx, providerID 
 // which provider. It locks the provider and the connection until tx ends,
 // as CheckPackageTags does, so it must come before tx reads what it checks
 // and before tx writes the integration.
-func (e *Engine) checkEnableTags(ctx context.Context, tx *store.Tx, p *domain.Provider, connID string) error {
+func (svc *Service) checkEnableTags(ctx context.Context, tx *store.Tx, p *domain.Provider, connID string) error {
 	if err := tx.ProviderLock(ctx, p.ID); err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func (e *Engine) checkEnableTags(ctx context.Context, tx *store.Tx, p *domain.Pr
 	if err != nil || len(pkgs) == 0 {
 		return err
 	}
-	cols, err := tagCollisions(ctx, tx, p.ID, []string{connID}, packageTags(pkgs))
+	cols, err := tagCollisions(ctx, tx, p.ID, []string{connID}, engine.PackageTags(pkgs))
 	if err != nil || len(cols) == 0 {
 		return err
 	}

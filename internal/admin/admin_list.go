@@ -9,7 +9,7 @@ import (
 )
 
 // What the operator's command line lists and removes. Each method reads or
-// writes in one transaction, so that a surface asks the engine for what it
+// writes in one transaction, so that a surface asks the service for what it
 // shows instead of reaching into the store.
 
 // Connections returns every connection, by id.

@@ -58,8 +58,9 @@ type Config struct {
 	Proxies web.Proxies
 	// SessionTTL is how long a login lasts without use. Default 12h.
 	SessionTTL time.Duration
-	// RetainAudit is how long audit log entries are kept: older ones are
-	// deleted whenever an entry is written here. 0 keeps them for ever.
+	// RetainAudit is how long audit log entries are kept, as the audit
+	// page says; the engine's prune schedule deletes older ones (the app
+	// passes it on). 0 keeps them for ever.
 	RetainAudit time.Duration
 	Logger      *slog.Logger
 	NowFunc     func() time.Time

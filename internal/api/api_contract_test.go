@@ -381,6 +381,8 @@ func TestContractRefusedShapesAreRefused(t *testing.T) {
 		{"invited without a link", keyIMocha, "POST", "/v1/orders/{id}/events", assessment.ID, `{"type":"invited"}`},
 		{"invited with an unknown field", keyIMocha, "POST", "/v1/orders/{id}/events", assessment.ID, `{"type":"invited","candidateUrl":"https://tool.example/take/1","note":"hi"}`},
 		{"invited with a link that is not a URL", keyIMocha, "POST", "/v1/orders/{id}/events", assessment.ID, `{"type":"invited","candidateUrl":"take 1"}`},
+		{"assessment started with a candidate link that is not a URL", keyIMocha, "POST", "/v1/orders/{id}/events", assessment.ID, `{"type":"started","candidateUrl":"take 1"}`},
+		{"assessment cancelled with an evaluation link that is not a URL", keyIMocha, "POST", "/v1/orders/{id}/events", assessment.ID, `{"type":"cancelled","evaluationUrl":"javascript:alert(1)"}`},
 		{"assessment completed without a score", keyIMocha, "POST", "/v1/orders/{id}/events", assessment.ID, `{"type":"completed","maxScore":100}`},
 		{"assessment completed with a score of the wrong type", keyIMocha, "POST", "/v1/orders/{id}/events", assessment.ID, `{"type":"completed","score":"82","maxScore":100}`},
 		{"assessment completed with a report with an unknown field", keyIMocha, "POST", "/v1/orders/{id}/events", assessment.ID, `{"type":"completed","score":1,"maxScore":2,"report":{"filename":"r.pdf","url":"https://tool.example/r.pdf","size":3}}`},

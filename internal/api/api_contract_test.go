@@ -419,3 +419,78 @@ func TestContractRefusedShapesAreRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestContractDocumentIsComplete checks what a reader and a generator
+// need beyond the operations: each schema's examples are valid against
+// it, every tag an operation uses is declared with a description, and the
+// license is the repository's.
+func TestContractDocumentIsComplete(t *testing.T) {
+	t.Parallel()
+	k := loadContract(t)
+
+	n := 0
+	var walk func(ptr string, v any)
+	walk = func(ptr string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ex, ok := v["examples"].([]any); ok {
+				for i, e := range ex {
+					n++
+					b, err := json.Marshal(e)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := k.validate(t, ptr, b); err != nil {
+						t.Errorf("%s: examples[%d] does not match its schema: %v", ptr, i, err)
+					}
+				}
+			}
+			for key, c := range v {
+				walk(ptr+pointer(key), c)
+			}
+		case []any:
+			for i, c := range v {
+				walk(ptr+"/"+strconv.Itoa(i), c)
+			}
+		}
+	}
+	walk("/components/schemas", k.at(t, "/components/schemas"))
+	if n < 10 {
+		t.Errorf("only %d schema examples checked", n)
+	}
+
+	declared := map[string]bool{}
+	for _, tag := range k.at(t, "/tags").([]any) {
+		tm := tag.(map[string]any)
+		name, _ := tm["name"].(string)
+		declared[name] = true
+		if d, _ := tm["description"].(string); strings.TrimSpace(d) == "" {
+			t.Errorf("tag %q has no description", name)
+		}
+	}
+	for path, item := range k.at(t, "/paths").(map[string]any) {
+		for method, op := range item.(map[string]any) {
+			tags, _ := op.(map[string]any)["tags"].([]any)
+			if len(tags) == 0 {
+				t.Errorf("%s %s has no tag", strings.ToUpper(method), path)
+			}
+			for _, tag := range tags {
+				if !declared[tag.(string)] {
+					t.Errorf("%s %s: tag %q is not declared", strings.ToUpper(method), path, tag)
+				}
+			}
+		}
+	}
+
+	if id, _ := k.at(t, "/info/license/identifier").(string); id != "Apache-2.0" {
+		t.Errorf("info.license.identifier = %q, want Apache-2.0", id)
+	}
+	license, err := os.ReadFile("../../LICENSE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(license), "Apache License\n                           Version 2.0, January 2004") ||
+		!strings.Contains(string(license), "END OF TERMS AND CONDITIONS") {
+		t.Errorf("LICENSE is not the Apache License 2.0 text")
+	}
+}

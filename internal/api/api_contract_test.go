@@ -391,6 +391,8 @@ func TestContractRefusedShapesAreRefused(t *testing.T) {
 		{"video interview completed with a score without its maxScore", keyHireVue, "POST", "/v1/orders/{id}/events", video.ID, `{"type":"completed","evaluationUrl":"https://tool.example/e/1","score":3}`},
 		{"interview service invited without a link", keyService, "POST", "/v1/orders/{id}/events", service.ID, `{"type":"invited"}`},
 		{"interview service scheduled without its time", keyService, "POST", "/v1/orders/{id}/events", service.ID, `{"type":"scheduled","meetingUrl":"https://meet.example/a"}`},
+		{"interview service rescheduled with no change", keyService, "POST", "/v1/orders/{id}/events", service.ID, `{"type":"rescheduled","round":"Technical"}`},
+		{"interview service feedback with a blank recommendation", keyService, "POST", "/v1/orders/{id}/events", service.ID, `{"type":"feedback","recommendation":"  ","feedbackUrl":"https://tool.example/f/1"}`},
 		{"interview service feedback without a recommendation", keyService, "POST", "/v1/orders/{id}/events", service.ID, `{"type":"feedback","feedbackUrl":"https://tool.example/f/1"}`},
 
 		{"kit map with an unknown field", keyHireVue, "PUT", "/v1/integrations/{id}/kit-map", "int_hirevue_acme", `{"defaultPackage":"","kits":{}}`},

@@ -401,6 +401,10 @@ func TestContractRefusedShapesAreRefused(t *testing.T) {
 		{"export without the candidate's id", keySourcer, "POST", "/v1/exports", "", `{"outcome":"successful","candidate":{"name":"Ada Park"}}`},
 		{"export of an unknown outcome", keySourcer, "POST", "/v1/exports", "", `{"providerCandidateId":"c2","outcome":"maybe","candidate":{"name":"Ada Park"}}`},
 		{"export with an unknown field", keySourcer, "POST", "/v1/exports", "", `{"providerCandidateId":"c2","outcome":"successful","candidate":{"name":"Ada Park","age":30}}`},
+		{"export of a candidate id with spaces around it", keySourcer, "POST", "/v1/exports", "", `{"providerCandidateId":" c2","outcome":"successful","candidate":{"name":"Ada Park"}}`},
+		{"export with a CV both inline and by URL", keySourcer, "POST", "/v1/exports", "", `{"providerCandidateId":"c2","outcome":"successful","candidate":{"name":"Ada Park"},"cv":{"filename":"cv.pdf","contentBase64":"JVBERi0=","url":"https://tool.example/cv.pdf"}}`},
+		{"export with a CV that is not a document", keySourcer, "POST", "/v1/exports", "", `{"providerCandidateId":"c2","outcome":"successful","candidate":{"name":"Ada Park"},"cv":{"filename":"cv.exe","url":"https://tool.example/cv.exe"}}`},
+		{"export with a role id too long", keySourcer, "POST", "/v1/exports", "", `{"providerCandidateId":"c2","outcome":"successful","candidate":{"name":"Ada Park"},"roleId":"` + strings.Repeat("r", 201) + `"}`},
 		{"stage missing", keySourcer, "POST", "/v1/exports/{id}/stage", x.ID, `{}`},
 		{"stage with an unknown field", keySourcer, "POST", "/v1/exports/{id}/stage", x.ID, `{"stage":"Onsite","at":"now"}`},
 

@@ -381,7 +381,7 @@ func TestBrowserOperatorSetsUpAssessment(t *testing.T) {
 	b.shot("orders", true)
 	b.run("open the order", chromedp.Click(chromedp.CSS(`#orders tr[data-order] a`)), chromedp.WaitVisible(chromedp.CSS("#timeline")))
 	timeline := b.text("#timeline")
-	for _, want := range []string{"Lever candidateStageChange", "Routing: ordered", "Provider: completed", "Lever write:", "Webhook to provider: order.created"} {
+	for _, want := range []string{"Moved from New applicant to Assessment in Lever", `Ordered "Go Coding"`, "Demo Assessments reported the result: score", "Moved to Assessment Complete by stagecoach", "Sent order.created to Demo Assessments"} {
 		if !strings.Contains(timeline, want) {
 			t.Errorf("the order's timeline lacks %q:\n%s", want, timeline)
 		}

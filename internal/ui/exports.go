@@ -92,8 +92,8 @@ type exportData struct {
 
 func (u *UI) handleExportShow(w http.ResponseWriter, r *http.Request) {
 	d := exportData{}
+	ctx := r.Context()
 	err := u.inTx(r, func(tx *store.Tx) (err error) {
-		ctx := r.Context()
 		if d.Export, err = tx.ExportGet(ctx, r.PathValue("id")); err != nil {
 			return err
 		}
@@ -104,9 +104,19 @@ func (u *UI) handleExportShow(w http.ResponseWriter, r *http.Request) {
 		if d.Conn, err = tx.ConnectionGet(ctx, x.ConnectionID); err != nil && !store.IsNotFound(err) {
 			return err
 		}
-		d.Steps, err = timeline(ctx, tx, x.ConnectionID, x.OpportunityID, x.IntegrationID, x.ID, "hook:"+x.ProviderID+":export:"+x.ID)
-		return err
+		return nil
 	})
+	if err == nil {
+		x := d.Export
+		n := names{Stages: u.stageNames(ctx, d.Conn)}
+		if d.Provider != nil {
+			n.Provider = d.Provider.Name
+		}
+		err = u.inTx(r, func(tx *store.Tx) (err error) {
+			d.Steps, err = timeline(ctx, tx, n, x.ConnectionID, x.OpportunityID, x.IntegrationID, x.ID, "hook:"+x.ProviderID+":export:"+x.ID)
+			return err
+		})
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return

@@ -118,6 +118,9 @@ type UI struct {
 	cfg   Config
 	log   *slog.Logger
 	pages map[string]*template.Template
+	// stages caches the names of each connection's Lever stages for the
+	// timelines.
+	stages stageNameCache
 }
 
 // New returns the UI over eng, reading and writing through db.
@@ -348,17 +351,9 @@ var funcs = template.FuncMap{
 		if t.IsZero() {
 			return "never"
 		}
-		d := time.Since(t).Round(time.Second)
-		switch {
-		case d < time.Minute:
-			return fmt.Sprintf("%ds ago", int(d.Seconds()))
-		case d < time.Hour:
-			return fmt.Sprintf("%dm ago", int(d.Minutes()))
-		case d < 48*time.Hour:
-			return fmt.Sprintf("%dh ago", int(d.Hours()))
-		}
-		return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+		return ago(time.Since(t))
 	},
+	"at":        timeAt,
 	"kindLabel": kindLabelOf,
 	"join":      strings.Join,
 	"auditLink": auditTargetLink,
@@ -370,6 +365,32 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
+}
+
+// ago says how long ago something happened, d before now.
+func ago(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < 5*time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+// timeAt shows a moment as how long ago it was, with the absolute time, in
+// UTC (the one time zone the UI shows), on hover. It never wraps.
+func timeAt(t time.Time) template.HTML {
+	if t.IsZero() {
+		return "—"
+	}
+	abs := t.UTC().Format("2006-01-02 15:04:05") + " UTC"
+	return template.HTML(`<time class="nowrap" datetime="` + t.UTC().Format(time.RFC3339) + `" title="` + abs + `">` + ago(time.Since(t)) + `</time>`)
 }
 
 // kindLabelOf names a flow kind in words.

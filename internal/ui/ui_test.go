@@ -798,7 +798,7 @@ func TestExportsListedWithTimelines(t *testing.T) {
 		t.Fatal("the status filter lets an exported candidate through")
 	}
 	page := b.get("/exports/" + named.ID)
-	for _, want := range []string{"Lever write:", "Webhook to provider:", named.OpportunityID, "open in Lever"} {
+	for _, want := range []string{"Created the opportunity in Lever", "Sent export.created to ", named.OpportunityID, "open in Lever"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the export page lacks %q", want)
 		}

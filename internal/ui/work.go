@@ -1,13 +1,10 @@
 package ui
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/engine"
@@ -110,16 +107,6 @@ func (u *UI) handleOrderList(w http.ResponseWriter, r *http.Request) {
 	u.render(w, r, http.StatusOK, "orders.html", page{Title: "Orders", Nav: "orders", Data: d})
 }
 
-// step is one line of an order's timeline.
-type step struct {
-	At     time.Time
-	Source string // lever, stagecoach, provider, lever-write, webhook
-	Title  string
-	Detail string
-	Status string
-	Link   string
-}
-
 type orderData struct {
 	Order    *domain.Order
 	Provider *domain.Provider
@@ -132,8 +119,8 @@ type orderData struct {
 func (u *UI) handleOrderShow(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	d := orderData{}
+	ctx := r.Context()
 	err := u.inTx(r, func(tx *store.Tx) (err error) {
-		ctx := r.Context()
 		if d.Order, err = tx.OrderGet(ctx, id); err != nil {
 			return err
 		}
@@ -144,14 +131,23 @@ func (u *UI) handleOrderShow(w http.ResponseWriter, r *http.Request) {
 		if d.Conn, err = tx.ConnectionGet(ctx, o.ConnectionID); err != nil && !store.IsNotFound(err) {
 			return err
 		}
-		d.Steps, err = timeline(ctx, tx, o.ConnectionID, o.OpportunityID, o.IntegrationID, o.ID, "hook:"+o.ProviderID+":order:"+o.ID)
-		return err
+		return nil
 	})
+	if err == nil {
+		o := d.Order
+		n := names{Stages: u.stageNames(ctx, d.Conn)}
+		if d.Provider != nil {
+			n.Provider = d.Provider.Name
+		}
+		err = u.inTx(r, func(tx *store.Tx) (err error) {
+			d.Steps, err = timeline(ctx, tx, n, o.ConnectionID, o.OpportunityID, o.IntegrationID, o.ID, "hook:"+o.ProviderID+":order:"+o.ID)
+			return err
+		})
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	slices.SortStableFunc(d.Steps, func(a, b step) int { return a.At.Compare(b.At) })
 	if len(d.Order.Result) > 0 {
 		var buf strings.Builder
 		var v any
@@ -163,75 +159,6 @@ func (u *UI) handleOrderShow(w http.ResponseWriter, r *http.Request) {
 	}
 	d.LeverURL = d.Order.Details.OpportunityURL
 	u.render(w, r, http.StatusOK, "order.html", page{Title: "Order " + d.Order.ID, Nav: "orders", Data: d})
-}
-
-// timeline gathers what happened to one order or export, oldest first: the
-// Lever webhooks about its opportunity with what the integration decided,
-// what the provider reported (orders), every write to Lever from the effect
-// journal (keyed by the order or export id), and the webhooks sent to the
-// provider from the outbox (hookQueue).
-func timeline(ctx context.Context, tx *store.Tx, connID, oppID, integrationID, journalID, hookQueue string) ([]step, error) {
-	var steps []step
-	if oppID != "" {
-		evs, err := tx.LeverEventList(ctx, store.LeverEventFilter{ConnectionIDs: []string{connID}, OpportunityID: oppID, Limit: 200})
-		if err != nil {
-			return nil, err
-		}
-		for _, ev := range evs {
-			steps = append(steps, step{At: ev.ReceivedAt, Source: "lever", Title: "Lever " + ev.Event + " (" + ev.Source + ")", Detail: compact(ev.Payload), Link: "/events?opportunity=" + ev.OpportunityID})
-			ds, err := tx.DecisionList(ctx, ev.ID)
-			if err != nil {
-				return nil, err
-			}
-			for _, dc := range ds {
-				if dc.IntegrationID == integrationID {
-					steps = append(steps, step{At: dc.CreatedAt, Source: "stagecoach", Title: "Routing: " + dc.Decision, Detail: dc.Reason})
-				}
-			}
-		}
-	}
-	oes, err := tx.OrderEventList(ctx, journalID)
-	if err != nil {
-		return nil, err
-	}
-	for _, oe := range oes {
-		steps = append(steps, step{At: oe.CreatedAt, Source: "provider", Title: "Provider: " + oe.Type, Detail: compact(oe.Payload)})
-	}
-	effs, err := tx.EffectList(ctx, journalID)
-	if err != nil {
-		return nil, err
-	}
-	for _, ef := range effs {
-		detail := compact(ef.Payload)
-		if ef.Result != "" {
-			detail = "Lever id " + ef.Result + " · " + detail
-		}
-		if ef.LastError != "" {
-			detail = "last error: " + ef.LastError + " · " + detail
-		}
-		steps = append(steps, step{At: ef.UpdatedAt, Source: "lever-write", Title: "Lever write: " + ef.Kind, Status: ef.Status, Detail: detail})
-	}
-	jobs, err := tx.JobListByQueue(ctx, hookQueue)
-	if err != nil {
-		return nil, err
-	}
-	for _, j := range jobs {
-		var args struct {
-			Type string `json:"type"`
-		}
-		_ = json.Unmarshal(j.Args, &args)
-		detail := "attempt " + strconv.Itoa(j.Attempt) + " of " + strconv.Itoa(j.MaxAttempts)
-		if j.LastError != "" {
-			detail += " · " + j.LastError
-		}
-		st := step{At: j.UpdatedAt, Source: "webhook", Title: "Webhook to provider: " + args.Type, Status: j.Status, Detail: detail}
-		if j.Status == domain.JobDead {
-			st.Link = "/dead-letters"
-		}
-		steps = append(steps, st)
-	}
-	slices.SortStableFunc(steps, func(a, b step) int { return a.At.Compare(b.At) })
-	return steps, nil
 }
 
 func compact(b []byte) string {

@@ -191,3 +191,73 @@ func TestOrderTimelineReadsAsSentences(t *testing.T) {
 		t.Error("the timeline's times carry no absolute UTC time on hover")
 	}
 }
+
+// rowsOf returns the event log's rows as text, keyed by event id.
+var eventRowRE = regexp.MustCompile(`(?s)<tr data-event-id="([^"]+)">(.*?)</tr>`)
+
+func eventRows(body string) map[string]string {
+	out := map[string]string{}
+	for _, m := range eventRowRE.FindAllStringSubmatch(body, -1) {
+		out[m[1]] = strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(m[2], " "))), " ")
+	}
+	return out
+}
+
+// The event log names the candidate and the integration that decided, says
+// what happened in words, and filters by connection, integration, event,
+// decision and time.
+func TestEventLogNamesTheCandidateAndTheIntegration(t *testing.T) {
+	env := startFullDemo(t)
+	b := newBrowser(t, env.UIURL)
+	createOwner(t, b)
+	oppID := moveToAssessment(t, env)
+	o := waitCompleted(t, env, oppID)
+
+	all := eventRows(b.get("/events?opportunity=" + oppID).body)
+	if len(all) != 2 {
+		t.Fatalf("the event log of %s has %d rows: %v", oppID, len(all), all)
+	}
+	var ordered string
+	for id, row := range all {
+		if strings.Contains(row, "Moved from New applicant to Assessment") {
+			ordered = id
+			for _, want := range []string{o.Candidate.Name, "ordered Demo Assessments on Demo Lever: ordered \"Go Coding\"", o.ID} {
+				if !strings.Contains(row, want) {
+					t.Errorf("the row of the move lacks %q: %s", want, row)
+				}
+			}
+		}
+	}
+	if ordered == "" {
+		t.Fatalf("no row says the candidate moved to Assessment: %v", all)
+	}
+	filter := func(q string) map[string]string {
+		t.Helper()
+		r := b.get("/events?opportunity=" + oppID + "&" + q)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET /events?%s: %d", q, r.status)
+		}
+		return eventRows(r.body)
+	}
+	if rows := filter("decision=ordered"); len(rows) != 1 || rows[ordered] == "" {
+		t.Errorf("decision=ordered: %v", rows)
+	}
+	if rows := filter("decision=ordered&integration=" + env.VideoIntegration.ID); len(rows) != 0 {
+		t.Errorf("ordered by the video integration: %v", rows)
+	}
+	if rows := filter("integration=" + env.Integration.ID + "&decision=ignored"); len(rows) != 1 || rows[ordered] != "" {
+		t.Errorf("ignored by the assessment integration: %v", rows)
+	}
+	if rows := filter("event=candidateArchiveChange"); len(rows) != 0 {
+		t.Errorf("event=candidateArchiveChange: %v", rows)
+	}
+	if rows := filter("connection=nope"); len(rows) != 0 {
+		t.Errorf("connection=nope: %v", rows)
+	}
+	if rows := filter("within=1h&connection=" + o.ConnectionID); len(rows) != 2 {
+		t.Errorf("received within the hour: %v", rows)
+	}
+	if r := b.get("/events?within=2h"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "Time filter") {
+		t.Errorf("an unknown time filter: %d", r.status)
+	}
+}

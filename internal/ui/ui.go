@@ -242,7 +242,7 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	} else if p.CSRF == "" {
 		p.CSRF = u.preCSRF(w, r)
 	}
-	if p.Flash == "" {
+	if p.Flash == "" && !isLive(r) {
 		p.Flash = u.takeFlash(w, r)
 	}
 	var buf bytes.Buffer
@@ -255,6 +255,13 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 }
+
+// liveHeader marks the requests a page's script sends to refresh itself
+// (static/app.js): they take no flash message meant for the next page the
+// operator opens, and do not count as use that keeps a login alive.
+const liveHeader = "X-Live"
+
+func isLive(r *http.Request) bool { return r.Header.Get(liveHeader) != "" }
 
 // fail shows an error page for err: its message for domain errors, a
 // generic one (logged) otherwise.

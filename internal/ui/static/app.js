@@ -58,4 +58,31 @@
     };
     setTimeout(poll, 1000);
   }
+  // Live pages: the parts marked data-live are read again every few
+  // seconds while the page is in view, and replaced when they changed; a
+  // part holding the focus waits, and opened "Raw" boxes stay open.
+  if (document.querySelector('[data-live]') && window.fetch && window.DOMParser) {
+    var every = 2000;
+    var refresh = function () {
+      if (document.hidden) { setTimeout(refresh, every); return; }
+      fetch(location.href, { credentials: 'same-origin', headers: { 'X-Live': '1' } }).then(function (r) {
+        if (!r.ok || r.redirected) { throw new Error('status ' + r.status); }
+        return r.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        document.querySelectorAll('[data-live]').forEach(function (el) {
+          var fresh = doc.getElementById(el.id);
+          var a = document.activeElement;
+          if (!fresh || fresh.innerHTML === el.innerHTML || (a && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && el.contains(a))) { return; }
+          var open = {};
+          el.querySelectorAll('details[open][data-key]').forEach(function (d) { open[d.getAttribute('data-key')] = true; });
+          el.innerHTML = fresh.innerHTML;
+          el.querySelectorAll('details[data-key]').forEach(function (d) { if (open[d.getAttribute('data-key')]) { d.open = true; } });
+        });
+        document.body.setAttribute('data-live-at', String(Date.now()));
+        setTimeout(refresh, every);
+      }).catch(function () { setTimeout(refresh, every * 5); });
+    };
+    setTimeout(refresh, every);
+  }
 })();

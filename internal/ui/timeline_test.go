@@ -148,3 +148,23 @@ func TestTimesAreRelativeWithTheAbsoluteTimeOnHover(t *testing.T) {
 		t.Errorf("size: %s", size(1_300_000))
 	}
 }
+
+func TestErrorMessagesStartWithACapital(t *testing.T) {
+	for in, want := range map[string]string{
+		`order "x" not found`:                   `Order "x" not found`,
+		"apiKey is required":                    "apiKey is required",
+		"report.url: it redirects to 127.0.0.1": "report.url: it redirects to 127.0.0.1",
+		"stagecoach's public URL is not set":    "stagecoach's public URL is not set",
+		"taggedPostings[0] is empty":            "taggedPostings[0] is empty",
+		"Already a sentence.":                   "Already a sentence.",
+		"perform-as user \"x\" does not exist":  "Perform-as user \"x\" does not exist",
+		"":                                      "",
+	} {
+		if got := errorSentence(in); got != want {
+			t.Errorf("errorSentence(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if possessive("Demo Assessments") != "Demo Assessments'" || possessive("Acme") != "Acme's" {
+		t.Errorf("possessive: %s, %s", possessive("Demo Assessments"), possessive("Acme"))
+	}
+}

@@ -242,6 +242,7 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	} else if p.CSRF == "" {
 		p.CSRF = u.preCSRF(w, r)
 	}
+	p.Error = errorSentence(p.Error)
 	if p.Flash == "" && !isLive(r) {
 		p.Flash = u.takeFlash(w, r)
 	}
@@ -360,8 +361,17 @@ var funcs = template.FuncMap{
 		}
 		return ago(time.Since(t))
 	},
-	"at":        timeAt,
-	"kindLabel": kindLabelOf,
+	"at":         timeAt,
+	"kindLabel":  kindLabelOf,
+	"possessive": possessive,
+	"optLabel": func(opts []option, v string) string {
+		for _, o := range opts {
+			if o.Value == v {
+				return o.Label
+			}
+		}
+		return v
+	},
 	"join":      strings.Join,
 	"auditLink": auditTargetLink,
 	"has": func(list []string, v string) bool {
@@ -398,6 +408,25 @@ func timeAt(t time.Time) template.HTML {
 	}
 	abs := t.UTC().Format("2006-01-02 15:04:05") + " UTC"
 	return template.HTML(`<time class="nowrap" datetime="` + t.UTC().Format(time.RFC3339) + `" title="` + abs + `">` + ago(time.Since(t)) + `</time>`)
+}
+
+// possessive writes the possessive of a name: "Acme's", "Demo Assessments'".
+func possessive(name string) string {
+	if strings.HasSuffix(name, "s") || strings.HasSuffix(name, "S") {
+		return name + "'"
+	}
+	return name + "'s"
+}
+
+// errorSentence starts an error message with a capital letter, unless its
+// first word is a name that is written in lower case (stagecoach) or an
+// identifier (apiKey, report.url, taggedPostings[0]).
+func errorSentence(msg string) string {
+	first, _, _ := strings.Cut(msg, " ")
+	if first == "" || first == "stagecoach" || first == "stagecoach's" || strings.ContainsAny(first, "._[0123456789") || strings.ToLower(first[1:]) != first[1:] {
+		return msg
+	}
+	return sentence(msg)
 }
 
 // kindLabelOf names a flow kind in words.

@@ -85,4 +85,33 @@
     };
     setTimeout(refresh, every);
   }
+  // Copy buttons beside secrets shown once.
+  document.querySelectorAll('[data-copy]').forEach(function (btn) {
+    var src = document.getElementById(btn.getAttribute('data-copy'));
+    if (!src) { return; }
+    btn.classList.remove('hidden');
+    btn.addEventListener('click', function () {
+      var text = src.textContent.trim();
+      var done = function () { btn.textContent = 'Copied'; setTimeout(function () { btn.textContent = 'Copy'; }, 2000); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () {});
+      } else {
+        var range = document.createRange(); range.selectNodeContents(src);
+        var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+        try { if (document.execCommand('copy')) { done(); } } catch (e) {}
+      }
+    });
+  });
+
+  // On a narrow screen the navigation folds behind a Menu button.
+  var header = document.querySelector('header.top');
+  var menu = header && header.querySelector('.nav-button');
+  if (menu) {
+    header.classList.add('foldable');
+    menu.classList.remove('hidden');
+    menu.addEventListener('click', function () {
+      var open = header.classList.toggle('open');
+      menu.setAttribute('aria-expanded', open ? 'true' : 'false');
+    });
+  }
 })();

@@ -139,6 +139,16 @@ func TestOrderTimelineReadsAsSentences(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("order page: %d", r.status)
 	}
+	// The posting is named by its title in Lever.
+	if o.PostingID != "" {
+		p, err := env.Lever.GetPosting(context.Background(), o.PostingID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(html.UnescapeString(r.body), "<tr><th>Posting</th><td>"+p.Text+" ") {
+			t.Errorf("the order page does not name the posting %q", p.Text)
+		}
+	}
 	tl := r.body[strings.Index(r.body, `id="timeline"`):]
 	tl = tl[:strings.Index(tl, "</ul>")]
 	if strings.Contains(tl, "JVBER") || strings.Contains(tl, "contentBase64\": \"J") {

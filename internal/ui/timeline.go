@@ -503,8 +503,14 @@ func timeline(ctx context.Context, tx *store.Tx, n names, connID, oppID, integra
 const stageCacheFor = time.Minute
 
 type stageNameCache struct {
-	mu    sync.Mutex
-	conns map[string]cachedStages
+	mu       sync.Mutex
+	conns    map[string]cachedStages
+	postings map[string]cachedPosting // by connection and posting id
+}
+
+type cachedPosting struct {
+	at    time.Time
+	title string
 }
 
 type cachedStages struct {
@@ -547,4 +553,40 @@ func (u *UI) stageNames(ctx context.Context, conn *domain.Connection) map[string
 	u.stages.conns[conn.ID] = cachedStages{at: now, names: m}
 	u.stages.mu.Unlock()
 	return m
+}
+
+// postingTitle returns the title of a Lever posting, read from Lever and
+// kept for a minute; "" when Lever cannot be asked. Called outside a
+// transaction, as stageNames.
+func (u *UI) postingTitle(ctx context.Context, conn *domain.Connection, id string) string {
+	if conn == nil || id == "" {
+		return ""
+	}
+	now := u.cfg.NowFunc()
+	key := conn.ID + "\x00" + id
+	u.stages.mu.Lock()
+	c, ok := u.stages.postings[key]
+	u.stages.mu.Unlock()
+	if ok && now.Sub(c.at) < stageCacheFor {
+		return c.title
+	}
+	title := ""
+	if conn.Status == domain.ConnActive {
+		if client, err := u.eng.Lever(conn); err == nil {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			if p, err := client.GetPosting(ctx, id); err == nil {
+				title = p.Text
+			} else {
+				u.log.Info("order page: posting title not read", "connection", conn.ID, "posting", id, "error", err)
+			}
+			cancel()
+		}
+	}
+	u.stages.mu.Lock()
+	if u.stages.postings == nil {
+		u.stages.postings = map[string]cachedPosting{}
+	}
+	u.stages.postings[key] = cachedPosting{at: now, title: title}
+	u.stages.mu.Unlock()
+	return title
 }

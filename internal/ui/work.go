@@ -155,12 +155,13 @@ func (u *UI) handleOrderList(w http.ResponseWriter, r *http.Request) {
 }
 
 type orderData struct {
-	Order    *domain.Order
-	Provider *domain.Provider
-	Conn     *domain.Connection
-	Steps    []step
-	Result   string
-	LeverURL string
+	Order        *domain.Order
+	PostingTitle string // from the order, else read from Lever
+	Provider     *domain.Provider
+	Conn         *domain.Connection
+	Steps        []step
+	Result       string
+	LeverURL     string
 }
 
 func (u *UI) handleOrderShow(w http.ResponseWriter, r *http.Request) {
@@ -185,6 +186,9 @@ func (u *UI) handleOrderShow(w http.ResponseWriter, r *http.Request) {
 		n := names{Stages: u.stageNames(ctx, d.Conn)}
 		if d.Provider != nil {
 			n.Provider = d.Provider.Name
+		}
+		if d.PostingTitle = o.Details.PostingTitle; d.PostingTitle == "" {
+			d.PostingTitle = u.postingTitle(ctx, d.Conn, o.PostingID)
 		}
 		err = u.inTx(r, func(tx *store.Tx) (err error) {
 			d.Steps, err = timeline(ctx, tx, n, o.ConnectionID, o.OpportunityID, o.IntegrationID, o.ID, "hook:"+o.ProviderID+":order:"+o.ID)

@@ -179,7 +179,7 @@ func TestOrderTimelineReadsAsSentences(t *testing.T) {
 	find("Order placed with Demo Assessments")
 	find("Sent order.created to Demo Assessments")
 	find("Demo Assessments reported the result: score ")
-	find("Wrote the results form '")
+	find("Wrote the results form 'Demo Assessments Assessment' (score ")
 	upload := regexp.MustCompile(`Uploaded .+\.pdf, [0-9.]+ (B|kB)`)
 	if !upload.MatchString(text) {
 		t.Errorf("no upload with its size:\n%s", text)

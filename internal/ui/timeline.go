@@ -474,18 +474,26 @@ func timeline(ctx context.Context, tx *store.Tx, n names, connID, oppID, integra
 	if err != nil {
 		return nil, err
 	}
-	for _, ef := range effs {
-		switch ef.Kind {
-		case "form_template":
-			var p struct {
-				Text string `json:"text"`
-			}
-			if json.Unmarshal(ef.Payload, &p) == nil {
-				n.FormTemplate = p.Text
-			}
+	// The form template is found or created once for the integration; a
+	// results form was written under the latest one recorded before it.
+	var templates []*domain.Effect
+	if slices.ContainsFunc(effs, func(ef *domain.Effect) bool { return ef.Kind == "profile_form" }) {
+		if templates, err = tx.EffectsByKeyPrefix(ctx, integrationID+":form-template:"); err != nil {
+			return nil, err
 		}
 	}
 	for _, ef := range effs {
+		if ef.Kind == "profile_form" {
+			n.FormTemplate = ""
+			for _, tpl := range templates {
+				var p struct {
+					Text string `json:"text"`
+				}
+				if !tpl.CreatedAt.After(ef.CreatedAt) && json.Unmarshal(tpl.Payload, &p) == nil {
+					n.FormTemplate = p.Text
+				}
+			}
+		}
 		steps = append(steps, effectStep(ef, n))
 	}
 	jobs, err := tx.JobListByQueue(ctx, hookQueue)

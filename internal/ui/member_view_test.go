@@ -3,6 +3,7 @@ package ui_test
 import (
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -86,5 +87,26 @@ func TestPossessivesErrorsAndTheDisconnectButton(t *testing.T) {
 	}
 	if strings.Index(conn, `id="disconnect"`) < strings.Index(conn, `id="register-webhooks"`) {
 		t.Error("Disconnect comes before registering webhooks")
+	}
+}
+
+// The API key and webhook secret shown once each have a Copy button that
+// copies exactly the value beside it.
+func TestSecretsShownOnceHaveACopyButton(t *testing.T) {
+	env := startDemo(t)
+	b := newBrowser(t, env.UIURL)
+	createOwner(t, b)
+	r := b.post("/providers/new", "/providers", url.Values{"id": {"acme"}, "name": {"Acme"}, "kind": {"assessment"}})
+	if r.status != http.StatusOK {
+		t.Fatalf("register a provider: %d", r.status)
+	}
+	for _, id := range []string{"provider-api-key", "provider-webhook-secret"} {
+		if !regexp.MustCompile(`<div class="secret" id="` + id + `">[^<]+</div><button type="button" class="secondary small copy hidden" data-copy="` + id + `">Copy</button>`).MatchString(r.body) {
+			t.Errorf("no Copy button beside %s", id)
+		}
+	}
+	r = b.post("/providers/acme", "/providers/acme/rotate-key", url.Values{"grace": {"0s"}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, `data-copy="provider-new-secret"`) {
+		t.Errorf("no Copy button beside the rotated key (%d)", r.status)
 	}
 }

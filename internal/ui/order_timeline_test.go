@@ -159,9 +159,14 @@ func TestOrderTimelineReadsAsSentences(t *testing.T) {
 	}
 	// The lines as a person reads them.
 	var lines []string
+	datetime := regexp.MustCompile(`datetime="([^"]+)"`)
 	for _, li := range strings.Split(tl, "<li")[1:] {
 		li, _, _ = strings.Cut(li, "<details")
-		lines = append(lines, strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString("<li"+li, " "))), " "))
+		at := ""
+		if m := datetime.FindStringSubmatch(li); m != nil {
+			at = " [" + m[1] + "]" // shown when the test fails
+		}
+		lines = append(lines, strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString("<li"+li, " "))), " ")+at)
 	}
 	text := strings.Join(lines, "\n")
 	find := func(want string) int {

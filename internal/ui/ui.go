@@ -407,7 +407,7 @@ func timeAt(t time.Time) template.HTML {
 		return "—"
 	}
 	abs := t.UTC().Format("2006-01-02 15:04:05") + " UTC"
-	return template.HTML(`<time class="nowrap" datetime="` + t.UTC().Format(time.RFC3339) + `" title="` + abs + `">` + ago(time.Since(t)) + `</time>`)
+	return template.HTML(`<time class="nowrap" datetime="` + t.UTC().Format("2006-01-02T15:04:05.000Z07:00") + `" title="` + abs + `">` + ago(time.Since(t)) + `</time>`)
 }
 
 // possessive writes the possessive of a name: "Acme's", "Demo Assessments'".

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"stagecoach/internal/domain"
 	"stagecoach/internal/store"
@@ -91,5 +92,38 @@ func TestLivePagesRefreshWithoutTakingTheFlash(t *testing.T) {
 	}
 	if got := b.flash(r); !strings.Contains(got, "User ada@tool.example added") {
 		t.Fatalf("the flash after the refresh: %q", got)
+	}
+}
+
+// A page refreshing itself is not use: it does not keep a login alive that
+// nobody touches.
+func TestLiveRefreshesDoNotKeepALoginAlive(t *testing.T) {
+	env := startDemo(t)
+	b := newBrowser(t, env.UIURL)
+	createOwner(t, b)
+	db := env.App.DB.SQL()
+	lastSeen := func() int64 {
+		t.Helper()
+		var v int64
+		if err := db.QueryRow(`SELECT last_seen_at FROM ui_sessions`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	back := time.Now().Add(-5 * time.Minute).UnixMilli()
+	if _, err := db.Exec(`UPDATE ui_sessions SET last_seen_at = $1`, back); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.do(http.MethodGet, "/orders", nil, map[string]string{"X-Live": "1"}); r.status != http.StatusOK {
+		t.Fatalf("live refresh: %d", r.status)
+	}
+	if got := lastSeen(); got != back {
+		t.Fatalf("a live refresh moved the session's last use from %d to %d", back, got)
+	}
+	if r := b.get("/orders"); r.status != http.StatusOK {
+		t.Fatalf("GET /orders: %d", r.status)
+	}
+	if got := lastSeen(); got <= back {
+		t.Fatal("opening a page did not count as use")
 	}
 }

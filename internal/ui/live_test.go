@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -127,3 +128,5 @@ func TestLiveRefreshesDoNotKeepALoginAlive(t *testing.T) {
 		t.Fatal("opening a page did not count as use")
 	}
 }
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }

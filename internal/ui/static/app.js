@@ -74,6 +74,14 @@
           var fresh = doc.getElementById(el.id);
           var a = document.activeElement;
           if (!fresh || fresh.innerHTML === el.innerHTML || (a && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && el.contains(a))) { return; }
+          // Only the relative times moved on: update them in place, so
+          // that a selection or a scroll position inside is kept.
+          var untimed = function (h) { return h.replace(/<time([^>]*)>[^<]*<\/time>/g, '<time$1></time>'); };
+          if (untimed(fresh.innerHTML) === untimed(el.innerHTML)) {
+            var now = fresh.querySelectorAll('time');
+            el.querySelectorAll('time').forEach(function (t, i) { if (now[i]) { t.textContent = now[i].textContent; } });
+            return;
+          }
           var open = {};
           el.querySelectorAll('details[open][data-key]').forEach(function (d) { open[d.getAttribute('data-key')] = true; });
           el.innerHTML = fresh.innerHTML;

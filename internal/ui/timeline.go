@@ -542,15 +542,17 @@ func (u *UI) stageNames(ctx context.Context, conn *domain.Connection) map[string
 	}
 	m := map[string]string{}
 	if conn.Status == domain.ConnActive {
-		if client, err := u.eng.Lever(conn); err == nil {
+		if d, err := u.eng.Driver(conn); err == nil {
 			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			stages, err := client.ListStages(ctx)
+			// Account-wide stages (Lever's); an ATS whose stages are per
+			// job shows the ids.
+			stages, err := d.Stages(ctx, "")
 			cancel()
 			if err != nil {
 				u.log.Info("timeline: stage names not read", "connection", conn.ID, "error", err)
 			}
 			for _, s := range stages {
-				m[s.ID] = s.Text
+				m[s.ID] = s.Name
 			}
 		}
 	}
@@ -580,10 +582,10 @@ func (u *UI) postingTitle(ctx context.Context, conn *domain.Connection, id strin
 	}
 	title := ""
 	if conn.Status == domain.ConnActive {
-		if client, err := u.eng.Lever(conn); err == nil {
+		if d, err := u.eng.Driver(conn); err == nil {
 			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			if p, err := client.GetPosting(ctx, id); err == nil {
-				title = p.Text
+			if j, err := d.Job(ctx, id); err == nil {
+				title = j.Title
 			} else {
 				u.log.Info("order page: posting title not read", "connection", conn.ID, "posting", id, "error", err)
 			}

@@ -227,7 +227,7 @@ func TestOpenAPIMatchesTheClientTypes(t *testing.T) {
 		Recommendation: "x", Summary: "x", FeedbackURL: "x", VideoURL: "x",
 	}
 	evKeys := jsonKeys(t, ev)
-	for _, name := range []string{"InvitedEvent", "StartedEvent", "CompletedEvent", "CancelledEvent", "ExpiredEvent", "ScheduledEvent", "RescheduledEvent", "FeedbackEvent"} {
+	for _, name := range []string{"InvitedEvent", "InterviewServiceInvitedEvent", "StartedEvent", "CompletedEvent", "VideoInterviewCompletedEvent", "CancelledEvent", "ExpiredEvent", "ScheduledEvent", "RescheduledEvent", "FeedbackEvent"} {
 		for _, p := range schemaProps(t, doc, name) {
 			if !slices.Contains(evKeys, p) {
 				t.Errorf("%s.%s has no field in provider.Event", name, p)

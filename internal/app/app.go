@@ -168,6 +168,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Queue = queue.New(db, qc)
 	ec := cfg.Engine
 	ec.Logger, ec.Metrics = cfg.Logger, a.Metrics
+	// The audit log's retention is the UI's setting (its page says it);
+	// the prune schedule applies it.
+	ec.RetainAudit = cfg.UI.RetainAudit
 	// Lever is the one ATS so far.
 	if ec.OpenATS == nil {
 		ec.OpenATS = leverats.Opener

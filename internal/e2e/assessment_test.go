@@ -66,6 +66,28 @@ func TestAssessmentFlowEndToEnd(t *testing.T) {
 	if !strings.HasPrefix(string(pdf), "%PDF-") {
 		t.Errorf("the report file is not a PDF: %q", pdf[:min(len(pdf), 16)])
 	}
+
+	// The order names the opportunity's posting with its title in Lever.
+	c := provider.NewClient(env.App.URL(), env.ProviderAPIKey)
+	var order *provider.Order
+	for o, err := range c.ListOrders(ctx, provider.ListOrdersParams{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Opportunity.ID == opp.ID {
+			order = o
+		}
+	}
+	if order == nil || order.Posting.ID == "" {
+		t.Fatalf("order of %s = %+v, want one on a posting", opp.ID, order)
+	}
+	posting, err := env.Lever.GetPosting(ctx, order.Posting.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if order.Posting.Title == "" || order.Posting.Title != posting.Text {
+		t.Errorf("order's posting title = %q, want %q", order.Posting.Title, posting.Text)
+	}
 }
 
 // An untagged candidate entering the trigger stage orders nothing, and the

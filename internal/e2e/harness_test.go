@@ -298,6 +298,7 @@ func addTestProvider(t *testing.T, env *demo.Env, id, name, kind string, pkgs []
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
+		checkWebhookContract(t, m.Type, body)
 		tp.mu.Lock()
 		for _, prev := range tp.msgs {
 			if prev.ID == m.ID { // a redelivery

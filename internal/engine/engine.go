@@ -58,6 +58,9 @@ type Config struct {
 	// Defaults a week and 24h. PruneInterval is how often they are pruned,
 	// once per interval across replicas: default 1h, negative never.
 	RetainJobs, RetainIdempotency, PruneInterval time.Duration
+	// RetainAudit is how long audit log entries (operators' actions) are
+	// kept, pruned with the rest; 0 keeps them for ever.
+	RetainAudit time.Duration
 	// HTTPClient sends provider webhooks.
 	HTTPClient *http.Client
 	// OpenATS opens a connection's ATS driver (leverats.Opener for Lever);

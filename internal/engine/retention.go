@@ -46,8 +46,9 @@ func (e *Engine) SchedulePrune(ctx context.Context, now time.Time) error {
 }
 
 // workPrune deletes the jobs finished more than RetainJobs ago (done or
-// dead-lettered: their arguments may name a candidate) and the answers to
-// Idempotency-Keys expired more than RetainIdempotency ago.
+// dead-lettered: their arguments may name a candidate), the answers to
+// Idempotency-Keys expired more than RetainIdempotency ago and, when
+// RetainAudit is set, the audit log entries older than it.
 func (e *Engine) workPrune(ctx context.Context, job *queue.Job, _ pruneArgs) error {
 	now := e.db.NowFunc()
 	jobs, err := e.db.JobPrune(ctx, now.Add(-e.cfg.RetainJobs))
@@ -58,8 +59,19 @@ func (e *Engine) workPrune(ctx context.Context, job *queue.Job, _ pruneArgs) err
 	if err != nil {
 		return err
 	}
-	if jobs > 0 || keys > 0 {
-		e.log.Info("pruned finished jobs and expired idempotency keys", slog.Int64("jobs", jobs), slog.Int64("idempotency_keys", keys))
+	var audit int64
+	if e.cfg.RetainAudit > 0 {
+		err := e.db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			audit, err = tx.AuditPrune(ctx, now.Add(-e.cfg.RetainAudit))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if jobs > 0 || keys > 0 || audit > 0 {
+		e.log.Info("pruned finished jobs, expired idempotency keys and old audit entries", slog.Int64("jobs", jobs), slog.Int64("idempotency_keys", keys), slog.Int64("audit_entries", audit))
 		// On SQLite the deleted rows' old page images stay in the
 		// write-ahead log until it is checkpointed and truncated.
 		if err := e.db.Checkpoint(ctx); err != nil {

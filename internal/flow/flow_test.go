@@ -230,3 +230,21 @@ func TestKindsDeclareTheFeaturesTheyTakePartIn(t *testing.T) {
 		t.Error("an unknown kind is an exporter")
 	}
 }
+
+// An interview service's text fields are bounded in characters, as the API
+// documents them, so names in any script get the same room.
+func TestInterviewServiceLengthsCountCharacters(t *testing.T) {
+	t.Parallel()
+	at := func(n int) flow.OrderEvent {
+		return flow.OrderEvent{Type: "feedback", Recommendation: "Hire", FeedbackURL: "https://tool.example/f/1",
+			Interviewer: strings.Repeat("é", n), Summary: strings.Repeat("ü", 20000)}
+	}
+	ev := at(200)
+	if err := ev.ValidateFor(domain.KindInterviewService); err != nil {
+		t.Errorf("200 two-byte characters: %v, want valid", err)
+	}
+	ev = at(201)
+	if err := ev.ValidateFor(domain.KindInterviewService); err == nil || !strings.Contains(err.Error(), "interviewer must be at most 200 characters") {
+		t.Errorf("201 characters: %v, want interviewer refused", err)
+	}
+}

@@ -74,16 +74,7 @@ func (u *UI) record(r *http.Request, action, target, detail string) {
 	// The request may be over (the browser went on); the entry is written
 	// all the same.
 	ctx := context.WithoutCancel(r.Context())
-	err := u.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.AuditInsert(ctx, e); err != nil {
-			return err
-		}
-		if u.cfg.RetainAudit > 0 {
-			_, err := tx.AuditPrune(ctx, tx.Now().Add(-u.cfg.RetainAudit))
-			return err
-		}
-		return nil
-	})
+	err := u.db.InTx(ctx, func(tx *store.Tx) error { return tx.AuditInsert(ctx, e) })
 	if err != nil {
 		u.log.Error("audit entry not written", slog.String("action", action), slog.String("target", target), slog.Any("error", err))
 	}

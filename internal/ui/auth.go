@@ -132,7 +132,7 @@ func (u *UI) loadSession(r *http.Request) *sessionCtx {
 		if err != nil {
 			return err
 		}
-		if now.Sub(s.LastSeenAt) > time.Minute {
+		if now.Sub(s.LastSeenAt) > time.Minute && !isLive(r) {
 			if err := tx.SessionTouch(r.Context(), h); err != nil {
 				return err
 			}

@@ -24,6 +24,7 @@ type exportsData struct {
 	Status      string
 	Text        string
 	Truncated   bool
+	Counts      []statusCount
 }
 
 // exportMatches reports whether an export matches a search: part of the
@@ -44,7 +45,8 @@ func (u *UI) handleExportList(w http.ResponseWriter, r *http.Request) {
 		Statuses: []string{domain.ExportPending, domain.ExportExported, domain.ExportFailed, domain.ExportDeleted}, ProvName: map[string]string{}}
 	err := u.inTx(r, func(tx *store.Tx) error {
 		ctx := r.Context()
-		f := store.ExportFilter{ConnectionID: d.Connection, ProviderID: d.Provider, Status: d.Status, Limit: 200}
+		// The status is filtered here, after counting each.
+		f := store.ExportFilter{ConnectionID: d.Connection, ProviderID: d.Provider, Limit: 200}
 		var all []*domain.Export
 		for {
 			page, next, err := tx.ExportList(ctx, f)
@@ -61,11 +63,17 @@ func (u *UI) handleExportList(w http.ResponseWriter, r *http.Request) {
 			}
 			f.Cursor = next
 		}
+		counts := map[string]int{}
 		for i := len(all) - 1; i >= 0; i-- { // newest first
-			if exportMatches(all[i], d.Text) {
+			if !exportMatches(all[i], d.Text) {
+				continue
+			}
+			counts[all[i].Status]++
+			if d.Status == "" || all[i].Status == d.Status {
 				d.Exports = append(d.Exports, all[i])
 			}
 		}
+		d.Counts = statusCounts("/exports", q, d.Statuses, counts, d.Status)
 		var err error
 		if d.Connections, err = tx.ConnectionList(ctx); err != nil {
 			return err
@@ -92,8 +100,8 @@ type exportData struct {
 
 func (u *UI) handleExportShow(w http.ResponseWriter, r *http.Request) {
 	d := exportData{}
+	ctx := r.Context()
 	err := u.inTx(r, func(tx *store.Tx) (err error) {
-		ctx := r.Context()
 		if d.Export, err = tx.ExportGet(ctx, r.PathValue("id")); err != nil {
 			return err
 		}
@@ -104,9 +112,19 @@ func (u *UI) handleExportShow(w http.ResponseWriter, r *http.Request) {
 		if d.Conn, err = tx.ConnectionGet(ctx, x.ConnectionID); err != nil && !store.IsNotFound(err) {
 			return err
 		}
-		d.Steps, err = timeline(ctx, tx, x.ConnectionID, x.OpportunityID, x.IntegrationID, x.ID, "hook:"+x.ProviderID+":export:"+x.ID)
-		return err
+		return nil
 	})
+	if err == nil {
+		x := d.Export
+		n := names{Stages: u.stageNames(ctx, d.Conn)}
+		if d.Provider != nil {
+			n.Provider = d.Provider.Name
+		}
+		err = u.inTx(r, func(tx *store.Tx) (err error) {
+			d.Steps, err = timeline(ctx, tx, n, x.ConnectionID, x.OpportunityID, x.IntegrationID, x.ID, "hook:"+x.ProviderID+":export:"+x.ID)
+			return err
+		})
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return

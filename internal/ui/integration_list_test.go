@@ -163,7 +163,7 @@ func TestMembersSeeProvidersAndTheAuditLogReadOnly(t *testing.T) {
 	if r := m.get("/audit?since=" + future); !strings.Contains(r.body, "No entry matches") {
 		t.Errorf("entries after %s are listed", future)
 	}
-	if r := m.get("/audit?since=yesterday"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "since &#34;yesterday&#34; is not a date") {
+	if r := m.get("/audit?since=yesterday"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "Since &#34;yesterday&#34; is not a date") {
 		t.Errorf("a bad since: %d\n%s", r.status, r.body)
 	}
 }

@@ -140,7 +140,7 @@ func TestProviderPageEditsAndRotatesTheKeyWithAGrace(t *testing.T) {
 	if got := apiStatus(t, env, m[1]); got != http.StatusOK {
 		t.Fatalf("newest key: %d, want 200", got)
 	}
-	if r := b.post("/providers/acme", "/providers/acme/rotate-key", url.Values{"grace": {"200h"}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "grace must be between 0 and 168h0m0s") {
+	if r := b.post("/providers/acme", "/providers/acme/rotate-key", url.Values{"grace": {"200h"}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "Grace must be between 0 and 168h0m0s") {
 		t.Fatalf("a grace of 200h: %d", r.status)
 	}
 

@@ -59,8 +59,9 @@ type Config struct {
 	Proxies web.Proxies
 	// SessionTTL is how long a login lasts without use. Default 12h.
 	SessionTTL time.Duration
-	// RetainAudit is how long audit log entries are kept: older ones are
-	// deleted whenever an entry is written here. 0 keeps them for ever.
+	// RetainAudit is how long audit log entries are kept, as the audit
+	// page says; the engine's prune schedule deletes older ones (the app
+	// passes it on). 0 keeps them for ever.
 	RetainAudit time.Duration
 	Logger      *slog.Logger
 	NowFunc     func() time.Time
@@ -125,6 +126,9 @@ type UI struct {
 	cfg   Config
 	log   *slog.Logger
 	pages map[string]*template.Template
+	// stages caches the names of each connection's Lever stages for the
+	// timelines.
+	stages stageNameCache
 }
 
 // New returns the UI over eng and adm, reading and writing through db.
@@ -247,7 +251,8 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	} else if p.CSRF == "" {
 		p.CSRF = u.preCSRF(w, r)
 	}
-	if p.Flash == "" {
+	p.Error = errorSentence(p.Error)
+	if p.Flash == "" && !isLive(r) {
 		p.Flash = u.takeFlash(w, r)
 	}
 	var buf bytes.Buffer
@@ -260,6 +265,13 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 }
+
+// liveHeader marks the requests a page's script sends to refresh itself
+// (static/app.js): they take no flash message meant for the next page the
+// operator opens, and do not count as use that keeps a login alive.
+const liveHeader = "X-Live"
+
+func isLive(r *http.Request) bool { return r.Header.Get(liveHeader) != "" }
 
 // fail shows an error page for err: its message for domain errors, a
 // generic one (logged) otherwise.
@@ -356,18 +368,19 @@ var funcs = template.FuncMap{
 		if t.IsZero() {
 			return "never"
 		}
-		d := time.Since(t).Round(time.Second)
-		switch {
-		case d < time.Minute:
-			return fmt.Sprintf("%ds ago", int(d.Seconds()))
-		case d < time.Hour:
-			return fmt.Sprintf("%dm ago", int(d.Minutes()))
-		case d < 48*time.Hour:
-			return fmt.Sprintf("%dh ago", int(d.Hours()))
-		}
-		return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+		return ago(time.Since(t))
 	},
-	"kindLabel": kindLabelOf,
+	"at":         timeAt,
+	"kindLabel":  kindLabelOf,
+	"possessive": possessive,
+	"optLabel": func(opts []option, v string) string {
+		for _, o := range opts {
+			if o.Value == v {
+				return o.Label
+			}
+		}
+		return v
+	},
 	"join":      strings.Join,
 	"auditLink": auditTargetLink,
 	"has": func(list []string, v string) bool {
@@ -378,6 +391,51 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
+}
+
+// ago says how long ago something happened, d before now.
+func ago(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < 5*time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+// timeAt shows a moment as how long ago it was, with the absolute time, in
+// UTC (the one time zone the UI shows), on hover. It never wraps.
+func timeAt(t time.Time) template.HTML {
+	if t.IsZero() {
+		return "—"
+	}
+	abs := t.UTC().Format("2006-01-02 15:04:05") + " UTC"
+	return template.HTML(`<time class="nowrap" datetime="` + t.UTC().Format("2006-01-02T15:04:05.000Z07:00") + `" title="` + abs + `">` + ago(time.Since(t)) + `</time>`)
+}
+
+// possessive writes the possessive of a name: "Acme's", "Demo Assessments'".
+func possessive(name string) string {
+	if strings.HasSuffix(name, "s") || strings.HasSuffix(name, "S") {
+		return name + "'"
+	}
+	return name + "'s"
+}
+
+// errorSentence starts an error message with a capital letter, unless its
+// first word is a name that is written in lower case (stagecoach) or an
+// identifier (apiKey, report.url, taggedPostings[0]).
+func errorSentence(msg string) string {
+	first, _, _ := strings.Cut(msg, " ")
+	if first == "" || first == "stagecoach" || first == "stagecoach's" || strings.ContainsAny(first, "._[0123456789") || strings.ToLower(first[1:]) != first[1:] {
+		return msg
+	}
+	return sentence(msg)
 }
 
 // kindLabelOf names a flow kind in words.

@@ -798,8 +798,15 @@ func TestExportsListedWithTimelines(t *testing.T) {
 	if failed := b.get("/exports?status=failed"); strings.Contains(failed.body, `data-export="`+named.ID+`"`) {
 		t.Fatal("the status filter lets an exported candidate through")
 	}
+	// The counts add up to the rows listed (the marketplace may export more
+	// meanwhile, so not to the exports read above).
+	n, _ := counts(list.body)
+	sum := atoi(n[domain.ExportPending]) + atoi(n[domain.ExportExported]) + atoi(n[domain.ExportFailed]) + atoi(n[domain.ExportDeleted])
+	if atoi(n[domain.ExportExported]) < len(exports) || atoi(n[""]) != sum || strings.Count(list.body, "<tr data-export=") != sum {
+		t.Errorf("the exports list counts %v for %d rows; %d were exported before", n, strings.Count(list.body, "<tr data-export="), len(exports))
+	}
 	page := b.get("/exports/" + named.ID)
-	for _, want := range []string{"Lever write:", "Webhook to provider:", named.OpportunityID, "open in Lever"} {
+	for _, want := range []string{"Created the opportunity in Lever", "Sent export.created to ", named.OpportunityID, "open in Lever"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the export page lacks %q", want)
 		}

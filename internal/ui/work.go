@@ -1,9 +1,10 @@
 package ui
 
 import (
-	"context"
+	"cmp"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,6 +71,44 @@ type ordersData struct {
 	More        bool
 	Next, Prev  string
 	ProvName    map[string]string
+	Counts      []statusCount
+}
+
+// statusCount is one status of a list with how many rows have it under the
+// other filters, and the link that filters on it.
+type statusCount struct {
+	Status, Label, Link string
+	N                   int
+	On                  bool
+}
+
+// statusCounts lists "all" and then each status with its count, each
+// linking to path with the query q and that status.
+func statusCounts(path string, q url.Values, statuses []string, counts map[string]int, current string) []statusCount {
+	link := func(st string) string {
+		v := url.Values{}
+		for k, vs := range q {
+			if k != "status" && k != "offset" {
+				v[k] = vs
+			}
+		}
+		if st != "" {
+			v.Set("status", st)
+		}
+		if len(v) == 0 {
+			return path
+		}
+		return path + "?" + v.Encode()
+	}
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	out := []statusCount{{Label: "all", N: total, Link: link(""), On: current == ""}}
+	for _, st := range statuses {
+		out = append(out, statusCount{Status: st, Label: st, N: counts[st], Link: link(st), On: current == st})
+	}
+	return out
 }
 
 func (u *UI) handleOrderList(w http.ResponseWriter, r *http.Request) {
@@ -83,6 +122,11 @@ func (u *UI) handleOrderList(w http.ResponseWriter, r *http.Request) {
 		if d.Orders, d.More, err = tx.OrderSearch(ctx, d.Query); err != nil {
 			return err
 		}
+		counts, err := tx.OrderStatusCounts(ctx, d.Query)
+		if err != nil {
+			return err
+		}
+		d.Counts = statusCounts("/orders", q, d.Statuses, counts, d.Query.Status)
 		if d.Connections, err = tx.ConnectionList(ctx); err != nil {
 			return err
 		}
@@ -110,30 +154,21 @@ func (u *UI) handleOrderList(w http.ResponseWriter, r *http.Request) {
 	u.render(w, r, http.StatusOK, "orders.html", page{Title: "Orders", Nav: "orders", Data: d})
 }
 
-// step is one line of an order's timeline.
-type step struct {
-	At     time.Time
-	Source string // lever, stagecoach, provider, lever-write, webhook
-	Title  string
-	Detail string
-	Status string
-	Link   string
-}
-
 type orderData struct {
-	Order    *domain.Order
-	Provider *domain.Provider
-	Conn     *domain.Connection
-	Steps    []step
-	Result   string
-	LeverURL string
+	Order        *domain.Order
+	PostingTitle string // from the order, else read from Lever
+	Provider     *domain.Provider
+	Conn         *domain.Connection
+	Steps        []step
+	Result       string
+	LeverURL     string
 }
 
 func (u *UI) handleOrderShow(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	d := orderData{}
+	ctx := r.Context()
 	err := u.inTx(r, func(tx *store.Tx) (err error) {
-		ctx := r.Context()
 		if d.Order, err = tx.OrderGet(ctx, id); err != nil {
 			return err
 		}
@@ -144,14 +179,26 @@ func (u *UI) handleOrderShow(w http.ResponseWriter, r *http.Request) {
 		if d.Conn, err = tx.ConnectionGet(ctx, o.ConnectionID); err != nil && !store.IsNotFound(err) {
 			return err
 		}
-		d.Steps, err = timeline(ctx, tx, o.ConnectionID, o.OpportunityID, o.IntegrationID, o.ID, "hook:"+o.ProviderID+":order:"+o.ID)
-		return err
+		return nil
 	})
+	if err == nil {
+		o := d.Order
+		n := names{Stages: u.stageNames(ctx, d.Conn)}
+		if d.Provider != nil {
+			n.Provider = d.Provider.Name
+		}
+		if d.PostingTitle = o.Details.PostingTitle; d.PostingTitle == "" {
+			d.PostingTitle = u.postingTitle(ctx, d.Conn, o.PostingID)
+		}
+		err = u.inTx(r, func(tx *store.Tx) (err error) {
+			d.Steps, err = timeline(ctx, tx, n, o.ConnectionID, o.OpportunityID, o.IntegrationID, o.ID, "hook:"+o.ProviderID+":order:"+o.ID)
+			return err
+		})
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	slices.SortStableFunc(d.Steps, func(a, b step) int { return a.At.Compare(b.At) })
 	if len(d.Order.Result) > 0 {
 		var buf strings.Builder
 		var v any
@@ -165,75 +212,6 @@ func (u *UI) handleOrderShow(w http.ResponseWriter, r *http.Request) {
 	u.render(w, r, http.StatusOK, "order.html", page{Title: "Order " + d.Order.ID, Nav: "orders", Data: d})
 }
 
-// timeline gathers what happened to one order or export, oldest first: the
-// Lever webhooks about its opportunity with what the integration decided,
-// what the provider reported (orders), every write to Lever from the effect
-// journal (keyed by the order or export id), and the webhooks sent to the
-// provider from the outbox (hookQueue).
-func timeline(ctx context.Context, tx *store.Tx, connID, oppID, integrationID, journalID, hookQueue string) ([]step, error) {
-	var steps []step
-	if oppID != "" {
-		evs, err := tx.LeverEventList(ctx, store.LeverEventFilter{ConnectionIDs: []string{connID}, OpportunityID: oppID, Limit: 200})
-		if err != nil {
-			return nil, err
-		}
-		for _, ev := range evs {
-			steps = append(steps, step{At: ev.ReceivedAt, Source: "lever", Title: "Lever " + ev.Event + " (" + ev.Source + ")", Detail: compact(ev.Payload), Link: "/events?opportunity=" + ev.OpportunityID})
-			ds, err := tx.DecisionList(ctx, ev.ID)
-			if err != nil {
-				return nil, err
-			}
-			for _, dc := range ds {
-				if dc.IntegrationID == integrationID {
-					steps = append(steps, step{At: dc.CreatedAt, Source: "stagecoach", Title: "Routing: " + dc.Decision, Detail: dc.Reason})
-				}
-			}
-		}
-	}
-	oes, err := tx.OrderEventList(ctx, journalID)
-	if err != nil {
-		return nil, err
-	}
-	for _, oe := range oes {
-		steps = append(steps, step{At: oe.CreatedAt, Source: "provider", Title: "Provider: " + oe.Type, Detail: compact(oe.Payload)})
-	}
-	effs, err := tx.EffectList(ctx, journalID)
-	if err != nil {
-		return nil, err
-	}
-	for _, ef := range effs {
-		detail := compact(ef.Payload)
-		if ef.Result != "" {
-			detail = "Lever id " + ef.Result + " · " + detail
-		}
-		if ef.LastError != "" {
-			detail = "last error: " + ef.LastError + " · " + detail
-		}
-		steps = append(steps, step{At: ef.UpdatedAt, Source: "lever-write", Title: "Lever write: " + ef.Kind, Status: ef.Status, Detail: detail})
-	}
-	jobs, err := tx.JobListByQueue(ctx, hookQueue)
-	if err != nil {
-		return nil, err
-	}
-	for _, j := range jobs {
-		var args struct {
-			Type string `json:"type"`
-		}
-		_ = json.Unmarshal(j.Args, &args)
-		detail := "attempt " + strconv.Itoa(j.Attempt) + " of " + strconv.Itoa(j.MaxAttempts)
-		if j.LastError != "" {
-			detail += " · " + j.LastError
-		}
-		st := step{At: j.UpdatedAt, Source: "webhook", Title: "Webhook to provider: " + args.Type, Status: j.Status, Detail: detail}
-		if j.Status == domain.JobDead {
-			st.Link = "/dead-letters"
-		}
-		steps = append(steps, st)
-	}
-	slices.SortStableFunc(steps, func(a, b step) int { return a.At.Compare(b.At) })
-	return steps, nil
-}
-
 func compact(b []byte) string {
 	s := strings.TrimSpace(string(b))
 	if len(s) > 400 {
@@ -244,26 +222,94 @@ func compact(b []byte) string {
 
 type eventRow struct {
 	Ev        *domain.LeverEvent
-	Decisions []*domain.Decision
+	Text      string // what happened, in words
+	Candidate string // the candidate's name, when an order knows it
+	Decisions []eventDecision
 }
 
-type eventsData struct {
-	Rows        []eventRow
-	Connection  string
-	Opportunity string
-	Connections []*domain.Connection
+type eventDecision struct {
+	*domain.Decision
+	Integration string // the integration that decided: provider on connection
 }
+
+// eventsData is the event log: its rows and filters.
+type eventsData struct {
+	Rows         []eventRow
+	Connection   string
+	Opportunity  string
+	Integration  string
+	Event        string
+	Decision     string
+	Within       string
+	Connections  []*domain.Connection
+	Integrations []integrationChoice
+	Events       []string
+	Decisions    []string
+	Withins      []within
+}
+
+type integrationChoice struct{ ID, Label string }
+
+type within struct {
+	Value, Label string
+	D            time.Duration
+}
+
+// withins are the event log's time filter: received within the last….
+var withins = []within{{"1h", "last hour", time.Hour}, {"24h", "last 24 hours", 24 * time.Hour}, {"7d", "last 7 days", 7 * 24 * time.Hour}, {"30d", "last 30 days", 30 * 24 * time.Hour}}
 
 func (u *UI) handleEventList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	d := eventsData{Connection: q.Get("connection"), Opportunity: strings.TrimSpace(q.Get("opportunity"))}
-	err := u.inTx(r, func(tx *store.Tx) error {
-		ctx := r.Context()
-		f := store.LeverEventFilter{OpportunityID: d.Opportunity, Limit: 100}
-		if d.Connection != "" {
-			f.ConnectionIDs = []string{d.Connection}
+	d := eventsData{Connection: q.Get("connection"), Opportunity: strings.TrimSpace(q.Get("opportunity")), Integration: q.Get("integration"),
+		Event: q.Get("event"), Decision: q.Get("decision"), Within: q.Get("within"), Events: engineEvents(), Withins: withins,
+		Decisions: []string{domain.DecisionOrdered, domain.DecisionReinvited, domain.DecisionCancelled, domain.DecisionIgnored, store.DecisionNone}}
+	f := store.EventSearch{ConnectionID: d.Connection, OpportunityID: d.Opportunity, IntegrationID: d.Integration, Event: d.Event, Decision: d.Decision, Limit: 100}
+	if d.Within != "" {
+		i := slices.IndexFunc(withins, func(x within) bool { return x.Value == d.Within })
+		if i < 0 {
+			u.fail(w, r, domain.Errorf(domain.EInvalid, "Time filter %q is not one of 1h, 24h, 7d or 30d.", d.Within))
+			return
 		}
-		evs, err := tx.LeverEventList(ctx, f)
+		f.Since = u.cfg.NowFunc().Add(-withins[i].D)
+	}
+	integrationName := map[string]string{}
+	ctx := r.Context()
+	err := u.inTx(r, func(tx *store.Tx) error {
+		evs, err := tx.LeverEventSearch(ctx, f)
+		if err != nil {
+			return err
+		}
+		if d.Connections, err = tx.ConnectionList(ctx); err != nil {
+			return err
+		}
+		ps, err := tx.ProviderList(ctx)
+		if err != nil {
+			return err
+		}
+		provName := map[string]string{}
+		for _, p := range ps {
+			provName[p.ID] = p.Name
+		}
+		connName := map[string]string{}
+		for _, c := range d.Connections {
+			connName[c.ID] = c.Name
+		}
+		ins, err := tx.IntegrationList(ctx, store.IntegrationFilter{})
+		if err != nil {
+			return err
+		}
+		for _, in := range ins {
+			label := cmp.Or(provName[in.ProviderID], in.ProviderID) + " on " + cmp.Or(connName[in.ConnectionID], in.ConnectionID)
+			integrationName[in.ID] = label
+			d.Integrations = append(d.Integrations, integrationChoice{ID: in.ID, Label: label})
+		}
+		var opps []string
+		for _, ev := range evs {
+			if ev.OpportunityID != "" && !slices.Contains(opps, ev.OpportunityID) {
+				opps = append(opps, ev.OpportunityID)
+			}
+		}
+		cands, err := tx.CandidateNamesByOpportunity(ctx, opps)
 		if err != nil {
 			return err
 		}
@@ -272,16 +318,42 @@ func (u *UI) handleEventList(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				return err
 			}
-			d.Rows = append(d.Rows, eventRow{Ev: ev, Decisions: ds})
+			row := eventRow{Ev: ev, Candidate: cands[ev.OpportunityID]}
+			for _, dc := range ds {
+				row.Decisions = append(row.Decisions, eventDecision{Decision: dc, Integration: cmp.Or(integrationName[dc.IntegrationID], dc.IntegrationID)})
+			}
+			d.Rows = append(d.Rows, row)
 		}
-		d.Connections, err = tx.ConnectionList(ctx)
-		return err
+		return nil
 	})
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
+	// Stage names are read from Lever after the transaction: a Lever call
+	// waits on the rate limiter, which takes the database too.
+	stageNames := map[string]map[string]string{}
+	for i, row := range d.Rows {
+		n := names{}
+		if row.Ev.Event == "candidateStageChange" {
+			if _, ok := stageNames[row.Ev.ConnectionID]; !ok {
+				c := connByID(d.Connections, row.Ev.ConnectionID)
+				stageNames[row.Ev.ConnectionID] = u.stageNames(ctx, c)
+			}
+			n.Stages = stageNames[row.Ev.ConnectionID]
+		}
+		d.Rows[i].Text = strings.TrimSuffix(leverEventStep(row.Ev, n).Text, " in Lever")
+	}
 	u.render(w, r, http.StatusOK, "events.html", page{Title: "Event log", Nav: "events", Data: d})
+}
+
+func connByID(cs []*domain.Connection, id string) *domain.Connection {
+	for _, c := range cs {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
 }
 
 type deadRow struct {

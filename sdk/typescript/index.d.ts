@@ -29,7 +29,7 @@ export interface Result {
   score: number;
   maxScore: number;
   result?: string;
-  attributes?: Record<string, string | number>;
+  attributes?: Record<string, string | number | boolean>;
   resultUrl?: string;
 }
 
@@ -68,7 +68,7 @@ export type OrderEvent =
       score?: number;
       maxScore?: number;
       result?: string;
-      attributes?: Record<string, string | number>;
+      attributes?: Record<string, string | number | boolean>;
       resultUrl?: string;
       report?: Report;
       evaluationUrl?: string;

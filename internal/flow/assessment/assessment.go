@@ -93,11 +93,13 @@ func (Kind) Transitions() []flow.Transition {
 }
 
 // ValidateEvent checks an assessment event: the invitation's link, the
-// results' score, links, attributes and PDF report.
+// results' score, links, attributes and PDF report. The candidate and
+// evaluation links become the order's whichever event brings them, so
+// they are checked on every event.
 func (Kind) ValidateEvent(in *flow.OrderEvent, bad func(field, msg string)) {
+	flow.CheckURL(bad, "candidateUrl", in.CandidateURL, in.Type == "invited")
+	flow.CheckURL(bad, "evaluationUrl", in.EvaluationURL, false)
 	switch in.Type {
-	case "invited":
-		flow.CheckURL(bad, "candidateUrl", in.CandidateURL, true)
 	case "completed":
 		if in.Score == nil {
 			bad("score", "is required")
@@ -111,7 +113,6 @@ func (Kind) ValidateEvent(in *flow.OrderEvent, bad func(field, msg string)) {
 			bad("score", "must be between 0 and maxScore")
 		}
 		flow.CheckURL(bad, "resultUrl", in.ResultURL, false)
-		flow.CheckURL(bad, "evaluationUrl", in.EvaluationURL, false)
 		for k, v := range in.Attributes {
 			switch v.(type) {
 			case string, float64, bool:

@@ -28,8 +28,10 @@ func (Kind) ChoosePackage(t flow.Trigger, pkgs []domain.Package) (*domain.Packag
 	return nil, fmt.Sprintf("no tag on the opportunity names a package of %s (tags: %s)", t.ProviderName, tags)
 }
 
-// PrepareOrder adds nothing to an assessment order.
-func (Kind) PrepareOrder(context.Context, flow.RouteEnv, flow.Trigger, *flow.OrderDraft) (string, error) {
+// PrepareOrder adds the posting's title, which the provider is sent with
+// the order; when Lever cannot tell it now the order goes ahead without it.
+func (Kind) PrepareOrder(ctx context.Context, env flow.RouteEnv, t flow.Trigger, d *flow.OrderDraft) (string, error) {
+	d.PostingTitle = env.PostingTitle(ctx, t.PostingID)
 	return "", nil
 }
 

@@ -8,6 +8,7 @@ package interviewservice
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
@@ -125,12 +126,14 @@ func (Kind) ValidateEvent(in *flow.OrderEvent, bad func(field, msg string)) {
 			bad("recommendation", "is required")
 		}
 	}
+	// Lengths are in characters, as the API documents them (JSON Schema's
+	// maxLength), not bytes.
 	for _, f := range []struct{ name, v string }{{"interviewer", in.Interviewer}, {"round", in.Round}, {"recommendation", in.Recommendation}} {
-		if len(f.v) > 200 {
+		if utf8.RuneCountInString(f.v) > 200 {
 			bad(f.name, "must be at most 200 characters")
 		}
 	}
-	if len(in.Summary) > 20000 {
+	if utf8.RuneCountInString(in.Summary) > 20000 {
 		bad("summary", "must be at most 20000 characters")
 	}
 }

@@ -58,4 +58,68 @@
     };
     setTimeout(poll, 1000);
   }
+  // Live pages: the parts marked data-live are read again every few
+  // seconds while the page is in view, and replaced when they changed; a
+  // part holding the focus waits, and opened "Raw" boxes stay open.
+  if (document.querySelector('[data-live]') && window.fetch && window.DOMParser) {
+    var every = 2000;
+    var refresh = function () {
+      if (document.hidden) { setTimeout(refresh, every); return; }
+      fetch(location.href, { credentials: 'same-origin', headers: { 'X-Live': '1' } }).then(function (r) {
+        if (!r.ok || r.redirected) { throw new Error('status ' + r.status); }
+        return r.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        document.querySelectorAll('[data-live]').forEach(function (el) {
+          var fresh = doc.getElementById(el.id);
+          var a = document.activeElement;
+          if (!fresh || fresh.innerHTML === el.innerHTML || (a && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && el.contains(a))) { return; }
+          // Only the relative times moved on: update them in place, so
+          // that a selection or a scroll position inside is kept.
+          var untimed = function (h) { return h.replace(/<time([^>]*)>[^<]*<\/time>/g, '<time$1></time>'); };
+          if (untimed(fresh.innerHTML) === untimed(el.innerHTML)) {
+            var now = fresh.querySelectorAll('time');
+            el.querySelectorAll('time').forEach(function (t, i) { if (now[i]) { t.textContent = now[i].textContent; } });
+            return;
+          }
+          var open = {};
+          el.querySelectorAll('details[open][data-key]').forEach(function (d) { open[d.getAttribute('data-key')] = true; });
+          el.innerHTML = fresh.innerHTML;
+          el.querySelectorAll('details[data-key]').forEach(function (d) { if (open[d.getAttribute('data-key')]) { d.open = true; } });
+        });
+        document.body.setAttribute('data-live-at', String(Date.now()));
+        setTimeout(refresh, every);
+      }).catch(function () { setTimeout(refresh, every * 5); });
+    };
+    setTimeout(refresh, every);
+  }
+  // Copy buttons beside secrets shown once.
+  document.querySelectorAll('[data-copy]').forEach(function (btn) {
+    var src = document.getElementById(btn.getAttribute('data-copy'));
+    if (!src) { return; }
+    btn.classList.remove('hidden');
+    btn.addEventListener('click', function () {
+      var text = src.textContent.trim();
+      var done = function () { btn.textContent = 'Copied'; setTimeout(function () { btn.textContent = 'Copy'; }, 2000); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () {});
+      } else {
+        var range = document.createRange(); range.selectNodeContents(src);
+        var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+        try { if (document.execCommand('copy')) { done(); } } catch (e) {}
+      }
+    });
+  });
+
+  // On a narrow screen the navigation folds behind a Menu button.
+  var header = document.querySelector('header.top');
+  var menu = header && header.querySelector('.nav-button');
+  if (menu) {
+    header.classList.add('foldable');
+    menu.classList.remove('hidden');
+    menu.addEventListener('click', function () {
+      var open = header.classList.toggle('open');
+      menu.setAttribute('aria-expanded', open ? 'true' : 'false');
+    });
+  }
 })();

@@ -20,7 +20,7 @@ class Result(TypedDict, total=False):
     score: float
     maxScore: float
     result: str
-    attributes: Dict[str, Union[str, float]]
+    attributes: Dict[str, Union[str, float, bool]]
     resultUrl: str
 
 

@@ -70,7 +70,7 @@ type call struct {
 	args []string
 	// engine and admin are set for dbEngine commands.
 	engine *engine.Engine
-	admin  *admin.Service
+	admin  Admin
 	// json is --json, for list commands.
 	json bool
 	// notes are what the command changed, for the audit log.

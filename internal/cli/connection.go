@@ -62,7 +62,7 @@ func connectionCreateFlags(fs *flag.FlagSet, _ *app.Config) runFunc {
 
 // checkAPIKey asks Lever whether it accepts the API key read from source,
 // naming the source when it does not.
-func checkAPIKey(ctx context.Context, adm *admin.Service, in admin.ConnectionInput, source string, stderr io.Writer) error {
+func checkAPIKey(ctx context.Context, adm Admin, in admin.ConnectionInput, source string, stderr io.Writer) error {
 	err := adm.CheckAPIKey(ctx, in)
 	if err == nil {
 		return nil

@@ -52,6 +52,9 @@ type DB struct {
 	// NowFunc returns the current time; tests may replace it.
 	NowFunc func() time.Time
 	hooks   hooksCache // connections' signing tokens, for the webhook receiver
+	// traceQuery, when set (by tests), sees each query a Tx runs, rebound
+	// for the dialect, so that its plan can be asked for.
+	traceQuery func(q string, args []any)
 }
 
 // Open opens the database named by dsn (see ParseDSN): a postgres:// or
@@ -219,7 +222,11 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, tx.db.rebind(q), args...)
+	q = tx.db.rebind(q)
+	if tx.db.traceQuery != nil {
+		tx.db.traceQuery(q, args)
+	}
+	return tx.tx.QueryContext(ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {

@@ -27,10 +27,13 @@ func scaleSmallSpec(now time.Time) scaleSpec {
 type scaleEnv struct {
 	db          *store.DB
 	now         time.Time
-	opportunity string   // an opportunity of conn-00000 with an open order and events
-	provConns   []string // the connections prov-0 is enabled on
-	orderCursor string   // the API's cursor of a page from the middle of prov-0's orders
-	n           int      // ingests and claims so far, for unique ids
+	opportunity string               // an opportunity of conn-00000 with an open order and events
+	provConns   []string             // the connections prov-0 is enabled on
+	orderCursor string               // the API's cursor of a page from the middle of prov-0's orders
+	uiCursor    string               // the console's cursor of its orders page 21
+	eventCursor *store.LeverEventKey // the last event of GET /v1/lever-events's page 21 for prov-0
+	n           int                  // ingests and claims so far, for unique ids
+	pricedOut   bool                 // PostgreSQL: plan with sequential scans and sorts priced out
 }
 
 func newScaleEnv(tb testing.TB, db *store.DB, now time.Time) *scaleEnv {
@@ -56,7 +59,35 @@ func newScaleEnv(tb testing.TB, db *store.DB, now time.Time) *scaleEnv {
 	err = db.ReadTx(ctx, func(tx *store.Tx) error {
 		_, next, err := tx.OrderList(ctx, store.OrderFilter{ProviderID: "prov-0", UpdatedSince: now.Add(-scaleHistory / 2)})
 		e.orderCursor = next
-		return err
+		if err != nil {
+			return err
+		}
+		q := store.OrderQuery{Limit: 50}
+		for range 20 {
+			page, err := tx.OrderSearch(ctx, q)
+			if err != nil {
+				return err
+			}
+			if page.Older == "" {
+				return fmt.Errorf("fewer than 21 pages of orders")
+			}
+			q.Before = page.Older
+		}
+		e.uiCursor = q.Before
+		f := store.LeverEventFilter{ConnectionIDs: e.provConns, Limit: 50}
+		for range 20 {
+			evs, err := tx.LeverEventList(ctx, f)
+			if err != nil {
+				return err
+			}
+			if len(evs) < 50 {
+				return fmt.Errorf("fewer than 21 pages of prov-0's events")
+			}
+			last := evs[len(evs)-1]
+			f.Before = &store.LeverEventKey{ReceivedAt: last.ReceivedAt, ID: last.ID}
+		}
+		e.eventCursor = f.Before
+		return nil
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -122,7 +153,7 @@ var scaleReads = []scaleRead{
 		return orderSearch(ctx, tx, store.OrderQuery{Text: e.opportunity})
 	}},
 	{"orders/console/page21", func(ctx context.Context, tx *store.Tx, e *scaleEnv) (int, error) {
-		return orderSearch(ctx, tx, store.OrderQuery{Offset: 1000})
+		return orderSearch(ctx, tx, store.OrderQuery{Before: e.uiCursor})
 	}},
 	// The console's event log and GET /v1/lever-events: newest first.
 	{"events/console", func(ctx context.Context, tx *store.Tx, e *scaleEnv) (int, error) {
@@ -140,11 +171,14 @@ var scaleReads = []scaleRead{
 	{"events/api", func(ctx context.Context, tx *store.Tx, e *scaleEnv) (int, error) {
 		return eventList(ctx, tx, store.LeverEventFilter{ConnectionIDs: e.provConns, Limit: 51})
 	}},
+	{"events/api/few-connections", func(ctx context.Context, tx *store.Tx, e *scaleEnv) (int, error) {
+		return eventList(ctx, tx, store.LeverEventFilter{ConnectionIDs: e.provConns[:5], Limit: 51})
+	}},
 	{"events/api/opportunity", func(ctx context.Context, tx *store.Tx, e *scaleEnv) (int, error) {
 		return eventList(ctx, tx, store.LeverEventFilter{ConnectionIDs: e.provConns, OpportunityID: e.opportunity, Limit: 51})
 	}},
 	{"events/api/cursor", func(ctx context.Context, tx *store.Tx, e *scaleEnv) (int, error) {
-		return eventList(ctx, tx, store.LeverEventFilter{ConnectionIDs: e.provConns, Limit: 5000 + 51}) // the window of page 101
+		return eventList(ctx, tx, store.LeverEventFilter{ConnectionIDs: e.provConns, Before: e.eventCursor, Limit: 51})
 	}},
 }
 
@@ -155,8 +189,11 @@ func orderList(ctx context.Context, tx *store.Tx, f store.OrderFilter) (int, err
 
 func orderSearch(ctx context.Context, tx *store.Tx, q store.OrderQuery) (int, error) {
 	q.Limit = 50
-	os, _, err := tx.OrderSearch(ctx, q)
-	return len(os), err
+	page, err := tx.OrderSearch(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	return len(page.Orders), nil
 }
 
 func eventList(ctx context.Context, tx *store.Tx, f store.LeverEventFilter) (int, error) {
@@ -307,7 +344,18 @@ func scalePlan(tb testing.TB, e *scaleEnv, r scaleRead) []string {
 	if e.db.Dialect() == store.Postgres {
 		explain = "EXPLAIN "
 	}
-	rows, err := e.db.SQL().QueryContext(ctx, explain+q, args...)
+	conn, err := e.db.SQL().Conn(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close()
+	if e.db.Dialect() == store.Postgres && e.pricedOut {
+		if _, err := conn.ExecContext(ctx, `SET enable_seqscan = off; SET enable_sort = off`); err != nil {
+			tb.Fatal(err)
+		}
+		defer conn.ExecContext(ctx, `RESET enable_seqscan; RESET enable_sort`)
+	}
+	rows, err := conn.QueryContext(ctx, explain+q, args...)
 	if err != nil {
 		tb.Fatalf("%s: explain: %v", r.name, err)
 	}

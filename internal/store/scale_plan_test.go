@@ -1,0 +1,58 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"stagecoach/internal/store"
+	"stagecoach/internal/store/storetest"
+)
+
+// TestListingsReadAPageFromAnIndex asks the database for the plan of every
+// listing the API, the console and the engine run, and fails if one reads a
+// whole table or sorts what it read: each must walk an index in the
+// listing's order from its filter (or cursor) on and stop at the page's end,
+// so that its cost does not grow with the tables. On PostgreSQL, whose
+// planner prefers a sequential scan of a small table, sequential scans and
+// sorts are priced out (enable_seqscan, enable_sort off): one still in the
+// plan has no index to replace it. The console's search for a part of a
+// name is the exception the docs name: it reads orders in order until the
+// page is full.
+func TestListingsReadAPageFromAnIndex(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t)
+	now := time.Now()
+	generateScale(t, db, scaleSpec{Connections: 100, Orders: 2000, Events: 5000, Jobs: 500, Now: now, Seed: 1})
+	e := newScaleEnv(t, db, now)
+	e.pricedOut = true
+	if len(e.provConns) <= 32 {
+		t.Fatalf("prov-0 is on %d connections; the test needs more than 32 to plan the listing of many", len(e.provConns))
+	}
+	for _, r := range scaleReads {
+		plan := strings.Join(scalePlan(t, e, r), "\n")
+		var bad []string
+		if db.Dialect() == store.Postgres {
+			for _, w := range []string{"Seq Scan", "Sort"} {
+				if strings.Contains(plan, w) && !strings.Contains(plan, "Merge Append") {
+					bad = append(bad, w)
+				}
+			}
+		} else {
+			for _, line := range strings.Split(plan, "\n") {
+				line = strings.TrimSpace(line)
+				switch {
+				case (line == "SCAN orders" || line == "SCAN lever_events") && !strings.Contains(line, " USING "):
+					// SCAN of a subquery (c0, c1…) reads the page it returned.
+					bad = append(bad, line)
+				case strings.Contains(line, "TEMP B-TREE") && !strings.Contains(plan, "UNION ALL"):
+					// A merge sorts the pages of its parts, no more.
+					bad = append(bad, line)
+				}
+			}
+		}
+		if len(bad) > 0 {
+			t.Errorf("%s reads more than its page (%s):\n%s", r.name, strings.Join(bad, "; "), plan)
+		}
+	}
+}

@@ -206,13 +206,14 @@ func eventList(ctx context.Context, tx *store.Tx, f store.LeverEventFilter) (int
 // transaction. The job waits an hour, so the claim benchmark meets only its
 // own jobs.
 func scaleIngest(ctx context.Context, e *scaleEnv) error {
-	e.n++
-	id := fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), e.n)
+	// Ids as the receiver makes them: the event's sorts by time, the
+	// dedupe key holds Lever's event id (a random UUID), the token is random.
+	id := domain.NewID("evt")
 	return e.db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.WebhookTokenClaim(ctx, "conn-00000", "token-"+id, tx.Now().Add(time.Hour)); err != nil {
+		if _, err := tx.WebhookTokenClaim(ctx, "conn-00000", domain.NewToken(16), tx.Now().Add(time.Hour)); err != nil {
 			return err
 		}
-		ev := &domain.LeverEvent{ID: id, ConnectionID: "conn-00000", Event: "candidateStageChange", DedupeKey: id, OpportunityID: e.opportunity,
+		ev := &domain.LeverEvent{ID: id, ConnectionID: "conn-00000", Event: "candidateStageChange", DedupeKey: "id:" + domain.NewToken(16), OpportunityID: e.opportunity,
 			TriggeredAt: tx.Now().UnixMilli(), Payload: []byte(`{"opportunityId":"` + e.opportunity + `","toStageId":"stage-2"}`), Source: "webhook"}
 		ok, err := tx.LeverEventInsert(ctx, ev)
 		if err != nil || !ok {

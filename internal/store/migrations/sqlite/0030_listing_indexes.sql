@@ -4,28 +4,28 @@
 -- in order and stops at its limit, however large the tables grow.
 -- BenchmarkScale (internal/store) compares each listing on a loaded and a
 -- small database; docs/operations.md gives the plans.
-CREATE INDEX orders_updated ON orders (updated_at, id);
-CREATE INDEX orders_connection_updated ON orders (connection_id, updated_at, id);
-CREATE INDEX orders_posting_updated ON orders (posting_id, updated_at, id);
-CREATE INDEX orders_status_updated ON orders (status, updated_at, id);
-CREATE INDEX orders_provider_status_updated ON orders (provider_id, status, updated_at, id);
+CREATE INDEX IF NOT EXISTS orders_updated ON orders (updated_at, id);
+CREATE INDEX IF NOT EXISTS orders_connection_updated ON orders (connection_id, updated_at, id);
+CREATE INDEX IF NOT EXISTS orders_posting_updated ON orders (posting_id, updated_at, id);
+CREATE INDEX IF NOT EXISTS orders_status_updated ON orders (status, updated_at, id);
+CREATE INDEX IF NOT EXISTS orders_provider_status_updated ON orders (provider_id, status, updated_at, id);
 -- A Lever event's orders (engine), and the purge of a deleted candidate.
 -- Lever opportunity ids are unique across accounts.
-CREATE INDEX orders_opportunity_updated ON orders (opportunity_id, updated_at, id);
+CREATE INDEX IF NOT EXISTS orders_opportunity_updated ON orders (opportunity_id, updated_at, id);
 
-CREATE INDEX lever_events_received ON lever_events (received_at, id);
-CREATE INDEX lever_events_connection_received ON lever_events (connection_id, received_at, id);
+CREATE INDEX IF NOT EXISTS lever_events_received ON lever_events (received_at, id);
+CREATE INDEX IF NOT EXISTS lever_events_connection_received ON lever_events (connection_id, received_at, id);
 -- Replaces (connection_id, opportunity_id): the event log filters by
 -- opportunity alone too, and newest first.
-DROP INDEX lever_events_opportunity;
-CREATE INDEX lever_events_opportunity_received ON lever_events (opportunity_id, received_at, id);
+DROP INDEX IF EXISTS lever_events_opportunity;
+CREATE INDEX IF NOT EXISTS lever_events_opportunity_received ON lever_events (opportunity_id, received_at, id);
 
 -- The provider API lists a provider's integrations on every event listing.
-CREATE INDEX integrations_provider ON integrations (provider_id);
+CREATE INDEX IF NOT EXISTS integrations_provider ON integrations (provider_id);
 
 -- The hourly prune deletes finished jobs by age: only finished jobs are
 -- indexed, so claiming and finishing the others costs nothing more.
-CREATE INDEX jobs_finished ON jobs (updated_at) WHERE status IN ('done', 'dead');
+CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (updated_at) WHERE status IN ('done', 'dead');
 
 -- The purge of a deleted candidate's journal entries.
-CREATE INDEX effects_opportunity ON effects (opportunity_id);
+CREATE INDEX IF NOT EXISTS effects_opportunity ON effects (opportunity_id);

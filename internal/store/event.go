@@ -85,6 +85,15 @@ func (tx *Tx) LeverEventList(ctx context.Context, f LeverEventFilter) ([]*domain
 			q += ` AND connection_id = ?`
 			args = append(args, conns[0])
 		default:
+			if tx.db.dialect == Postgres {
+				// One array, not a parameter per connection: PostgreSQL
+				// plans a list of thousands of values element by element
+				// (50 ms for a provider on 4,000 connections), an unnested
+				// array as a whole.
+				q += ` AND connection_id IN (SELECT unnest(CAST(? AS text[])))`
+				args = append(args, conns)
+				break
+			}
 			q += ` AND connection_id IN (` + placeholders(len(conns)) + `)`
 			for _, c := range conns {
 				args = append(args, c)

@@ -175,7 +175,7 @@ var scaleReads = []scaleRead{
 		return eventList(ctx, tx, store.LeverEventFilter{ConnectionIDs: e.provConns, Limit: 51})
 	}},
 	{name: "events/api/few-connections", run: func(ctx context.Context, tx *store.Tx, e *scaleEnv) (int, error) {
-		return eventList(ctx, tx, store.LeverEventFilter{ConnectionIDs: e.provConns[:5], Limit: 51})
+		return eventList(ctx, tx, store.LeverEventFilter{ConnectionIDs: e.provConns[:min(5, len(e.provConns))], Limit: 51})
 	}},
 	{name: "events/api/opportunity", run: func(ctx context.Context, tx *store.Tx, e *scaleEnv) (int, error) {
 		return eventList(ctx, tx, store.LeverEventFilter{ConnectionIDs: e.provConns, OpportunityID: e.opportunity, Limit: 51})

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +55,57 @@ func TestListingsReadAPageFromAnIndex(t *testing.T) {
 		if len(bad) > 0 {
 			t.Errorf("%s reads more than its page (%s):\n%s", r.name, strings.Join(bad, "; "), plan)
 		}
+	}
+}
+
+// A listing of several connections' events, merged (up to 32) or read from
+// all events (more), holds the newest events of those connections, from a
+// cursor on too.
+func TestLeverEventListOfSeveralConnections(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t)
+	ctx := context.Background()
+	generateScale(t, db, scaleSpec{Connections: 100, Orders: 1000, Events: 3000, Jobs: 10, Now: time.Now(), Seed: 2})
+	var conns []string
+	for i := 0; i < 100; i += 2 {
+		conns = append(conns, scaleConnID(i))
+	}
+	err := db.ReadTx(ctx, func(tx *store.Tx) error {
+		all, err := tx.LeverEventList(ctx, store.LeverEventFilter{Limit: 3000})
+		if err != nil {
+			return err
+		}
+		for _, n := range []int{5, len(conns)} {
+			in := map[string]bool{}
+			for _, c := range conns[:n] {
+				in[c] = true
+			}
+			var want []string
+			for _, ev := range all {
+				if in[ev.ConnectionID] {
+					want = append(want, ev.ID)
+				}
+			}
+			var got []string
+			f := store.LeverEventFilter{ConnectionIDs: conns[:n], Limit: 20}
+			for len(got) < 60 {
+				page, err := tx.LeverEventList(ctx, f)
+				if err != nil {
+					return err
+				}
+				for _, ev := range page {
+					got = append(got, ev.ID)
+				}
+				last := page[len(page)-1]
+				f.Before = &store.LeverEventKey{ReceivedAt: last.ReceivedAt, ID: last.ID}
+			}
+			if strings.Join(got, ",") != strings.Join(want[:60], ",") {
+				t.Errorf("%d connections: three pages %v…, want %v…", n, got[:3], want[:3])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

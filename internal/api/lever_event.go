@@ -89,19 +89,18 @@ func viewLeverEvent(ctx context.Context, tx *store.Tx, s scope, ev *domain.Lever
 }
 
 // leverEventCursor marks where a page of Lever events (newest first) ended:
-// the last event shown and how many events were at or above it then. The
-// store pages by count only, so the next page is read from the top with
-// room for offset+limit events, and the events not older than the last one
-// shown (those that arrived since) are skipped: a page never repeats an
-// event nor skips one, though it may come out short.
+// the last event shown. The next page is the events received before it, read
+// from the store's index from there on, so a page deep down costs what the
+// first does and events arriving meanwhile shift nothing. Encoded as
+// "k|receivedAt|id"; cursors handed out before carried an offset where the k
+// is, which is ignored.
 type leverEventCursor struct {
-	offset     int
 	receivedAt int64 // Unix milliseconds
 	id         string
 }
 
 func (c leverEventCursor) encode() string {
-	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d|%d|%s", c.offset, c.receivedAt, c.id))
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "k|%d|%s", c.receivedAt, c.id))
 }
 
 func decodeLeverEventCursor(s string) (leverEventCursor, error) {
@@ -114,17 +113,14 @@ func decodeLeverEventCursor(s string) (leverEventCursor, error) {
 	if len(parts) != 3 {
 		return leverEventCursor{}, bad
 	}
-	offset, err1 := strconv.Atoi(parts[0])
-	at, err2 := strconv.ParseInt(parts[1], 10, 64)
-	if err1 != nil || err2 != nil || offset < 1 || parts[2] == "" {
+	if parts[0] != "k" {
+		if offset, err := strconv.Atoi(parts[0]); err != nil || offset < 1 {
+			return leverEventCursor{}, bad
+		}
+	}
+	at, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || parts[2] == "" {
 		return leverEventCursor{}, bad
 	}
-	return leverEventCursor{offset: offset, receivedAt: at, id: parts[2]}, nil
-}
-
-// olderThan reports whether ev comes after the cursor in newest-first
-// order (received_at DESC, id DESC).
-func (c leverEventCursor) olderThan(ev *domain.LeverEvent) bool {
-	at := ev.ReceivedAt.UnixMilli()
-	return at < c.receivedAt || (at == c.receivedAt && ev.ID < c.id)
+	return leverEventCursor{receivedAt: at, id: parts[2]}, nil
 }

@@ -2,8 +2,8 @@ package api
 
 import (
 	"net/http"
+	"time"
 
-	"stagecoach/internal/domain"
 	"stagecoach/internal/store"
 	"stagecoach/internal/web"
 )
@@ -40,47 +40,25 @@ func (a *API) handleLeverEventList(w http.ResponseWriter, r *http.Request) error
 		if len(s.connectionIDs) == 0 {
 			return nil // an empty filter would list every connection's events
 		}
-		offset := 0
+		f := store.LeverEventFilter{ConnectionIDs: s.connectionIDs, OpportunityID: q.Get("opportunity"), Limit: limit + 1}
 		if cur != nil {
-			offset = cur.offset
+			f.Before = &store.LeverEventKey{ReceivedAt: time.UnixMilli(cur.receivedAt), ID: cur.id}
 		}
-		window := offset + limit + 1
-		evs, err := tx.LeverEventList(r.Context(), store.LeverEventFilter{ConnectionIDs: s.connectionIDs, OpportunityID: q.Get("opportunity"), Limit: window})
+		evs, err := tx.LeverEventList(r.Context(), f)
 		if err != nil {
 			return err
 		}
-		more := false
-		var lastEv *domain.LeverEvent
-		last := 0 // how many events of evs are at or above the last one shown
-		for i, ev := range evs {
-			if cur != nil && !cur.olderThan(ev) {
-				continue
-			}
-			if len(views) == limit {
-				more = true
-				break
-			}
+		if len(evs) > limit {
+			evs = evs[:limit]
+			last := evs[len(evs)-1]
+			next = leverEventCursor{receivedAt: last.ReceivedAt.UnixMilli(), id: last.ID}.encode()
+		}
+		for _, ev := range evs {
 			v, err := viewLeverEvent(r.Context(), tx, s, ev)
 			if err != nil {
 				return err
 			}
 			views = append(views, v)
-			lastEv, last = ev, i+1
-		}
-		// A full window may have more events beyond it.
-		if len(evs) == window {
-			more = true
-		}
-		switch {
-		case !more:
-		case lastEv != nil:
-			next = leverEventCursor{offset: last, receivedAt: lastEv.ReceivedAt.UnixMilli(), id: lastEv.ID}.encode()
-		case cur != nil:
-			// Every event of the window arrived after the previous page:
-			// look further down next time, from the same place.
-			c := *cur
-			c.offset = len(evs)
-			next = c.encode()
 		}
 		return nil
 	})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
+	"time"
 
 	"stagecoach/internal/domain"
 )
@@ -47,28 +49,92 @@ func (tx *Tx) LeverEventGet(ctx context.Context, id string) (*domain.LeverEvent,
 type LeverEventFilter struct {
 	ConnectionIDs []string // empty: all
 	OpportunityID string
-	Limit         int // default 100
+	Before        *LeverEventKey // the events received before this one; nil: from the newest
+	Limit         int            // default 100
 }
 
-// LeverEventList returns Lever events, newest first.
+// LeverEventKey is an event's place in the newest-first order of
+// LeverEventList: a page's last event, from which the next page starts.
+type LeverEventKey struct {
+	ReceivedAt time.Time
+	ID         string
+}
+
+// Above this many connections, LeverEventList reads the events of all
+// connections newest first and keeps the wanted ones; at or below it, it
+// reads each connection's newest events from its own index and merges them.
+const eventListMergeMax = 32
+
+// LeverEventList returns Lever events, newest first. A page is read from an
+// index in that order, from f.Before on, and stops at the limit, however
+// many events are stored: with an opportunity, from the opportunity's
+// events; with one connection, from its events; with up to
+// eventListMergeMax connections, from each one's newest events, merged; with
+// more, or none, from all events newest first.
 func (tx *Tx) LeverEventList(ctx context.Context, f LeverEventFilter) ([]*domain.LeverEvent, error) {
-	q := `SELECT ` + eventColumns + ` FROM lever_events WHERE 1=1`
-	var args []any
-	if len(f.ConnectionIDs) > 0 {
-		q += ` AND connection_id IN (` + placeholders(len(f.ConnectionIDs)) + `)`
-		for _, c := range f.ConnectionIDs {
-			args = append(args, c)
-		}
-	}
-	if f.OpportunityID != "" {
-		q += ` AND opportunity_id = ?`
-		args = append(args, f.OpportunityID)
-	}
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	q += ` ORDER BY received_at DESC, id DESC LIMIT ?`
-	args = append(args, f.Limit)
+	// where returns the conditions and arguments for the events of conns.
+	where := func(conns []string) (string, []any) {
+		q := ` WHERE 1=1`
+		var args []any
+		switch len(conns) {
+		case 0:
+		case 1:
+			q += ` AND connection_id = ?`
+			args = append(args, conns[0])
+		default:
+			if tx.db.dialect == Postgres {
+				// One array, not a parameter per connection: PostgreSQL
+				// plans a list of thousands of values element by element
+				// (50 ms for a provider on 4,000 connections), an unnested
+				// array as a whole.
+				q += ` AND connection_id IN (SELECT unnest(CAST(? AS text[])))`
+				args = append(args, conns)
+				break
+			}
+			q += ` AND connection_id IN (` + placeholders(len(conns)) + `)`
+			for _, c := range conns {
+				args = append(args, c)
+			}
+		}
+		if f.OpportunityID != "" {
+			q += ` AND opportunity_id = ?`
+			args = append(args, f.OpportunityID)
+		}
+		if f.Before != nil {
+			// A row value, so that the index's range starts at the key.
+			q += ` AND (received_at, id) < (?, ?)`
+			args = append(args, ms(f.Before.ReceivedAt), f.Before.ID)
+		}
+		return q + ` ORDER BY received_at DESC, id DESC LIMIT ?`, append(args, f.Limit)
+	}
+	index := "lever_events_received"
+	switch {
+	case f.OpportunityID != "":
+		index = "lever_events_opportunity_received"
+	case len(f.ConnectionIDs) == 1:
+		index = "lever_events_connection_received"
+	case len(f.ConnectionIDs) > 1 && len(f.ConnectionIDs) <= eventListMergeMax:
+		index = "lever_events_connection_received"
+		var q string
+		var args []any
+		for i, c := range f.ConnectionIDs {
+			w, a := where([]string{c})
+			if i > 0 {
+				q += ` UNION ALL `
+			}
+			q += `SELECT * FROM (SELECT ` + eventColumns + ` FROM lever_events` + tx.indexedBy(index) + w + `) AS c` + strconv.Itoa(i)
+			args = append(args, a...)
+		}
+		return tx.listEvents(ctx, q+` ORDER BY received_at DESC, id DESC LIMIT ?`, append(args, f.Limit)...)
+	}
+	w, args := where(f.ConnectionIDs)
+	return tx.listEvents(ctx, `SELECT `+eventColumns+` FROM lever_events`+tx.indexedBy(index)+w, args...)
+}
+
+func (tx *Tx) listEvents(ctx context.Context, q string, args ...any) ([]*domain.LeverEvent, error) {
 	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
 		return nil, err

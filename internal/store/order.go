@@ -111,7 +111,7 @@ type OrderFilter struct {
 // OrderList returns a page of orders, ordered by (updated_at, id), and the
 // cursor of the next page ("" on the last page).
 func (tx *Tx) OrderList(ctx context.Context, f OrderFilter) ([]*domain.Order, string, error) {
-	q := `SELECT ` + orderColumns + ` FROM orders WHERE 1=1`
+	q := `SELECT ` + orderColumns + ` FROM orders` + tx.indexedBy(orderIndex(f.OpportunityID, f.PostingID, f.ConnectionID, f.ProviderID, f.Status)) + ` WHERE 1=1`
 	var args []any
 	add := func(cond string, v any) { q += ` AND ` + cond; args = append(args, v) }
 	if f.ProviderID != "" {
@@ -151,8 +151,10 @@ func listPage[T any](ctx context.Context, tx *Tx, q string, args []any, cursor s
 		if err != nil {
 			return nil, "", err
 		}
-		q += ` AND (updated_at > ? OR (updated_at = ? AND id > ?))`
-		args = append(args, at, at, id)
+		// A row value, so that the index's range starts at the cursor
+		// rather than at the filter's first row.
+		q += ` AND (updated_at, id) > (?, ?)`
+		args = append(args, at, id)
 	}
 	if limit <= 0 {
 		limit = 50

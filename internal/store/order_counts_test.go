@@ -35,10 +35,11 @@ func TestOrderStatusCountsMatchTheSearch(t *testing.T) {
 			for _, st := range []string{domain.OrderCompleted, domain.OrderInvited, domain.OrderStarted} {
 				qs := q
 				qs.Status, qs.Limit = st, 1000
-				os, _, err := tx.OrderSearch(ctx, qs)
+				page, err := tx.OrderSearch(ctx, qs)
 				if err != nil {
 					return err
 				}
+				os := page.Orders
 				if counts[st] != len(os) {
 					t.Errorf("%+v: %d %s counted, %d found", q, counts[st], st, len(os))
 				}

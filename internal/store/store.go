@@ -54,6 +54,9 @@ type DB struct {
 	hooks   hooksCache  // connections' signing tokens, for the webhook receiver
 	ingest  groupCommit // webhook deliveries committed together
 	dsn     string      // for the connection that listens for jobs
+	// traceQuery, when set (by tests), sees each query a Tx runs, rebound
+	// for the dialect, so that its plan can be asked for.
+	traceQuery func(q string, args []any)
 }
 
 // Options are the settings of OpenWith besides the database's name.
@@ -286,7 +289,11 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, tx.db.rebind(q), args...)
+	q = tx.db.rebind(q)
+	if tx.db.traceQuery != nil {
+		tx.db.traceQuery(q, args)
+	}
+	return tx.tx.QueryContext(ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {

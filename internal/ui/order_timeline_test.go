@@ -82,11 +82,11 @@ func waitCompleted(t *testing.T, env *demo.Env, oppID string) *domain.Order {
 		var o *domain.Order
 		settled := false
 		if err := env.App.DB.InTx(ctx, func(tx *store.Tx) error {
-			os, _, err := tx.OrderSearch(ctx, store.OrderQuery{Text: oppID, Limit: 5})
-			if err != nil || len(os) == 0 {
+			page, err := tx.OrderSearch(ctx, store.OrderQuery{Text: oppID, Limit: 5})
+			if err != nil || len(page.Orders) == 0 {
 				return err
 			}
-			o = os[0]
+			o = page.Orders[0]
 			effs, err := tx.EffectList(ctx, o.ID)
 			if err != nil {
 				return err

@@ -48,9 +48,11 @@ func (u *UI) handleHome(w http.ResponseWriter, r *http.Request) {
 				d.Inactive++
 			}
 		}
-		if d.Orders, _, err = tx.OrderSearch(ctx, store.OrderQuery{Limit: 10}); err != nil {
+		page, err := tx.OrderSearch(ctx, store.OrderQuery{Limit: 10})
+		if err != nil {
 			return err
 		}
+		d.Orders = page.Orders
 		dead, err := tx.JobList(ctx, store.JobFilter{Status: domain.JobDead, Limit: 1000})
 		d.Dead = len(dead)
 		return err
@@ -68,8 +70,7 @@ type ordersData struct {
 	Connections []*domain.Connection
 	Providers   []*domain.Provider
 	Statuses    []string
-	More        bool
-	Next, Prev  string
+	Next, Prev  string // the links to the older and the newer page
 	ProvName    map[string]string
 	Counts      []statusCount
 }
@@ -88,7 +89,7 @@ func statusCounts(path string, q url.Values, statuses []string, counts map[strin
 	link := func(st string) string {
 		v := url.Values{}
 		for k, vs := range q {
-			if k != "status" && k != "offset" {
+			if k != "status" && k != "before" && k != "after" {
 				v[k] = vs
 			}
 		}
@@ -115,13 +116,16 @@ func (u *UI) handleOrderList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := ordersData{Statuses: []string{domain.OrderCreated, domain.OrderInvited, domain.OrderScheduled, domain.OrderStarted, domain.OrderCompleted, domain.OrderCancelled, domain.OrderExpired},
 		ProvName: map[string]string{}}
-	d.Query = store.OrderQuery{ConnectionID: q.Get("connection"), ProviderID: q.Get("provider"), Status: q.Get("status"), Text: q.Get("q"), Limit: 50}
-	d.Query.Offset, _ = strconv.Atoi(q.Get("offset"))
+	d.Query = store.OrderQuery{ConnectionID: q.Get("connection"), ProviderID: q.Get("provider"), Status: q.Get("status"), Text: q.Get("q"),
+		Before: q.Get("before"), After: q.Get("after"), Limit: 50}
+	var older, newer string
 	err := u.inTx(r, func(tx *store.Tx) (err error) {
 		ctx := r.Context()
-		if d.Orders, d.More, err = tx.OrderSearch(ctx, d.Query); err != nil {
+		page, err := tx.OrderSearch(ctx, d.Query)
+		if err != nil {
 			return err
 		}
+		d.Orders, older, newer = page.Orders, page.Older, page.Newer
 		counts, err := tx.OrderStatusCounts(ctx, d.Query)
 		if err != nil {
 			return err
@@ -140,16 +144,18 @@ func (u *UI) handleOrderList(w http.ResponseWriter, r *http.Request) {
 	for _, p := range d.Providers {
 		d.ProvName[p.ID] = p.Name
 	}
-	page1 := func(off int) string {
+	link := func(key, cursor string) string {
 		v := q
-		v.Set("offset", strconv.Itoa(off))
+		v.Del("before")
+		v.Del("after")
+		v.Set(key, cursor)
 		return "/orders?" + v.Encode()
 	}
-	if d.More {
-		d.Next = page1(d.Query.Offset + d.Query.Limit)
+	if older != "" {
+		d.Next = link("before", older)
 	}
-	if d.Query.Offset > 0 {
-		d.Prev = page1(max(d.Query.Offset-d.Query.Limit, 0))
+	if newer != "" {
+		d.Prev = link("after", newer)
 	}
 	u.render(w, r, http.StatusOK, "orders.html", page{Title: "Orders", Nav: "orders", Data: d})
 }

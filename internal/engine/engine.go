@@ -96,6 +96,7 @@ type Engine struct {
 	mu      sync.Mutex
 	drivers map[string]*cachedDriver
 	stages  map[string]stageCache
+	titles  map[string]titleCache // by connection and job id
 	// pseudoKey is the key sourcing pseudonyms are derived from; users the
 	// Lever users exports were made as, by connection and e-mail or id.
 	pseudoKey []byte
@@ -141,7 +142,7 @@ func New(db *store.DB, q *queue.Runner, cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{db: db, q: q, cfg: cfg, log: cfg.Logger.With("component", "engine"), fetch: fetch.New(cfg.Fetch), drivers: map[string]*cachedDriver{}, stages: map[string]stageCache{}}
+	e := &Engine{db: db, q: q, cfg: cfg, log: cfg.Logger.With("component", "engine"), fetch: fetch.New(cfg.Fetch), drivers: map[string]*cachedDriver{}, stages: map[string]stageCache{}, titles: map[string]titleCache{}}
 	if cfg.Events == nil {
 		cfg.Events = noEvents{}
 	}

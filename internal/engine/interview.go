@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"stagecoach/internal/ats"
 	"stagecoach/internal/domain"
@@ -74,6 +75,13 @@ func (e *Engine) postingTitle(ctx context.Context, conn *domain.Connection, post
 	if postingID == "" {
 		return ""
 	}
+	key := conn.ID + "\x00" + postingID
+	e.mu.Lock()
+	tc, ok := e.titles[key]
+	e.mu.Unlock()
+	if ok && time.Since(tc.at) < titleCacheFor {
+		return tc.title
+	}
 	d, err := e.Driver(conn)
 	if err != nil {
 		return ""
@@ -83,7 +91,27 @@ func (e *Engine) postingTitle(ctx context.Context, conn *domain.Connection, post
 		e.log.Warn("cannot read the posting's title", slog.String("connection_id", conn.ID), slog.String("posting_id", postingID), slog.Any("error", err))
 		return ""
 	}
+	e.mu.Lock()
+	if len(e.titles) >= maxCachedTitles {
+		clear(e.titles) // a crude bound: the titles are read again as needed
+	}
+	e.titles[key] = titleCache{at: time.Now(), title: job.Title}
+	e.mu.Unlock()
 	return job.Title
+}
+
+// A posting's title is cached for titleCacheFor, so that a burst of
+// candidates moved on one posting costs one read of it rather than one
+// each: the title only names the job to the provider, and a rename reaches
+// orders made after the cache entry ends.
+const (
+	titleCacheFor   = 10 * time.Minute
+	maxCachedTitles = 10000
+)
+
+type titleCache struct {
+	at    time.Time
+	title string
 }
 
 // feedbackText is a round's feedback as a note.

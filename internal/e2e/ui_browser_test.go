@@ -502,7 +502,9 @@ func TestBrowserOperatorSetsUpAssessment(t *testing.T) {
 	// navigation folds behind Menu and no table widens the page.
 	b.run("narrow the window", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(orderURL), chromedp.WaitVisible(chromedp.CSS("#timeline")))
 	if w := get(b, "measure the page", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
-		t.Errorf("at 390 px the order page is %d px wide", w)
+		// Name what sticks out, so that a failure says where to look.
+		const wide = `Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > 390).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).split(" ").join(".") : "") + " " + Math.round(e.getBoundingClientRect().right) + "px: " + (e.textContent || "").trim().slice(0, 60)).join("; ")`
+		t.Errorf("at 390 px the order page is %d px wide; past the edge: %s", w, get(b, "find what is wide", chromedp.Evaluate[string](wide)))
 	}
 	if get(b, "is the navigation folded", chromedp.Evaluate[bool](`getComputedStyle(document.querySelector("header nav")).display !== "none"`)) {
 		t.Error("at 390 px the navigation is not folded")

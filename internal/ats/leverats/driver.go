@@ -144,30 +144,18 @@ func (d *Driver) Interview(ctx context.Context, applicationID, id string) (*ats.
 // it.
 func (d *Driver) Notes(ctx context.Context, applicationID string) iter.Seq2[*ats.NoteRecord, error] {
 	return func(yield func(*ats.NoteRecord, error) bool) {
-		for n, err := range d.c.ListNotes(ctx, applicationID) {
-			if err != nil {
-				yield(nil, mapErr("lever: list notes", err))
-				return
-			}
-			if !yield(&ats.NoteRecord{ID: n.ID, Text: n.Value()}, nil) {
-				return
-			}
-		}
+		listed("lever: list notes", d.c.ListNotes(ctx, applicationID), func(n *lever.Note) (*ats.NoteRecord, bool) {
+			return &ats.NoteRecord{ID: n.ID, Text: n.Value()}, true
+		})(yield)
 	}
 }
 
 // Files lists the opportunity's files.
 func (d *Driver) Files(ctx context.Context, applicationID string) iter.Seq2[*ats.FileRecord, error] {
 	return func(yield func(*ats.FileRecord, error) bool) {
-		for f, err := range d.c.ListFiles(ctx, applicationID) {
-			if err != nil {
-				yield(nil, mapErr("lever: list files", err))
-				return
-			}
-			if !yield(&ats.FileRecord{ID: f.ID, Name: f.Name}, nil) {
-				return
-			}
-		}
+		listed("lever: list files", d.c.ListFiles(ctx, applicationID), func(f *lever.FileInfo) (*ats.FileRecord, bool) {
+			return &ats.FileRecord{ID: f.ID, Name: f.Name}, true
+		})(yield)
 	}
 }
 
@@ -196,15 +184,7 @@ func (d *Driver) UserByEmail(ctx context.Context, email string) (*ats.User, erro
 // Users lists Lever's users.
 func (d *Driver) Users(ctx context.Context, p ats.UserListing) iter.Seq2[*ats.User, error] {
 	return func(yield func(*ats.User, error) bool) {
-		for u, err := range d.c.ListUsers(ctx, lever.ListUsersParams{IncludeDeactivated: p.IncludeDeactivated}) {
-			if err != nil {
-				yield(nil, mapErr("lever: list users", err))
-				return
-			}
-			if !yield(toUser(u), nil) {
-				return
-			}
-		}
+		listed("lever: list users", d.c.ListUsers(ctx, lever.ListUsersParams{IncludeDeactivated: p.IncludeDeactivated}), all(toUser))(yield)
 	}
 }
 
@@ -503,18 +483,9 @@ func (d *Driver) ApplicationsInStage(ctx context.Context, p ats.StageListing) it
 		if p.Confidential {
 			params.Confidentiality = "all"
 		}
-		for o, err := range d.c.ListOpportunities(ctx, params) {
-			if err != nil {
-				yield(nil, mapErr(op, err))
-				return
-			}
-			if !p.Since.IsZero() && o.LastAdvancedAt.Time().Before(p.Since) {
-				continue
-			}
-			if !yield(toApplication(o), nil) {
-				return
-			}
-		}
+		listed(op, d.c.ListOpportunities(ctx, params), func(o *lever.Opportunity) (*ats.Application, bool) {
+			return toApplication(o), p.Since.IsZero() || !o.LastAdvancedAt.Time().Before(p.Since)
+		})(yield)
 	}
 }
 
@@ -534,15 +505,7 @@ func (d *Driver) Applications(ctx context.Context, p ats.ApplicationListing) ite
 		if p.Confidential {
 			params.Confidentiality = "all"
 		}
-		for o, err := range d.c.ListOpportunities(ctx, params) {
-			if err != nil {
-				yield(nil, mapErr(op, err))
-				return
-			}
-			if !yield(toApplication(o), nil) {
-				return
-			}
-		}
+		listed(op, d.c.ListOpportunities(ctx, params), all(toApplication))(yield)
 	}
 }
 
@@ -558,15 +521,7 @@ func (d *Driver) Jobs(ctx context.Context, p ats.JobListing) iter.Seq2[*ats.Job,
 		if p.Confidential {
 			params.Confidentiality = "all"
 		}
-		for po, err := range d.c.ListPostings(ctx, params) {
-			if err != nil {
-				yield(nil, mapErr(op, err))
-				return
-			}
-			if !yield(toJob(po), nil) {
-				return
-			}
-		}
+		listed(op, d.c.ListPostings(ctx, params), all(toJob))(yield)
 	}
 }
 
@@ -596,15 +551,7 @@ func (d *Driver) JobsWithTag(ctx context.Context, p ats.JobListing) iter.Seq2[*a
 		if p.Confidential {
 			params.Confidentiality = "all"
 		}
-		for po, err := range d.c.ListPostings(ctx, params) {
-			if err != nil {
-				yield(nil, mapErr(op, err))
-				return
-			}
-			if !yield(toJob(po), nil) {
-				return
-			}
-		}
+		listed(op, d.c.ListPostings(ctx, params), all(toJob))(yield)
 	}
 }
 
@@ -932,4 +879,27 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// listed turns one of the client's listings into the port's: each item
+// converted by conv (skipped when it says false), and the first error
+// mapped for op, which ends the listing.
+func listed[T, U any](op string, items iter.Seq2[T, error], conv func(T) (U, bool)) iter.Seq2[U, error] {
+	return func(yield func(U, error) bool) {
+		for it, err := range items {
+			if err != nil {
+				var zero U
+				yield(zero, mapErr(op, err))
+				return
+			}
+			if u, keep := conv(it); keep && !yield(u, nil) {
+				return
+			}
+		}
+	}
+}
+
+// all keeps every item of a listing, converted by conv.
+func all[T, U any](conv func(T) U) func(T) (U, bool) {
+	return func(t T) (U, bool) { return conv(t), true }
 }
